@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Options;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Directory.Municipalities;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Cli;
+
+/// <summary>
+/// Administrative commands: <c>dotnet run --project src/OpenIkz -- COMMAND</c>. They read the same
+/// configuration as the server. Passwords are read from standard input, never from an argument.
+/// Exit codes: 0 done, 1 refused or failed (reason on standard error), 2 wrong usage.
+/// </summary>
+public static class CommandLine
+{
+    private static readonly string[] Commands = ["migrate", "municipalities", "users", "api-clients", "help", "--help"];
+
+    public const string Usage = """
+        OpenIKZ commands (dotnet run --project src/OpenIkz -- COMMAND):
+          migrate
+              Applies the database migrations and exits.
+          municipalities import FILE.csv
+              Imports municipalities from a UTF-8 CSV: ags;name;type;state;district_ags;population;area_km2[;leitweg_id]
+          users add --municipality AGS --username NAME [--name "Display Name"] [--role ROLE]... [--service SLUG]... [--admin]
+              Creates a user; the password is read from standard input.
+              Roles: Sachbearbeitung, Teamleitung, Koordination, Administration (--admin = --role Administration).
+          users set-password --username NAME
+              Sets a new password, read from standard input.
+          api-clients add --municipality AGS --scope intake [--name NAME]
+              Creates an API client and prints its secret, once, alone on the last line.
+        """;
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, TextReader? stdin = null, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        stdin ??= Console.In;
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        if (args[0] is "help" or "--help")
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddOpenIkzCore(builder.Configuration);
+        using var host = builder.Build();
+        var services = host.Services;
+
+        try
+        {
+            var options = services.GetRequiredService<IOptions<OpenIkzOptions>>().Value;
+            await services.GetRequiredService<MigrationRunner>().MigrateAsync();
+            var parsed = Arguments.Parse(args.Skip(args[0] == "migrate" ? 1 : 2).ToArray());
+            switch (args)
+            {
+                case ["migrate", ..]:
+                    stdout.WriteLine($"Database {services.GetRequiredService<Db>().Name} is up to date.");
+                    return 0;
+                case ["municipalities", "import", var file, ..]:
+                    return await ImportAsync(services.GetRequiredService<MunicipalityImport>(), file, stdout, stderr);
+                case ["users", "add", ..]:
+                    return await AddUserAsync(services.GetRequiredService<UserAccounts>(), parsed, stdin, stdout, stderr);
+                case ["users", "set-password", ..]:
+                    var username = parsed.Single("username");
+                    if (username is null) return UsageError(stderr, "users set-password needs --username NAME.");
+                    await services.GetRequiredService<UserAccounts>().SetPasswordAsync(username, ReadPassword(stdin, stderr));
+                    stdout.WriteLine($"Password of '{username}' changed.");
+                    return 0;
+                case ["api-clients", "add", ..]:
+                    var ags = parsed.Single("municipality");
+                    var scope = parsed.Single("scope");
+                    if (ags is null || scope is null) return UsageError(stderr, "api-clients add needs --municipality AGS and --scope intake.");
+                    var (id, secret) = await services.GetRequiredService<AccessTokens>().CreateClientAsync(ags, scope, parsed.Single("name"));
+                    stdout.WriteLine($"API client {id} created for {ags} with scope '{scope}'. Store this secret now; it is not shown again:");
+                    stdout.WriteLine(secret);
+                    return 0;
+                default:
+                    return UsageError(stderr, $"Unknown command '{string.Join(' ', args.Take(2))}'.");
+            }
+        }
+        catch (ValidationException ex)
+        {
+            foreach (var (field, messages) in ex.Errors)
+                foreach (var message in messages) stderr.WriteLine($"{field}: {message}");
+            return 1;
+        }
+        catch (ArgumentException ex)
+        {
+            return UsageError(stderr, ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return 1;
+        }
+    }
+
+    private static async Task<int> ImportAsync(MunicipalityImport import, string file, TextWriter stdout, TextWriter stderr)
+    {
+        if (!File.Exists(file))
+        {
+            stderr.WriteLine($"File '{file}' not found.");
+            return 1;
+        }
+        using var reader = new StreamReader(file, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var result = await import.ImportAsync(reader);
+        if (!result.Ok)
+        {
+            foreach (var error in result.Errors) stderr.WriteLine(error);
+            stderr.WriteLine($"Nothing imported: {result.Errors.Count} bad row(s).");
+            return 1;
+        }
+        stdout.WriteLine($"{result.Imported} municipalities imported.");
+        return 0;
+    }
+
+    private static async Task<int> AddUserAsync(UserAccounts users, Arguments parsed, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var ags = parsed.Single("municipality");
+        var username = parsed.Single("username");
+        if (ags is null || username is null) return UsageError(stderr, "users add needs --municipality AGS and --username NAME.");
+        var roles = parsed.Many("role").ToList();
+        if (parsed.Flag("admin")) roles.Add(Roles.Administration);
+        var services = parsed.Many("service").ToList();
+        if (services.Count > 0 && !roles.Contains(Roles.Sachbearbeitung, StringComparer.OrdinalIgnoreCase)) roles.Add(Roles.Sachbearbeitung);
+        var password = ReadPassword(stdin, stderr);
+        var id = await users.CreateAsync(new NewUser(ags, username, parsed.Single("name") ?? username, password, roles, services));
+        stdout.WriteLine($"User '{username}' ({id}) created in {ags} with roles: {(roles.Count == 0 ? "none" : string.Join(", ", roles.Distinct()))}.");
+        return 0;
+    }
+
+    /// <summary>Reads one line from standard input; on a terminal the typed characters are not echoed.</summary>
+    private static string ReadPassword(TextReader stdin, TextWriter stderr)
+    {
+        if (ReferenceEquals(stdin, Console.In) && !Console.IsInputRedirected)
+        {
+            stderr.Write("Passwort: ");
+            var chars = new System.Text.StringBuilder();
+            while (true)
+            {
+                var key = Console.ReadKey(intercept: true);
+                if (key.Key == ConsoleKey.Enter) break;
+                if (key.Key == ConsoleKey.Backspace) { if (chars.Length > 0) chars.Length--; }
+                else chars.Append(key.KeyChar);
+            }
+            stderr.WriteLine();
+            return chars.ToString();
+        }
+        return stdin.ReadLine() ?? "";
+    }
+
+    private static int UsageError(TextWriter stderr, string message)
+    {
+        stderr.WriteLine(message);
+        stderr.WriteLine();
+        stderr.WriteLine(Usage);
+        return 2;
+    }
+
+    internal sealed class Arguments
+    {
+        private readonly Dictionary<string, List<string>> _values = new(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> _flags = new(StringComparer.OrdinalIgnoreCase);
+        private static readonly string[] FlagNames = ["admin"];
+
+        public static Arguments Parse(string[] args)
+        {
+            var result = new Arguments();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (!args[i].StartsWith("--", StringComparison.Ordinal)) continue;
+                var name = args[i][2..];
+                if (name is "password") throw new ArgumentException("Passwords are read from standard input, never from an argument.");
+                if (FlagNames.Contains(name)) { result._flags.Add(name); continue; }
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"--{name} needs a value.");
+                if (!result._values.TryGetValue(name, out var list)) result._values[name] = list = [];
+                list.Add(args[++i]);
+            }
+            return result;
+        }
+
+        public string? Single(string name) => _values.TryGetValue(name, out var v) ? v[^1] : null;
+        public IEnumerable<string> Many(string name) => _values.TryGetValue(name, out var v) ? v : [];
+        public bool Flag(string name) => _flags.Contains(name);
+    }
+}

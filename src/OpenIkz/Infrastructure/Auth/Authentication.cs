@@ -1,0 +1,144 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+using OpenIkz.Directory.Accounts;
+
+namespace OpenIkz.Infrastructure.Auth;
+
+public static class AuthSchemes
+{
+    public const string Smart = "Smart";
+    public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string Bearer = "Bearer";
+}
+
+public static class Principals
+{
+    public static ClaimsPrincipal ForUser(UserAccount user, string scheme)
+    {
+        var claims = new List<Claim>
+        {
+            new(OpenIkzClaims.UserId, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, user.Username),
+            new(ClaimTypes.GivenName, user.DisplayName),
+            new(OpenIkzClaims.Municipality, user.MunicipalityAgs),
+            new(OpenIkzClaims.SecurityStamp, user.SecurityStamp),
+        };
+        claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        claims.AddRange(user.Services.Select(s => new Claim(OpenIkzClaims.Service, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    public static ClaimsPrincipal ForClient(AccessTokens.ApiClient client, string scheme) =>
+        new(new ClaimsIdentity(
+        [
+            new Claim(OpenIkzClaims.ClientId, client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(ClaimTypes.Name, "client:" + client.Name),
+            new Claim(OpenIkzClaims.Municipality, client.MunicipalityAgs),
+            new Claim(OpenIkzClaims.Scope, client.Scope),
+        ], scheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    public static long? UserId(this ClaimsPrincipal p) =>
+        long.TryParse(p.FindFirstValue(OpenIkzClaims.UserId), out var id) ? id : null;
+
+    public static string? MunicipalityAgs(this ClaimsPrincipal p) => p.FindFirstValue(OpenIkzClaims.Municipality);
+}
+
+/// <summary>Authenticates <c>Authorization: Bearer …</c> with a user token or an API client secret.</summary>
+public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    AccessTokens tokens, UserAccounts users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed bearer token.");
+
+        if (token.StartsWith(AccessTokens.ClientSecretPrefix, StringComparison.Ordinal))
+        {
+            var client = await tokens.FindClientAsync(token, Context.RequestAborted);
+            return client is null ? AuthenticateResult.Fail("Unknown client.") : Success(Principals.ForClient(client, Scheme.Name));
+        }
+        var userId = await tokens.FindUserAsync(token, Context.RequestAborted);
+        if (userId is null) return AuthenticateResult.Fail("Unknown or expired token.");
+        var user = await users.FindAsync(userId.Value, Context.RequestAborted);
+        return user is null || !user.IsActive ? AuthenticateResult.Fail("Inactive user.") : Success(Principals.ForUser(user, Scheme.Name));
+    }
+
+    private AuthenticateResult Success(ClaimsPrincipal principal) => AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Nicht angemeldet",
+            "Diese Anfrage braucht ein gültiges Token im Kopf 'Authorization: Bearer …' (POST /api/v1/auth/token).");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Problems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Keine Berechtigung", "Ihre Rolle erlaubt diese Anfrage nicht.");
+}
+
+public static class AuthenticationSetup
+{
+    public static IServiceCollection AddOpenIkzAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(AuthSchemes.Smart)
+            .AddPolicyScheme(AuthSchemes.Smart, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Bearer : AuthSchemes.Cookie)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(AuthSchemes.Bearer, null)
+            .AddCookie(AuthSchemes.Cookie, o =>
+            {
+                o.Cookie.Name = "__Host-openikz";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.Path = "/";
+                o.LoginPath = "/Anmelden";
+                o.LogoutPath = "/Abmelden";
+                o.AccessDeniedPath = "/Fehler/403";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events = new CookieAuthenticationEvents
+                {
+                    // The API never redirects to the login page: it answers with a problem document.
+                    OnRedirectToLogin = ctx => IsApi(ctx.Request)
+                        ? Problems.WriteAsync(ctx.HttpContext, 401, "Nicht angemeldet", "Diese Anfrage braucht eine Anmeldung.")
+                        : Redirect(ctx),
+                    OnRedirectToAccessDenied = ctx => IsApi(ctx.Request)
+                        ? Problems.WriteAsync(ctx.HttpContext, 403, "Keine Berechtigung", "Ihre Rolle erlaubt diese Anfrage nicht.")
+                        : Redirect(ctx),
+                    // A deactivated user, or one whose password changed, loses every open session at the next request.
+                    OnValidatePrincipal = async ctx =>
+                    {
+                        var users = ctx.HttpContext.RequestServices.GetRequiredService<UserAccounts>();
+                        var id = ctx.Principal?.UserId();
+                        var user = id is null ? null : await users.FindAsync(id.Value, ctx.HttpContext.RequestAborted);
+                        if (user is null || !user.IsActive || user.SecurityStamp != ctx.Principal!.FindFirstValue(OpenIkzClaims.SecurityStamp))
+                        {
+                            ctx.RejectPrincipal();
+                            await ctx.HttpContext.SignOutAsync(AuthSchemes.Cookie);
+                        }
+                        else if (!user.Roles.SequenceEqual(ctx.Principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Order())
+                                 || !user.Services.SequenceEqual(ctx.Principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).Order()))
+                        {
+                            ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie));
+                            ctx.ShouldRenew = true;
+                        }
+                    },
+                };
+            });
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> ctx)
+    {
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Data;
+using Dapper;
+
+namespace OpenIkz.Infrastructure.Database;
+
+/// <summary>
+/// Timestamps are stored in UTC: as timestamptz on PostgreSQL and as ISO-8601 text on SQLite
+/// ("yyyy-MM-dd HH:mm:ss.fffffff", which sorts and compares correctly as text). These handlers make
+/// both come back as DateTime with Kind=Utc and make every DateTime parameter UTC.
+/// </summary>
+internal static class DapperSetup
+{
+    private static int _configured;
+
+    public static void Configure()
+    {
+        if (Interlocked.Exchange(ref _configured, 1) == 1) return;
+        SqlMapper.RemoveTypeMap(typeof(DateTime));
+        SqlMapper.RemoveTypeMap(typeof(DateTime?));
+        SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
+        SqlMapper.RemoveTypeMap(typeof(DateOnly));
+        SqlMapper.RemoveTypeMap(typeof(DateOnly?));
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+    }
+
+    private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTime value)
+        {
+            var utc = value.Kind switch
+            {
+                DateTimeKind.Utc => value,
+                DateTimeKind.Local => value.ToUniversalTime(),
+                _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+            };
+            if (parameter.GetType().Namespace == "Microsoft.Data.Sqlite")
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = utc.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                parameter.Value = utc;
+            }
+        }
+
+        public override DateTime Parse(object value) => value switch
+        {
+            DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
+            DateTimeOffset o => o.UtcDateTime,
+            string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), DateTimeKind.Utc),
+            _ => throw new DataException($"Cannot read a timestamp from {value.GetType().Name}."),
+        };
+    }
+
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        {
+            if (parameter.GetType().Namespace == "Microsoft.Data.Sqlite")
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                parameter.Value = value;
+            }
+        }
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly d => d,
+            DateTime d => DateOnly.FromDateTime(d),
+            string s => DateOnly.ParseExact(s, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new DataException($"Cannot read a date from {value.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,118 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace OpenIkz.Infrastructure.Database;
+
+public enum DatabaseKind { Sqlite, Postgres }
+
+/// <summary>
+/// Opens connections to the configured database. The few differences between SQLite and PostgreSQL
+/// live here and in the per-dialect migration folders; all other SQL is written once and runs on both.
+/// </summary>
+public sealed class Db : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _npgsql;
+
+    public DatabaseKind Kind { get; }
+
+    /// <summary>The SQLite file, or null on PostgreSQL.</summary>
+    public string? SqliteFile { get; }
+
+    private Db(DatabaseKind kind, string connectionString, string? sqliteFile)
+    {
+        Kind = kind;
+        _connectionString = connectionString;
+        SqliteFile = sqliteFile;
+        if (kind == DatabaseKind.Postgres) _npgsql = NpgsqlDataSource.Create(connectionString);
+    }
+
+    static Db() => DapperSetup.Configure();
+
+    public static Db Create(OpenIkzOptions options, string? postgresConnectionString)
+    {
+        if (string.Equals(options.Database, "postgres", StringComparison.OrdinalIgnoreCase))
+            return ForPostgres(postgresConnectionString ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
+        System.IO.Directory.CreateDirectory(options.ResolvedDataDirectory);
+        return ForSqlite(Path.Combine(options.ResolvedDataDirectory, "openikz.db"));
+    }
+
+    public static Db ForSqlite(string file)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = file,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            ForeignKeys = true,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        return new Db(DatabaseKind.Sqlite, builder.ToString(), file);
+    }
+
+    public static Db ForPostgres(string connectionString) => new(DatabaseKind.Postgres, connectionString, null);
+
+    /// <summary>A short name for logs and /health: "sqlite" or "postgres".</summary>
+    public string Name => Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (_npgsql is not null) return await _npgsql.OpenConnectionAsync(ct);
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(ct);
+        // Per-connection settings (journal_mode=WAL is persistent and set once by the migration runner).
+        // synchronous=FULL: in WAL mode every commit is fsynced before it is acknowledged, so an
+        // acknowledged write survives a process kill and a power loss (docs/OPERATIONS.md).
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        await pragma.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it. On SQLite the transaction takes the
+    /// write lock at its start (BEGIN IMMEDIATE), so concurrent writers queue instead of failing mid-way.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var tx = Kind == DatabaseKind.Sqlite
+            ? ((SqliteConnection)connection).BeginTransaction(deferred: false)
+            : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var result = await work(connection, tx);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
+        => InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    public async Task<T> QuerySingleAsync<T>(string sql, object? param = null, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.QuerySingleAsync<T>(new CommandDefinition(sql, param, cancellationToken: ct));
+    }
+
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param = null, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, param, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return (await connection.QueryAsync<T>(new CommandDefinition(sql, param, cancellationToken: ct))).AsList();
+    }
+
+    public async Task<int> ExecuteAsync(string sql, object? param = null, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, param, cancellationToken: ct));
+    }
+
+    public void Dispose() => _npgsql?.Dispose();
+}

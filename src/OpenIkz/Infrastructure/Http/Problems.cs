@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OpenIkz.Directory.Accounts;
+
+namespace OpenIkz.Infrastructure;
+
+/// <summary>RFC 9457 problem details, the one error format of the HTTP API.</summary>
+public static class Problems
+{
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        if (context.Response.HasStarted) return Task.CompletedTask;
+        context.Response.StatusCode = status;
+        var problem = errors is null
+            ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+            : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        problem.Type = TypeFor(status);
+        problem.Instance = context.Request.Path;
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+        }).AsTask();
+    }
+
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors, string detail = "Bitte die markierten Felder korrigieren.") =>
+        TypedResults.ValidationProblem(errors, detail: detail, title: "Die Eingaben sind ungültig.", type: TypeFor(400));
+
+    public static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: 404, title: "Nicht gefunden", detail: detail, type: TypeFor(404));
+
+    public static string TypeFor(int status) => status switch
+    {
+        400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+        401 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
+        403 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
+        404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
+        405 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
+        409 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.10",
+        413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+        503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
+        _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
+    };
+
+    public static string TitleFor(int status) => status switch
+    {
+        400 => "Ungültige Anfrage",
+        401 => "Nicht angemeldet",
+        403 => "Keine Berechtigung",
+        404 => "Nicht gefunden",
+        405 => "Methode nicht erlaubt",
+        409 => "Konflikt",
+        413 => "Anfrage zu groß",
+        415 => "Format nicht unterstützt",
+        _ => status >= 500 ? "Interner Fehler" : "Fehler",
+    };
+
+    public static string DetailFor(int status, HttpContext context) => status switch
+    {
+        404 => $"Unter '{context.Request.Path}' gibt es nichts.",
+        405 => $"'{context.Request.Method}' ist hier nicht erlaubt.",
+        413 => "Die Anfrage ist größer als erlaubt.",
+        415 => "Bitte JSON senden (Content-Type: application/json).",
+        _ when status >= 500 => "Die Anfrage konnte nicht bearbeitet werden. Der Fehler wurde protokolliert.",
+        _ => "Die Anfrage ist fehlerhaft.",
+    };
+}
+
+/// <summary>Turns exceptions into problem details: validation failures into 400 with field errors,
+/// a too-large body into 413, malformed JSON into 400; anything else into a 500 without internals.</summary>
+public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        switch (exception)
+        {
+            case ValidationException v:
+                await Problems.WriteAsync(context, 400, "Die Eingaben sind ungültig.", "Bitte die markierten Felder korrigieren.", v.Errors);
+                return true;
+            case BadHttpRequestException b:
+                var status = b.StatusCode;
+                var detail = status == 413 ? Problems.DetailFor(413, context)
+                    : b.InnerException is System.Text.Json.JsonException ? "Der Inhalt ist kein gültiges JSON oder passt nicht zum erwarteten Format."
+                    : "Die Anfrage ist fehlerhaft.";
+                await Problems.WriteAsync(context, status, Problems.TitleFor(status), detail);
+                return true;
+            case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
+                return true;
+            default:
+                // Only the type and the request path are logged: exception messages may quote user input.
+                logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, context.Request.Path, exception.StackTrace);
+                await Problems.WriteAsync(context, 500, Problems.TitleFor(500), Problems.DetailFor(500, context));
+                return true;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace OpenIkz.Infrastructure;
+
+/// <summary>The "OpenIkz" configuration section (appsettings or environment, e.g. OpenIkz__DataDirectory).</summary>
+public sealed class OpenIkzOptions
+{
+    public const string Section = "OpenIkz";
+
+    /// <summary>Holds the SQLite file and the documents. Relative paths are resolved against the working directory.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c> (then ConnectionStrings:Postgres is required).</summary>
+    public string Database { get; set; } = "sqlite";
+
+    /// <summary><c>demo</c> (default) loads demo data on first start; <c>production</c> loads none and refuses demo passwords.</summary>
+    public string Mode { get; set; } = "demo";
+
+    /// <summary>Lifetime of a bearer token issued by POST /api/v1/auth/token.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Largest accepted HTTP request body; larger requests are answered with 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 80L * 1024 * 1024;
+
+    public bool IsDemo => string.Equals(Mode, "demo", StringComparison.OrdinalIgnoreCase);
+
+    public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+
+    /// <summary>Checks the values and says in one line per problem what is wrong.</summary>
+    public IReadOnlyList<string> Validate(string? postgresConnectionString)
+    {
+        var errors = new List<string>();
+        if (!string.Equals(Database, "sqlite", StringComparison.OrdinalIgnoreCase) && !string.Equals(Database, "postgres", StringComparison.OrdinalIgnoreCase))
+            errors.Add($"OpenIkz:Database must be 'sqlite' or 'postgres', not '{Database}'.");
+        if (string.Equals(Database, "postgres", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(postgresConnectionString))
+            errors.Add("OpenIkz:Database is 'postgres' but ConnectionStrings:Postgres is not set.");
+        if (!string.Equals(Mode, "demo", StringComparison.OrdinalIgnoreCase) && !string.Equals(Mode, "production", StringComparison.OrdinalIgnoreCase))
+            errors.Add($"OpenIkz:Mode must be 'demo' or 'production', not '{Mode}'.");
+        if (TokenLifetime <= TimeSpan.Zero) errors.Add("OpenIkz:TokenLifetime must be positive.");
+        if (MaxRequestBodyBytes <= 0) errors.Add("OpenIkz:MaxRequestBodyBytes must be positive.");
+        return errors;
+    }
+}

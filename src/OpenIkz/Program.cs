@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenIkz.Cli;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Directory.Municipalities;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Auth;
+using OpenIkz.Infrastructure.Http;
+
+namespace OpenIkz;
+
+public partial class Program
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (CommandLine.IsCommand(args)) return await CommandLine.RunAsync(args);
+
+        var app = BuildWebApp(args);
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            Console.Error.WriteLine("OpenIKZ could not start: " + ex.Message);
+            return 1;
+        }
+    }
+
+    public static WebApplication BuildWebApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("OpenIkz:MaxRequestBodyBytes") ?? new OpenIkzOptions().MaxRequestBodyBytes;
+        });
+
+        builder.Services.AddOpenIkzCore(builder.Configuration);
+        builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddOpenIkzAuthentication();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Index");
+            o.Conventions.AllowAnonymousToPage("/Anmelden");
+            o.Conventions.AllowAnonymousToPage("/Fehler");
+            o.Conventions.AllowAnonymousToFolder("/Kommunen");
+            o.Conventions.AuthorizeFolder("/Verwaltung", "Administration");
+        });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy("Administration", p => p.RequireRole(Roles.Administration));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "__Host-openikz-af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "OpenIKZ API";
+            doc.Info.Description = "Digitale interkommunale Zusammenarbeit. Errors are RFC 9457 problem details (application/problem+json).";
+            doc.Info.Version = "v1";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+
+        var app = builder.Build();
+
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(StatusCodePages.HandleAsync);
+        app.UseRequestSizeLimit();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync }).AllowAnonymous();
+        app.MapAuthApi();
+        app.MapMunicipalitiesApi();
+        app.MapAccountsApi();
+        app.MapRazorPages();
+        // Unknown API routes are a 404 problem, never an HTML page.
+        app.Map("/api/{**rest}", (HttpContext context) => Problems.WriteAsync(context, 404, Problems.TitleFor(404), Problems.DetailFor(404, context)))
+            .ExcludeFromDescription().AllowAnonymous();
+        return app;
+    }
+}
