@@ -24,7 +24,9 @@ public partial class Program
             await app.RunAsync();
             return 0;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException)
+        // A refused start (bad configuration, demo passwords in production) is one clear line for the operator, not a stack trace.
+        // Under the test host the exception must reach WebApplicationFactory instead.
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException && !app.Environment.IsEnvironment("Testing"))
         {
             Console.Error.WriteLine("OpenIKZ could not start: " + ex.Message);
             return 1;
@@ -94,9 +96,7 @@ public partial class Program
         app.MapMunicipalitiesApi();
         app.MapAccountsApi();
         app.MapRazorPages();
-        // Unknown API routes are a 404 problem, never an HTML page.
-        app.Map("/api/{**rest}", (HttpContext context) => Problems.WriteAsync(context, 404, Problems.TitleFor(404), Problems.DetailFor(404, context)))
-            .ExcludeFromDescription().AllowAnonymous();
+        // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
     }
 }

@@ -32,7 +32,8 @@ public static class CommandLine
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
-    public static async Task<int> RunAsync(string[] args, TextReader? stdin = null, TextWriter? stdout = null, TextWriter? stderr = null)
+    public static async Task<int> RunAsync(string[] args, TextReader? stdin = null, TextWriter? stdout = null, TextWriter? stderr = null,
+        IDictionary<string, string?>? configuration = null)
     {
         stdin ??= Console.In;
         stdout ??= Console.Out;
@@ -44,6 +45,7 @@ public static class CommandLine
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -10,7 +10,7 @@ namespace OpenIkz.Infrastructure.Database;
 /// <summary>One forward-only migration: <c>Migrations/{dialect}/NNNN_name.sql</c>.</summary>
 public sealed record Migration(int Version, string Name, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 
 public sealed record MigrationResult(IReadOnlyList<Migration> Applied, int TotalApplied);

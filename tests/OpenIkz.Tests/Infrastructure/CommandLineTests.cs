@@ -1,0 +1,126 @@
+using OpenIkz.Cli;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Tests.Infrastructure;
+
+/// <summary>The administrative commands, run in-process against a real database. Runs on SQLite and on PostgreSQL.</summary>
+public abstract class CommandLineTests(TestDatabase kind) : IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> _config = new();
+    private string? _postgres;
+
+    public async Task InitializeAsync()
+    {
+        _config["OpenIkz:DataDirectory"] = TestEnvironment.NewTempDirectory("cli");
+        _config["OpenIkz:Mode"] = "production";
+        if (kind == TestDatabase.Postgres && TestEnvironment.PostgresAdmin is not null)
+        {
+            _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
+            _config["OpenIkz:Database"] = "postgres";
+            _config["ConnectionStrings:Postgres"] = _postgres;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
+    }
+
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string stdin, params string[] args)
+    {
+        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, new StringReader(stdin), output, error, _config);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private Db Database() => kind == TestDatabase.Postgres ? Db.ForPostgres(_postgres!) : Db.ForSqlite(Path.Combine(_config["OpenIkz:DataDirectory"]!, "openikz.db"));
+
+    private async Task ImportFrankenthalAsync()
+    {
+        var file = Path.Combine(_config["OpenIkz:DataDirectory"]!, "m.csv");
+        await File.WriteAllTextAsync(file, "ags;name;type;state;district_ags;population;area_km2\n07311000;Frankenthal (Pfalz);kreisfreie Stadt;RP;;49122;43,88\n");
+        var (exit, output, error) = await RunAsync("", "municipalities", "import", file);
+        Assert.True(exit == 0, error);
+        Assert.Contains("1 municipalities imported", output);
+    }
+
+    [SkippableFact]
+    public async Task Migrate_CreatesTheSchema()
+    {
+        var (exit, output, _) = await RunAsync("", "migrate");
+        Assert.Equal(0, exit);
+        Assert.Contains("up to date", output);
+    }
+
+    [SkippableFact]
+    public async Task MunicipalitiesImport_WhenRowsAreBad_PrintsEveryBadLineAndExits1()
+    {
+        var file = Path.Combine(_config["OpenIkz:DataDirectory"]!, "bad.csv");
+        await File.WriteAllTextAsync(file, "ags;name;type;state;district_ags;population;area_km2\n07311000;Frankenthal (Pfalz);kreisfreie Stadt;RP;;49122;43,88\n0731100;Kurz;Stadt;RP;;1;1\n07311000;Doppelt;kreisfreie Stadt;RP;;1;1\n");
+        var (exit, _, error) = await RunAsync("", "municipalities", "import", file);
+        Assert.Equal(1, exit);
+        Assert.Contains("Zeile 3:", error);
+        Assert.Contains("Zeile 4:", error);
+        Assert.Contains("Nothing imported", error);
+        using var db = Database();
+        Assert.Equal(0, await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities"));
+    }
+
+    [SkippableFact]
+    public async Task UsersAdd_ReadsThePasswordFromStandardInput_AndTheUserCanSignIn()
+    {
+        await ImportFrankenthalAsync();
+        var (exit, output, error) = await RunAsync("ein-langes-Admin-Passwort\n", "users", "add", "--municipality", "07311000", "--username", "ft.admin", "--admin");
+        Assert.True(exit == 0, error);
+        Assert.Contains("Administration", output);
+        Assert.DoesNotContain("ein-langes-Admin-Passwort", output + error);
+
+        using var db = Database();
+        var users = new UserAccounts(db, TimeProvider.System);
+        Assert.Equal(SignInOutcome.Success, (await users.SignInAsync("ft.admin", "ein-langes-Admin-Passwort")).Outcome);
+        Assert.Equal(SignInOutcome.Failed, (await users.SignInAsync("ft.admin", "falsch")).Outcome);
+    }
+
+    [SkippableFact]
+    public async Task UsersAdd_WithAPasswordArgumentOrWeakPassword_IsRefused()
+    {
+        await ImportFrankenthalAsync();
+        var (exit, _, error) = await RunAsync("", "users", "add", "--municipality", "07311000", "--username", "x.y", "--password", "geheim-geheim-geheim");
+        Assert.Equal(2, exit);
+        Assert.Contains("standard input", error);
+        (exit, _, error) = await RunAsync("kurz\n", "users", "add", "--municipality", "07311000", "--username", "x.y");
+        Assert.Equal(1, exit);
+        Assert.Contains("mindestens 12 Zeichen", error);
+        (exit, _, error) = await RunAsync(UserAccounts.DemoPassword + "\n", "users", "add", "--municipality", "07311000", "--username", "x.y");
+        Assert.Equal(1, exit);
+        (exit, _, error) = await RunAsync("ein-langes-Passwort-1\n", "users", "add", "--municipality", "99999999", "--username", "x.y");
+        Assert.Equal(1, exit);
+        Assert.Contains("99999999", error);
+    }
+
+    [SkippableFact]
+    public async Task ApiClientsAdd_PrintsTheSecretAloneOnTheLastLine_AndStoresOnlyItsHash()
+    {
+        await ImportFrankenthalAsync();
+        var (exit, output, error) = await RunAsync("", "api-clients", "add", "--municipality", "07311000", "--scope", "intake");
+        Assert.True(exit == 0, error);
+        var lines = output.TrimEnd().Split('\n');
+        var secret = lines[^1].Trim();
+        Assert.StartsWith(AccessTokens.ClientSecretPrefix, secret);
+        Assert.True(secret.Length > 40);
+
+        using var db = Database();
+        var stored = await db.QuerySingleAsync<string>("SELECT secret_hash FROM api_clients");
+        Assert.NotEqual(secret, stored);
+        Assert.Equal(AccessTokens.Hash(secret), stored);
+
+        (exit, _, _) = await RunAsync("", "api-clients", "add", "--municipality", "07311000", "--scope", "alles");
+        Assert.Equal(1, exit);
+    }
+}
+
+public sealed class CommandLineTestsSqlite() : CommandLineTests(TestDatabase.Sqlite);
+public sealed class CommandLineTestsPostgres() : CommandLineTests(TestDatabase.Postgres);
