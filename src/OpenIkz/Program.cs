@@ -46,7 +46,9 @@ public partial class Program
 
         builder.Services.AddOpenIkzCore(builder.Configuration);
         builder.Services.AddHostedService<StartupTasks>();
-        builder.Services.AddOpenIkzAuthentication();
+        var production = string.Equals(builder.Configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
+        var (cookiePrefix, cookiePolicy) = AuthenticationSetup.CookieSecurity(production);
+        builder.Services.AddOpenIkzAuthentication(production);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddRazorPages(o =>
@@ -62,8 +64,9 @@ public partial class Program
             .AddPolicy("Administration", p => p.RequireRole(Roles.Administration));
         builder.Services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-openikz-af";
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.Name = cookiePrefix + "openikz-af";
+            o.Cookie.SecurePolicy = cookiePolicy;
+            o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
@@ -81,7 +84,8 @@ public partial class Program
 
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler("/Fehler/500");
+        if (production) app.UseHsts();
         app.UseStatusCodePages(StatusCodePages.HandleAsync);
         app.UseRequestSizeLimit();
         app.UseStaticFiles();

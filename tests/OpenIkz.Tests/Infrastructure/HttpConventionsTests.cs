@@ -74,6 +74,6 @@ public sealed class HttpConventionsTests(SqliteApp app) : IClassFixture<SqliteAp
             ["Input.Username"] = "frankenthal.admin", ["Input.Password"] = OpenIkz.Directory.Accounts.UserAccounts.DemoPassword,
         }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("__Host-openikz=", StringComparison.Ordinal)));
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("openikz=", StringComparison.Ordinal)));
     }
 }

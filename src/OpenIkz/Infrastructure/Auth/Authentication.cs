@@ -83,17 +83,26 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
 
 public static class AuthenticationSetup
 {
-    public static IServiceCollection AddOpenIkzAuthentication(this IServiceCollection services)
+    /// <summary>
+    /// Cookie security follows the mode: production requires HTTPS and uses Secure "__Host-" cookies;
+    /// demo mode, which runs on http://localhost, marks cookies Secure whenever the request is HTTPS.
+    /// Both are HttpOnly and SameSite=Strict.
+    /// </summary>
+    public static (string Prefix, CookieSecurePolicy Policy) CookieSecurity(bool production) =>
+        production ? ("__Host-", CookieSecurePolicy.Always) : ("", CookieSecurePolicy.SameAsRequest);
+
+    public static IServiceCollection AddOpenIkzAuthentication(this IServiceCollection services, bool production)
     {
+        var (prefix, policy) = CookieSecurity(production);
         services.AddAuthentication(AuthSchemes.Smart)
             .AddPolicyScheme(AuthSchemes.Smart, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
                 ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? AuthSchemes.Bearer : AuthSchemes.Cookie)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(AuthSchemes.Bearer, null)
             .AddCookie(AuthSchemes.Cookie, o =>
             {
-                o.Cookie.Name = "__Host-openikz";
+                o.Cookie.Name = prefix + "openikz";
                 o.Cookie.HttpOnly = true;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+                o.Cookie.SecurePolicy = policy;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.Path = "/";
                 o.LoginPath = "/Anmelden";

@@ -16,7 +16,7 @@ public static class Problems
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
         problem.Type = TypeFor(status);
-        problem.Instance = context.Request.Path;
+        problem.Instance = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
         return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -73,8 +73,21 @@ public static class Problems
 /// a too-large body into 413, malformed JSON into 400; anything else into a 500 without internals.</summary>
 public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    // UseExceptionHandler has already rewritten Request.Path to the error page: the original path is in the feature.
+    private static bool IsApi(HttpContext context)
+    {
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
+        return path.StartsWith("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/openapi", StringComparison.OrdinalIgnoreCase);
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (!IsApi(context) && exception is not OperationCanceledException)
+        {
+            // Browsers get the German error page: UseExceptionHandler re-executes /Fehler/500.
+            logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, context.Request.Path, exception.StackTrace);
+            return false;
+        }
         switch (exception)
         {
             case ValidationException v:

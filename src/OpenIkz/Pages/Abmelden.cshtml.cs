@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Infrastructure.Auth;
+
+namespace OpenIkz.Pages;
+
+/// <summary>Signs out. POST only (with the antiforgery token), so that no link or image can sign a user out.
+/// Anonymous is allowed: signing out with an expired session just leads to the start page.</summary>
+[AllowAnonymous]
+public sealed class AbmeldenModel : PageModel
+{
+    public IActionResult OnGet()
+    {
+        Response.Headers.Allow = "POST";
+        return StatusCode(StatusCodes.Status405MethodNotAllowed);
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await HttpContext.SignOutAsync(AuthSchemes.Cookie);
+        return LocalRedirect("/");
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Directory.Municipalities;
+using OpenIkz.Infrastructure.Auth;
+
+namespace OpenIkz.Pages.Verwaltung;
+
+/// <summary>User administration of the signed-in administrator's own municipality. The municipality always comes
+/// from the principal, never from the form; a user of another municipality is "not found".</summary>
+public sealed class BenutzerModel(UserAccounts users, MunicipalityQueries municipalities, TimeProvider clock) : PageModel
+{
+    public IReadOnlyList<UserAccount> Users { get; private set; } = [];
+    public string MunicipalityName { get; private set; } = "";
+    public DateTime NowUtc { get; private set; }
+    public long? CurrentUserId => User.UserId();
+
+    [BindProperty] public string? Username { get; set; }
+    [BindProperty] public string? DisplayName { get; set; }
+    [BindProperty] public string? Password { get; set; }
+    [BindProperty] public List<string> SelectedRoles { get; set; } = [];
+    [BindProperty] public List<string> SelectedServices { get; set; } = [];
+
+    /// <summary>Field errors of the create form (keys: username, displayName, password, roles, services, municipality).</summary>
+    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+
+    [TempData] public string? Message { get; set; }
+
+    public IReadOnlyList<string> ErrorsFor(string field) => Errors.TryGetValue(field, out var e) ? e : [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        await LoadAsync(ags, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var username = (Username ?? "").Trim();
+        try
+        {
+            await users.CreateAsync(new NewUser(ags, username, (DisplayName ?? "").Trim(), Password ?? "",
+                SelectedRoles.Distinct().ToList(), SelectedServices.Distinct().ToList()), ct);
+        }
+        catch (ValidationException ex)
+        {
+            Errors = ex.Errors;
+            Password = null;
+            await LoadAsync(ags, ct);
+            return Page();
+        }
+        Message = $"Der Benutzer „{username}“ wurde angelegt.";
+        return RedirectToPage();
+    }
+
+    public Task<IActionResult> OnPostDeactivateAsync(long id, CancellationToken ct) => SetActiveAsync(id, false, ct);
+
+    public Task<IActionResult> OnPostActivateAsync(long id, CancellationToken ct) => SetActiveAsync(id, true, ct);
+
+    public async Task<IActionResult> OnPostUnlockAsync(long id, CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var user = await FindOwnAsync(ags, id, ct);
+        if (user is null || !await users.UnlockAsync(ags, id, ct)) return NotFound();
+        Message = $"Der Benutzer „{user.Username}“ wurde entsperrt.";
+        return RedirectToPage();
+    }
+
+    private async Task<IActionResult> SetActiveAsync(long id, bool active, CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var user = await FindOwnAsync(ags, id, ct);
+        if (user is null) return NotFound();
+        if (!active && id == CurrentUserId)
+        {
+            Message = "Sie können Ihr eigenes Konto nicht deaktivieren.";
+            return RedirectToPage();
+        }
+        if (!await users.SetActiveAsync(ags, id, active, ct)) return NotFound();
+        Message = active ? $"Der Benutzer „{user.Username}“ wurde aktiviert." : $"Der Benutzer „{user.Username}“ wurde deaktiviert.";
+        return RedirectToPage();
+    }
+
+    private async Task<UserAccount?> FindOwnAsync(string ags, long id, CancellationToken ct)
+    {
+        var user = await users.FindAsync(id, ct);
+        return user is not null && user.MunicipalityAgs == ags ? user : null;
+    }
+
+    private async Task LoadAsync(string ags, CancellationToken ct)
+    {
+        NowUtc = clock.GetUtcNow().UtcDateTime;
+        Users = await users.ListAsync(ags, ct);
+        MunicipalityName = (await municipalities.FindAsync(ags, ct))?.Name ?? ags;
+    }
+}

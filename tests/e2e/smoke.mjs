@@ -1,0 +1,214 @@
+// Browser smoke test of the OpenIKZ web UI: Debian chromium driven by playwright-core, every page checked
+// with axe (WCAG 2.0/2.1 A and AA). Prints a JSON summary and exits 1 on any violation or failed check.
+//
+//   BASE_URL=http://127.0.0.1:5099 E2E_USERNAME=frankenthal.admin E2E_PASSWORD=… node smoke.mjs
+//
+// Environment: BASE_URL, E2E_USERNAME (an account with the role Administration), E2E_PASSWORD,
+// CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (optional: full-page PNG of every checked page).
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:5080').replace(/\/$/, '');
+const username = process.env.E2E_USERNAME ?? '';
+const password = process.env.E2E_PASSWORD ?? '';
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const screenshotDir = process.env.SCREENSHOT_DIR || '';
+const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const pages = [];
+const failures = [];
+const titles = new Map();
+
+function check(condition, message) {
+  if (!condition) failures.push(message);
+  return condition;
+}
+
+/** Runs axe and the page-level checks (title, one h1, no CSP errors) on the page as it is now. */
+async function audit(page, name, cspErrors) {
+  const url = page.url().replace(baseUrl, '') || '/';
+  const result = await new AxeBuilder({ page }).withTags(axeTags).analyze();
+  const violations = result.violations.map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' ')),
+  }));
+  pages.push({ url, name, violations });
+  check(violations.length === 0, `${name}: ${violations.length} axe violation(s)`);
+
+  const title = await page.title();
+  check(/ – OpenIKZ$/.test(title), `${name}: title "${title}" does not end with " – OpenIKZ"`);
+  const path = new URL(page.url()).pathname;
+  if (titles.has(title) && titles.get(title) !== path) failures.push(`${name}: title "${title}" also used by ${titles.get(title)}`);
+  titles.set(title, path);
+  check(await page.locator('h1').count() === 1, `${name}: expected exactly one h1`);
+  check(await page.locator('html[lang="de"]').count() === 1, `${name}: html lang is not "de"`);
+  check(cspErrors.length === 0, `${name}: Content-Security-Policy violations: ${cspErrors.join(' | ')}`);
+  cspErrors.length = 0;
+
+  if (screenshotDir) {
+    mkdirSync(screenshotDir, { recursive: true });
+    const file = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') + '.png';
+    await page.screenshot({ path: join(screenshotDir, file), fullPage: true });
+  }
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+  } catch (error) {
+    failures.push(`${name}: ${error.message.split('\n')[0]}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+
+try {
+  // A local test server over HTTPS (the cookies are Secure-only) uses a self-signed certificate.
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseUrl).hostname);
+  const context = await browser.newContext({ baseURL: baseUrl, locale: 'de-DE', timezoneId: 'Europe/Berlin', ignoreHTTPSErrors: loopback });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  const cspErrors = [];
+  page.on('console', msg => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) cspErrors.push(msg.text());
+  });
+
+  await step('Startseite', async () => {
+    const response = await page.goto('/');
+    check(response?.status() === 200, `Startseite: status ${response?.status()}`);
+    check(await page.getByRole('link', { name: 'Anmelden' }).first().isVisible(), 'Startseite: no "Anmelden" link');
+    await audit(page, 'Startseite', cspErrors);
+  });
+
+  await step('Anmelden (Tastatur)', async () => {
+    await page.goto('/Anmelden');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    check(first === 'Zum Inhalt springen', `Anmelden: first Tab focuses "${first}", not the skip link`);
+    check(await page.getByRole('link', { name: 'Zum Inhalt springen' }).isVisible(), 'Anmelden: skip link is not visible when focused');
+    await page.keyboard.press('Enter');
+    const target = await page.evaluate(() => document.activeElement?.id);
+    check(target === 'inhalt', `Anmelden: the skip link moved focus to "${target}", not to #inhalt`);
+    const order = [];
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await page.evaluate(() => {
+        const el = document.activeElement;
+        return el?.labels?.[0]?.textContent?.trim() || el?.textContent?.trim() || el?.tagName;
+      }));
+    }
+    check(order.join(' > ') === 'Benutzername > Passwort > Anmelden', `Anmelden: tab order after the skip link is "${order.join(' > ')}"`);
+    await audit(page, 'Anmelden', cspErrors);
+  });
+
+  await step('Anmelden (leere Felder)', async () => {
+    await page.goto('/Anmelden');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForLoadState();
+    check(await page.locator('#benutzername-fehler').isVisible(), 'Anmelden (leer): no error next to Benutzername');
+    check(await page.locator('#passwort-fehler').isVisible(), 'Anmelden (leer): no error next to Passwort');
+    check(await page.getByLabel('Benutzername').getAttribute('aria-invalid') === 'true', 'Anmelden (leer): Benutzername not aria-invalid');
+    await audit(page, 'Anmelden mit leeren Feldern', cspErrors);
+  });
+
+  await step('Anmelden (falsches Passwort)', async () => {
+    await page.goto('/Anmelden');
+    await page.getByLabel('Benutzername').fill(username || 'unbekannt');
+    await page.getByLabel('Passwort').fill('falsches-Passwort-123');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    const alert = page.getByRole('alert');
+    await alert.first().waitFor();
+    check(/Anmeldung fehlgeschlagen/.test(await alert.first().innerText()), 'Anmelden (falsch): the alert does not show the generic message');
+    check(await page.getByLabel('Passwort').inputValue() === '', 'Anmelden (falsch): the password is echoed back');
+    await audit(page, 'Anmelden mit Fehlermeldung', cspErrors);
+  });
+
+  await step('Anmelden (Erfolg)', async () => {
+    await page.goto('/Anmelden');
+    await page.getByLabel('Benutzername').fill(username);
+    await page.getByLabel('Passwort').fill(password);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    const logout = page.getByRole('button', { name: 'Abmelden' });
+    await logout.waitFor();
+    check(await logout.isVisible(), 'Anmelden: no visible "Abmelden" button after sign-in');
+    check(await page.getByRole('heading', { name: 'Ihre Startpunkte' }).isVisible(), 'Startseite (angemeldet): no start points');
+    await audit(page, 'Startseite angemeldet', cspErrors);
+  });
+
+  await step('Kommunen', async () => {
+    await page.goto('/Kommunen');
+    await audit(page, 'Kommunen', cspErrors);
+    await page.getByLabel('Name oder Schlüssel').fill('Harz');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForURL(/q=Harz/);
+    const rows = await page.locator('table tbody tr').count();
+    check(rows > 0, 'Kommunen: the search for "Harz" shows no rows');
+    check(await page.getByRole('link', { name: 'Landkreis Harz' }).isVisible(), 'Kommunen: "Landkreis Harz" is not in the results');
+    await audit(page, 'Kommunen Suche Harz', cspErrors);
+  });
+
+  await step('Kommune Detail', async () => {
+    await page.getByRole('link', { name: 'Landkreis Harz' }).click();
+    await page.waitForURL(/\/Kommunen\/\d+$/);
+    check(await page.getByRole('heading', { level: 1, name: 'Landkreis Harz' }).isVisible(), 'Detail: no h1 "Landkreis Harz"');
+    check(await page.locator('table tbody tr').count() > 0, 'Detail: no member municipalities listed');
+    await audit(page, 'Kommune Landkreis Harz', cspErrors);
+    await page.getByRole('link', { name: 'Halberstadt' }).click();
+    await page.waitForURL(/\/Kommunen\/\d+$/);
+    check(await page.getByRole('link', { name: 'Landkreis Harz' }).isVisible(), 'Detail: Halberstadt does not link its district');
+    await audit(page, 'Kommune Halberstadt', cspErrors);
+  });
+
+  await step('Nicht gefunden', async () => {
+    const response = await page.goto('/Kommunen/99999999');
+    check(response?.status() === 404, `Nicht gefunden: status ${response?.status()}, expected 404`);
+    check(await page.getByRole('heading', { level: 1, name: 'Nicht gefunden' }).isVisible(), 'Nicht gefunden: no h1 "Nicht gefunden"');
+    await audit(page, 'Nicht gefunden', cspErrors);
+  });
+
+  await step('Meine Kommune', async () => {
+    const response = await page.goto('/MeineKommune');
+    check(response?.status() === 200, `Meine Kommune: status ${response?.status()}`);
+    check(await page.getByRole('heading', { level: 1, name: 'Meine Kommune' }).isVisible(), 'Meine Kommune: no h1');
+    await audit(page, 'Meine Kommune', cspErrors);
+  });
+
+  await step('Benutzerverwaltung', async () => {
+    const response = await page.goto('/Verwaltung/Benutzer');
+    check(response?.status() === 200, `Benutzerverwaltung: status ${response?.status()} (E2E_USERNAME must have the role Administration)`);
+    check(await page.locator('table tbody tr').count() > 0, 'Benutzerverwaltung: no users listed');
+    await audit(page, 'Benutzerverwaltung', cspErrors);
+    // An invalid create request shows the German errors next to the fields; nothing is stored.
+    await page.getByLabel('Benutzername').fill('Ungültig Name');
+    await page.getByLabel('Passwort').fill('kurz');
+    await page.getByRole('button', { name: 'Benutzer anlegen' }).click();
+    await page.getByRole('alert').first().waitFor();
+    check(await page.locator('#username-fehler').isVisible(), 'Benutzerverwaltung: no error next to Benutzername');
+    check(await page.locator('#password-fehler').isVisible(), 'Benutzerverwaltung: no error next to Passwort');
+    await audit(page, 'Benutzerverwaltung mit Fehlern', cspErrors);
+  });
+
+  await step('Abmelden', async () => {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL(`${baseUrl}/`);
+    check(await page.getByRole('button', { name: 'Abmelden' }).count() === 0, 'Abmelden: still signed in');
+    const response = await page.goto('/MeineKommune');
+    check(/\/Anmelden/.test(page.url()), `Abmelden: /MeineKommune did not lead to the login page (${response?.status()} ${page.url()})`);
+  });
+} finally {
+  await browser.close();
+}
+
+const ok = failures.length === 0;
+console.log(JSON.stringify({ pages, failures, ok }, null, 2));
+process.exit(ok ? 0 : 1);
