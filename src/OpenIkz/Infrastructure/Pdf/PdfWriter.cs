@@ -92,8 +92,8 @@ public sealed class PdfDocumentBuilder
         var before = _pageHasContent ? size * 0.9 : 0;
         var after = size * 0.5;
 
-        // Keep the heading together with at least two lines of body text.
-        var needed = before + lines.Count * leading + after + 2 * BodySize * Leading;
+        // Keep the heading with what follows: three body lines, or a table header plus its first row.
+        var needed = before + lines.Count * leading + after + 3 * BodySize * Leading;
         if (_pageHasContent && _y - needed < ContentBottom)
         {
             NewPage();
@@ -357,7 +357,7 @@ public sealed class PdfDocumentBuilder
             for (var k = 0; k < count && from + k < lines.Count; k++)
             {
                 var text = lines[from + k];
-                var baseline = top - CellPaddingY - k * table.Leading - TableSize * 0.95;
+                var baseline = top - CellPaddingY - k * table.Leading - TableSize; // caps centred in a one-line row
                 var x = table.RightAlign[c]
                     ? table.X[c] + table.Width[c] - CellPaddingX - PdfFontMetrics.MeasureText(text, font, TableSize)
                     : table.X[c] + CellPaddingX;
