@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenIkz.Backoffice;
 using OpenIkz.Cli;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Directory.Municipalities;
@@ -46,6 +47,7 @@ public partial class Program
 
         builder.Services.AddOpenIkzCore(builder.Configuration);
         builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpenIkz.Backoffice.Work.AbsenceSweeper>());
         var production = string.Equals(builder.Configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         var (cookiePrefix, cookiePolicy) = AuthenticationSetup.CookieSecurity(production);
         builder.Services.AddOpenIkzAuthentication(production);
@@ -60,8 +62,9 @@ public partial class Program
             o.Conventions.AllowAnonymousToFolder("/Kommunen");
             o.Conventions.AuthorizeFolder("/Verwaltung", "Administration");
         });
-        builder.Services.AddAuthorizationBuilder()
+        var authorization = builder.Services.AddAuthorizationBuilder()
             .AddPolicy("Administration", p => p.RequireRole(Roles.Administration));
+        authorization.AddBackofficePolicies();
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = cookiePrefix + "openikz-af";
@@ -99,6 +102,7 @@ public partial class Program
         app.MapAuthApi();
         app.MapMunicipalitiesApi();
         app.MapAccountsApi();
+        app.MapBackofficeApi();
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;

@@ -32,6 +32,15 @@ public static class ServiceRegistration
         services.AddSingleton<MunicipalityQueries>();
         services.AddSingleton<MunicipalityImport>();
         services.AddSingleton<DemoData>();
+        services.AddSingleton<DemoBackoffice>();
+        services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<Backoffice.Intake.IntakeLimits>() ?? new Backoffice.Intake.IntakeLimits());
+        services.AddSingleton<Backoffice.Documents.DocumentStore>();
+        services.AddSingleton<Backoffice.Audit.AuditLog>();
+        services.AddSingleton<Backoffice.Intake.SubmitApplication>();
+        services.AddSingleton<Backoffice.Decisions.BescheidWriter>();
+        services.AddSingleton<Backoffice.Cases.CaseWork>();
+        services.AddSingleton<Backoffice.Work.Absences>();
+        services.AddSingleton<Backoffice.Work.AbsenceSweeper>();
         return services;
     }
 }

@@ -58,6 +58,12 @@ public sealed class Db : IDisposable
     /// <summary>A short name for logs and /health: "sqlite" or "postgres".</summary>
     public string Name => Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres";
 
+    /// <summary>Row lock for a read-then-write in a transaction. SQLite needs none: its write transaction is exclusive.</summary>
+    public string ForUpdate(string alias) => Kind == DatabaseKind.Postgres ? $" FOR UPDATE OF {alias}" : "";
+
+    /// <summary>Lock the row, skipping rows other transactions hold: concurrent claimers take different rows.</summary>
+    public string ForUpdateSkipLocked(string alias) => Kind == DatabaseKind.Postgres ? $" FOR UPDATE OF {alias} SKIP LOCKED" : "";
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         if (_npgsql is not null) return await _npgsql.OpenConnectionAsync(ct);

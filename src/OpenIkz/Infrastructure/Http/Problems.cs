@@ -8,7 +8,8 @@ namespace OpenIkz.Infrastructure;
 /// <summary>RFC 9457 problem details, the one error format of the HTTP API.</summary>
 public static class Problems
 {
-    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null,
+        Dictionary<string, object?>? extensions = null)
     {
         if (context.Response.HasStarted) return Task.CompletedTask;
         context.Response.StatusCode = status;
@@ -16,6 +17,7 @@ public static class Problems
             ? new ProblemDetails { Status = status, Title = title, Detail = detail }
             : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
         problem.Type = TypeFor(status);
+        foreach (var (key, value) in extensions ?? []) problem.Extensions[key] = value;
         problem.Instance = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
         return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
@@ -92,6 +94,21 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             case ValidationException v:
                 await Problems.WriteAsync(context, 400, "Die Eingaben sind ungültig.", "Bitte die markierten Felder korrigieren.", v.Errors);
+                return true;
+            case Backoffice.Cases.CaseNotFoundException:
+                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Vorgang nicht gefunden.");
+                return true;
+            case Backoffice.Cases.CaseRuleException rule:
+                await Problems.WriteAsync(context, 409, "Nicht möglich", rule.Message, extensions: new() { ["rule"] = rule.Rule });
+                return true;
+            case Backoffice.Intake.IdempotencyConflictException conflict:
+                await Problems.WriteAsync(context, 409, "Idempotency-Key schon verwendet", conflict.Message);
+                return true;
+            case Backoffice.Intake.ForbiddenMunicipalityException forbidden:
+                await Problems.WriteAsync(context, 403, "Keine Berechtigung", forbidden.Message, new Dictionary<string, string[]> { ["municipality"] = [forbidden.Message] });
+                return true;
+            case Backoffice.Intake.PayloadTooLargeException large:
+                await Problems.WriteAsync(context, 413, Problems.TitleFor(413), large.Message, new Dictionary<string, string[]> { [large.Field] = [large.Message] });
                 return true;
             case BadHttpRequestException b:
                 var status = b.StatusCode;

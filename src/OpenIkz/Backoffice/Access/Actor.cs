@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Auth;
+
+namespace OpenIkz.Backoffice.Access;
+
+/// <summary>Who acts: a signed-in user (clerk, team lead) or an API client, with their municipality.</summary>
+public sealed record Actor(long? UserId, long? ClientId, string Name, string DisplayName, string Ags, bool IsTeamLead, IReadOnlyList<string> Services)
+{
+    public static Actor? From(ClaimsPrincipal principal)
+    {
+        var ags = principal.MunicipalityAgs();
+        if (ags is null || principal.Identity?.IsAuthenticated != true) return null;
+        if (long.TryParse(principal.FindFirstValue(OpenIkzClaims.ClientId), out var clientId))
+            return new Actor(null, clientId, principal.Identity.Name ?? "client", principal.Identity.Name ?? "API-Client", ags, false, []);
+        var userId = principal.UserId();
+        if (userId is null) return null;
+        return new Actor(userId, null, principal.Identity.Name ?? "", principal.FindFirstValue(ClaimTypes.GivenName) ?? principal.Identity.Name ?? "",
+            ags, principal.IsInRole(Roles.Teamleitung), principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).ToList());
+    }
+
+    public bool IsUser => UserId is not null;
+}

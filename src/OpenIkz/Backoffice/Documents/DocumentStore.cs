@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using OpenIkz.Infrastructure;
+
+namespace OpenIkz.Backoffice.Documents;
+
+/// <summary>
+/// Documents as files addressed by their SHA-256 in DATA/documents/ab/cd/abcd… (also in PostgreSQL
+/// mode: the database holds the metadata and the hash). A file is written to a temporary name, flushed
+/// to disk and renamed, so a stored hash always names a whole file; identical content is stored once.
+/// Files are written before the transaction that references them commits, so an acknowledged case
+/// never points to a missing file (a crash in between leaves at most an unreferenced file).
+/// </summary>
+public sealed class DocumentStore(IOptions<OpenIkzOptions> options)
+{
+    private readonly string _root = Path.Combine(options.Value.ResolvedDataDirectory, "documents");
+
+    public static string Sha256(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    public string PathOf(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)) throw new ArgumentException("Not a SHA-256 hex string.", nameof(sha256));
+        return Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
+    }
+
+    public async Task<string> SaveAsync(byte[] content, CancellationToken ct = default)
+    {
+        var hash = Sha256(content);
+        var path = PathOf(hash);
+        if (File.Exists(path) && new FileInfo(path).Length == content.LongLength) return hash;
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        {
+            await stream.WriteAsync(content, ct);
+            await stream.FlushAsync(ct);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        return hash;
+    }
+
+    public Stream? OpenRead(string sha256)
+    {
+        var path = PathOf(sha256);
+        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null;
+    }
+}
+
+/// <summary>Recognises a file's type by its content, never by its name.</summary>
+public static class FileTypes
+{
+    public const string Pdf = "application/pdf";
+    public const string Png = "image/png";
+    public const string Jpeg = "image/jpeg";
+    public const string Xml = "application/xml";
+
+    public static readonly string[] Accepted = [Pdf, Png, Jpeg, Xml];
+
+    public static string? Sniff(ReadOnlySpan<byte> content)
+    {
+        if (content.StartsWith("%PDF-"u8)) return Pdf;
+        if (content.StartsWith(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A })) return Png;
+        if (content.Length > 3 && content[0] == 0xFF && content[1] == 0xD8 && content[2] == 0xFF) return Jpeg;
+        var text = content;
+        if (text.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) text = text[3..];
+        while (text.Length > 0 && text[0] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') text = text[1..];
+        if (text.StartsWith("<?xml"u8) || (text.Length > 1 && text[0] == '<' && (char.IsAsciiLetter((char)text[1]) || text[1] == '!')))
+            return IsUtf8Text(content) ? Xml : null;
+        return null;
+    }
+
+    private static bool IsUtf8Text(ReadOnlySpan<byte> content)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(content)) return false;
+        foreach (var b in content) if (b < 0x09 || (b > 0x0D && b < 0x20)) return false;
+        return true;
+    }
+
+    /// <summary>"text/xml" is the same type as "application/xml".</summary>
+    public static string Normalise(string? contentType) =>
+        (contentType ?? "").Split(';')[0].Trim().ToLowerInvariant() switch { "text/xml" => Xml, "image/jpg" => Jpeg, var t => t };
+
+    /// <summary>
+    /// Checks a file name from outside. Returns the cleaned name, or null for a name that tries to
+    /// leave its folder or hide (path separators, "..", control characters, leading dot).
+    /// </summary>
+    public static string? SanitiseFileName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return null;
+        var n = name.Trim().Normalize(System.Text.NormalizationForm.FormC);
+        if (n.Length > 200 || n.Contains('/') || n.Contains('\\') || n.Contains("..") || n.StartsWith('.') || n.Contains(':')) return null;
+        if (n.Any(ch => char.IsControl(ch) || ch is '<' or '>' or '"' or '|' or '?' or '*')) return null;
+        return n;
+    }
+}

@@ -1,0 +1,101 @@
+using Dapper;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Intake;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Backoffice.Work;
+
+public sealed record AbsenceResult(long AbsenceId, int CasesReturned);
+
+/// <summary>
+/// Absences (Vertretung): a team lead marks a clerk of their own municipality absent; from the first
+/// day of the absence the clerk's open cases go back to the pool, so that the partners pick them up,
+/// and the clerk cannot claim new ones. Absences that start later are applied by <see cref="AbsenceSweeper"/>.
+/// </summary>
+public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
+{
+    public async Task<AbsenceResult> MarkAbsentAsync(Actor teamLead, long userId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        if (!teamLead.IsTeamLead) throw new CaseRuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten eintragen.");
+        var today = SubmitApplication.Today(clock);
+        var errors = new ValidationErrors();
+        if (to < from) errors.Add("to", "Das Ende liegt vor dem Beginn.");
+        if (to < today) errors.Add("to", "Das Ende liegt in der Vergangenheit.");
+        if (to > from.AddDays(366)) errors.Add("to", "Eine Abwesenheit dauert höchstens ein Jahr.");
+        if (errors.Count > 0) throw new ValidationException(errors);
+
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE id = @Id AND municipality_ags = @Ags",
+                new { Id = userId, Ags = teamLead.Ags }, tx);
+            if (exists == 0) throw new CaseNotFoundException(); // a clerk of another municipality is not the lead's to manage
+            var id = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@User, @From, @To, @Lead, @Now) RETURNING id
+                """, new { User = userId, From = from, To = to, Lead = teamLead.UserId, Now = clock.GetUtcNow().UtcDateTime }, tx);
+            var returned = from <= today ? await ReturnCasesAsync(c, tx, teamLead, userId, today) : 0;
+            return new AbsenceResult(id, returned);
+        }, ct);
+    }
+
+    /// <summary>Returns every open case of an absent clerk to the pool; audited as a change by <paramref name="actor"/>.</summary>
+    internal async Task<int> ReturnCasesAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Actor actor, long clerkId, DateOnly today)
+    {
+        var clerk = await c.QuerySingleAsync<string>("SELECT municipality_ags FROM users WHERE id = @Id", new { Id = clerkId }, tx);
+        var clerkActor = new Actor(clerkId, null, "", "", clerk, false, []);
+        var cases = (await c.QueryAsync<(string Id, string OwnerAgs, long? AgreementId)>(CaseAccess.With + """
+            SELECT c.id, c.owner_ags, g.agreement_id FROM cases c
+            LEFT JOIN grants g ON g.owner_ags = c.owner_ags AND g.service_slug = c.service_slug
+            WHERE c.assigned_user_id = @ActorId AND c.status IN ('assigned', 'waiting')
+            """, CaseAccess.Parameters(clerkActor, today), tx)).ToList();
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (id, owner, agreement) in cases)
+        {
+            await c.ExecuteAsync("UPDATE cases SET status = 'open', assigned_user_id = NULL, assigned_at = NULL, waiting_until = NULL, version = version + 1 WHERE id = @Id", new { Id = id }, tx);
+            await CaseHistory.AddAsync(c, tx, id, now, actor, "in den Pool zurückgegeben", "Bearbeiterin oder Bearbeiter abwesend (Vertretung).");
+            await audit.AppendAsync(c, tx, actor, new AuditEntry("case.returned-absence", owner, agreement, id));
+        }
+        return cases.Count;
+    }
+}
+
+/// <summary>Applies absences that begin after they were entered: every few minutes, cases of clerks absent today go back to the pool.</summary>
+public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock, ILogger<AbsenceSweeper> logger) : BackgroundService
+{
+    public static readonly Actor System = new(null, null, "system", "OpenIKZ (Abwesenheit)", "00000000", false, []);
+
+    public async Task<int> SweepAsync(CancellationToken ct = default)
+    {
+        var today = SubmitApplication.Today(clock);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            var absent = (await c.QueryAsync<(long UserId, string Ags)>("""
+                SELECT DISTINCT a.user_id, u.municipality_ags FROM absences a JOIN users u ON u.id = a.user_id
+                WHERE a.from_date <= @Today AND a.to_date >= @Today
+                  AND EXISTS (SELECT 1 FROM cases c WHERE c.assigned_user_id = a.user_id AND c.status IN ('assigned', 'waiting'))
+                """, new { Today = today }, tx)).ToList();
+            var total = 0;
+            foreach (var (userId, ags) in absent) total += await absences.ReturnCasesAsync(c, tx, System with { Ags = ags }, userId, today);
+            return total;
+        }, ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
+        do
+        {
+            try
+            {
+                var returned = await SweepAsync(stoppingToken);
+                if (returned > 0) logger.LogInformation("Returned {Count} cases of absent clerks to the pool", returned);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError("Absence sweep failed: {ExceptionType}", ex.GetType().Name);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
