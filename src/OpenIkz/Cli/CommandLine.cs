@@ -13,7 +13,7 @@ namespace OpenIkz.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["migrate", "municipalities", "users", "api-clients", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "municipalities", "users", "api-clients", "audit", "help", "--help"];
 
     public const string Usage = """
         OpenIKZ commands (dotnet run --project src/OpenIkz -- COMMAND):
@@ -28,6 +28,8 @@ public static class CommandLine
               Sets a new password, read from standard input.
           api-clients add --municipality AGS --scope intake [--name NAME]
               Creates an API client and prints its secret, once, alone on the last line.
+          audit verify
+              Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
         """;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
@@ -81,6 +83,11 @@ public static class CommandLine
                     stdout.WriteLine($"API client {id} created for {ags} with scope '{scope}'. Store this secret now; it is not shown again:");
                     stdout.WriteLine(secret);
                     return 0;
+                case ["audit", "verify", ..]:
+                    var verification = await Backoffice.Audit.AuditLog.VerifyAsync(services.GetRequiredService<Db>());
+                    stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { valid = verification.Valid, entries = verification.Entries }));
+                    if (!verification.Valid) stderr.WriteLine($"Audit log broken: {verification.Problem}.");
+                    return verification.Valid ? 0 : 1;
                 default:
                     return UsageError(stderr, $"Unknown command '{string.Join(' ', args.Take(2))}'.");
             }

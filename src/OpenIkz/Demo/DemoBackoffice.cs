@@ -111,8 +111,8 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
         var random = new Random(2026);
         var now = clock.GetUtcNow().UtcDateTime;
         var clerks = (await db.QueryAsync<(long Id, string Ags, string Name)>(
-            "SELECT u.id, u.municipality_ags, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'Sachbearbeitung' WHERE u.municipality_ags IN @Partners ORDER BY u.id",
-            new { Partners = new[] { Ludwigshafen, Frankenthal, Speyer, RheinPfalzKreis } }, ct)).ToLookup(c => c.Ags);
+            "SELECT u.id, u.municipality_ags, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'Sachbearbeitung' ORDER BY u.id",
+            ct: ct)).Where(c => Places.ContainsKey(c.Ags)).ToLookup(c => c.Ags);
 
         // One sample file per document type (identical content is stored once).
         var samples = new Dictionary<string, (string Sha, long Size)>();

@@ -81,5 +81,84 @@ public abstract class DurabilityTests(TestDatabase kind) : IAsyncLifetime
     }
 }
 
+public abstract class IntakeDurabilityTests(TestDatabase kind) : IAsyncLifetime
+{
+    private readonly string _dir = TestEnvironment.NewTempDirectory("intake-durability");
+    private string? _postgres;
+
+    public async Task InitializeAsync()
+    {
+        if (kind == TestDatabase.Postgres && TestEnvironment.PostgresAdmin is not null) _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
+    }
+
+    private Dictionary<string, string?> Environment() => new()
+    {
+        ["OpenIkz__DataDirectory"] = _dir, ["OpenIkz__Mode"] = "demo",
+        ["OpenIkz__Database"] = kind == TestDatabase.Sqlite ? "sqlite" : "postgres", ["ConnectionStrings__Postgres"] = _postgres,
+    };
+
+    private OpenIkz.Infrastructure.Database.Db Database() => kind == TestDatabase.Sqlite
+        ? OpenIkz.Infrastructure.Database.Db.ForSqlite(Path.Combine(_dir, "openikz.db"))
+        : OpenIkz.Infrastructure.Database.Db.ForPostgres(_postgres!);
+
+    [SkippableFact]
+    public async Task AcknowledgedApplications_SurviveKillDashNineDuringIntake()
+    {
+        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        var acknowledged = new ConcurrentBag<(string CaseId, string Sha)>();
+        await using (var server = await ServerProcess.StartAsync(Environment()))
+        {
+            string secret;
+            using (var db = Database())
+            {
+                var options = Microsoft.Extensions.Options.Options.Create(new OpenIkz.Infrastructure.OpenIkzOptions { DataDirectory = _dir });
+                (_, secret) = await new AccessTokens(db, TimeProvider.System, options).CreateClientAsync("07311000", "intake", "Durability portal");
+            }
+            using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested && i < 10_000; i++)
+                {
+                    var pdf = OpenIkz.Tests.Backoffice.BackofficeFixture.Pdf($"Antrag {w}-{i}");
+                    try
+                    {
+                        var response = await OpenIkz.Tests.Backoffice.BackofficeFixture.SubmitAsync(http, OpenIkz.Tests.Backoffice.BackofficeFixture.KfzApplication(familyName: $"Crash{w}x{i}", pdf: pdf));
+                        if (response.StatusCode == HttpStatusCode.Created)
+                            acknowledged.Add(((await response.ReadJsonAsync()).GetProperty("caseId").GetString()!, OpenIkz.Backoffice.Documents.DocumentStore.Sha256(pdf)));
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return; }
+                }
+            })).ToArray();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (acknowledged.Count < 40 && DateTime.UtcNow < deadline) await Task.Delay(20);
+            server.Kill();
+            stop.Cancel();
+            await Task.WhenAll(writers);
+        }
+        Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} applications acknowledged before the kill");
+
+        await using var restarted = await ServerProcess.StartAsync(Environment());
+        using var check = Database();
+        var missing = new List<string>();
+        foreach (var (caseId, sha) in acknowledged)
+        {
+            var stored = await check.QuerySingleOrDefaultAsync<string>("SELECT d.sha256 FROM cases c JOIN case_documents d ON d.case_id = c.id WHERE c.id = @Id", new { Id = caseId });
+            var file = Path.Combine(_dir, "documents", sha[..2], sha[2..4], sha);
+            if (stored != sha || !File.Exists(file)) missing.Add(caseId);
+        }
+        Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged applications lost");
+    }
+}
+
+public sealed class IntakeDurabilityTestsSqlite() : IntakeDurabilityTests(TestDatabase.Sqlite);
+public sealed class IntakeDurabilityTestsPostgres() : IntakeDurabilityTests(TestDatabase.Postgres);
+
 public sealed class DurabilityTestsSqlite() : DurabilityTests(TestDatabase.Sqlite);
 public sealed class DurabilityTestsPostgres() : DurabilityTests(TestDatabase.Postgres);

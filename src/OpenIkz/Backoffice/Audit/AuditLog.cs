@@ -47,12 +47,13 @@ public sealed class AuditLog(TimeProvider clock)
         var head = await c.QuerySingleAsync<(long Seq, string Hash)>("SELECT seq, hash FROM audit_head WHERE id = 1");
         var previous = Genesis;
         long expectedSeq = 1, count = 0;
-        var rows = await c.QueryAsync<Row>(new CommandDefinition("""
+        // Streamed: the log may hold millions of entries.
+        var rows = c.QueryUnbufferedAsync<Row>("""
             SELECT seq, at, actor_user_id AS ActorUserId, actor_client_id AS ActorClientId, actor_name AS ActorName, actor_ags AS ActorAgs,
                    owner_ags AS OwnerAgs, agreement_id AS AgreementId, case_id AS CaseId, action, detail, prev_hash AS PrevHash, hash
             FROM audit_log ORDER BY seq
-            """, cancellationToken: ct, flags: CommandFlags.None));
-        foreach (var row in rows)
+            """);
+        await foreach (var row in rows.WithCancellation(ct))
         {
             count++;
             if (row.Seq != expectedSeq) return new AuditVerification(false, count, expectedSeq, $"entry {expectedSeq} is missing");

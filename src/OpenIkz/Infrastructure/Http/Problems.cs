@@ -76,9 +76,11 @@ public static class Problems
 public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     // UseExceptionHandler has already rewritten Request.Path to the error page: the original path is in the feature.
+    private static string OriginalPath(HttpContext context) => context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
+
     private static bool IsApi(HttpContext context)
     {
-        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
+        var path = OriginalPath(context);
         return path.StartsWith("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/openapi", StringComparison.OrdinalIgnoreCase);
     }
 
@@ -87,7 +89,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         if (!IsApi(context) && exception is not OperationCanceledException)
         {
             // Browsers get the German error page: UseExceptionHandler re-executes /Fehler/500.
-            logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, context.Request.Path, exception.StackTrace);
+            logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, OriginalPath(context), exception.StackTrace);
             return false;
         }
         switch (exception)
@@ -121,7 +123,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 return true;
             default:
                 // Only the type and the request path are logged: exception messages may quote user input.
-                logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, context.Request.Path, exception.StackTrace);
+                logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, OriginalPath(context), exception.StackTrace);
                 await Problems.WriteAsync(context, 500, Problems.TitleFor(500), Problems.DetailFor(500, context));
                 return true;
         }
