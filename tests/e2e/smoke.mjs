@@ -4,6 +4,8 @@
 //   BASE_URL=http://127.0.0.1:5099 E2E_USERNAME=frankenthal.admin E2E_PASSWORD=… node smoke.mjs
 //
 // Environment: BASE_URL, E2E_USERNAME (an account with the role Administration), E2E_PASSWORD,
+// E2E_CLERK_USERNAME (a clerk with Kfz-Zulassung, default frankenthal.sachbearbeitung) and E2E_LEAD_USERNAME
+// (a team lead, default ludwigshafen.teamleitung), both with E2E_PASSWORD,
 // CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (optional: full-page PNG of every checked page).
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -13,6 +15,8 @@ import { join } from 'node:path';
 const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:5080').replace(/\/$/, '');
 const username = process.env.E2E_USERNAME ?? '';
 const password = process.env.E2E_PASSWORD ?? '';
+const clerkUsername = process.env.E2E_CLERK_USERNAME || 'frankenthal.sachbearbeitung';
+const leadUsername = process.env.E2E_LEAD_USERNAME || 'ludwigshafen.teamleitung';
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const screenshotDir = process.env.SCREENSHOT_DIR || '';
 const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -205,6 +209,97 @@ try {
     const response = await page.goto('/MeineKommune');
     check(/\/Anmelden/.test(page.url()), `Abmelden: /MeineKommune did not lead to the login page (${response?.status()} ${page.url()})`);
   });
+
+  // Second phase: the back office as a clerk (workbench, case page, archive) and as a team lead (pool).
+  async function signIn(name, user) {
+    await page.goto('/Anmelden');
+    await page.getByLabel('Benutzername').fill(user);
+    await page.getByLabel('Passwort').fill(password);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('button', { name: 'Abmelden' }).waitFor();
+    check(await page.getByRole('button', { name: 'Abmelden' }).isVisible(), `${name}: sign-in of ${user} failed`);
+  }
+
+  async function signOut(name) {
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL(`${baseUrl}/`);
+    check(await page.getByRole('button', { name: 'Abmelden' }).count() === 0, `${name}: still signed in`);
+  }
+
+  await step('Sachbearbeitung anmelden', () => signIn('Sachbearbeitung', clerkUsername));
+
+  await step('Arbeitskorb', async () => {
+    const response = await page.goto('/Arbeitskorb');
+    check(response?.status() === 200, `Arbeitskorb: status ${response?.status()} (E2E_CLERK_USERNAME must have the role Sachbearbeitung)`);
+    check(await page.getByRole('heading', { level: 1, name: 'Arbeitskorb' }).isVisible(), 'Arbeitskorb: no h1');
+    check(await page.getByRole('link', { name: 'Arbeitskorb' }).first().getAttribute('aria-current') === 'page', 'Arbeitskorb: navigation entry not current');
+    await audit(page, 'Arbeitskorb', cspErrors);
+  });
+
+  await step('Vorgang holen', async () => {
+    await page.goto('/Arbeitskorb');
+    await page.getByRole('button', { name: 'Nächsten Vorgang holen: Kfz-Zulassung' }).click();
+    await page.waitForURL(/\/Vorgaenge\/[0-9a-f-]{36}$/);
+    check(/^Vorgang \S+-KFZ-/.test((await page.locator('h1').innerText()).trim()), 'Vorgang: h1 does not name a Kfz reference');
+    check(await page.getByRole('heading', { name: 'Verlauf' }).isVisible(), 'Vorgang: no history');
+    check(await page.locator('table tbody tr', { hasText: 'übernommen' }).count() > 0, 'Vorgang: the claim is not in the history');
+    await audit(page, 'Vorgang', cspErrors);
+  });
+
+  await step('Vermerk hinzufügen', async () => {
+    const text = 'Halter telefonisch erreicht <b>nicht fett</b>';
+    await page.getByLabel('Vermerk', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Vermerk hinzufügen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Vermerk wurde hinzugefügt' }).waitFor();
+    check((await page.locator('#vermerke').innerText()).includes(text), 'Vermerk: the note is not shown as text');
+    check(await page.locator('#vermerke b').count() === 0, 'Vermerk: markup of the note was rendered');
+    await audit(page, 'Vorgang mit Vermerk', cspErrors);
+  });
+
+  await step('Entscheiden (ohne Begründung)', async () => {
+    await page.getByLabel('abgelehnt').check();
+    await page.getByRole('button', { name: 'Entscheiden und Bescheid erstellen' }).click();
+    await page.locator('#entscheidung-begruendung-fehler').waitFor();
+    check(/begründet/.test(await page.locator('#entscheidung-begruendung-fehler').innerText()), 'Entscheiden: no German error next to Begründung');
+    check(await page.getByLabel('Begründung').getAttribute('aria-invalid') === 'true', 'Entscheiden: Begründung not aria-invalid');
+    await audit(page, 'Vorgang mit Fehler', cspErrors);
+  });
+
+  await step('Archiv', async () => {
+    await page.goto('/Archiv');
+    await page.getByLabel('Aktenzeichen oder Nachname').fill('M');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForURL(/q=M$/);
+    check(await page.locator('#q-fehler').isVisible(), 'Archiv: no error next to the search field for one character');
+    await page.getByLabel('Aktenzeichen oder Nachname').fill('Mu');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForURL(/q=Mu$/);
+    check(await page.locator('table tbody tr').count() > 0, 'Archiv: the search for "Mu" shows no closed cases');
+    await audit(page, 'Archiv Suche', cspErrors);
+    await page.locator('table tbody tr a').first().click();
+    await page.waitForURL(/\/Vorgaenge\/[0-9a-f-]{36}$/);
+    check((await page.locator('main').innerText()).includes('abgeschlossen'), 'Archiv: the found case is not closed');
+  });
+
+  await step('Pool (Sachbearbeitung)', async () => {
+    const response = await page.goto('/Pool');
+    check(response?.status() === 403, `Pool: a clerk gets status ${response?.status()}, expected 403`);
+  });
+
+  await step('Sachbearbeitung abmelden', () => signOut('Sachbearbeitung abmelden'));
+
+  await step('Teamleitung anmelden', () => signIn('Teamleitung', leadUsername));
+
+  await step('Pool', async () => {
+    const response = await page.goto('/Pool');
+    check(response?.status() === 200, `Pool: status ${response?.status()} (E2E_LEAD_USERNAME must have the role Teamleitung)`);
+    check(await page.locator('table tbody tr').count() > 0, 'Pool: no rows');
+    check(await page.getByLabel('Person').locator('option').count() > 1, 'Pool: no clerks to mark absent');
+    await audit(page, 'Pool', cspErrors);
+  });
+
+  await step('Teamleitung abmelden', () => signOut('Teamleitung abmelden'));
 } finally {
   await browser.close();
 }

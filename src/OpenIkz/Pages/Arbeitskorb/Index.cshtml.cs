@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Backoffice;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Accounts;
+
+namespace OpenIkz.Pages.Arbeitskorb;
+
+/// <summary>The clerk's workbench: take the next case of a service from the shared pool, and the own open cases.</summary>
+[Authorize(Policy = BackofficePolicies.Clerk)]
+public sealed class IndexModel(CaseWork cases, TimeProvider clock) : PageModel
+{
+    public sealed record ServiceSlot(string Slug, string Name, int Free, int Overdue);
+
+    public IReadOnlyList<ServiceSlot> Services { get; private set; } = [];
+    public IReadOnlyList<CaseSummary> MyCases { get; private set; } = [];
+    public DateOnly Today { get; private set; }
+
+    [TempData] public string? Info { get; set; }
+    [TempData] public string? Problem { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        Today = BackofficeUi.Today(clock);
+        MyCases = await cases.MyCasesAsync(actor, ct);
+        var pool = await cases.PoolOverviewAsync(actor, ct);
+        Services = ServiceCatalog.All
+            .Where(s => actor.Services.Contains(s.Slug))
+            .Select(s => new ServiceSlot(s.Slug, s.Name,
+                pool.Where(p => p.Service == s.Slug).Sum(p => p.Unassigned),
+                pool.Where(p => p.Service == s.Slug).Sum(p => p.Overdue)))
+            .ToList();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostClaimAsync(string? service, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        var definition = ServiceCatalog.Find(service);
+        if (definition is null || !actor.Services.Contains(definition.Slug))
+        {
+            Problem = "Diese Leistung bearbeiten Sie nicht.";
+            return RedirectToPage();
+        }
+        try
+        {
+            var claimed = await cases.ClaimNextAsync(actor, definition.Slug, ct);
+            if (claimed is null)
+            {
+                Info = $"Im Pool ist kein Vorgang für {definition.Name} frei.";
+                return RedirectToPage();
+            }
+            return RedirectToPage("/Vorgaenge/Detail", new { id = claimed.Id });
+        }
+        catch (CaseRuleException ex)
+        {
+            Problem = ex.Message;
+        }
+        catch (ValidationException ex)
+        {
+            Problem = string.Join(" ", ex.Errors.Values.SelectMany(v => v));
+        }
+        return RedirectToPage();
+    }
+}

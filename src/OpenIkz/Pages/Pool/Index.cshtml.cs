@@ -1,0 +1,169 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Backoffice;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Work;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Pages.Pool;
+
+/// <summary>The team lead's view of the shared pool (per service and partner), absences and reassignment.</summary>
+[Authorize(Policy = BackofficePolicies.TeamLead)]
+public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts users, Db db, TimeProvider clock) : PageModel
+{
+    public const string PersonId = "abwesenheit-person", FromId = "abwesenheit-von", ToId = "abwesenheit-bis",
+        CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an";
+
+    /// <summary>Value of the target select that sends the case back to the pool.</summary>
+    public const string PoolTarget = "pool";
+
+    public IReadOnlyList<PoolRow> Rows { get; private set; } = [];
+    public IReadOnlyList<UserAccount> OwnStaff { get; private set; } = [];
+    public IReadOnlyList<AssignableUser> Assignable { get; private set; } = [];
+    public DateTime NowUtc { get; private set; }
+    public DateOnly Today { get; private set; }
+    public string Ags { get; private set; } = "";
+
+    public Dictionary<string, List<string>> Errors { get; } = [];
+    public string? RuleError { get; private set; }
+
+    [TempData] public string? Message { get; set; }
+    /// <summary>Path of the case the message is about. (A bare id would come back from TempData as a Guid, not a string.)</summary>
+    [TempData] public string? MessageCasePath { get; set; }
+
+    [BindProperty] public long? AbsentUserId { get; set; }
+    [BindProperty] public string? AbsentFrom { get; set; }
+    [BindProperty] public string? AbsentTo { get; set; }
+    [BindProperty] public string? CaseReference { get; set; }
+    [BindProperty] public string? Target { get; set; }
+
+    public IReadOnlyList<string> ErrorsFor(string fieldId) => Errors.TryGetValue(fieldId, out var e) ? e : [];
+    public bool Invalid(string fieldId) => ErrorsFor(fieldId).Count > 0;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        await LoadAsync(actor, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAbsenceAsync(CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        var from = ParseDate(AbsentFrom);
+        var to = ParseDate(AbsentTo);
+        if (AbsentUserId is null) AddError(PersonId, "Bitte wählen Sie die abwesende Person.");
+        if (from is null) AddError(FromId, "Bitte geben Sie den ersten Tag der Abwesenheit an.");
+        if (to is null) AddError(ToId, "Bitte geben Sie den letzten Tag der Abwesenheit an.");
+        if (Errors.Count == 0)
+        {
+            try
+            {
+                var result = await absences.MarkAbsentAsync(actor, AbsentUserId!.Value, from!.Value, to!.Value, ct);
+                var person = await users.FindAsync(AbsentUserId.Value, ct);
+                var returned = result.CasesReturned switch
+                {
+                    0 => "Es wurde kein Vorgang in den Pool zurückgegeben.",
+                    1 => "1 Vorgang wurde in den Pool zurückgegeben.",
+                    var n => $"{n} Vorgänge wurden in den Pool zurückgegeben.",
+                };
+                Message = $"Die Abwesenheit von {person?.DisplayName ?? "der Person"} vom {BackofficeUi.Date(from.Value)} bis {BackofficeUi.Date(to.Value)} ist eingetragen. {returned}";
+                return RedirectToPage();
+            }
+            catch (ValidationException ex)
+            {
+                foreach (var (key, messages) in ex.Errors)
+                    foreach (var message in messages)
+                        AddError(key switch { "from" => FromId, "to" => ToId, _ => PersonId }, message);
+            }
+            catch (CaseNotFoundException)
+            {
+                AddError(PersonId, "Diese Person gehört nicht zu Ihrer Kommune.");
+            }
+            catch (CaseRuleException ex)
+            {
+                RuleError = ex.Message;
+            }
+        }
+        await LoadAsync(actor, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAssignAsync(CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        long? targetUser = null;
+        if (string.IsNullOrWhiteSpace(CaseReference)) AddError(CaseId, "Bitte geben Sie das Aktenzeichen oder die Vorgangsnummer an.");
+        if (string.IsNullOrEmpty(Target)) AddError(TargetId, "Bitte wählen Sie, wem der Vorgang zugewiesen wird.");
+        else if (Target != PoolTarget)
+        {
+            if (long.TryParse(Target, NumberStyles.None, CultureInfo.InvariantCulture, out var uid)) targetUser = uid;
+            else AddError(TargetId, "Bitte wählen Sie eine Person aus der Liste.");
+        }
+        if (Errors.Count == 0)
+        {
+            var caseId = await BackofficeLookups.ResolveCaseAsync(db, CaseReference!, ct);
+            try
+            {
+                if (caseId is null) throw new CaseNotFoundException();
+                await cases.ReassignAsync(actor, caseId, targetUser, ct);
+                var details = await cases.GetAsync(actor, caseId, ct);
+                Message = targetUser is null
+                    ? $"Der Vorgang {details.Reference} liegt wieder im Pool."
+                    : $"Der Vorgang {details.Reference} ist jetzt {details.AssignedTo?.Name ?? "der gewählten Person"} zugewiesen.";
+                MessageCasePath = "/Vorgaenge/" + caseId;
+                return RedirectToPage();
+            }
+            catch (CaseNotFoundException)
+            {
+                AddError(CaseId, "Es gibt keinen offenen Vorgang mit diesem Aktenzeichen, den Sie sehen dürfen.");
+            }
+            catch (ValidationException ex)
+            {
+                foreach (var message in ex.Errors.Values.SelectMany(m => m)) AddError(TargetId, message);
+            }
+            catch (CaseRuleException ex) when (ex.Rule == "ClerkIsAbsent")
+            {
+                AddError(TargetId, ex.Message);
+            }
+            catch (CaseRuleException ex) when (ex.Rule == "CaseIsClosed")
+            {
+                AddError(CaseId, ex.Message);
+            }
+            catch (CaseRuleException ex)
+            {
+                RuleError = ex.Message;
+            }
+        }
+        await LoadAsync(actor, ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(Actor actor, CancellationToken ct)
+    {
+        NowUtc = clock.GetUtcNow().UtcDateTime;
+        Today = BackofficeUi.Today(clock);
+        Ags = actor.Ags;
+        Rows = await cases.PoolOverviewAsync(actor, ct);
+        OwnStaff = (await users.ListAsync(actor.Ags, ct))
+            .Where(u => u.IsActive && (u.Roles.Contains(Roles.Sachbearbeitung) || u.Roles.Contains(Roles.Teamleitung)))
+            .OrderBy(u => u.DisplayName, StringComparer.Create(Ui.German, CompareOptions.None))
+            .ToList();
+        Assignable = await BackofficeLookups.AssignableUsersAsync(db, actor.Ags, Today, ct);
+    }
+
+    private void AddError(string fieldId, string message)
+    {
+        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
+        if (!list.Contains(message)) list.Add(message);
+    }
+
+    private static DateOnly? ParseDate(string? text) =>
+        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
+        : null;
+}

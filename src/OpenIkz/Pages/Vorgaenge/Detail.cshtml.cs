@@ -1,0 +1,193 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Backoffice;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Intake;
+using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Pages.Vorgaenge;
+
+/// <summary>
+/// The case page: the whole file (applicant, form, documents, notes, history) and the actions the clerk may
+/// take on it. Every read and change goes through <see cref="CaseWork"/>, which applies the access rule: a case
+/// the user may not see is "not found" (404), never "forbidden".
+/// </summary>
+[Authorize(Policy = BackofficePolicies.Clerk)]
+public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : PageModel
+{
+    // Field ids of the forms on the page; errors are keyed by them.
+    public const string UntilId = "anforderung-frist", MessageId = "anforderung-text", NoteId = "vermerk-text",
+        DocumentTypeId = "dokument-art", FileId = "dokument-datei", OutcomeId = "entscheidung-bewilligt", ReasonId = "entscheidung-begruendung";
+
+    public CaseDetails Case { get; private set; } = null!;
+    public Actor Actor { get; private set; } = null!;
+    public string? AgreementTitle { get; private set; }
+    public IReadOnlyDictionary<string, string> MunicipalityNames { get; private set; } = new Dictionary<string, string>();
+    public DateOnly Today { get; private set; }
+
+    /// <summary>Errors of the form sent last, keyed by field id ("" for the whole form).</summary>
+    public Dictionary<string, List<string>> Errors { get; } = [];
+
+    /// <summary>A business rule that refused the last action (shown as an alert).</summary>
+    public string? RuleError { get; private set; }
+
+    [TempData] public string? Message { get; set; }
+    [TempData] public string? Decided { get; set; }
+
+    [BindProperty] public string? Until { get; set; }
+    [BindProperty] public string? RequestText { get; set; }
+    [BindProperty] public string? NoteText { get; set; }
+    [BindProperty] public string? DocumentType { get; set; }
+    [BindProperty] public IFormFile? Upload { get; set; }
+    [BindProperty] public string? Outcome { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+
+    public bool IsForeign => Case.OwnerAgs != Actor.Ags;
+    public bool IsClosed => Case.Status == CaseStatus.Closed;
+    public bool IsMine => !IsClosed && Case.AssignedTo?.UserId is { } uid && uid == Actor.UserId;
+    public bool CanRelease => IsMine;
+    public bool CanRequestDocuments => IsMine && Case.Status == CaseStatus.Assigned;
+    public bool CanResume => IsMine && Case.Status == CaseStatus.Waiting;
+    public bool CanDecide => IsMine && Case.Status == CaseStatus.Assigned;
+    public bool CanAddNote => !IsClosed;
+    public bool CanAddDocument => !IsClosed;
+    public DocumentDto? Bescheid => Case.Documents.LastOrDefault(d => d.DocumentType == "bescheid");
+
+    public IReadOnlyList<string> ErrorsFor(string fieldId) => Errors.TryGetValue(fieldId, out var e) ? e : [];
+    public bool Invalid(string fieldId) => ErrorsFor(fieldId).Count > 0;
+    public string MunicipalityName(string? ags) => ags is null ? "–" : MunicipalityNames.TryGetValue(ags, out var name) ? name : ags;
+
+    public Task<IActionResult> OnGetAsync(string id, CancellationToken ct) => ShowAsync(id, ct);
+
+    public Task<IActionResult> OnPostReleaseAsync(string id, CancellationToken ct) =>
+        ActAsync(id, a => cases.ReleaseAsync(a, id, ct), "Der Vorgang wurde in den Pool zurückgegeben.", new(), ct);
+
+    public Task<IActionResult> OnPostResumeAsync(string id, CancellationToken ct) =>
+        ActAsync(id, a => cases.ResumeAsync(a, id, ct), "Die Bearbeitung wurde wieder aufgenommen.", new(), ct);
+
+    public Task<IActionResult> OnPostRequestDocumentsAsync(string id, CancellationToken ct)
+    {
+        var until = ParseDate(Until);
+        if (until is null) AddError(UntilId, "Bitte geben Sie eine Frist als Datum an.");
+        if (string.IsNullOrWhiteSpace(RequestText)) AddError(MessageId, "Bitte geben Sie an, welche Unterlagen fehlen.");
+        return ActAsync(id, a => cases.RequestDocumentsAsync(a, id, until!.Value, RequestText ?? "", ct),
+            $"Die Unterlagen wurden angefordert. Der Vorgang wartet bis {(until is { } u ? BackofficeUi.Date(u) : "")}.",
+            new() { ["until"] = UntilId, ["message"] = MessageId, ["DueDateInPast"] = UntilId, ["DueDateTooFar"] = UntilId }, ct);
+    }
+
+    public Task<IActionResult> OnPostNoteAsync(string id, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(NoteText)) AddError(NoteId, "Bitte geben Sie einen Vermerk ein.");
+        return ActAsync(id, a => cases.AddNoteAsync(a, id, NoteText ?? "", ct), "Der Vermerk wurde hinzugefügt.", new() { ["text"] = NoteId }, ct);
+    }
+
+    public async Task<IActionResult> OnPostDocumentAsync(string id, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(DocumentType)) AddError(DocumentTypeId, "Bitte wählen Sie die Dokumentart.");
+        if (Upload is null || Upload.Length == 0) AddError(FileId, "Bitte wählen Sie eine Datei aus. Leere Dateien werden nicht angenommen.");
+        else if (Upload.Length > BackofficeUi.MaxUploadBytes) AddError(FileId, $"Eine Datei darf höchstens {BackofficeUi.MaxUploadBytes / (1024 * 1024)} MB groß sein.");
+        byte[] content = [];
+        if (Errors.Count == 0)
+        {
+            using var buffer = new MemoryStream((int)Upload!.Length);
+            await Upload.CopyToAsync(buffer, ct);
+            content = buffer.ToArray();
+        }
+        // The content type is determined from the content itself; what the browser claims is not trusted.
+        return await ActAsync(id, a => cases.AddDocumentAsync(a, id, DocumentType ?? "", Upload?.FileName, null, content, ct),
+            $"Das Dokument „{Path.GetFileName(Upload?.FileName ?? "")}“ wurde der Akte hinzugefügt.",
+            new() { ["documentType"] = DocumentTypeId, ["fileName"] = FileId, ["content"] = FileId, ["contentType"] = FileId }, ct);
+    }
+
+    public Task<IActionResult> OnPostDecideAsync(string id, CancellationToken ct)
+    {
+        if (Outcome is not (Outcomes.Granted or Outcomes.Rejected)) AddError(OutcomeId, "Bitte wählen Sie, ob der Antrag bewilligt oder abgelehnt wird.");
+        else if (Outcome == Outcomes.Rejected && string.IsNullOrWhiteSpace(Reason)) AddError(ReasonId, "Eine Ablehnung muss begründet werden. Bitte geben Sie eine Begründung ein.");
+        return ActAsync(id, async a =>
+            {
+                await cases.DecideAsync(a, id, Outcome!, string.IsNullOrWhiteSpace(Reason) ? null : Reason, ct);
+                Decided = "ja";
+            },
+            $"Der Antrag wurde {Outcomes.Label(Outcome)}. Der Bescheid wurde im Namen der zuständigen Kommune erstellt und zur Akte genommen.",
+            new() { ["reason"] = ReasonId, ["outcome"] = OutcomeId, ["ReasonRequired"] = ReasonId, ["IncompleteFile"] = OutcomeId, ["UnknownOutcome"] = OutcomeId }, ct);
+    }
+
+    /// <summary>Runs an action unless the form already has errors; on success back to the case page (post/redirect/get),
+    /// otherwise the page again with the errors next to the fields (keys of <paramref name="fields"/>: error keys of the
+    /// back office and rule names).</summary>
+    private async Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        if (!ValidId(id)) return NotFound();
+        if (Errors.Count == 0)
+        {
+            try
+            {
+                await action(actor);
+                Message = success;
+                return RedirectToPage(new { id });
+            }
+            catch (CaseNotFoundException)
+            {
+                return NotFound();
+            }
+            catch (ValidationException ex)
+            {
+                foreach (var (key, messages) in ex.Errors)
+                    foreach (var message in messages)
+                        if (fields.TryGetValue(key, out var fieldId)) AddError(fieldId, message);
+                        else RuleError = RuleError is null ? message : RuleError + " " + message;
+            }
+            catch (PayloadTooLargeException ex)
+            {
+                AddError(fields.GetValueOrDefault(ex.Field, FileId), ex.Message);
+            }
+            catch (CaseRuleException ex)
+            {
+                if (fields.TryGetValue(ex.Rule, out var fieldId)) AddError(fieldId, ex.Message);
+                else RuleError = ex.Message;
+            }
+        }
+        return await ShowAsync(id, ct);
+    }
+
+    private async Task<IActionResult> ShowAsync(string id, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        if (!ValidId(id)) return NotFound();
+        Actor = actor;
+        try
+        {
+            Case = await cases.GetAsync(actor, id, ct);
+        }
+        catch (CaseNotFoundException)
+        {
+            return NotFound();
+        }
+        Today = BackofficeUi.Today(clock);
+        if (Case.GrantingAgreementId is { } agreementId) AgreementTitle = await BackofficeLookups.AgreementTitleAsync(db, agreementId, ct);
+        MunicipalityNames = await BackofficeLookups.MunicipalityNamesAsync(db,
+            new[] { Case.OwnerAgs, Case.AssignedTo?.MunicipalityAgs, Case.Decision?.ProcessorAgs }
+                .Concat(Case.Notes.Select(n => n.Author.MunicipalityAgs))
+                .Concat(Case.History.Select(h => h.Actor.MunicipalityAgs)), ct);
+        return Page();
+    }
+
+    private void AddError(string fieldId, string message)
+    {
+        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
+        if (!list.Contains(message)) list.Add(message);
+    }
+
+    private static bool ValidId(string? id) => !string.IsNullOrEmpty(id) && id.Length <= 64;
+
+    private static DateOnly? ParseDate(string? text) =>
+        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
+        : null;
+}

@@ -1,0 +1,256 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using OpenIkz.Tests.Infrastructure;
+
+namespace OpenIkz.Tests.Ui;
+
+/// <summary>The back office pages (Arbeitskorb, Vorgang, Archiv, Pool) read and used as a browser does.</summary>
+public sealed class BackofficePagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string FrankenthalAgs = "07311000";
+
+    private static Task<IDocument> ParseAsync(HttpResponseMessage response) => PagesTests.ParseAsync(response);
+
+    /// <summary>Sends a form of the page as the browser would: its fields (antiforgery token included) plus the given values.</summary>
+    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, IDocument page, string formSelector, Dictionary<string, string>? values = null)
+    {
+        var form = page.QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
+        var fields = new Dictionary<string, string>();
+        foreach (var input in form.QuerySelectorAll<IHtmlInputElement>("input[name]"))
+            if (input.Type is "hidden" or "text" or "search" or "date" || (input.Type is "radio" or "checkbox" && input.IsChecked))
+                fields[input.Name!] = input.Value;
+        foreach (var (k, v) in values ?? []) fields[k] = v;
+        var action = form.GetAttribute("action");
+        Assert.StartsWith("/", action);
+        return await browser.PostAsync(action, new FormUrlEncodedContent(fields));
+    }
+
+    private async Task<HttpClient> SignedInAsync(string username)
+    {
+        var browser = app.Browser();
+        var login = await PagesTests.LoginAsync(browser, username);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return browser;
+    }
+
+    /// <summary>Takes the next Kfz case through the workbench form; returns the case page's path.</summary>
+    private static async Task<string> ClaimKfzAsync(HttpClient browser)
+    {
+        var workbench = await ParseAsync(await browser.GetAsync("/Arbeitskorb"));
+        var form = workbench.QuerySelectorAll<IHtmlFormElement>("form")
+            .Single(f => f.QuerySelector<IHtmlInputElement>("input[name=service]")?.Value == "kfz-zulassung");
+        form.Id = "kfz-holen";
+        var response = await SubmitAsync(browser, workbench, "#kfz-holen");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.OriginalString;
+        Assert.Matches("^/Vorgaenge/[0-9a-f-]{36}$", location);
+        return location;
+    }
+
+    private static string CaseId(string path) => path["/Vorgaenge/".Length..];
+
+    [Fact]
+    public async Task Workbench_ClaimsTheNextCase_AndRedirectsToItsPage_WhichListsItUnderMyCases()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var workbench = await ParseAsync(await clerk.GetAsync("/Arbeitskorb"));
+        Assert.Equal("Arbeitskorb", workbench.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains(workbench.QuerySelectorAll("button"), b => b.TextContent.Contains("Nächsten Vorgang holen"));
+
+        var path = await ClaimKfzAsync(clerk);
+        var casePage = await clerk.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, casePage.StatusCode);
+        var page = await ParseAsync(casePage);
+        var reference = await app.Db.QuerySingleAsync<string>("SELECT reference FROM cases WHERE id = @Id", new { Id = CaseId(path) });
+        Assert.Contains(reference, page.QuerySelector("h1")!.TextContent);
+        Assert.Contains("in Bearbeitung", page.QuerySelector("main")!.TextContent);
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Release']"));
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Decide'] fieldset legend"));
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Document'][enctype='multipart/form-data'] input[type=file]"));
+        Assert.NotNull(page.QuerySelector("table caption"));
+
+        var mine = await ParseAsync(await clerk.GetAsync("/Arbeitskorb"));
+        Assert.NotNull(mine.QuerySelector($"table a[href='{path}']"));
+    }
+
+    [Fact]
+    public async Task CasePage_OfAMunicipalityOutsideTheAgreement_IsTheGermanNotFoundPage()
+    {
+        var id = await app.Db.QuerySingleAsync<string>($"SELECT id FROM cases WHERE owner_ags='{FrankenthalAgs}' LIMIT 1");
+        var outsider = await SignedInAsync("thale.sachbearbeitung");
+        var response = await outsider.GetAsync($"/Vorgaenge/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("nicht gefunden", (await ParseAsync(response)).Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+
+        var documentId = await app.Db.QuerySingleAsync<string>("SELECT id FROM case_documents WHERE case_id = @Id LIMIT 1", new { Id = id });
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/Vorgaenge/{id}/Dokumente/{documentId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task CasePage_OfAPartner_NamesTheOwnerAndTheGrantingAgreement_AndOffersItsDocuments()
+    {
+        var id = await app.Db.QuerySingleAsync<string>("SELECT id FROM cases WHERE owner_ags='07314000' AND service_slug='kfz-zulassung' LIMIT 1");
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var page = await ParseAsync(await clerk.GetAsync($"/Vorgaenge/{id}"));
+        var overview = page.QuerySelector("dl")!.TextContent;
+        Assert.Contains("Ludwigshafen am Rhein (07314000)", overview);
+        Assert.Contains("Zweckvereinbarung gemeinsame Kfz-Zulassung Vorderpfalz", overview);
+
+        var link = page.QuerySelector($"table a[href^='/Vorgaenge/{id}/Dokumente/']")!.GetAttribute("href")!;
+        var download = await clerk.GetAsync(link);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.StartsWith("%PDF-", System.Text.Encoding.ASCII.GetString((await download.Content.ReadAsByteArrayAsync())[..5]));
+    }
+
+    [Fact]
+    public async Task Note_WithMarkup_IsShownAsText_NotAsScript()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var page = await ParseAsync(await clerk.GetAsync(path));
+        var response = await SubmitAsync(clerk, page, "form[action*='handler=Note']", new() { ["NoteText"] = "Rückruf vereinbart <script>alert(1)</script>" });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        var after = await ParseAsync(await clerk.GetAsync(path));
+        var notes = after.QuerySelector("#vermerke")!;
+        Assert.Contains("Rückruf vereinbart <script>alert(1)</script>", notes.TextContent);
+        Assert.Null(notes.QuerySelector("script"));
+        Assert.Empty(after.QuerySelectorAll("script").Where(s => s.TextContent.Contains("alert(1)")));
+        Assert.Contains(after.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Vermerk hinzugefügt"));
+    }
+
+    [Fact]
+    public async Task Decision_RejectedWithoutReason_ShowsTheGermanError_AndChangesNothing()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var id = CaseId(path);
+        var historyBefore = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_history WHERE case_id = @Id", new { Id = id });
+        var page = await ParseAsync(await clerk.GetAsync(path));
+
+        var response = await SubmitAsync(clerk, page, "form[action*='handler=Decide']", new() { ["Outcome"] = "rejected", ["Reason"] = "  " });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var shown = await ParseAsync(response);
+        var error = shown.QuerySelector("#entscheidung-begruendung-fehler");
+        Assert.NotNull(error);
+        Assert.Contains("Ablehnung muss begründet werden", error.TextContent);
+        Assert.Equal("true", shown.QuerySelector("#entscheidung-begruendung")!.GetAttribute("aria-invalid"));
+        Assert.NotNull(shown.QuerySelector("[role=alert] a[href='#entscheidung-begruendung']"));
+        Assert.True(shown.QuerySelector<IHtmlInputElement>("#entscheidung-abgelehnt")!.IsChecked);
+
+        var state = await app.Db.QuerySingleAsync<(string Status, string? Outcome)>("SELECT status, outcome FROM cases WHERE id = @Id", new { Id = id });
+        Assert.Equal(("assigned", (string?)null), state);
+        Assert.Equal(historyBefore, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_history WHERE case_id = @Id", new { Id = id }));
+        Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_documents WHERE case_id = @Id AND document_type = 'bescheid'", new { Id = id }));
+    }
+
+    [Fact]
+    public async Task Document_IsAddedThroughTheUploadForm_AndADecisionLinksTheBescheid()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var page = await ParseAsync(await clerk.GetAsync(path));
+        var form = page.QuerySelector<IHtmlFormElement>("form[action*='handler=Document']")!;
+        var token = form.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+
+        async Task<HttpResponseMessage> UploadAsync(byte[] content, string fileName)
+        {
+            using var body = new MultipartFormDataContent
+            {
+                { new StringContent(token), "__RequestVerificationToken" },
+                { new StringContent("sonstiges"), "DocumentType" },
+            };
+            var file = new ByteArrayContent(content);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/pdf");
+            body.Add(file, "Upload", fileName);
+            return await clerk.PostAsync(form.GetAttribute("action"), body);
+        }
+
+        var notPdf = await UploadAsync("MZ kein PDF"u8.ToArray(), "programm.pdf");
+        Assert.Equal(HttpStatusCode.OK, notPdf.StatusCode);
+        Assert.Contains("kein PDF", (await ParseAsync(notPdf)).QuerySelector("#dokument-datei-fehler")!.TextContent);
+
+        var added = await UploadAsync("%PDF-1.4\n% Testdokument\n%%EOF\n"u8.ToArray(), "Nachweis Halter.pdf");
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        page = await ParseAsync(await clerk.GetAsync(path));
+        Assert.Contains(page.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Sonstiges Dokument") && r.TextContent.Contains("Nachweis Halter.pdf"));
+
+        var decided = await SubmitAsync(clerk, page, "form[action*='handler=Decide']", new() { ["Outcome"] = "rejected", ["Reason"] = "Das Fahrzeug ist nicht versichert." });
+        Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
+        var result = await ParseAsync(await clerk.GetAsync(path));
+        var alert = result.QuerySelector("[role=status]")!;
+        Assert.Contains("abgelehnt", alert.TextContent);
+        var bescheid = alert.QuerySelector("a[href*='/Dokumente/']")!.GetAttribute("href")!;
+        var pdf = await clerk.GetAsync(bescheid);
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        Assert.Null(result.QuerySelector("form[action*='handler=Decide']"));
+        Assert.Null(result.QuerySelector("form[action*='handler=Note']"));
+    }
+
+    [Fact]
+    public async Task Archive_WithOneCharacter_ShowsTheFieldError_AndWithANameFindsClosedCases()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var tooShort = await ParseAsync(await clerk.GetAsync("/Archiv?q=M"));
+        var error = tooShort.QuerySelector("#q-fehler");
+        Assert.NotNull(error);
+        Assert.Contains("mindestens 2", error.TextContent);
+        Assert.Equal("true", tooShort.QuerySelector("#q")!.GetAttribute("aria-invalid"));
+        Assert.Null(tooShort.QuerySelector("table"));
+
+        var found = await ParseAsync(await clerk.GetAsync("/Archiv?q=Mu"));
+        Assert.Null(found.QuerySelector("#q-fehler"));
+        var links = found.QuerySelectorAll("table tbody tr a[href^='/Vorgaenge/']");
+        Assert.NotEmpty(links);
+        var first = await clerk.GetAsync(links[0].GetAttribute("href"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("abgeschlossen", (await ParseAsync(first)).QuerySelector("main")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Pool_IsForbiddenForAClerk()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var denied = await clerk.GetAsync("/Pool");
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        var errorPage = await clerk.GetAsync(denied.Headers.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, errorPage.StatusCode);
+        Assert.Contains("Keine Berechtigung", (await ParseAsync(errorPage)).Body!.TextContent);
+
+        var nav = (await ParseAsync(await clerk.GetAsync("/Arbeitskorb"))).QuerySelector("nav")!;
+        Assert.NotNull(nav.QuerySelector("a[href='/Arbeitskorb']"));
+        Assert.NotNull(nav.QuerySelector("a[href='/Archiv']"));
+        Assert.Null(nav.QuerySelector("a[href='/Pool']"));
+    }
+
+    [Fact]
+    public async Task Pool_ShowsTheOverviewToTheTeamLead_AndPutsACaseBackIntoThePool()
+    {
+        var clerk = await SignedInAsync("ludwigshafen.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var reference = await app.Db.QuerySingleAsync<string>("SELECT reference FROM cases WHERE id = @Id", new { Id = CaseId(path) });
+
+        var lead = await SignedInAsync("ludwigshafen.teamleitung");
+        var pool = await ParseAsync(await lead.GetAsync("/Pool"));
+        Assert.Contains(pool.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Kfz-Zulassung") && r.TextContent.Contains("Frankenthal"));
+        Assert.NotNull(pool.QuerySelector("select#abwesenheit-person option[value]"));
+        Assert.Contains(pool.QuerySelectorAll("select#zuweisung-an option"), o => o.TextContent.Contains("zurück in den Pool"));
+
+        var wrong = await SubmitAsync(lead, pool, "form[action*='handler=Assign']", new() { ["CaseReference"] = "07311000-KFZ-1999-999999", ["Target"] = "pool" });
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.NotNull((await ParseAsync(wrong)).QuerySelector("#zuweisung-vorgang-fehler"));
+
+        var response = await SubmitAsync(lead, pool, "form[action*='handler=Assign']", new() { ["CaseReference"] = reference, ["Target"] = "pool" });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = CaseId(path) }));
+        var afterResponse = await lead.GetAsync("/Pool");
+        Assert.Equal(HttpStatusCode.OK, afterResponse.StatusCode);
+        var after = await ParseAsync(afterResponse);
+        Assert.Contains(reference, after.QuerySelector("[role=status]")!.TextContent);
+        Assert.NotNull(after.QuerySelector($"[role=status] a[href='{path}']"));
+    }
+}
