@@ -65,6 +65,7 @@ public partial class Program
         var authorization = builder.Services.AddAuthorizationBuilder()
             .AddPolicy("Administration", p => p.RequireRole(Roles.Administration));
         authorization.AddBackofficePolicies();
+        authorization.AddPolicy(OpenIkz.Agreements.AgreementsApi.CoordinatorPolicy, p => p.RequireClaim(OpenIkz.Directory.Accounts.OpenIkzClaims.UserId).RequireRole(Roles.Koordination));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = cookiePrefix + "openikz-af";
@@ -103,6 +104,7 @@ public partial class Program
         app.MapMunicipalitiesApi();
         app.MapAccountsApi();
         app.MapBackofficeApi();
+        OpenIkz.Agreements.AgreementsApi.MapAgreementsApi(app);
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;

@@ -41,6 +41,9 @@ public static class ServiceRegistration
         services.AddSingleton<Backoffice.Cases.CaseWork>();
         services.AddSingleton<Backoffice.Work.Absences>();
         services.AddSingleton<Backoffice.Work.AbsenceSweeper>();
+        services.AddSingleton<Agreements.AgreementDocuments>();
+        services.AddSingleton<Agreements.AgreementService>();
+        services.AddSingleton<Agreements.Settlement.SettlementService>();
         return services;
     }
 }

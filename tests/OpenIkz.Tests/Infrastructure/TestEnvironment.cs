@@ -41,7 +41,8 @@ public static class TestEnvironment
             await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c);
             await cmd.ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true }.ToString();
+        // Test classes run in parallel, each with its own database: a small pool each keeps the server's connection limit.
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 25 }.ToString();
     }
 
     public static async Task DropPostgresDatabaseAsync(string connectionString)

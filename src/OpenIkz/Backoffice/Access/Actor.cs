@@ -5,7 +5,7 @@ using OpenIkz.Infrastructure.Auth;
 namespace OpenIkz.Backoffice.Access;
 
 /// <summary>Who acts: a signed-in user (clerk, team lead) or an API client, with their municipality.</summary>
-public sealed record Actor(long? UserId, long? ClientId, string Name, string DisplayName, string Ags, bool IsTeamLead, IReadOnlyList<string> Services)
+public sealed record Actor(long? UserId, long? ClientId, string Name, string DisplayName, string Ags, bool IsTeamLead, IReadOnlyList<string> Services, bool IsCoordinator = false)
 {
     public static Actor? From(ClaimsPrincipal principal)
     {
@@ -16,7 +16,7 @@ public sealed record Actor(long? UserId, long? ClientId, string Name, string Dis
         var userId = principal.UserId();
         if (userId is null) return null;
         return new Actor(userId, null, principal.Identity.Name ?? "", principal.FindFirstValue(ClaimTypes.GivenName) ?? principal.Identity.Name ?? "",
-            ags, principal.IsInRole(Roles.Teamleitung), principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).ToList());
+            ags, principal.IsInRole(Roles.Teamleitung), principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).ToList(), principal.IsInRole(Roles.Koordination));
     }
 
     public bool IsUser => UserId is not null;

@@ -5,8 +5,8 @@ namespace OpenIkz.Backoffice.Access;
 /// notes, history and search joins. A user sees a case only if
 /// <list type="bullet">
 /// <item>the user holds the role for the case's service (user_services), and</item>
-/// <item>the case's owner is the user's municipality, or an agreement with status 'active' whose dates
-///   include today covers the service, with the owner contributing cases and the user's municipality
+/// <item>the case's owner is the user's municipality, or an agreement that took effect (approved, active,
+///   or terminated but not yet ended) and whose dates include today covers the service, with the owner contributing cases and the user's municipality
 ///   contributing staff.</item>
 /// </list>
 /// Anything else is not found. <c>agreement_id</c> names the agreement that grants a foreign case
@@ -27,7 +27,7 @@ public static class CaseAccess
             JOIN user_services us ON us.user_id = @ActorId AND us.service_slug = s.service_slug
             JOIN agreement_members ms ON ms.agreement_id = a.id AND ms.municipality_ags = @ActorAgs AND ms.contributes_staff = TRUE
             JOIN agreement_members mo ON mo.agreement_id = a.id AND mo.contributes_cases = TRUE AND mo.municipality_ags <> @ActorAgs
-            WHERE a.status = 'active' AND a.valid_from <= @Today AND (a.valid_to IS NULL OR a.valid_to >= @Today)
+            WHERE a.status IN ('approved', 'active', 'terminated') AND a.valid_from <= @Today AND (a.valid_to IS NULL OR a.valid_to >= @Today)
             GROUP BY mo.municipality_ags, s.service_slug
         )
         """;

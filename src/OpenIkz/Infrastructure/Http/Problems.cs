@@ -100,6 +100,12 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             case Backoffice.Cases.CaseNotFoundException:
                 await Problems.WriteAsync(context, 404, "Nicht gefunden", "Vorgang nicht gefunden.");
                 return true;
+            case Agreements.AgreementNotFoundException:
+                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Vereinbarung nicht gefunden.");
+                return true;
+            case Agreements.Settlement.SettlementNotFoundException:
+                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Abrechnung nicht gefunden.");
+                return true;
             case Backoffice.Cases.CaseRuleException rule:
                 await Problems.WriteAsync(context, 409, "Nicht möglich", rule.Message, extensions: new() { ["rule"] = rule.Rule });
                 return true;

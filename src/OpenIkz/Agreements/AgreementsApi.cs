@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OpenIkz.Agreements.Settlement;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Documents;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Auth;
+
+namespace OpenIkz.Agreements;
+
+public sealed record ConsentResponse(long Id, string Status, string StatusLabel);
+public sealed record ApproveRequest(DateOnly? ApprovedOn, string? Reference);
+public sealed record TerminateRequest(DateOnly? EndDate, string? Reason, string? Note);
+public sealed record SettlementRequest(string? Period);
+public sealed record StatementBalance(string Municipality, decimal Balance);
+public sealed record SettlementResponse(string SettlementId, string Number, string Period, string? CorrectsSettlementId, IReadOnlyList<StatementBalance> Statements);
+
+public static class AgreementsApi
+{
+    public const string CoordinatorPolicy = "Coordinator";
+
+    public static IEndpointRouteBuilder MapAgreementsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/agreements").WithTags("Vereinbarungen").RequireAuthorization();
+
+        group.MapGet("/", async (ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) => TypedResults.Ok(await agreements.ListAsync(p.MunicipalityAgs()!, ct)))
+            .WithName("ListAgreements").WithSummary("The agreements the caller's municipality is a member of.");
+
+        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) =>
+                TypedResults.Ok(await agreements.GetAsync(Actor.From(p)!, id, ct)))
+            .WithName("GetAgreement").WithSummary("One agreement with its terms, members, consents, history and document versions; 404 for non-members.").ProducesProblem(404);
+
+        group.MapGet("/{id:long}/document.{format}", async Task<IResult> (long id, string format, int? version, ClaimsPrincipal p, AgreementService agreements, DocumentStore store, CancellationToken ct) =>
+            {
+                if (format is not ("html" or "pdf")) return Problems.NotFound("Das Dokument gibt es als .html und .pdf.");
+                var a = await agreements.GetAsync(Actor.From(p)!, id, ct);
+                var doc = (version is null ? a.Documents : a.Documents.Where(d => d.Version == version)).LastOrDefault();
+                if (doc is null) return Problems.NotFound("Für diese Fassung gibt es kein Dokument.");
+                var stream = store.OpenRead(format == "html" ? doc.HtmlSha256 : doc.PdfSha256)!;
+                return format == "html"
+                    ? TypedResults.Stream(stream, "text/html; charset=utf-8")
+                    : TypedResults.Stream(stream, "application/pdf", $"Vereinbarung-{id}-Fassung-{doc.Version}.pdf");
+            })
+            .WithName("GetAgreementDocument").WithSummary("The generated agreement document (latest rendering, or ?version=N) as HTML or PDF.");
+
+        var coordinators = group.MapGroup("/").RequireAuthorization(CoordinatorPolicy);
+
+        coordinators.MapPost("/", async Task<Created<AgreementDetails>> (AgreementInput input, ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) =>
+            {
+                var actor = Actor.From(p)!;
+                var id = await agreements.CreateDraftAsync(actor, input, ct);
+                return TypedResults.Created($"/api/v1/agreements/{id}", await agreements.GetAsync(actor, id, ct));
+            })
+            .WithName("CreateAgreement").WithSummary("Drafts an agreement (Koordination of a member). Field errors are a 400 problem.").ProducesValidationProblem();
+
+        coordinators.MapPut("/{id:long}", async (long id, AgreementInput input, ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) =>
+            {
+                var actor = Actor.From(p)!;
+                await agreements.UpdateDraftAsync(actor, id, input, ct);
+                return TypedResults.Ok(await agreements.GetAsync(actor, id, ct));
+            })
+            .WithName("UpdateAgreement").WithSummary("Changes a draft; every consent given so far is withdrawn. Terms of an approved or active agreement cannot be changed (409): amend it.")
+            .ProducesValidationProblem().ProducesProblem(409);
+
+        coordinators.MapPost("/{id:long}/consent", (long id, ClaimsPrincipal p, AgreementService a, CancellationToken ct) => Step(id, p, a, () => a.ConsentAsync(Actor.From(p)!, id, ct), ct))
+            .WithName("ConsentAgreement").WithSummary("The caller's municipality consents. When all have consented it goes to the Kommunalaufsicht, or takes effect where no approval is needed.");
+        coordinators.MapPost("/{id:long}/submission", (long id, ClaimsPrincipal p, AgreementService a, CancellationToken ct) => Step(id, p, a, () => a.SubmitAsync(Actor.From(p)!, id, ct), ct))
+            .WithName("SubmitAgreement").WithSummary("Submitted to the supervisory authority (Kommunalaufsicht).");
+        coordinators.MapPost("/{id:long}/approval", (long id, ApproveRequest r, ClaimsPrincipal p, AgreementService a, CancellationToken ct) =>
+                Step(id, p, a, () => a.ApproveAsync(Actor.From(p)!, id, r.ApprovedOn ?? throw Missing("approvedOn", "Bitte das Datum der Genehmigung angeben."), r.Reference ?? "", ct), ct))
+            .WithName("ApproveAgreement").WithSummary("Records the supervisory authority's approval (date and file number); the agreement is active from its start date.");
+        coordinators.MapPost("/{id:long}/termination", (long id, TerminateRequest r, ClaimsPrincipal p, AgreementService a, CancellationToken ct) =>
+                Step(id, p, a, () => a.TerminateAsync(Actor.From(p)!, id, r.EndDate ?? throw Missing("endDate", "Bitte das Ende angeben."), r.Reason ?? "", r.Note, ct), ct))
+            .WithName("TerminateAgreement").WithSummary("Terminates with a gpaNRW reason category; access ends after the end date.");
+        coordinators.MapPost("/{id:long}/amendments", async Task<Created<AgreementDetails>> (long id, ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) =>
+            {
+                var actor = Actor.From(p)!;
+                var newId = await agreements.AmendAsync(actor, id, ct);
+                return TypedResults.Created($"/api/v1/agreements/{newId}", await agreements.GetAsync(actor, newId, ct));
+            })
+            .WithName("AmendAgreement").WithSummary("Starts an amendment: a new draft with the same terms that supersedes this version once it takes effect.");
+
+        coordinators.MapPost("/{id:long}/settlements", async Task<IResult> (long id, SettlementRequest request, ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
+            {
+                var run = await settlements.RunAsync(Actor.From(p)!, id, request.Period ?? "", ct);
+                var body = Response(run.Settlement);
+                return run.Created ? TypedResults.Created($"/api/v1/settlements/{run.Settlement.Id}", body) : TypedResults.Ok(body);
+            })
+            .WithName("RunSettlement")
+            .WithSummary("Settles a period ('2026-Q3', '2026-07', '2026'): 201 with one balance per member (negative pays). The same period again without new decisions returns the same settlement (200); with new decisions a correction that references it.")
+            .ProducesValidationProblem().ProducesProblem(409);
+
+        group.MapGet("/{id:long}/settlements", async (long id, ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
+                TypedResults.Ok((await settlements.ListAsync(Actor.From(p)!, id, ct)).Select(Response)))
+            .WithName("ListSettlements");
+
+        app.MapGet("/api/v1/settlements/{settlementId}", async (string settlementId, ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
+                TypedResults.Ok(await settlements.GetAsync(Actor.From(p)!, settlementId, ct)))
+            .RequireAuthorization().WithTags("Kostenausgleich").WithName("GetSettlement").ProducesProblem(404);
+
+        return app;
+    }
+
+    public static SettlementResponse Response(SettlementView s) =>
+        new(s.Id, s.Number, s.Period, s.CorrectsSettlementId, s.Statements.Select(x => new StatementBalance(x.MunicipalityAgs, x.Balance)).ToList());
+
+    private static ValidationException Missing(string field, string message) => new(new ValidationErrors { { field, [message] } });
+
+    private static async Task<IResult> Step(long id, ClaimsPrincipal p, AgreementService agreements, Func<Task> step, CancellationToken ct)
+    {
+        await step();
+        var a = await agreements.GetAsync(Actor.From(p)!, id, ct);
+        return TypedResults.Ok(new ConsentResponse(a.Id, a.Status, a.StatusLabel));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using OpenIkz.Directory.Accounts;
+
+namespace OpenIkz.Agreements.Settlement;
+
+/// <summary>A settlement period: a year ("2026"), a quarter ("2026-Q3") or a month ("2026-07"); End is exclusive.</summary>
+public sealed partial record SettlementPeriod(string Text, DateOnly Start, DateOnly End)
+{
+    [GeneratedRegex(@"^(?<y>\d{4})(-(Q(?<q>[1-4])|(?<m>0[1-9]|1[0-2])))?$")]
+    private static partial Regex Syntax();
+
+    public static SettlementPeriod Parse(string? text)
+    {
+        var m = Syntax().Match((text ?? "").Trim());
+        if (!m.Success || !int.TryParse(m.Groups["y"].Value, out var year) || year is < 2000 or > 2100)
+            throw new ValidationException(new ValidationErrors { { "period", ["Der Zeitraum ist ein Jahr (2026), ein Quartal (2026-Q3) oder ein Monat (2026-07)."] } });
+        if (m.Groups["q"].Success)
+        {
+            var start = new DateOnly(year, (int.Parse(m.Groups["q"].Value, CultureInfo.InvariantCulture) - 1) * 3 + 1, 1);
+            return new SettlementPeriod($"{year}-Q{m.Groups["q"].Value}", start, start.AddMonths(3));
+        }
+        if (m.Groups["m"].Success)
+        {
+            var start = new DateOnly(year, int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture), 1);
+            return new SettlementPeriod(start.ToString("yyyy-MM", CultureInfo.InvariantCulture), start, start.AddMonths(1));
+        }
+        return new SettlementPeriod(year.ToString(CultureInfo.InvariantCulture), new DateOnly(year, 1, 1), new DateOnly(year + 1, 1, 1));
+    }
+
+    public bool Overlaps(DateOnly start, DateOnly end) => Start < end && start < End;
+    public DateOnly LastDay => End.AddDays(-1);
+}
+
+/// <summary>How many cases a processor decided for an owner in the period, per service and case group.</summary>
+public sealed record CaseCount(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count);
+
+public sealed record SettlementKey(IReadOnlyList<AgreementRate> Rates, string FeeRule, decimal? FeeSharePercent)
+{
+    /// <summary>The rate of a case group, else the rate for the whole service ('' case group), else none.</summary>
+    public AgreementRate? RateFor(string service, string caseGroup) =>
+        Rates.FirstOrDefault(r => r.Service == service && r.CaseGroup == caseGroup) ?? Rates.FirstOrDefault(r => r.Service == service && r.CaseGroup == "");
+}
+
+/// <summary>One line: what an owner owes a processor for one service and case group. Amounts in cents.</summary>
+public sealed record SettlementLine(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count, long FlatCents, long FeeCents, long AmountCents);
+
+public sealed record Transfer(string PayerAgs, string ReceiverAgs, long AmountCents);
+
+public sealed record SettlementResult(IReadOnlyList<SettlementLine> Lines, IReadOnlyDictionary<string, long> Balances, IReadOnlyList<Transfer> Transfers);
+
+/// <summary>
+/// The Kostenausgleich, without I/O. For every (owner, processor, service, case group) with
+/// owner ≠ processor: count × flat amount, plus — when fees are shared — count × fee × share; the sum is
+/// exact (decimal) and rounded once to cents (half away from zero). The owner pays the line to the
+/// processor. Each member's balance is what it receives minus what it pays: a negative balance pays, a
+/// positive one receives, and the balances sum to zero because every line is added once and
+/// subtracted once. Transfers settle the balances with as few payments as a greedy match gives.
+/// </summary>
+public static class SettlementCalculator
+{
+    public static SettlementResult Calculate(IEnumerable<CaseCount> counts, SettlementKey key, IEnumerable<string> members)
+    {
+        var lines = new List<SettlementLine>();
+        foreach (var c in counts.Where(c => c.OwnerAgs != c.ProcessorAgs && c.Count > 0)
+                     .OrderBy(c => c.OwnerAgs, StringComparer.Ordinal).ThenBy(c => c.ProcessorAgs, StringComparer.Ordinal)
+                     .ThenBy(c => c.Service, StringComparer.Ordinal).ThenBy(c => c.CaseGroup, StringComparer.Ordinal))
+        {
+            var rate = key.RateFor(c.Service, c.CaseGroup);
+            var flat = c.Count * (rate?.FlatAmount ?? 0m);
+            var fee = key.FeeRule == "share" && rate?.Fee is { } perCase && key.FeeSharePercent is { } share ? c.Count * perCase * share / 100m : 0m;
+            var amount = ToCents(flat + fee);
+            var flatCents = ToCents(flat);
+            lines.Add(new SettlementLine(c.OwnerAgs, c.ProcessorAgs, c.Service, c.CaseGroup, c.Count, flatCents, amount - flatCents, amount));
+        }
+
+        var balances = members.Distinct().ToDictionary(m => m, _ => 0L);
+        foreach (var line in lines)
+        {
+            balances[line.ProcessorAgs] = balances.GetValueOrDefault(line.ProcessorAgs) + line.AmountCents;
+            balances[line.OwnerAgs] = balances.GetValueOrDefault(line.OwnerAgs) - line.AmountCents;
+        }
+        return new SettlementResult(lines, balances, Transfers(balances));
+    }
+
+    public static long ToCents(decimal euros) => (long)decimal.Round(euros * 100m, 0, MidpointRounding.AwayFromZero);
+
+    public static IReadOnlyList<Transfer> Transfers(IReadOnlyDictionary<string, long> balances)
+    {
+        var payers = balances.Where(b => b.Value < 0).Select(b => (Ags: b.Key, Left: -b.Value)).OrderByDescending(p => p.Left).ThenBy(p => p.Ags, StringComparer.Ordinal).ToList();
+        var receivers = balances.Where(b => b.Value > 0).Select(b => (Ags: b.Key, Left: b.Value)).OrderByDescending(r => r.Left).ThenBy(r => r.Ags, StringComparer.Ordinal).ToList();
+        var transfers = new List<Transfer>();
+        int p = 0, r = 0;
+        while (p < payers.Count && r < receivers.Count)
+        {
+            var amount = Math.Min(payers[p].Left, receivers[r].Left);
+            transfers.Add(new Transfer(payers[p].Ags, receivers[r].Ags, amount));
+            payers[p] = (payers[p].Ags, payers[p].Left - amount);
+            receivers[r] = (receivers[r].Ags, receivers[r].Left - amount);
+            if (payers[p].Left == 0) p++;
+            if (receivers[r].Left == 0) r++;
+        }
+        return transfers;
+    }
+}

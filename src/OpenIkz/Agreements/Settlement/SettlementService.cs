@@ -1,0 +1,224 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Intake;
+using OpenIkz.Backoffice.Services;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Agreements.Settlement;
+
+public sealed record RunResult(SettlementView Settlement, bool Created);
+
+public sealed class SettlementNotFoundException() : Exception("Abrechnung nicht gefunden.");
+
+/// <summary>
+/// Runs and reads settlements. A run counts, in the database, the cases decided in the period (within
+/// the agreement's validity) by clerks of a staff-contributing member for a case-contributing member,
+/// per service and case group, and lets <see cref="SettlementCalculator"/> apply the key. Settlements
+/// are final: the same period again gives the stored settlement when nothing changed, and otherwise a
+/// correction that references it. A period that overlaps another settled period is refused.
+/// </summary>
+public sealed class SettlementService(Db db, TimeProvider clock)
+{
+    public async Task<RunResult> RunAsync(Actor actor, long agreementId, string periodText, CancellationToken ct = default)
+    {
+        if (!actor.IsUser || !actor.IsCoordinator) throw new CaseRuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann abrechnen.");
+        var period = SettlementPeriod.Parse(periodText);
+        var today = SubmitApplication.Today(clock);
+        if (period.Start > today)
+            throw new Directory.Accounts.ValidationException(new Directory.Accounts.ValidationErrors { { "period", ["Der Zeitraum hat noch nicht begonnen."] } });
+
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM agreements WHERE id = @Id FOR UPDATE", new { Id = agreementId }, tx);
+            var agreement = await c.QuerySingleOrDefaultAsync<AgreementRow>(
+                "SELECT id, title, status, valid_from AS ValidFrom, valid_to AS ValidTo, fee_rule AS FeeRule, fee_share_percent AS FeeShare FROM agreements WHERE id = @Id", new { Id = agreementId }, tx);
+            var members = (await c.QueryAsync<string>("SELECT municipality_ags FROM agreement_members WHERE agreement_id = @Id ORDER BY municipality_ags", new { Id = agreementId }, tx)).ToList();
+            if (agreement is null || !members.Contains(actor.Ags)) throw new AgreementNotFoundException();
+            if (agreement.Status is AgreementStatus.Draft or AgreementStatus.Consented or AgreementStatus.Submitted)
+                throw new CaseRuleException("NotInForce", "Eine Vereinbarung, die noch nicht wirksam ist, wird nicht abgerechnet.");
+
+            var settled = (await c.QueryAsync<SettledRow>(
+                "SELECT id, period, period_start AS Start, period_end AS End FROM settlements WHERE agreement_id = @Id ORDER BY created_at", new { Id = agreementId }, tx)).ToList();
+            var overlapping = settled.FirstOrDefault(s => s.Period != period.Text && period.Overlaps(s.Start, s.End));
+            if (overlapping is not null)
+                throw new CaseRuleException("PeriodOverlaps", $"Der Zeitraum {period.Text} überschneidet sich mit der abgeschlossenen Abrechnung {overlapping.Period}.");
+
+            var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee)>(
+                "SELECT service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id", new { Id = agreementId }, tx))
+                .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m)).ToList();
+            var key = new SettlementKey(rates, agreement.FeeRule, agreement.FeeShare is null ? null : decimal.Parse(agreement.FeeShare, CultureInfo.InvariantCulture));
+
+            var from = Max(period.Start, agreement.ValidFrom);
+            var to = agreement.ValidTo is { } validTo ? Min(period.End, validTo.AddDays(1)) : period.End;
+            var counts = from >= to ? [] : (await CountAsync(c, tx, agreementId, BerlinMidnightUtc(from), BerlinMidnightUtc(to))).ToList();
+            var result = SettlementCalculator.Calculate(counts, key, members);
+            var hash = LinesHash(result, key);
+
+            var previous = settled.Where(s => s.Period == period.Text).Select(s => s.Id).LastOrDefault();
+            if (previous is not null)
+            {
+                var previousHash = await c.QuerySingleAsync<string>("SELECT lines_hash FROM settlements WHERE id = @Id", new { Id = previous }, tx);
+                if (previousHash == hash) return new RunResult((await LoadAsync(c, tx, previous))!, Created: false);
+            }
+
+            var id = Guid.CreateVersion7().ToString();
+            var corrections = settled.Count(s => s.Period == period.Text);
+            var number = $"KA-{agreementId}-{period.Text}" + (corrections > 0 ? $"-K{corrections}" : "");
+            var previousBalances = previous is null ? new Dictionary<string, long>()
+                : (await c.QueryAsync<(string Ags, long Balance)>("SELECT municipality_ags, balance_cents FROM settlement_statements WHERE settlement_id = @Id", new { Id = previous }, tx)).ToDictionary(x => x.Ags, x => x.Balance);
+            await c.ExecuteAsync("""
+                INSERT INTO settlements (id, number, agreement_id, period, period_start, period_end, corrects_settlement_id, lines_hash, created_at, created_by_user_id)
+                VALUES (@Id, @Number, @Agreement, @Period, @Start, @End, @Corrects, @Hash, @Now, @User)
+                """, new { Id = id, Number = number, Agreement = agreementId, Period = period.Text, period.Start, period.End, Corrects = previous, Hash = hash,
+                    Now = clock.GetUtcNow().UtcDateTime, User = actor.UserId }, tx);
+            foreach (var l in result.Lines)
+                await c.ExecuteAsync("""
+                    INSERT INTO settlement_lines (settlement_id, owner_ags, processor_ags, service_slug, case_group, case_count, flat_cents, fee_cents, amount_cents)
+                    VALUES (@Id, @OwnerAgs, @ProcessorAgs, @Service, @CaseGroup, @Count, @FlatCents, @FeeCents, @AmountCents)
+                    """, new { Id = id, l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents }, tx);
+            foreach (var (ags, balance) in result.Balances)
+                await c.ExecuteAsync("INSERT INTO settlement_statements (settlement_id, municipality_ags, balance_cents, previous_balance_cents) VALUES (@Id, @Ags, @Balance, @Previous)",
+                    new { Id = id, Ags = ags, Balance = balance, Previous = previous is null ? (long?)null : previousBalances.GetValueOrDefault(ags) }, tx);
+            foreach (var t in result.Transfers)
+                await c.ExecuteAsync("INSERT INTO settlement_transfers (settlement_id, payer_ags, receiver_ags, amount_cents) VALUES (@Id, @PayerAgs, @ReceiverAgs, @AmountCents)",
+                    new { Id = id, t.PayerAgs, t.ReceiverAgs, t.AmountCents }, tx);
+            await c.ExecuteAsync("INSERT INTO agreement_history (agreement_id, at, actor_user_id, actor_name, actor_ags, action, details) VALUES (@A, @Now, @User, @Name, @Ags, @Action, @Details)",
+                new { A = agreementId, Now = clock.GetUtcNow().UtcDateTime, User = actor.UserId, Name = actor.DisplayName, actor.Ags,
+                    Action = previous is null ? "abgerechnet" : "Abrechnung korrigiert", Details = $"{number} für {period.Text}" }, tx);
+            return new RunResult((await LoadAsync(c, tx, id))!, Created: true);
+        }, ct);
+    }
+
+    /// <summary>The aggregate at the heart of the settlement: one indexed range scan over the decided cases.</summary>
+    internal static Task<IEnumerable<CaseCount>> CountAsync(DbConnection c, DbTransaction? tx, long agreementId, DateTime fromUtc, DateTime toUtc) =>
+        c.QueryAsync<CaseCount>("""
+            SELECT c.owner_ags AS OwnerAgs, c.processor_ags AS ProcessorAgs, c.service_slug AS Service, COALESCE(c.case_group, '') AS CaseGroup, COUNT(*) AS Count
+            FROM cases c
+            JOIN agreement_services s ON s.agreement_id = @Id AND s.service_slug = c.service_slug
+            JOIN agreement_members mo ON mo.agreement_id = @Id AND mo.municipality_ags = c.owner_ags AND mo.contributes_cases = TRUE
+            JOIN agreement_members mp ON mp.agreement_id = @Id AND mp.municipality_ags = c.processor_ags AND mp.contributes_staff = TRUE
+            WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To AND c.owner_ags <> c.processor_ags
+            GROUP BY c.owner_ags, c.processor_ags, c.service_slug, COALESCE(c.case_group, '')
+            """, new { Id = agreementId, From = fromUtc, To = toUtc }, tx);
+
+    public static DateTime BerlinMidnightUtc(DateOnly day) =>
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SubmitApplication.Berlin);
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    private static string LinesHash(SettlementResult result, SettlementKey key)
+    {
+        var text = new StringBuilder();
+        foreach (var l in result.Lines) text.Append(CultureInfo.InvariantCulture, $"{l.OwnerAgs}|{l.ProcessorAgs}|{l.Service}|{l.CaseGroup}|{l.Count}|{l.AmountCents}\n");
+        foreach (var (ags, balance) in result.Balances.OrderBy(b => b.Key, StringComparer.Ordinal)) text.Append(CultureInfo.InvariantCulture, $"{ags}={balance}\n");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    public async Task<IReadOnlyList<SettlementView>> ListAsync(Actor actor, long agreementId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        if (await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM agreement_members WHERE agreement_id = @Id AND municipality_ags = @Ags", new { Id = agreementId, actor.Ags }) == 0)
+            throw new AgreementNotFoundException();
+        var ids = await c.QueryAsync<string>("SELECT id FROM settlements WHERE agreement_id = @Id ORDER BY period_start DESC, created_at DESC", new { Id = agreementId });
+        var list = new List<SettlementView>();
+        foreach (var id in ids) list.Add((await LoadAsync(c, null, id))!);
+        return list;
+    }
+
+    /// <summary>A settlement, for members of its agreement only.</summary>
+    public async Task<SettlementView> GetAsync(Actor actor, string settlementId, CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var view = settlementId.Length <= 64 ? await LoadAsync(c, null, settlementId) : null;
+        if (view is null || !view.Statements.Any(s => s.MunicipalityAgs == actor.Ags)) throw new SettlementNotFoundException();
+        return view;
+    }
+
+    internal static async Task<SettlementView?> LoadAsync(DbConnection c, DbTransaction? tx, string id)
+    {
+        var s = await c.QuerySingleOrDefaultAsync<SettlementRow>("""
+            SELECT s.id, s.number, s.agreement_id AS AgreementId, a.title AS AgreementTitle, s.period, s.period_start AS PeriodStart, s.period_end AS PeriodEnd,
+                   s.corrects_settlement_id AS CorrectsId, p.number AS CorrectsNumber, s.created_at AS CreatedAt, a.fee_rule AS FeeRule, a.fee_share_percent AS FeeShare
+            FROM settlements s JOIN agreements a ON a.id = s.agreement_id LEFT JOIN settlements p ON p.id = s.corrects_settlement_id
+            WHERE s.id = @Id
+            """, new { Id = id }, tx);
+        if (s is null) return null;
+        var parties = (await c.QueryAsync<Party>("""
+            SELECT m.ags, m.name, m.authority_name AS Authority, m.address_street AS Street, m.address_postal_code AS PostalCode, m.address_city AS City,
+                   m.leitweg_id AS LeitwegId, m.iban, m.email
+            FROM municipalities m JOIN agreement_members am ON am.municipality_ags = m.ags WHERE am.agreement_id = @A
+            """, new { A = s.AgreementId }, tx)).ToDictionary(p => p.Ags);
+        var lines = (await c.QueryAsync<LineRow>("""
+            SELECT owner_ags AS OwnerAgs, processor_ags AS ProcessorAgs, service_slug AS Service, case_group AS CaseGroup, case_count AS Count,
+                   flat_cents AS FlatCents, fee_cents AS FeeCents, amount_cents AS AmountCents
+            FROM settlement_lines WHERE settlement_id = @Id ORDER BY owner_ags, processor_ags, service_slug, case_group
+            """, new { Id = id }, tx)).Select(l =>
+            {
+                var service = ServiceCatalog.Find(l.Service);
+                return new LineView(l.OwnerAgs, l.ProcessorAgs, l.Service, service?.Name ?? l.Service, l.CaseGroup,
+                    l.CaseGroup.Length == 0 ? "alle" : service?.CaseGroups.FirstOrDefault(g => g.Slug == l.CaseGroup)?.Label ?? l.CaseGroup,
+                    l.Count, l.FlatCents / 100m, l.FeeCents / 100m, l.AmountCents / 100m);
+            }).ToList();
+        var statements = (await c.QueryAsync<(string Ags, long Balance, long? Previous)>(
+            "SELECT municipality_ags, balance_cents, previous_balance_cents FROM settlement_statements WHERE settlement_id = @Id ORDER BY municipality_ags", new { Id = id }, tx))
+            .Select(x => new StatementView(x.Ags, parties.TryGetValue(x.Ags, out var p) ? p.Name : x.Ags, x.Balance / 100m, x.Previous / 100m)).ToList();
+        var transfers = (await c.QueryAsync<(string Payer, string Receiver, long Amount)>(
+            "SELECT payer_ags, receiver_ags, amount_cents FROM settlement_transfers WHERE settlement_id = @Id ORDER BY amount_cents DESC, payer_ags, receiver_ags", new { Id = id }, tx))
+            .Select(t => new TransferView(t.Payer, t.Receiver, t.Amount / 100m)).ToList();
+        return new SettlementView(s.Id, s.Number, s.AgreementId, s.AgreementTitle, s.Period, s.PeriodStart, s.PeriodEnd, s.CorrectsId, s.CorrectsNumber, s.CreatedAt,
+            s.FeeRule, s.FeeShare is null ? null : decimal.Parse(s.FeeShare, CultureInfo.InvariantCulture), lines, statements, transfers, parties);
+    }
+
+    private sealed class SettledRow
+    {
+        public string Id { get; set; } = "";
+        public string Period { get; set; } = "";
+        public DateOnly Start { get; set; }
+        public DateOnly End { get; set; }
+    }
+
+    private sealed class AgreementRow
+    {
+        public long Id { get; set; }
+        public string Title { get; set; } = "";
+        public string Status { get; set; } = "";
+        public DateOnly ValidFrom { get; set; }
+        public DateOnly? ValidTo { get; set; }
+        public string FeeRule { get; set; } = "owner";
+        public string? FeeShare { get; set; }
+    }
+
+    private sealed class SettlementRow
+    {
+        public string Id { get; set; } = "";
+        public string Number { get; set; } = "";
+        public long AgreementId { get; set; }
+        public string AgreementTitle { get; set; } = "";
+        public string Period { get; set; } = "";
+        public DateOnly PeriodStart { get; set; }
+        public DateOnly PeriodEnd { get; set; }
+        public string? CorrectsId { get; set; }
+        public string? CorrectsNumber { get; set; }
+        public DateTime CreatedAt { get; set; }
+        public string FeeRule { get; set; } = "owner";
+        public string? FeeShare { get; set; }
+    }
+
+    private sealed class LineRow
+    {
+        public string OwnerAgs { get; set; } = "";
+        public string ProcessorAgs { get; set; } = "";
+        public string Service { get; set; } = "";
+        public string CaseGroup { get; set; } = "";
+        public long Count { get; set; }
+        public long FlatCents { get; set; }
+        public long FeeCents { get; set; }
+        public long AmountCents { get; set; }
+    }
+}
