@@ -19,6 +19,11 @@ public partial class Program
     {
         if (CommandLine.IsCommand(args)) return await CommandLine.RunAsync(args);
 
+        // Microsoft.Data.Sqlite completes its "async" calls synchronously: give the pool enough threads from the start
+        // instead of letting it grow one thread at a time under load.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+
         var app = BuildWebApp(args);
         try
         {

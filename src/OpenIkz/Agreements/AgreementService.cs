@@ -196,6 +196,21 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
     /// <summary>Approved (or agreed without approval): active from its start date; an amendment ends the version it replaces the day before it starts.</summary>
     private async Task TakeEffectAsync(DbConnection c, DbTransaction tx, Actor actor, AgreementDetails a)
     {
+        // A municipality's cases of one service belong to one cooperation at a time: otherwise a case would be
+        // visible through, and settled under, two agreements.
+        var clash = await c.QuerySingleOrDefaultAsync<string>("""
+            SELECT o.title FROM agreements o
+            JOIN agreement_services os ON os.agreement_id = o.id
+            JOIN agreement_members om ON om.agreement_id = o.id AND om.contributes_cases = TRUE
+            JOIN agreement_services ns ON ns.agreement_id = @Id AND ns.service_slug = os.service_slug
+            JOIN agreement_members nm ON nm.agreement_id = @Id AND nm.municipality_ags = om.municipality_ags AND nm.contributes_cases = TRUE
+            WHERE o.id <> @Id AND o.id <> @Supersedes AND o.status IN ('approved', 'active', 'terminated')
+              AND (o.valid_to IS NULL OR o.valid_to >= @From) AND o.valid_from <= @To
+            LIMIT 1
+            """, new { a.Id, Supersedes = a.SupersedesId ?? -1, From = a.ValidFrom, To = a.ValidTo ?? DateOnly.MaxValue }, tx); // no null parameters: PostgreSQL cannot type them
+        if (clash is not null)
+            throw new CaseRuleException("ServiceAlreadyCovered", $"Eine Leistung eines Mitglieds ist im selben Zeitraum schon Gegenstand der Vereinbarung „{clash}“. Beenden oder ändern Sie diese zuerst.");
+
         var status = a.ValidFrom <= Today ? AgreementStatus.Active : AgreementStatus.Approved;
         await SetStatusAsync(c, tx, a.Id, status);
         if (a.SupersedesId is { } previous)

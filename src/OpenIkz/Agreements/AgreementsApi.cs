@@ -99,6 +99,42 @@ public static class AgreementsApi
                 TypedResults.Ok(await settlements.GetAsync(Actor.From(p)!, settlementId, ct)))
             .RequireAuthorization().WithTags("Kostenausgleich").WithName("GetSettlement").ProducesProblem(404);
 
+        app.MapGet("/api/v1/settlements/{settlementId}/statements/{ags}.{format}", async Task<IResult> (string settlementId, string ags, string format, string? seller,
+                ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
+            {
+                var s = await settlements.GetAsync(Actor.From(p)!, settlementId, ct);
+                var statement = s.Statements.FirstOrDefault(x => x.MunicipalityAgs == ags);
+                if (statement is null) return Problems.NotFound($"Die Kommune '{ags}' ist nicht Mitglied dieser Abrechnung.");
+                var baseName = $"{s.Number}-{ags}";
+                switch (format)
+                {
+                    case "pdf":
+                        return TypedResults.File(SettlementExports.Pdf(s, ags), "application/pdf", baseName + ".pdf");
+                    case "csv":
+                        return TypedResults.File(SettlementExports.CsvBytes(s, ags), "text/csv; charset=utf-8", baseName + ".csv");
+                    case "xml":
+                        // An invoice goes from a net receiver to a net payer; with several receivers, ?seller= picks one (default: the largest transfer).
+                        var transfers = s.Transfers.Where(t => t.PayerAgs == ags).ToList();
+                        if (transfers.Count == 0) return Problems.NotFound($"Die Kommune '{ags}' zahlt in dieser Abrechnung nichts: es gibt keine Rechnung an sie.");
+                        var transfer = seller is null ? transfers[0] : transfers.FirstOrDefault(t => t.ReceiverAgs == seller);
+                        if (transfer is null) return Problems.NotFound($"'{ags}' zahlt nicht an '{seller}'.");
+                        var issued = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.CreatedAt, OpenIkz.Backoffice.Intake.SubmitApplication.Berlin));
+                        try
+                        {
+                            var xml = SettlementExports.XRechnung(s, ags, transfer.ReceiverAgs, issued);
+                            return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(xml), "application/xml", $"{baseName}-{transfer.ReceiverAgs}.xml");
+                        }
+                        catch (InvalidOperationException missing)
+                        {
+                            return TypedResults.Problem(statusCode: 422, title: "Rechnungsdaten unvollständig", detail: missing.Message, type: Problems.TypeFor(422));
+                        }
+                    default:
+                        return Problems.NotFound("Abrechnungen gibt es als .pdf, .csv und (für zahlende Kommunen) als XRechnung .xml.");
+                }
+            })
+            .RequireAuthorization().WithTags("Kostenausgleich").WithName("GetStatement")
+            .WithSummary("A member's statement as PDF or CSV, and for a net payer the XRechnung 3.0 (UBL) invoice from the net receiver (?seller= chooses when there are several).");
+
         return app;
     }
 

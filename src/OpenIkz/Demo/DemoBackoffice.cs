@@ -22,7 +22,8 @@ namespace OpenIkz.Demo;
 /// partners, and cases in every state with decisions over the last six months and uneven processing shares.
 /// Deterministic: the same data on every first start.
 /// </summary>
-public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore documents, TimeProvider clock)
+public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore documents, TimeProvider clock, global::OpenIkz.Agreements.AgreementDocuments agreementDocuments,
+    global::OpenIkz.Agreements.Settlement.SettlementService settlements)
 {
     public const string Ludwigshafen = "07314000", Frankenthal = "07311000", Speyer = "07318000", RheinPfalzKreis = "07338";
 
@@ -39,18 +40,29 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
     internal static readonly (string Prefix, string Ags, int Count)[] ExtraClerks =
         [("ludwigshafen", Ludwigshafen, 3), ("rhein-pfalz-kreis", RheinPfalzKreis, 2), ("frankenthal", Frankenthal, 1)];
 
-    private sealed record AgreementSeed(string Title, string Status, DateOnly From, DateOnly? To, string[] Services, (string Ags, bool Cases, bool Staff, int? Share)[] Members);
+    private sealed record AgreementSeed(string Title, string Status, DateOnly From, DateOnly? To, string[] Services, (string Ags, bool Cases, bool Staff, int? Share)[] Members,
+        (string Service, string Group, long FlatCents, long? FeeCents)[] Rates, string FeeRule = "owner", string? FeeShare = null, string? TerminationReason = null);
+
+    private const string DataProtection =
+        "Die bearbeitenden Kommunen verarbeiten personenbezogene Daten im Auftrag der zuständigen Kommune nach Art. 28 DSGVO. " +
+        "Verantwortliche bleibt die zuständige Kommune. Zugriffe auf Vorgänge anderer Kommunen werden protokolliert; die Aufbewahrung richtet sich nach den Fristen der Leistung.";
+
+    private const string Goals = "Vertretung bei Abwesenheit und Fachkräftemangel ausgleichen, Bearbeitungszeiten verkürzen, digitale Massenverfahren ortsunabhängig im gemeinsamen Team bearbeiten (IKZ-Modellprojekt Vorderpfalz).";
 
     private static AgreementSeed[] Agreements(DateOnly today) =>
     [
         new("Zweckvereinbarung gemeinsame Kfz-Zulassung Vorderpfalz", "active", new DateOnly(2025, 1, 1), null, ["kfz-zulassung"],
-            [(Ludwigshafen, true, true, 50), (Frankenthal, true, true, 20), (RheinPfalzKreis, true, true, 30)]),
+            [(Ludwigshafen, true, true, 50), (Frankenthal, true, true, 20), (RheinPfalzKreis, true, true, 30)],
+            [("kfz-zulassung", "neuzulassung", 1250, 2790), ("kfz-zulassung", "umschreibung", 1000, 2630), ("kfz-zulassung", "ausserbetriebsetzung", 450, 810)], "share", "30"),
         new("Zweckvereinbarung gemeinsame Elterngeldstelle Vorderpfalz", "active", new DateOnly(2025, 7, 1), null, ["elterngeld"],
-            [(Ludwigshafen, true, true, 40), (Frankenthal, true, true, 15), (Speyer, true, true, 15), (RheinPfalzKreis, true, true, 30)]),
+            [(Ludwigshafen, true, true, 40), (Frankenthal, true, true, 15), (Speyer, true, true, 15), (RheinPfalzKreis, true, true, 30)],
+            [("elterngeld", "", 3800, null)]),
         new("Zweckvereinbarung Wohngeld Speyer – Ludwigshafen am Rhein", "active", new DateOnly(2026, 1, 1), null, ["wohngeld"],
-            [(Speyer, true, false, null), (Ludwigshafen, false, true, 100)]),
+            [(Speyer, true, false, null), (Ludwigshafen, false, true, 100)],
+            [("wohngeld", "mietzuschuss", 4500, null), ("wohngeld", "lastenzuschuss", 5200, null)]),
         new("Arbeitsgemeinschaft Grundsicherung Vorderpfalz (beendet)", "terminated", new DateOnly(2024, 1, 1), today.AddMonths(-3), ["grundsicherung"],
-            [(Frankenthal, true, true, 50), (Speyer, true, true, 50)]),
+            [(Frankenthal, true, true, 50), (Speyer, true, true, 50)],
+            [("grundsicherung", "", 5200, null)], TerminationReason: "personalmangel"),
     ];
 
     /// <summary>How many cases each owner has per service, and which partners' clerks decide them (weights: uneven shares).</summary>
@@ -88,14 +100,41 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
                     new { a.Ags, a.Authority, a.Street, a.PostalCode, a.City }, tx);
             foreach (var agreement in Agreements(today))
             {
-                var id = await c.ExecuteScalarAsync<long>("INSERT INTO agreements (title, status, valid_from, valid_to, created_at) VALUES (@Title, @Status, @From, @To, @Now) RETURNING id",
-                    new { agreement.Title, agreement.Status, agreement.From, agreement.To, Now = clock.GetUtcNow().UtcDateTime }, tx);
+                // Zweckvereinbarungen under the KomZG in which only the processing is shared (the responsibility stays): no approval needed.
+                var id = await c.ExecuteScalarAsync<long>("""
+                    INSERT INTO agreements (title, status, valid_from, valid_to, created_at, state_law, legal_form, transfers_task, notice_months, data_protection, goals,
+                        evaluation_date, fee_rule, fee_share_percent, termination_reason, termination_note, created_by_ags, version)
+                    VALUES (@Title, @Status, @From, @To, @Now, 'komzg-rp', @Form, @False, 6, @DataProtection, @Goals, @Evaluation, @FeeRule, @FeeShare, @Reason, @Note, @Creator, 1)
+                    RETURNING id
+                    """, new { agreement.Title, agreement.Status, agreement.From, agreement.To, Now = clock.GetUtcNow().UtcDateTime,
+                        Form = agreement.TerminationReason is null ? "zweckvereinbarung" : "kommunale-arbeitsgemeinschaft", False = false, DataProtection, Goals,
+                        Evaluation = agreement.From.AddYears(2), agreement.FeeRule, agreement.FeeShare, Reason = agreement.TerminationReason,
+                        Note = agreement.TerminationReason is null ? null : "Personal für die gemeinsame Bearbeitung fehlte nach Fluktuation bei beiden Partnern.",
+                        Creator = agreement.Members[0].Ags }, tx);
                 foreach (var service in agreement.Services)
                     await c.ExecuteAsync("INSERT INTO agreement_services (agreement_id, service_slug) VALUES (@Id, @Service)", new { Id = id, Service = service }, tx);
                 foreach (var m in agreement.Members)
-                    await c.ExecuteAsync("INSERT INTO agreement_members (agreement_id, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent) VALUES (@Id, @Ags, @Cases, @Staff, @Share)",
-                        new { Id = id, m.Ags, m.Cases, m.Staff, m.Share }, tx);
+                    await c.ExecuteAsync("INSERT INTO agreement_members (agreement_id, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent, consented_at) VALUES (@Id, @Ags, @Cases, @Staff, @Share, @Consented)",
+                        new { Id = id, m.Ags, m.Cases, m.Staff, m.Share, Consented = agreement.From.AddDays(-30).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) }, tx);
+                foreach (var r in agreement.Rates)
+                    await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) VALUES (@Id, @Service, @Group, @FlatCents, @FeeCents)",
+                        new { Id = id, r.Service, r.Group, r.FlatCents, r.FeeCents }, tx);
+                var history = new List<(DateOnly On, string Action, string? Details)>
+                {
+                    (agreement.From.AddDays(-60), "Entwurf angelegt", agreement.Title),
+                    (agreement.From.AddDays(-30), "Zustimmung aller Mitglieder", "Zweckvereinbarung ohne Übertragung der Aufgabe: keine Genehmigung erforderlich."),
+                    (agreement.From, "aktiv", $"ab {agreement.From:dd.MM.yyyy}"),
+                };
+                if (agreement.TerminationReason is not null) history.Add((agreement.To!.Value.AddMonths(-6), "gekündigt", $"zum {agreement.To:dd.MM.yyyy}; Grund: Personalmangel"));
+                foreach (var (on, action, details) in history)
+                    await c.ExecuteAsync("INSERT INTO agreement_history (agreement_id, at, actor_name, actor_ags, action, details) VALUES (@Id, @At, 'Koordination (Demo)', @Ags, @Action, @Details)",
+                        new { Id = id, At = on.ToDateTime(new TimeOnly(9, 0), DateTimeKind.Utc), Ags = agreement.Members[0].Ags, Action = action, Details = details }, tx);
+                await agreementDocuments.RenderAsync(c, tx, id, "Endfassung");
             }
+            // E-invoicing data of the demo: fictitious, clearly marked (see SOURCES.md).
+            foreach (var (ags, prefix) in DemoData.LoginPrefix)
+                await c.ExecuteAsync("UPDATE municipalities SET iban = @Iban, email = @Email WHERE ags = @Ags",
+                    new { Iban = global::OpenIkz.Agreements.Settlement.SettlementExports.DemoIban(ags), Email = $"kostenausgleich@{prefix}.example", Ags = ags }, tx);
         }, ct);
 
         foreach (var (prefix, ags, count) in ExtraClerks)
@@ -104,6 +143,13 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
                     [Roles.Sachbearbeitung], ["kfz-zulassung", "elterngeld", "wohngeld", "grundsicherung"]), demoPasswordHash, passwordIsDemo: true, ct);
 
         await LoadCasesAsync(today, ct);
+
+        // A settlement of the Kfz pool for the last full quarter, so coordinators find statements to open.
+        var coordinator = await db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.koordination'", ct: ct);
+        var kfz = await db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title LIKE 'Zweckvereinbarung gemeinsame Kfz%'", ct: ct);
+        var quarterStart = new DateOnly(today.Year, (today.Month - 1) / 3 * 3 + 1, 1).AddMonths(-3);
+        await settlements.RunAsync(new Actor(coordinator, null, "frankenthal.koordination", "Koordination Frankenthal (Pfalz) (Demo)", Frankenthal, false, [], IsCoordinator: true),
+            kfz, $"{quarterStart.Year}-Q{(quarterStart.Month - 1) / 3 + 1}", ct);
     }
 
     private async Task LoadCasesAsync(DateOnly today, CancellationToken ct)

@@ -1,3 +1,4 @@
+using OpenIkz.Backoffice.Access;
 using System.Globalization;
 using Dapper;
 using OpenIkz.Backoffice.Cases;
@@ -109,7 +110,7 @@ public static class BackofficeLookups
     {
         var keys = agsList.Where(a => !string.IsNullOrEmpty(a)).Distinct().ToArray();
         if (keys.Length == 0) return new Dictionary<string, string>();
-        var rows = await db.QueryAsync<(string Ags, string Name)>("SELECT ags, name FROM municipalities WHERE ags IN @Keys", new { Keys = keys }, ct);
+        var rows = await db.QueryAsync<(string Ags, string Name)>($"SELECT ags, name FROM municipalities WHERE {db.InList("ags", "Keys")}", new { Keys = keys }, ct);
         return rows.ToDictionary(r => r.Ags, r => r.Name);
     }
 
@@ -130,7 +131,7 @@ public static class BackofficeLookups
     /// </summary>
     public static async Task<IReadOnlyList<AssignableUser>> AssignableUsersAsync(Db db, string ags, DateOnly today, CancellationToken ct = default)
     {
-        var rows = await db.QueryAsync<AssignableUser>("""
+        var rows = await db.QueryAsync<AssignableUser>($"""
             SELECT DISTINCT u.id AS Id, u.username AS Username, u.display_name AS DisplayName, u.municipality_ags AS Ags, m.name AS MunicipalityName
             FROM users u
             JOIN municipalities m ON m.ags = u.municipality_ags
@@ -141,7 +142,7 @@ public static class BackofficeLookups
                     FROM agreements a
                     JOIN agreement_members own ON own.agreement_id = a.id AND own.municipality_ags = @Ags
                     JOIN agreement_members other ON other.agreement_id = a.id AND other.contributes_staff = TRUE
-                    WHERE a.status IN ('approved', 'active', 'terminated') AND a.valid_from <= @Today AND (a.valid_to IS NULL OR a.valid_to >= @Today)))
+                    WHERE {CaseAccess.InForce}))
             """, new { Ags = ags, Today = today, Clerk = Roles.Sachbearbeitung, Lead = Roles.Teamleitung }, ct);
         var collation = StringComparer.Create(Ui.German, CompareOptions.None);
         return rows.OrderBy(u => u.Ags == ags ? 0 : 1).ThenBy(u => u.MunicipalityName, collation).ThenBy(u => u.DisplayName, collation).ToList();

@@ -123,11 +123,12 @@ public abstract class AgreementsApiTests(OpenIkzApp app)
     public async Task Arbeitsgemeinschaft_WithoutTaskTransfer_TakesEffectOnConsent_WithoutApproval()
     {
         var thale = await CoordinatorAsync("thale");
-        var id = await CreateAsync(thale, Draft([Thale, Ballenstedt], legalForm: "arbeitsgemeinschaft", transfers: false, title: "ArGe"));
-        var a = await (await thale.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync();
+        var ballenstedt = await CoordinatorAsync("ballenstedt");
+        var id = await CreateAsync(ballenstedt, Draft([Ballenstedt, Harzgerode], service: "grundsicherung", legalForm: "arbeitsgemeinschaft", transfers: false, title: "ArGe"));
+        var a = await (await ballenstedt.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync();
         Assert.False(a.GetProperty("needsApproval").GetBoolean());
-        await StepAsync(thale, id, "consent");
-        Assert.Equal("active", (await StepAsync(await CoordinatorAsync("ballenstedt"), id, "consent")).GetProperty("status").GetString());
+        await StepAsync(ballenstedt, id, "consent");
+        Assert.Equal("active", (await StepAsync(await CoordinatorAsync("harzgerode"), id, "consent")).GetProperty("status").GetString());
     }
 
     [SkippableFact]
@@ -135,7 +136,7 @@ public abstract class AgreementsApiTests(OpenIkzApp app)
     {
         var thale = await CoordinatorAsync("thale");
         var huy = await CoordinatorAsync("huy");
-        var id = await CreateAsync(thale, Draft([Thale, "15085185"], legalForm: "arbeitsgemeinschaft", transfers: false, title: "ArGe Änderung"));
+        var id = await CreateAsync(thale, Draft([Thale, "15085185"], service: "elterngeld", legalForm: "arbeitsgemeinschaft", transfers: false, title: "ArGe Änderung"));
         await StepAsync(thale, id, "consent");
         await StepAsync(huy, id, "consent");
         var amendment = await (await thale.PostAsJsonAsync($"/api/v1/agreements/{id}/amendments", new { })).ReadJsonAsync();
@@ -144,7 +145,7 @@ public abstract class AgreementsApiTests(OpenIkzApp app)
         Assert.Equal("draft", amendment.GetProperty("status").GetString());
         await (await thale.PostAsJsonAsync($"/api/v1/agreements/{id}/amendments", new { })).AssertProblemAsync(409); // one at a time
 
-        var changed = Draft([Thale, "15085185"], legalForm: "arbeitsgemeinschaft", transfers: false, flat: 50.00m, title: "ArGe Änderung",
+        var changed = Draft([Thale, "15085185"], service: "elterngeld", legalForm: "arbeitsgemeinschaft", transfers: false, flat: 50.00m, title: "ArGe Änderung",
             validFrom: DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10).ToString("yyyy-MM-dd"));
         (await thale.PutAsJsonAsync($"/api/v1/agreements/{newId}", changed)).EnsureSuccessStatusCode();
         await StepAsync(thale, newId, "consent");
@@ -179,6 +180,21 @@ public abstract class AgreementsApiTests(OpenIkzApp app)
         ((Dictionary<string, object?>[])draft["members"]!)[1]["contributesCases"] = false;
         ((Dictionary<string, object?>[])draft["members"]!)[1]["contributesStaff"] = false;
         return AssertRefusedAsync(draft, "members[1]");
+    }
+
+    [SkippableFact]
+    public async Task SecondAgreementForTheSameCasesOfAService_CannotTakeEffect()
+    {
+        var osterwieck = await CoordinatorAsync("osterwieck");
+        var nordharz = await CoordinatorAsync("nordharz");
+        var first = await CreateAsync(osterwieck, Draft(["15085230", "15085227"], service: "grundsicherung", legalForm: "arbeitsgemeinschaft", transfers: false, title: "Erste"));
+        await StepAsync(osterwieck, first, "consent");
+        await StepAsync(nordharz, first, "consent");
+        var second = await CreateAsync(osterwieck, Draft(["15085230", "15085228"], service: "grundsicherung", legalForm: "arbeitsgemeinschaft", transfers: false, title: "Zweite"));
+        await StepAsync(osterwieck, second, "consent");
+        var clash = await (await (await CoordinatorAsync("oberharz")).PostAsJsonAsync($"/api/v1/agreements/{second}/consent", new { })).AssertProblemAsync(409);
+        Assert.Equal("ServiceAlreadyCovered", clash.GetProperty("rule").GetString());
+        Assert.Equal("draft", (await (await osterwieck.GetAsync($"/api/v1/agreements/{second}")).ReadJsonAsync()).GetProperty("status").GetString());
     }
 
     [SkippableFact]

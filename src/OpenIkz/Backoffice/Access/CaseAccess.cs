@@ -15,7 +15,10 @@ namespace OpenIkz.Backoffice.Access;
 /// </summary>
 public static class CaseAccess
 {
-    public const string GrantsCte = """
+    /// <summary>An agreement (alias a) is in force on @Today: it took effect, has started and has not ended.</summary>
+    public const string InForce = "a.status IN ('approved', 'active', 'terminated') AND a.valid_from <= @Today AND ((a.valid_to IS NULL AND a.status <> 'terminated') OR a.valid_to >= @Today)";
+
+    public const string GrantsCte = $"""
         grants AS (
             SELECT @ActorAgs AS owner_ags, us.service_slug AS service_slug, CAST(NULL AS BIGINT) AS agreement_id
             FROM user_services us
@@ -27,7 +30,7 @@ public static class CaseAccess
             JOIN user_services us ON us.user_id = @ActorId AND us.service_slug = s.service_slug
             JOIN agreement_members ms ON ms.agreement_id = a.id AND ms.municipality_ags = @ActorAgs AND ms.contributes_staff = TRUE
             JOIN agreement_members mo ON mo.agreement_id = a.id AND mo.contributes_cases = TRUE AND mo.municipality_ags <> @ActorAgs
-            WHERE a.status IN ('approved', 'active', 'terminated') AND a.valid_from <= @Today AND (a.valid_to IS NULL OR a.valid_to >= @Today)
+            WHERE {InForce}
             GROUP BY mo.municipality_ags, s.service_slug
         )
         """;

@@ -93,19 +93,18 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
 
     private static bool IsForeign(Actor actor, Row row) => row.OwnerAgs != actor.Ags;
 
-    /// <summary>The case with its file. A read by a user of another municipality is audited.</summary>
+    /// <summary>The case with its file. A read by a user of another municipality is audited before the file is returned.</summary>
     public async Task<CaseDetails> GetAsync(Actor actor, string caseId, CancellationToken ct = default)
     {
-        var details = await db.InTransactionAsync(async (c, tx) =>
-        {
-            var row = await LoadAsync(c, tx, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
-            if (IsForeign(actor, row)) await audit.AppendAsync(c, tx, actor, new AuditEntry("case.read", row.OwnerAgs, row.AgreementId, row.Id));
-            return await DetailsAsync(c, tx, row);
-        }, ct);
-        return details;
+        // Reading needs no write transaction; only a cross-municipality read appends (briefly) to the audit log.
+        await using var c = await db.OpenAsync(ct);
+        var row = await LoadAsync(c, null, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
+        if (IsForeign(actor, row))
+            await db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, new AuditEntry("case.read", row.OwnerAgs, row.AgreementId, row.Id)), ct);
+        return await DetailsAsync(c, null, row);
     }
 
-    private async Task<CaseDetails> DetailsAsync(DbConnection c, DbTransaction tx, Row row)
+    private async Task<CaseDetails> DetailsAsync(DbConnection c, DbTransaction? tx, Row row)
     {
         var service = ServiceCatalog.Get(row.ServiceSlug);
         var docs = (await c.QueryAsync<DocumentRow>("""
@@ -166,8 +165,10 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
                 }
                 var row = (await LoadAsync(c, tx, actor, id, forUpdate: false))!;
                 await CaseHistory.AddAsync(c, tx, id, Now, actor, "übernommen", "Aus dem Pool geholt.");
+                var details = await DetailsAsync(c, tx, row);
+                // Last before commit: on PostgreSQL the audit head row stays locked only for the commit.
                 await audit.AppendAsync(c, tx, actor, new AuditEntry("case.claimed", row.OwnerAgs, row.AgreementId, id));
-                return (true, await DetailsAsync(c, tx, row));
+                return (true, details);
             }, ct);
             if (result.Done) return result.Case;
         }
@@ -282,8 +283,9 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
                 """, new { Outcome = outcome, Reason = reason?.Trim(), Now = now, User = actor.UserId, Processor = actor.Ags,
                     Retention = CaseState.RetentionUntil(today, service.RetentionYears), row.Id }, tx);
             await CaseHistory.AddAsync(c, tx, row.Id, now, actor, "entschieden", $"Antrag {Outcomes.Label(outcome)}; Bescheid erstellt.");
+            var details = await DetailsAsync(c, tx, (await LoadAsync(c, tx, actor, row.Id, forUpdate: false))!);
             await audit.AppendAsync(c, tx, actor, new AuditEntry("case.decided", row.OwnerAgs, row.AgreementId, row.Id, outcome));
-            return await DetailsAsync(c, tx, (await LoadAsync(c, tx, actor, row.Id, forUpdate: false))!);
+            return details;
         }, ct);
     }
 
@@ -311,17 +313,15 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
 
     public async Task<(DocumentDto Document, Stream Content)> OpenDocumentAsync(Actor actor, string caseId, string documentId, CancellationToken ct = default)
     {
-        var document = await db.InTransactionAsync(async (c, tx) =>
-        {
-            var row = await LoadAsync(c, tx, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
-            var doc = (await c.QuerySingleOrDefaultAsync<DocumentRow>("""
-                SELECT id, document_type AS DocumentType, document_type AS DocumentLabel, file_name AS FileName, content_type AS ContentType,
-                       size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
-                FROM case_documents WHERE id = @DocId AND case_id = @CaseId
-                """, new { DocId = documentId, CaseId = row.Id }, tx))?.ToDto() ?? throw new CaseNotFoundException();
-            if (IsForeign(actor, row)) await audit.AppendAsync(c, tx, actor, new AuditEntry("document.read", row.OwnerAgs, row.AgreementId, row.Id, doc.Id));
-            return doc;
-        }, ct);
+        await using var c = await db.OpenAsync(ct);
+        var row = await LoadAsync(c, null, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
+        var document = (await c.QuerySingleOrDefaultAsync<DocumentRow>("""
+            SELECT id, document_type AS DocumentType, document_type AS DocumentLabel, file_name AS FileName, content_type AS ContentType,
+                   size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
+            FROM case_documents WHERE id = @DocId AND case_id = @CaseId
+            """, new { DocId = documentId, CaseId = row.Id }))?.ToDto() ?? throw new CaseNotFoundException();
+        if (IsForeign(actor, row))
+            await db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, new AuditEntry("document.read", row.OwnerAgs, row.AgreementId, row.Id, document.Id)), ct);
         var stream = documents.OpenRead(document.Sha256) ?? throw new FileNotFoundException("Document file missing: " + document.Sha256);
         return (document, stream);
     }
@@ -385,18 +385,23 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
         var byReference = q.Count(ch => ch == '-') >= 3 && q.Any(char.IsAsciiDigit);
         var condition = byReference ? "c.reference = @Q" : "c.applicant_search LIKE @Prefix ESCAPE '\\'";
         var prefix = Directory.Municipalities.SearchText.Fold(q).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_").Replace(",", "") + "%";
-        return await db.InTransactionAsync(async (c, tx) =>
+        await using var c = await db.OpenAsync(ct);
         {
             var rows = (await c.QueryAsync<SummaryRow>(CaseAccess.With + $"""
                 SELECT {SummaryColumns}, g.agreement_id AS AgreementId FROM cases c {CaseAccess.JoinGrants} JOIN municipalities o ON o.ags = c.owner_ags
                 WHERE c.status = 'closed' AND {condition}
                 ORDER BY c.decided_at DESC
                 LIMIT 50
-                """, Params(actor, today, new { Q = q.ToUpperInvariant(), Prefix = prefix }), tx)).ToList();
-            foreach (var row in rows.Where(r => r.OwnerAgs != actor.Ags))
-                await audit.AppendAsync(c, tx, actor, new AuditEntry("case.found", row.OwnerAgs, row.AgreementId, row.Id, "archive-search"));
+                """, Params(actor, today, new { Q = q.ToUpperInvariant(), Prefix = prefix }))).ToList();
+            var foreign = rows.Where(r => r.OwnerAgs != actor.Ags).ToList();
+            if (foreign.Count > 0)
+                await db.InTransactionAsync(async (wc, tx) =>
+                {
+                    foreach (var row in foreign)
+                        await audit.AppendAsync(wc, tx, actor, new AuditEntry("case.found", row.OwnerAgs, row.AgreementId, row.Id, "archive-search"));
+                }, ct);
             return rows.Select(r => r.ToSummary(today)).ToList();
-        }, ct);
+        }
     }
 
     /// <summary>Team lead: per service and owner of the pool the lead can see: open, unassigned, overdue, oldest.</summary>

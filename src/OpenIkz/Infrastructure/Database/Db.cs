@@ -53,10 +53,27 @@ public sealed class Db : IDisposable
         return new Db(DatabaseKind.Sqlite, builder.ToString(), file);
     }
 
-    public static Db ForPostgres(string connectionString) => new(DatabaseKind.Postgres, connectionString, null);
+    /// <summary>
+    /// PostgreSQL through one pooled data source. Unless the connection string says otherwise, the pool is
+    /// kept at 40 connections, well below the server's default max_connections of 100, so that a burst of
+    /// requests waits for a connection instead of being refused by the server.
+    /// </summary>
+    public static Db ForPostgres(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+            builder.MaxPoolSize = 40;
+        return new(DatabaseKind.Postgres, builder.ToString(), null);
+    }
 
     /// <summary>A short name for logs and /health: "sqlite" or "postgres".</summary>
     public string Name => Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres";
+
+    /// <summary>
+    /// "column is one of @parameter" for a list parameter: Dapper expands IN @p on SQLite; Npgsql sends the
+    /// list as one array, which PostgreSQL compares with = ANY.
+    /// </summary>
+    public string InList(string column, string parameter) => Kind == DatabaseKind.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
     /// <summary>Row lock for a read-then-write in a transaction. SQLite needs none: its write transaction is exclusive.</summary>
     public string ForUpdate(string alias) => Kind == DatabaseKind.Postgres ? $" FOR UPDATE OF {alias}" : "";
@@ -83,6 +100,21 @@ public sealed class Db : IDisposable
     /// write lock at its start (BEGIN IMMEDIATE), so concurrent writers queue instead of failing mid-way.
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        if (Kind == DatabaseKind.Sqlite)
+        {
+            // SQLite has one writer. Writers of this process queue here in arrival order instead of in
+            // SQLite's busy handler, which sleeps and retries and lets some waiters starve for seconds.
+            await _sqliteWriteGate.WaitAsync(ct);
+            try { return await RunTransactionAsync(work, ct); }
+            finally { _sqliteWriteGate.Release(); }
+        }
+        return await RunTransactionAsync(work, ct);
+    }
+
+    private readonly SemaphoreSlim _sqliteWriteGate = new(1, 1);
+
+    private async Task<T> RunTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         await using var tx = Kind == DatabaseKind.Sqlite
@@ -120,5 +152,9 @@ public sealed class Db : IDisposable
         return await connection.ExecuteAsync(new CommandDefinition(sql, param, cancellationToken: ct));
     }
 
-    public void Dispose() => _npgsql?.Dispose();
+    public void Dispose()
+    {
+        _npgsql?.Dispose();
+        _sqliteWriteGate.Dispose();
+    }
 }

@@ -1,0 +1,656 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using System.Xml.XPath;
+using OpenIkz.Agreements.Settlement;
+using OpenIkz.Infrastructure.Pdf;
+
+namespace OpenIkz.Tests.Agreements;
+
+/// <summary>CSV, PDF and XRechnung exports of a settlement statement, on a hand-built settlement.</summary>
+public sealed class SettlementExportsTests
+{
+    private const string A = "01001001"; // pays 1.066,20
+    private const string B = "01001002"; // receives 1.022,40
+    private const string C = "01001003"; // receives 43,80
+    private static readonly DateOnly IssueDate = new(2026, 4, 15);
+
+    private static readonly XNamespace UblNs = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
+    private static readonly XNamespace Cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+    private static readonly XNamespace Cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+
+    private static Party PartyFor(string ags, string name, string city, string postalCode, string leitweg, string domain) =>
+        new(ags, name, $"Stadtkasse {city}", "Marktplatz 1", postalCode, city, leitweg, SettlementExports.DemoIban(ags), $"kasse@{domain}.example");
+
+    /// <summary>Three partners, asymmetric lines, Kfz fees shared 50 %, two transfers (A→B, A→C).</summary>
+    private static SettlementView Settlement(string? corrects = null, IReadOnlyDictionary<string, Party>? parties = null)
+    {
+        LineView[] lines =
+        [
+            // A's Kfz cases processed by B: 40 × 12,50 flat + 40 × 30,00 × 50 % fee = 500,00 + 600,00.
+            new(A, B, "kfz-zulassung", "Kfz-Zulassung", "neuzulassung", "Neuzulassung", 40, 500.00m, 600.00m, 1100.00m),
+            // A's cases processed by C: 4 × 12,50 + 4 × 25,60 × 50 %.
+            new(A, C, "kfz-zulassung", "Kfz-Zulassung", "umschreibung", "Umschreibung; Halterwechsel", 4, 50.00m, 51.20m, 101.20m),
+            // B's Wohngeld processed by A: flat only.
+            new(B, A, "wohngeld", "Wohngeld", "", "", 3, 135.00m, 0.00m, 135.00m),
+            // C's Kfz cases processed by B: 7 × 5,00 + 7 × 6,40 × 50 %.
+            new(C, B, "kfz-zulassung", "Kfz-Zulassung", "abmeldung", "Abmeldung \"vereinfacht\"", 7, 35.00m, 22.40m, 57.40m),
+        ];
+        var balances = new Dictionary<string, decimal> { [A] = 0m, [B] = 0m, [C] = 0m };
+        foreach (var l in lines)
+        {
+            balances[l.ProcessorAgs] += l.Amount;
+            balances[l.OwnerAgs] -= l.Amount;
+        }
+        var transfers = SettlementCalculator.Transfers(balances.ToDictionary(b => b.Key, b => SettlementCalculator.ToCents(b.Value)))
+            .Select(t => new TransferView(t.PayerAgs, t.ReceiverAgs, t.AmountCents / 100m)).ToList();
+        decimal? Previous(string ags) => corrects is null ? null : ags switch { A => -1000.00m, B => 960.00m, _ => 40.00m };
+        return new SettlementView(
+            Id: corrects is null ? "s-1" : "s-2",
+            Number: corrects is null ? "KA-2026-Q1-001" : "KA-2026-Q1-002",
+            AgreementId: 7,
+            AgreementTitle: "Gemeinsame Kfz-Zulassung Nordkreis",
+            Period: "2026-Q1",
+            PeriodStart: new DateOnly(2026, 1, 1),
+            PeriodEnd: new DateOnly(2026, 4, 1),
+            CorrectsSettlementId: corrects is null ? null : "s-1",
+            CorrectsNumber: corrects,
+            CreatedAt: new DateTime(2026, 4, 10, 8, 0, 0, DateTimeKind.Utc),
+            FeeRule: "share",
+            FeeSharePercent: 50m,
+            Lines: lines,
+            Statements:
+            [
+                new(A, "Stadt Nordheim", balances[A], Previous(A)),
+                new(B, "Gemeinde Südhausen", balances[B], Previous(B)),
+                new(C, "Markt Osterwald", balances[C], Previous(C)),
+            ],
+            Transfers: transfers,
+            Parties: parties ?? new Dictionary<string, Party>
+            {
+                [A] = PartyFor(A, "Stadt Nordheim", "Nordheim", "12345", "01001001-00001-52", "nordheim"),
+                [B] = PartyFor(B, "Gemeinde Südhausen", "Südhausen", "12346", "01001002-00001-25", "suedhausen"),
+                [C] = PartyFor(C, "Markt Osterwald", "Osterwald", "12347", "01001003-00001-95", "osterwald"),
+            });
+    }
+
+    private static List<string> CsvLines(string csv) => csv.Split("\r\n").ToList();
+
+    private static decimal GermanAmount(string text) => decimal.Parse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.GetCultureInfo("de-DE"));
+
+    private static XmlNamespaceManager Ns()
+    {
+        var ns = new XmlNamespaceManager(new NameTable());
+        ns.AddNamespace("ubl", UblNs.NamespaceName);
+        ns.AddNamespace("cac", Cac.NamespaceName);
+        ns.AddNamespace("cbc", Cbc.NamespaceName);
+        return ns;
+    }
+
+    private static string Invoice(SettlementView? s = null) => SettlementExports.XRechnung(s ?? Settlement(), A, B, IssueDate, "+49 1234 56789");
+
+    // ───────────── CSV ─────────────
+
+    [Fact]
+    public void Csv_ForMember_StartsWithHeaderRow()
+    {
+        var lines = CsvLines(SettlementExports.Csv(Settlement(), C));
+
+        Assert.Equal("Abrechnung;Zeitraum;zuständige Kommune;bearbeitende Kommune;Leistung;Fallgruppe;Anzahl Vorgänge;Pauschalen EUR;Gebührenanteil EUR;Betrag EUR;Richtung", lines[0]);
+    }
+
+    [Theory]
+    [InlineData(A, 3)]
+    [InlineData(B, 3)]
+    [InlineData(C, 2)]
+    public void Csv_ForMember_HasOneRowPerLineInvolvingMember(string ags, int expected)
+    {
+        var lines = CsvLines(SettlementExports.Csv(Settlement(), ags));
+        var rows = lines.Skip(1).TakeWhile(l => l.Length > 0).ToList();
+
+        Assert.Equal(expected, rows.Count);
+        Assert.All(rows, r => Assert.Contains($"({ags})", r));
+    }
+
+    [Fact]
+    public void Csv_ForProcessor_ShowsDirectionAndGermanDecimals()
+    {
+        var csv = SettlementExports.Csv(Settlement(), B);
+        var rows = CsvLines(csv);
+
+        Assert.Contains("KA-2026-Q1-001;01.01.2026–31.03.2026;Stadt Nordheim (01001001);Gemeinde Südhausen (01001002);Kfz-Zulassung;Neuzulassung;40;500,00;600,00;1100,00;zu erhalten", rows);
+        Assert.Contains(rows, r => r.Contains("Wohngeld;alle;3;135,00;0,00;135,00;zu zahlen"));
+        Assert.DoesNotContain("1100.00", csv);
+    }
+
+    [Fact]
+    public void Csv_WhenFieldContainsSemicolonOrQuote_QuotesField()
+    {
+        var csv = SettlementExports.Csv(Settlement(), C);
+
+        Assert.Contains(";\"Umschreibung; Halterwechsel\";", csv);
+        Assert.Contains(";\"Abmeldung \"\"vereinfacht\"\"\";", csv);
+    }
+
+    [Theory]
+    [InlineData(A)]
+    [InlineData(B)]
+    [InlineData(C)]
+    public void Csv_SaldoRow_EqualsBalanceAndSignedSumOfRows(string ags)
+    {
+        var s = Settlement();
+        var lines = CsvLines(SettlementExports.Csv(s, ags));
+        var rows = lines.Skip(1).TakeWhile(l => l.Length > 0).Select(ParseCsvRow).ToList();
+        var saldo = lines.Single(l => l.StartsWith("Saldo;", StringComparison.Ordinal)).Split(';')[1];
+
+        var balance = s.Statements.Single(x => x.MunicipalityAgs == ags).Balance;
+        Assert.Equal(balance, GermanAmount(saldo));
+        Assert.Equal(balance, rows.Sum(r => (r[10] == "zu erhalten" ? 1 : -1) * GermanAmount(r[9])));
+        Assert.Equal(string.Empty, lines[rows.Count + 1]); // blank line before the summary
+    }
+
+    [Fact]
+    public void Csv_ForCorrection_HasPreviousBalanceAndDifference()
+    {
+        var lines = CsvLines(SettlementExports.Csv(Settlement(corrects: "KA-2026-Q1-001"), A));
+
+        Assert.Contains("Saldo;-1066,20", lines);
+        Assert.Contains("Bisheriger Saldo;-1000,00", lines);
+        Assert.Contains("Differenz;-66,20", lines);
+    }
+
+    [Fact]
+    public void Csv_ForOriginal_HasNoCorrectionRows()
+    {
+        var csv = SettlementExports.Csv(Settlement(), A);
+
+        Assert.DoesNotContain("Bisheriger Saldo", csv);
+        Assert.DoesNotContain("Differenz", csv);
+    }
+
+    [Fact]
+    public void CsvBytes_Always_StartWithUtf8BomAndKeepUmlauts()
+    {
+        var bytes = SettlementExports.CsvBytes(Settlement(), B);
+
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        Assert.Equal(SettlementExports.Csv(Settlement(), B), new UTF8Encoding(false).GetString(bytes[3..]));
+        Assert.Contains("Südhausen", Encoding.UTF8.GetString(bytes[3..]));
+    }
+
+    [Fact]
+    public void Csv_WhenMunicipalityNotInSettlement_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => SettlementExports.Csv(Settlement(), "09999999"));
+    }
+
+    [Fact]
+    public void Csv_WhenNameLooksLikeFormula_PrefixesApostrophe()
+    {
+        var s = Settlement();
+        var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
+        parties[C] = parties[C] with { Name = "=HYPERLINK(\"x\")" };
+
+        var csv = SettlementExports.Csv(Settlement(parties: parties), C);
+
+        Assert.Contains("\"'=HYPERLINK(\"\"x\"\") (01001003)\"", csv);
+    }
+
+    private static string[] ParseCsvRow(string row)
+    {
+        var fields = new List<string>();
+        var sb = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < row.Length; i++)
+        {
+            var c = row[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < row.Length && row[i + 1] == '"') { sb.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else sb.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ';') { fields.Add(sb.ToString()); sb.Clear(); }
+            else sb.Append(c);
+        }
+        fields.Add(sb.ToString());
+        return fields.ToArray();
+    }
+
+    // ───────────── PDF ─────────────
+
+    [Fact]
+    public void Pdf_ForMember_ContainsNumberPeriodAndBalance()
+    {
+        var text = string.Join("\n", PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(), A)));
+
+        Assert.Contains("Abrechnung Kostenausgleich", text);
+        Assert.Contains("KA-2026-Q1-001", text);
+        Assert.Contains("Gemeinsame Kfz-Zulassung Nordkreis", text);
+        Assert.Contains("01.01.2026–31.03.2026", text);
+        Assert.Contains("-1.066,20 € (zu zahlen)", text);
+        Assert.Contains("1.100,00 €", text);
+        Assert.DoesNotContain("Korrektur zu", text);
+    }
+
+    [Fact]
+    public void Pdf_ForPayer_ListsTransfersWithReceiverIban()
+    {
+        var s = Settlement();
+        var strings = PdfText.ExtractStrings(SettlementExports.Pdf(s, A));
+
+        Assert.Equal(2, strings.Count(x => x == "zahlt an"));
+        Assert.Contains("1.022,40 €", strings);
+        Assert.Contains("43,80 €", strings);
+        Assert.Contains(Iban.Format(s.Parties[B].Iban!), strings);
+    }
+
+    [Fact]
+    public void Pdf_ForReceiver_SaysReceivesFromPayer()
+    {
+        var strings = PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(), C));
+
+        Assert.Contains("erhält von", strings);
+        Assert.Contains("Stadt Nordheim (01001001)", strings);
+        Assert.Contains(strings, x => x.Contains("50 % der Gebühr"));
+    }
+
+    [Fact]
+    public void Pdf_ForCorrection_ContainsCorrectionNoteAndDifference()
+    {
+        var text = string.Join("\n", PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(corrects: "KA-2026-Q1-001"), A)));
+
+        Assert.Contains("Korrektur zu Abrechnung KA-2026-Q1-001", text);
+        Assert.Contains("-1.000,00 €", text);
+        Assert.Contains("-66,20 € (zu zahlen)", text);
+    }
+
+    [Fact]
+    public void Pdf_ForSameInput_IsDeterministic()
+    {
+        Assert.Equal(SettlementExports.Pdf(Settlement(), B), SettlementExports.Pdf(Settlement(), B));
+    }
+
+    // ───────────── XRechnung ─────────────
+
+    [Fact]
+    public void XRechnung_ForTransfer_HasNoViolations()
+    {
+        var violations = SettlementExports.CheckXRechnungDetailed(Invoice());
+
+        Assert.Empty(violations);
+        Assert.Empty(SettlementExports.CheckXRechnung(SettlementExports.XRechnung(Settlement(), A, C, IssueDate)));
+    }
+
+    [Fact]
+    public void XRechnung_ForTransfer_StartsWithUtf8DeclarationAndUblRoot()
+    {
+        var xml = Invoice();
+        var doc = XDocument.Parse(xml);
+
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", xml);
+        Assert.Equal(UblNs + "Invoice", doc.Root!.Name);
+    }
+
+    [Theory]
+    [InlineData("/ubl:Invoice/cbc:CustomizationID", "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0")]
+    [InlineData("/ubl:Invoice/cbc:ProfileID", "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0")]
+    [InlineData("/ubl:Invoice/cbc:ID", "KA-2026-Q1-001-01001001-01001002")]
+    [InlineData("/ubl:Invoice/cbc:IssueDate", "2026-04-15")]
+    [InlineData("/ubl:Invoice/cbc:DueDate", "2026-05-15")]
+    [InlineData("/ubl:Invoice/cbc:InvoiceTypeCode", "380")]
+    [InlineData("/ubl:Invoice/cbc:DocumentCurrencyCode", "EUR")]
+    [InlineData("/ubl:Invoice/cbc:BuyerReference", "01001001-00001-52")]
+    [InlineData("/ubl:Invoice/cac:InvoicePeriod/cbc:StartDate", "2026-01-01")]
+    [InlineData("/ubl:Invoice/cac:InvoicePeriod/cbc:EndDate", "2026-03-31")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID[@schemeID='EM']", "kasse@suedhausen.example")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyName/cbc:Name", "Stadtkasse Südhausen")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cbc:StreetName", "Marktplatz 1")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cbc:CityName", "Südhausen")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cbc:PostalZone", "12346")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode", "DE")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "Gemeinde Südhausen")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Name", "Stadtkasse Südhausen")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Telephone", "+49 1234 56789")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:ElectronicMail", "kasse@suedhausen.example")]
+    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID[@schemeID='EM']", "kasse@nordheim.example")]
+    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:CityName", "Nordheim")]
+    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:PostalZone", "12345")]
+    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "Stadt Nordheim")]
+    [InlineData("/ubl:Invoice/cac:PaymentMeans/cbc:PaymentMeansCode", "58")]
+    [InlineData("/ubl:Invoice/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", "O")]
+    [InlineData("/ubl:Invoice/cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cac:TaxScheme/cbc:ID", "VAT")]
+    [InlineData("/ubl:Invoice/cac:InvoiceLine/cbc:InvoicedQuantity[@unitCode='C62']", "1")]
+    [InlineData("/ubl:Invoice/cac:InvoiceLine/cac:Item/cbc:Name", "Kostenausgleich Gemeinsame Kfz-Zulassung Nordkreis, Zeitraum 01.01.2026–31.03.2026")]
+    [InlineData("/ubl:Invoice/cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID", "O")]
+    public void XRechnung_ForTransfer_HasMandatoryElement(string xpath, string expected)
+    {
+        var doc = XDocument.Parse(Invoice());
+
+        var element = doc.XPathSelectElement(xpath, Ns());
+
+        Assert.NotNull(element);
+        Assert.Equal(expected, element!.Value);
+    }
+
+    [Fact]
+    public void XRechnung_BuyerReferenceAndIban_ArePayersLeitwegIdAndReceiversIban()
+    {
+        var s = Settlement();
+        var doc = XDocument.Parse(SettlementExports.XRechnung(s, A, C, IssueDate));
+
+        Assert.Equal(s.Parties[A].LeitwegId, doc.XPathSelectElement("/ubl:Invoice/cbc:BuyerReference", Ns())!.Value);
+        Assert.Equal(s.Parties[C].Iban, doc.XPathSelectElement("/ubl:Invoice/cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", Ns())!.Value);
+        Assert.Equal("Markt Osterwald", doc.XPathSelectElement("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", Ns())!.Value);
+    }
+
+    [Theory]
+    [InlineData(B, "1022.40")]
+    [InlineData(C, "43.80")]
+    public void XRechnung_MonetaryTotals_AddUpAndEqualTransfer(string receiver, string expected)
+    {
+        var s = Settlement();
+        var doc = XDocument.Parse(SettlementExports.XRechnung(s, A, receiver, IssueDate));
+        decimal Amount(string xpath) => decimal.Parse(doc.XPathSelectElement(xpath, Ns())!.Value, CultureInfo.InvariantCulture);
+        var transfer = s.Transfers.Single(t => t.PayerAgs == A && t.ReceiverAgs == receiver).Amount;
+
+        var lineSum = Amount("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount");
+        var taxExclusive = Amount("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount");
+        var taxInclusive = Amount("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount");
+        var payable = Amount("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount");
+        var tax = Amount("/ubl:Invoice/cac:TaxTotal/cbc:TaxAmount");
+        var lines = doc.XPathSelectElements("/ubl:Invoice/cac:InvoiceLine/cbc:LineExtensionAmount", Ns()).Sum(e => decimal.Parse(e.Value, CultureInfo.InvariantCulture));
+
+        Assert.Equal(decimal.Parse(expected, CultureInfo.InvariantCulture), transfer);
+        Assert.Equal(transfer, lines);
+        Assert.Equal(lines, lineSum);
+        Assert.Equal(lineSum, taxExclusive);
+        Assert.Equal(0m, tax);
+        Assert.Equal(taxExclusive + tax, taxInclusive);
+        Assert.Equal(taxInclusive, payable);
+        Assert.Equal(transfer, Amount("/ubl:Invoice/cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount"));
+        Assert.Equal(transfer, Amount("/ubl:Invoice/cac:InvoiceLine/cac:Price/cbc:PriceAmount"));
+    }
+
+    [Fact]
+    public void XRechnung_AllAmounts_HaveEuroAndExactlyTwoDecimals()
+    {
+        var amounts = XDocument.Parse(Invoice()).Descendants().Where(e => e.Attribute("currencyID") is not null).ToList();
+
+        Assert.Equal(9, amounts.Count);
+        Assert.All(amounts, e =>
+        {
+            Assert.Equal("EUR", (string?)e.Attribute("currencyID"));
+            Assert.Matches(@"^-?\d+\.\d{2}$", e.Value);
+        });
+    }
+
+    [Fact]
+    public void XRechnung_VatCategoryO_HasExemptionReasonAndNoLinePercentOrVatIds()
+    {
+        var doc = XDocument.Parse(Invoice());
+
+        Assert.Equal("0", doc.XPathSelectElement("//cac:TaxSubtotal/cac:TaxCategory/cbc:Percent", Ns())!.Value); // BR-DE-14
+        Assert.Contains("§ 2b UStG", doc.XPathSelectElement("//cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason", Ns())!.Value);
+        Assert.Null(doc.XPathSelectElement("//cac:ClassifiedTaxCategory/cbc:Percent", Ns())); // BR-O-05
+        Assert.Empty(doc.XPathSelectElements("//cac:PartyTaxScheme", Ns()));                  // BR-O-02
+    }
+
+    [Fact]
+    public void XRechnung_RootChildren_FollowUblSequence()
+    {
+        var names = XDocument.Parse(Invoice()).Root!.Elements().Select(e => e.Name.LocalName).ToList();
+
+        Assert.Equal(
+        [
+            "CustomizationID", "ProfileID", "ID", "IssueDate", "DueDate", "InvoiceTypeCode", "Note", "DocumentCurrencyCode", "BuyerReference",
+            "InvoicePeriod", "AccountingSupplierParty", "AccountingCustomerParty", "PaymentMeans", "PaymentTerms", "TaxTotal",
+            "LegalMonetaryTotal", "InvoiceLine",
+        ], names);
+    }
+
+    [Fact]
+    public void XRechnung_Note_ExplainsPayersBalance()
+    {
+        var note = XDocument.Parse(Invoice()).Root!.Element(Cbc + "Note")!.Value;
+
+        Assert.Contains("Stadt Nordheim (01001001): zu erhalten 135,00 €, zu zahlen 1.201,20 €, Saldo -1.066,20 €", note);
+        Assert.Contains("Ausgleichszahlung Stadt Nordheim (01001001) an Gemeinde Südhausen (01001002): 1.022,40 €", note);
+    }
+
+    [Fact]
+    public void XRechnung_ForCorrection_MentionsCorrectedSettlement()
+    {
+        var xml = Invoice(Settlement(corrects: "KA-2026-Q1-001"));
+
+        Assert.Contains("Korrektur zu Abrechnung KA-2026-Q1-001", XDocument.Parse(xml).Root!.Element(Cbc + "Note")!.Value);
+        Assert.Empty(SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void XRechnung_WithoutTelephone_UsesDocumentedPlaceholder()
+    {
+        var doc = XDocument.Parse(SettlementExports.XRechnung(Settlement(), A, B, IssueDate));
+
+        Assert.Equal(SettlementExports.TelephonePlaceholder, doc.XPathSelectElement("//cac:AccountingSupplierParty//cac:Contact/cbc:Telephone", Ns())!.Value);
+    }
+
+    [Fact]
+    public void XRechnung_WhenPayerHasNoLeitwegId_ThrowsNamingBuyerReference()
+    {
+        var s = Settlement();
+        var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
+        parties[A] = parties[A] with { LeitwegId = null };
+
+        var e = Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(parties: parties), A, B, IssueDate));
+
+        Assert.Contains("Leitweg-ID", e.Message);
+        Assert.Contains("BR-DE-15", e.Message);
+    }
+
+    [Fact]
+    public void XRechnung_WhenReceiverHasNoIbanOrEmail_ThrowsListingBoth()
+    {
+        var s = Settlement();
+        var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
+        parties[B] = parties[B] with { Iban = null, Email = " " };
+
+        var e = Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(parties: parties), A, B, IssueDate));
+
+        Assert.Contains("IBAN", e.Message);
+        Assert.Contains("E-Mail", e.Message);
+    }
+
+    [Fact]
+    public void XRechnung_WhenNoTransferBetweenParties_Throws()
+    {
+        Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(), B, A, IssueDate));
+    }
+
+    // ───────────── Checker ─────────────
+
+    private static string Broken(Action<XDocument> change)
+    {
+        var doc = XDocument.Parse(Invoice());
+        change(doc);
+        return doc.Declaration + "\n" + doc.Root;
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenBuyerReferenceRemoved_ReportsBrDe15()
+    {
+        var xml = Broken(d => d.Root!.Element(Cbc + "BuyerReference")!.Remove());
+
+        Assert.Equal(["BR-DE-15"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenPayableAmountChanged_ReportsBrCo16()
+    {
+        var xml = Broken(d => d.Root!.Element(Cac + "LegalMonetaryTotal")!.Element(Cbc + "PayableAmount")!.Value = "999.99");
+
+        Assert.Equal(["BR-CO-16"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenBuyerReferenceRemovedAndPayableChanged_ReportsBoth()
+    {
+        var xml = Broken(d =>
+        {
+            d.Root!.Element(Cbc + "BuyerReference")!.Remove();
+            d.Root!.Element(Cac + "LegalMonetaryTotal")!.Element(Cbc + "PayableAmount")!.Value = "1.00";
+        });
+
+        var violations = SettlementExports.CheckXRechnung(xml);
+
+        Assert.Contains("BR-DE-15", violations);
+        Assert.Contains("BR-CO-16", violations);
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenLineAmountChanged_ReportsSumRules()
+    {
+        var xml = Broken(d =>
+        {
+            var line = d.Root!.Element(Cac + "InvoiceLine")!;
+            line.Element(Cbc + "LineExtensionAmount")!.Value = "1000.00";
+            line.Element(Cac + "Price")!.Element(Cbc + "PriceAmount")!.Value = "1000.00";
+        });
+
+        var violations = SettlementExports.CheckXRechnung(xml);
+
+        Assert.Contains("BR-CO-10", violations);
+        Assert.Contains("BR-O-08", violations);
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenTaxInclusiveChanged_ReportsBrCo15()
+    {
+        var xml = Broken(d =>
+        {
+            var total = d.Root!.Element(Cac + "LegalMonetaryTotal")!;
+            total.Element(Cbc + "TaxInclusiveAmount")!.Value = "1100.00";
+            total.Element(Cbc + "PayableAmount")!.Value = "1100.00";
+        });
+
+        Assert.Equal(["BR-CO-15"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenIbanChecksumWrong_ReportsBrDe19()
+    {
+        var xml = Broken(d =>
+        {
+            var id = d.Descendants(Cac + "PayeeFinancialAccount").Single().Element(Cbc + "ID")!;
+            id.Value = id.Value[..^1] + (id.Value[^1] == '0' ? '1' : '0');
+        });
+
+        Assert.Equal(["BR-DE-19"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenSellerContactRemoved_ReportsBrDe2()
+    {
+        var xml = Broken(d => d.Descendants(Cac + "AccountingSupplierParty").Single().Descendants(Cac + "Contact").Single().Remove());
+
+        Assert.Equal(["BR-DE-2"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenLineCarriesVatRateOrSellerVatId_ReportsBrORules()
+    {
+        var xml = Broken(d =>
+        {
+            d.Descendants(Cac + "ClassifiedTaxCategory").Single().Element(Cbc + "ID")!.AddAfterSelf(new XElement(Cbc + "Percent", "0"));
+            d.Descendants(Cac + "AccountingSupplierParty").Single().Descendants(Cac + "PostalAddress").Single().AddAfterSelf(
+                new XElement(Cac + "PartyTaxScheme", new XElement(Cbc + "CompanyID", "DE123456789"), new XElement(Cac + "TaxScheme", new XElement(Cbc + "ID", "VAT"))));
+        });
+
+        var violations = SettlementExports.CheckXRechnung(xml);
+
+        Assert.Contains("BR-O-05", violations);
+        Assert.Contains("BR-O-02", violations);
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenElementsOutOfOrder_ReportsUblOrder()
+    {
+        var xml = Broken(d =>
+        {
+            var reference = d.Root!.Element(Cbc + "BuyerReference")!;
+            reference.Remove();
+            d.Root!.Element(Cac + "InvoicePeriod")!.AddAfterSelf(reference);
+        });
+
+        Assert.Equal(["UBL-ORDER"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenAmountHasThreeDecimals_ReportsDecimalRule()
+    {
+        var xml = Broken(d => d.Root!.Element(Cac + "TaxTotal")!.Element(Cbc + "TaxAmount")!.Value = "0.000");
+
+        Assert.Contains("BR-DEC-13", SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenNotWellFormed_ReportsXml()
+    {
+        Assert.Equal(["XML-WELLFORMED"], SettlementExports.CheckXRechnung(Invoice()[..^20]));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenRootInOtherNamespace_ReportsUblNamespace()
+    {
+        var xml = Invoice().Replace("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "urn:example:invoice");
+
+        Assert.Equal(["UBL-NAMESPACE"], SettlementExports.CheckXRechnung(xml));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenCustomizationIdMissing_ReportsBr01()
+    {
+        var xml = Broken(d => d.Root!.Element(Cbc + "CustomizationID")!.Remove());
+
+        Assert.Contains("BR-01", SettlementExports.CheckXRechnung(xml));
+    }
+
+    // ───────────── IBAN ─────────────
+
+    [Theory]
+    [InlineData("01001001")]
+    [InlineData("09162000")]
+    [InlineData("demo-key")]
+    [InlineData("Stadt Nordheim")]
+    public void DemoIban_ForKey_IsValidGermanIbanWithUnassignedBankCode(string key)
+    {
+        var iban = SettlementExports.DemoIban(key);
+
+        Assert.Matches(@"^DE\d{20}$", iban);
+        Assert.True(Iban.IsValid(iban));
+        Assert.Equal(Iban.DemoBankCode, iban[4..12]);
+        Assert.Equal(iban, SettlementExports.DemoIban(key));
+    }
+
+    [Fact]
+    public void DemoIban_ForDifferentKeys_Differs()
+    {
+        Assert.NotEqual(SettlementExports.DemoIban(A), SettlementExports.DemoIban(B));
+    }
+
+    [Theory]
+    [InlineData("DE89370400440532013000", true)]     // ISO 13616 / ECBS example
+    [InlineData("DE89 3704 0044 0532 0130 00", true)]
+    [InlineData("DE75512108001245126199", true)]     // xrechnung-testsuite dummy IBAN
+    [InlineData("GB82WEST12345698765432", true)]
+    [InlineData("DE89370400440532013001", false)]
+    [InlineData("DE8937040044053201300", false)]
+    [InlineData("DE", false)]
+    [InlineData("", false)]
+    public void IbanIsValid_ForSample_ChecksMod97(string iban, bool expected)
+    {
+        Assert.Equal(expected, Iban.IsValid(iban));
+    }
+}
