@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace OpenIkz.Bench;
+
+public sealed class BenchOptions
+{
+    public string Command { get; set; } = "all";
+    public string Database { get; set; } = "sqlite";
+    public int Cases { get; set; } = 1_000_000;
+    public int Clerks { get; set; } = 200;
+    public int Concurrency { get; set; } = 50;
+    public int IntakeConcurrency { get; set; } = 16;
+    public double Seconds { get; set; } = 20;
+    public double Warmup { get; set; } = 3;
+    public int Port { get; set; } = 5391;
+    public string? DataDirectoryOption { get; set; }
+    public string PostgresServer { get; set; } = "Host=127.0.0.1;Username=postgres;Password=openikz-ci";
+    public string PostgresDatabase { get; set; } = "openikz_bench";
+    public string? Output { get; set; }
+    public HashSet<string> Phases { get; set; } = ["claim", "read", "intake"];
+
+    public bool Postgres => Database == "postgres";
+    public string DataDirectory => Path.GetFullPath(DataDirectoryOption ?? Path.Combine(Path.GetTempPath(), "openikz-bench-" + Database));
+    public string SqliteFile => Path.Combine(DataDirectory, "openikz.db");
+    public string PostgresConnectionString => $"{PostgresServer};Database={PostgresDatabase};Maximum Pool Size=60";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        var i = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--")) { o.Command = args[0]; i = 1; }
+        for (; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--database": o.Database = Next().ToLowerInvariant(); break;
+                case "--cases": o.Cases = int.Parse(Next()); break;
+                case "--clerks": o.Clerks = int.Parse(Next()); break;
+                case "--concurrency": o.Concurrency = int.Parse(Next()); break;
+                case "--intake-concurrency": o.IntakeConcurrency = int.Parse(Next()); break;
+                case "--seconds": o.Seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--port": o.Port = int.Parse(Next()); break;
+                case "--data": o.DataDirectoryOption = Next(); break;
+                case "--pg-server": o.PostgresServer = Next(); break;
+                case "--pg-database": o.PostgresDatabase = Next(); break;
+                case "--out": o.Output = Next(); break;
+                case "--phases": o.Phases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
+                default: throw new ArgumentException($"Unknown option {args[i]}.");
+            }
+        }
+        if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
+        if (o.Command is not ("seed" or "run" or "all")) throw new ArgumentException("The command must be seed, run or all.");
+        if (o.Clerks < 4 || o.Concurrency < 1 || o.Concurrency > o.Clerks) throw new ArgumentException("Need at least 4 clerks and 1 <= concurrency <= clerks.");
+        return o;
+    }
+}
+
+/// <summary>Paths, the app's CLI, and the server process.</summary>
+public static class BenchEnv
+{
+    public static string RepoRoot
+    {
+        get
+        {
+            foreach (var start in new[] { System.Environment.CurrentDirectory, AppContext.BaseDirectory })
+                for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+                    if (File.Exists(Path.Combine(d.FullName, "OpenIkz.slnx"))) return d.FullName;
+            throw new InvalidOperationException("Cannot find the repository root (OpenIkz.slnx).");
+        }
+    }
+
+    public static string AppDirectory => Path.Combine(RepoRoot, "src", "OpenIkz");
+
+    public static string AppDll
+    {
+        get
+        {
+            var dll = Path.Combine(AppDirectory, "bin", "Release", "net10.0", "OpenIkz.dll");
+            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: run `dotnet build -c Release src/OpenIkz` first.");
+        }
+    }
+
+    public static void Configure(ProcessStartInfo psi, BenchOptions o)
+    {
+        psi.WorkingDirectory = AppDirectory;
+        psi.Environment["OpenIkz__DataDirectory"] = o.DataDirectory;
+        psi.Environment["OpenIkz__Mode"] = "production";
+        psi.Environment["OpenIkz__Database"] = o.Database;
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        if (o.Postgres) psi.Environment["ConnectionStrings__Postgres"] = $"{o.PostgresServer};Database={o.PostgresDatabase}"; // the app's own pool settings
+    }
+
+    public static async Task PrepareAsync(BenchOptions o)
+    {
+        if (System.IO.Directory.Exists(o.DataDirectory)) System.IO.Directory.Delete(o.DataDirectory, recursive: true);
+        System.IO.Directory.CreateDirectory(o.DataDirectory);
+        if (!o.Postgres) return;
+        await using var c = new NpgsqlConnection(o.PostgresServer + ";Database=postgres");
+        await c.OpenAsync();
+        foreach (var sql in new[] { $"DROP DATABASE IF EXISTS {o.PostgresDatabase} WITH (FORCE)", $"CREATE DATABASE {o.PostgresDatabase}" })
+        {
+            await using var cmd = new NpgsqlCommand(sql, c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Runs the app's CLI (same environment as the server) and returns its stdout.</summary>
+    public static async Task<string> RunCliAsync(BenchOptions o, string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(AppDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        Configure(psi, o);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await p.WaitForExitAsync(cts.Token);
+        if (p.ExitCode != 0) throw new InvalidOperationException($"OpenIkz {string.Join(' ', args)} failed ({p.ExitCode}): {await stderr}{await stdout}");
+        return await stdout;
+    }
+
+    /// <summary>Starts the server as its own process on 127.0.0.1 and waits for /health.</summary>
+    public static async Task<Process> StartServerAsync(BenchOptions o, HttpClient http)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(AppDll);
+        psi.ArgumentList.Add("--urls");
+        psi.ArgumentList.Add($"http://127.0.0.1:{o.Port}");
+        Configure(psi, o);
+        var p = Process.Start(psi)!;
+        var log = new StreamWriter(Path.Combine(o.DataDirectory, "server.log"), append: true) { AutoFlush = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (p.HasExited) throw new InvalidOperationException($"The server exited with {p.ExitCode}; see {o.DataDirectory}/server.log.");
+            try
+            {
+                using var r = await http.GetAsync($"http://127.0.0.1:{o.Port}/health");
+                if (r.IsSuccessStatusCode) return p;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(250);
+        }
+        p.Kill(entireProcessTree: true);
+        throw new TimeoutException("The server did not become healthy within 90 s.");
+    }
+
+    /// <summary>A line of /proc/PID/status in MB (VmHWM = peak resident set, VmRSS = current).</summary>
+    public static double ProcStatusMb(int pid, string key)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+                return long.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0]) / 1024.0;
+        return double.NaN;
+    }
+}

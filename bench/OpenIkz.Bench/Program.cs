@@ -1,0 +1,364 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Decisions;
+using OpenIkz.Backoffice.Documents;
+using OpenIkz.Backoffice.Intake;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Bench;
+
+/// <summary>
+/// OpenIKZ load benchmark. Every figure is measured at three levels in the same run:
+/// <b>bare</b>: the same SQL (and file writes) straight on the database with the app's connection
+/// settings, no HTTP, no app logic; <b>service</b>: the app's own service class called in-process (no
+/// HTTP, no authentication); <b>http</b>: the real server process over HTTP on 127.0.0.1.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        BenchOptions o;
+        try { o = BenchOptions.Parse(args); }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all [--database sqlite|postgres] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md]");
+            return 2;
+        }
+        // The load generator and the in-process baselines must not be limited by thread-pool ramp-up
+        // (Microsoft.Data.Sqlite blocks a thread per call). The server runs with the runtime defaults.
+        ThreadPool.SetMinThreads(o.Concurrency + 16, o.Concurrency + 16);
+        if (o.Command is "seed" or "all") await Seeder.SeedAsync(o);
+        if (o.Command is "run" or "all") await RunAsync(o);
+        return 0;
+    }
+
+    private sealed record Clerk(long Id, string Username, string DisplayName, string Ags)
+    {
+        public Actor Actor => new(Id, null, Username, DisplayName, Ags, false, ["kfz-zulassung", "elterngeld"]);
+    }
+
+    // Copied from CaseWork (private there): the columns and joins of LoadAsync.
+    private const string CaseColumns = """
+        c.id, c.reference, c.owner_ags AS OwnerAgs, o.name AS OwnerName, c.service_slug AS ServiceSlug, c.case_group AS CaseGroup, c.status,
+        c.assigned_user_id AS AssignedUserId, au.display_name AS AssignedName, au.municipality_ags AS AssignedAgs, c.complete,
+        c.applicant_given_name AS ApplicantGivenName, c.applicant_family_name AS ApplicantFamilyName, c.applicant_birth_date AS ApplicantBirthDate,
+        c.applicant_email AS ApplicantEmail, c.applicant_street AS ApplicantStreet, c.applicant_postal_code AS ApplicantPostalCode,
+        c.applicant_city AS ApplicantCity, c.form_json AS FormJson, c.received_at AS ReceivedAt, c.due_date AS DueDate, c.waiting_until AS WaitingUntil,
+        c.decided_at AS DecidedAt, c.outcome, c.decision_reason AS DecisionReason, c.decided_by_user_id AS DecidedByUserId, du.display_name AS DecidedByName,
+        c.processor_ags AS ProcessorAgs, c.retention_until AS RetentionUntil, g.agreement_id AS AgreementId
+        """;
+
+    private const string CaseFrom = """
+        FROM cases c
+        JOIN grants g ON g.owner_ags = c.owner_ags AND g.service_slug = c.service_slug
+        JOIN municipalities o ON o.ags = c.owner_ags
+        LEFT JOIN users au ON au.id = c.assigned_user_id
+        LEFT JOIN users du ON du.id = c.decided_by_user_id
+        """;
+
+    private static string ClaimSql(Db db) => CaseAccess.With + $"""
+        UPDATE cases SET status = 'assigned', assigned_user_id = @ActorId, assigned_at = @Now, version = version + 1
+        WHERE id = (
+            SELECT c.id FROM cases c {CaseAccess.JoinGrants}
+            WHERE c.service_slug = @Service AND c.status = 'open'
+            ORDER BY c.due_date, c.received_at
+            LIMIT 1{db.ForUpdateSkipLocked("c")})
+          AND status = 'open'
+        RETURNING id
+        """;
+
+    private static DynamicParameters Params(Actor actor, object more)
+    {
+        var p = new DynamicParameters(CaseAccess.Parameters(actor, SubmitApplication.Today(TimeProvider.System)));
+        p.AddDynamicParams(more);
+        return p;
+    }
+
+    private static async Task RunAsync(BenchOptions o)
+    {
+        var started = DateTime.UtcNow;
+        var results = new List<(string Phase, string Level, PhaseResult R)>();
+        using var db = o.Postgres ? Db.ForPostgres(o.PostgresConnectionString) : Db.ForSqlite(o.SqliteFile);
+        var clock = TimeProvider.System;
+        var options = Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" });
+        var audit = new AuditLog(clock);
+        var documents = new DocumentStore(options);
+        var limits = new IntakeLimits();
+        var caseWork = new CaseWork(db, audit, clock, documents, new BescheidWriter(), limits);
+        var submit = new SubmitApplication(db, documents, audit, clock, limits);
+
+        var casesInDb = await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases");
+        var pool = await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases WHERE status = 'open'");
+        var clerks = (await db.QueryAsync<Clerk>("SELECT id, username, display_name AS DisplayName, municipality_ags AS Ags FROM users ORDER BY id")).ToList();
+        var clientId = await db.QuerySingleAsync<long>("SELECT id FROM api_clients WHERE name = 'bench-portal'");
+        var secret = (await File.ReadAllTextAsync(Path.Combine(o.DataDirectory, "bench-client-secret.txt"))).Trim();
+        var active = clerks.Take(o.Concurrency).ToList();
+        Console.Error.WriteLine($"{o.Database}: {casesInDb:N0} cases ({pool:N0} open), {clerks.Count} clerks, {o.Concurrency} concurrent, {o.Seconds:0} s per phase");
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, UseCookies = false, UseProxy = false, AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{o.Port}"), Timeout = TimeSpan.FromSeconds(60) };
+        var server = await BenchEnv.StartServerAsync(o, http);
+        try
+        {
+            Console.Error.WriteLine($"server pid {server.Id}, RSS after start {BenchEnv.ProcStatusMb(server.Id, "VmRSS"):0} MB");
+            // Bearer tokens, one per active clerk (PBKDF2 per login: two at a time, outside the measurements).
+            var tokens = new string[active.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, active.Count), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (i, ct) =>
+            {
+                using var r = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = active[i].Username, password = Seeder.Password }, ct);
+                r.EnsureSuccessStatusCode();
+                tokens[i] = (await r.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("token").GetString()!;
+            });
+            HttpRequestMessage Authed(HttpMethod m, string url, int w) { var q = new HttpRequestMessage(m, url); q.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[w]); return q; }
+
+            // ---- (1) claim -------------------------------------------------------------------------
+            if (o.Phases.Contains("claim"))
+            {
+                Console.Error.WriteLine("claim (kfz-zulassung pool):");
+                var claimSql = ClaimSql(db);
+                results.Add(("claim", "bare SQL", await Load.RunAsync("claim: bare UPDATE, 1 tx each", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                {
+                    var actor = active[w].Actor;
+                    var id = await db.InTransactionAsync((c, tx) => c.QuerySingleOrDefaultAsync<string>(claimSql, Params(actor, new { Service = "kfz-zulassung", Now = DateTime.UtcNow }), tx));
+                    return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim statement
+                })));
+                await ResetPoolAsync(db);
+                results.Add(("claim", "service", await Load.RunAsync("claim: CaseWork.ClaimNextAsync in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                    await caseWork.ClaimNextAsync(active[w].Actor, "kfz-zulassung") is not null)));
+                await ResetPoolAsync(db);
+                ReleaseConnections();
+                results.Add(("claim", "http", await Load.RunAsync("claim: POST /api/v1/work/claim", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                {
+                    using var q = Authed(HttpMethod.Post, "/api/v1/work/claim", w);
+                    q.Content = new StringContent("{\"service\":\"kfz-zulassung\"}", Encoding.UTF8, "application/json");
+                    using var r = await http.SendAsync(q);
+                    await r.Content.ReadAsByteArrayAsync();
+                    if (r.StatusCode == HttpStatusCode.NoContent) throw new Exception("204: pool empty");
+                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                })));
+                await ResetPoolAsync(db);
+            }
+
+            // ---- (2) case read by a partner clerk (owner is another municipality: audited) -------------
+            if (o.Phases.Contains("read"))
+            {
+                Console.Error.WriteLine("case read by a partner clerk (foreign case):");
+                var sample = (await db.QueryAsync<(string Id, string Owner)>("SELECT id, owner_ags FROM cases ORDER BY random() LIMIT 20000")).ToList();
+                var foreign = active.Select(k => sample.Where(s => s.Owner != k.Ags).Select(s => s.Id).ToArray()).ToArray();
+                string Pick(int w) => foreign[w][Random.Shared.Next(foreign[w].Length)];
+                var loadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
+                results.Add(("read", "bare SQL", await Load.RunAsync("read: bare SELECT (LoadAsync query)", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                {
+                    await using var c = await db.OpenAsync();
+                    return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[w].Actor, new { CaseId = Pick(w) })) is not null;
+                })));
+                results.Add(("read", "service", await Load.RunAsync("read: CaseWork.GetAsync in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                    (await caseWork.GetAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
+                ReleaseConnections();
+                results.Add(("read", "http", await Load.RunAsync("read: GET /api/v1/cases/{id}", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                {
+                    using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
+                    using var r = await http.SendAsync(q);
+                    await r.Content.ReadAsByteArrayAsync();
+                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                })));
+                results.Add(("read", "http (1 clerk)", await Load.RunAsync("read: GET /api/v1/cases/{id}, one clerk", 1, Math.Min(o.Seconds, 10), 1, async (w, _) =>
+                {
+                    using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
+                    using var r = await http.SendAsync(q);
+                    await r.Content.ReadAsByteArrayAsync();
+                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                })));
+
+                // The case page needs a cookie session (form login with antiforgery token).
+                var cookies = new string?[active.Count];
+                cookies[0] = await CookieLoginAsync(http, active[0].Username);
+                using var probe = new HttpRequestMessage(HttpMethod.Get, "/Vorgaenge/" + Pick(0));
+                probe.Headers.TryAddWithoutValidation("Cookie", cookies[0]);
+                probe.Headers.Add("X-Forwarded-Proto", "https");
+                using var probeResponse = await http.SendAsync(probe);
+                if (probeResponse.StatusCode != HttpStatusCode.OK)
+                {
+                    var why = $"GET /Vorgaenge/{{id}} answered {(int)probeResponse.StatusCode} (404: no case page in this build; 500: see the server log)";
+                    Console.Error.WriteLine("  page: skipped (" + why + ")");
+                    results.Add(("read", "http page", PhaseResult.Skipped("page", why)));
+                }
+                else
+                {
+                    await Parallel.ForEachAsync(Enumerable.Range(1, active.Count - 1), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (i, _) => cookies[i] = await CookieLoginAsync(http, active[i].Username));
+                    results.Add(("read", "http page", await Load.RunAsync("read: GET /Vorgaenge/{id} (HTML page)", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                    {
+                        using var q = new HttpRequestMessage(HttpMethod.Get, "/Vorgaenge/" + Pick(w));
+                        q.Headers.TryAddWithoutValidation("Cookie", cookies[w]);
+                        q.Headers.Add("X-Forwarded-Proto", "https");
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                    })));
+                }
+            }
+
+            // ---- (3) intake with one 100 KB PDF each --------------------------------------------------
+            if (o.Phases.Contains("intake"))
+            {
+                Console.Error.WriteLine($"intake (one ~100 KB PDF each, municipality {Seeder.IntakeAgs}):");
+                var client = new Actor(null, clientId, "client:bench-portal", "client:bench-portal", Seeder.IntakeAgs, false, []);
+                var run = DateTime.UtcNow.Ticks;
+                results.Add(("intake", "bare SQL+file", await Load.RunAsync("intake: bare file+fsync, then 1 tx of inserts", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
+                {
+                    await BareIntakeAsync(db, documents, audit, client, run, n);
+                    return true;
+                })));
+                results.Add(("intake", "service", await Load.RunAsync("intake: SubmitApplication.HandleAsync in-process", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
+                    !(await submit.HandleAsync(client, $"svc-{run}-{n}", ApplicationBody(run * 10 + 1, n))).Replayed)));
+                ReleaseConnections();
+                results.Add(("intake", "http", await Load.RunAsync("intake: POST /api/v1/applications", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
+                {
+                    using var q = new HttpRequestMessage(HttpMethod.Post, "/api/v1/applications");
+                    q.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                    q.Headers.Add("Idempotency-Key", $"http-{run}-{n}");
+                    q.Content = new ByteArrayContent(ApplicationBody(run * 10 + 2, n));
+                    q.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    using var r = await http.SendAsync(q);
+                    await r.Content.ReadAsByteArrayAsync();
+                    return r.StatusCode == HttpStatusCode.Created ? true : throw new Exception($"HTTP {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+                })));
+            }
+
+            // ---- (4) peak memory ----------------------------------------------------------------
+            var hwm = BenchEnv.ProcStatusMb(server.Id, "VmHWM");
+            var rss = BenchEnv.ProcStatusMb(server.Id, "VmRSS");
+            var report = Report(o, started, casesInDb, pool, clerks.Count, results, hwm, rss);
+            Console.WriteLine(report);
+            if (o.Output is not null) await File.WriteAllTextAsync(o.Output, report);
+        }
+        finally
+        {
+            if (!server.HasExited) { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
+        }
+    }
+
+    /// <summary>Closes the bench's idle PostgreSQL connections, so they do not take max_connections slots the server needs.</summary>
+    private static void ReleaseConnections() => Npgsql.NpgsqlConnection.ClearAllPools();
+
+    /// <summary>Puts the cases claimed by a phase back into the pool, so every claim phase sees the same pool.</summary>
+    private static async Task ResetPoolAsync(Db db)
+    {
+        var t = Stopwatch.StartNew();
+        var n = await db.ExecuteAsync("UPDATE cases SET status = 'open', assigned_user_id = NULL, assigned_at = NULL WHERE assigned_user_id IS NOT NULL AND status = 'assigned'");
+        Console.Error.WriteLine($"  (pool reset: {n:N0} cases back to open in {t.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    /// <summary>The writes of an intake without HTTP, JSON or validation: the PDF to disk (fsync, rename), then one transaction with the same inserts as SubmitApplication.</summary>
+    private static async Task BareIntakeAsync(Db db, DocumentStore documents, AuditLog audit, Actor client, long run, long n)
+    {
+        var pdf = BenchPdf.Create(run * 10 + 3 + n * 1000);
+        var sha = await documents.SaveAsync(pdf);
+        var now = DateTime.UtcNow;
+        var today = SubmitApplication.Today(TimeProvider.System);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            var caseId = Guid.CreateVersion7().ToString();
+            await c.ExecuteAsync("""
+                INSERT INTO api_client_requests (client_id, idem_key, request_hash, case_id, created_at) VALUES (@Client, @Key, @Hash, @CaseId, @Now)
+                ON CONFLICT (client_id, idem_key) DO NOTHING
+                """, new { Client = client.ClientId, Key = $"bare-{run}-{n}", Hash = sha, CaseId = caseId, Now = now }, tx);
+            await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = client.Ags }, tx);
+            var number = await SubmitApplication.NextNumberAsync(c, tx, client.Ags, "KFZ", today.Year);
+            await c.ExecuteAsync("""
+                INSERT INTO cases (id, reference, owner_ags, service_slug, case_group, status, complete,
+                    applicant_given_name, applicant_family_name, applicant_birth_date, applicant_email, applicant_street, applicant_postal_code, applicant_city,
+                    applicant_search, form_json, received_at, due_date, api_client_id, version)
+                VALUES (@Id, @Reference, @Owner, 'kfz-zulassung', 'neuzulassung', 'open', @Complete,
+                    'Erika', 'Mustermann', @Birth, 'erika@example.org', 'Rathausplatz 2', '67227', 'Frankenthal (Pfalz)', 'mustermann erika', @Form, @Now, @Due, @Client, 1)
+                """, new { Id = caseId, Reference = $"{client.Ags}-KFZ-{today.Year}-{number:D6}", Owner = client.Ags, Complete = true, Birth = new DateOnly(1964, 8, 12),
+                    Form = "{\"vin\":\"WVWZZZ1JZXW000001\",\"desiredPlate\":\"FT-AB 123\"}", Now = now, Due = today.AddDays(5), Client = client.ClientId }, tx);
+            await c.ExecuteAsync("""
+                INSERT INTO case_documents (id, case_id, document_type, file_name, content_type, size_bytes, sha256, source, added_at)
+                VALUES (@Id, @CaseId, 'zulassungsbescheinigung-teil-2', 'zb2.pdf', 'application/pdf', @Size, @Sha, 'intake', @Now)
+                """, new { Id = Guid.CreateVersion7().ToString(), CaseId = caseId, Size = pdf.LongLength, Sha = sha, Now = now }, tx);
+            await CaseHistory.AddAsync(c, tx, caseId, now, client, "eingegangen", "Antrag vollständig eingegangen.");
+            await audit.AppendAsync(c, tx, client, new AuditEntry("case.received", client.Ags, null, caseId));
+        });
+    }
+
+    private static byte[] ApplicationBody(long series, long n)
+    {
+        var pdf = BenchPdf.Create(series * 1_000_000 + n);
+        var vin = "WVWZZZ1JZXW" + (n % 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+        return Encoding.UTF8.GetBytes($$$"""
+            {"service":"kfz-zulassung","caseGroup":"neuzulassung","municipality":"{{{Seeder.IntakeAgs}}}",
+             "applicant":{"givenName":"Erika","familyName":"Mustermann","birthDate":"1964-08-12","email":"erika@example.org",
+               "address":{"street":"Rathausplatz 2","postalCode":"67227","city":"Frankenthal (Pfalz)"}},
+             "form":{"vin":"{{{vin}}}","desiredPlate":"FT-AB 123"},
+             "attachments":[{"documentType":"zulassungsbescheinigung-teil-2","fileName":"zb2.pdf","contentType":"application/pdf","contentBase64":"{{{Convert.ToBase64String(pdf)}}}"}]}
+            """);
+    }
+
+    /// <summary>Signs in through the /Anmelden form (antiforgery token and cookie) and returns the Cookie header for later requests.</summary>
+    private static async Task<string> CookieLoginAsync(HttpClient http, string username)
+    {
+        var jar = new Dictionary<string, string>();
+        void Collect(HttpResponseMessage r)
+        {
+            if (!r.Headers.TryGetValues("Set-Cookie", out var values)) return;
+            foreach (var v in values) { var pair = v.Split(';')[0]; var eq = pair.IndexOf('='); jar[pair[..eq]] = pair[(eq + 1)..]; }
+        }
+        string Header() => string.Join("; ", jar.Select(kv => kv.Key + "=" + kv.Value));
+        // Production cookies are Secure: the server sits behind a TLS proxy, which the X-Forwarded-Proto header stands for (127.0.0.1 is a trusted proxy).
+        using var getRequest = new HttpRequestMessage(HttpMethod.Get, "/Anmelden");
+        getRequest.Headers.Add("X-Forwarded-Proto", "https");
+        using var get = await http.SendAsync(getRequest);
+        Collect(get);
+        var html = await get.Content.ReadAsStringAsync();
+        var token = Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/Anmelden")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Benutzername"] = username, ["Passwort"] = Seeder.Password, ["__RequestVerificationToken"] = token }),
+        };
+        if (jar.Count > 0) post.Headers.TryAddWithoutValidation("Cookie", Header());
+        post.Headers.Add("X-Forwarded-Proto", "https");
+        using var r = await http.SendAsync(post);
+        if (r.StatusCode != HttpStatusCode.Redirect && r.StatusCode != HttpStatusCode.Found) throw new InvalidOperationException($"Cookie login for {username} answered {(int)r.StatusCode}.");
+        Collect(r);
+        return Header();
+    }
+
+    private static string Report(BenchOptions o, DateTime started, long cases, long pool, int clerks, List<(string Phase, string Level, PhaseResult R)> results, double hwm, double rss)
+    {
+        var sb = new StringBuilder();
+        string F(double v, string fmt) => double.IsNaN(v) ? "–" : v.ToString(fmt, CultureInfo.InvariantCulture);
+        sb.AppendLine(CultureInfo.InvariantCulture, $"OpenIKZ benchmark, {o.Database}, {started:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, {cases:N0} cases ({pool:N0} open at start), {clerks} clerks, {o.Seconds:0} s per measurement after {o.Warmup:0} s warm-up");
+        sb.AppendLine();
+        sb.AppendLine("| Phase | Level | Concurrency | ops/s | ratio to bare | p50 ms | p99 ms | p99 ratio to bare | max ms | errors |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in results.GroupBy(r => r.Phase))
+        {
+            var bare = group.First(r => r.Level.StartsWith("bare")).R;
+            foreach (var (phase, level, r) in group)
+            {
+                if (r.IsSkipped) { sb.AppendLine($"| {phase} | {level} | – | – | – | – | – | – | – | {r.FirstError} |"); continue; }
+                sb.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {phase} | {level} | {r.Concurrency} | {F(r.PerSecond, "0.0")} | {F(r.PerSecond / bare.PerSecond, "0.00")} | {F(r.P50Ms, "0.00")} | {F(r.P99Ms, "0.00")} | {F(r.P99Ms / bare.P99Ms, "0.0")} | {F(r.MaxMs, "0")} | {r.Errors} |");
+            }
+        }
+        sb.AppendLine();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB.");
+        var errors = results.Where(r => r.R.FirstError is not null && !r.R.IsSkipped).Select(r => $"{r.Phase}/{r.Level}: {r.R.FirstError}").ToList();
+        if (errors.Count > 0) { sb.AppendLine(); sb.AppendLine("First error per measurement: " + string.Join("; ", errors)); }
+        return sb.ToString();
+    }
+}
