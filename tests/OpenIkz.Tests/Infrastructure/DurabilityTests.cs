@@ -11,35 +11,14 @@ namespace OpenIkz.Tests.Infrastructure;
 /// writes, restarted on the same data, and every write it had answered with 201 is there.
 /// Runs on SQLite and on PostgreSQL.
 /// </summary>
-public abstract class DurabilityTests(TestDatabase kind) : IAsyncLifetime
+public abstract class DurabilityTests(TestDatabase kind) : OwnDatabaseTest(kind, "durability")
 {
-    private readonly string _dir = TestEnvironment.NewTempDirectory("durability");
-    private string? _postgres;
-
-    public async Task InitializeAsync()
-    {
-        if (kind == TestDatabase.Postgres && TestEnvironment.PostgresAdmin is not null) _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
-    }
-
-    private Dictionary<string, string?> Environment() => new()
-    {
-        ["OpenIkz__DataDirectory"] = _dir,
-        ["OpenIkz__Mode"] = "demo",
-        ["OpenIkz__Database"] = kind == TestDatabase.Sqlite ? "sqlite" : "postgres",
-        ["ConnectionStrings__Postgres"] = _postgres,
-    };
-
     [SkippableFact]
     public async Task AcknowledgedWrites_SurviveKillDashNine()
     {
-        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        RequireDatabase();
         var acknowledged = new ConcurrentBag<string>();
-        await using (var server = await ServerProcess.StartAsync(Environment()))
+        await using (var server = await ServerProcess.StartAsync(ServerEnvironment()))
         {
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             var login = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = "speyer.admin", password = UserAccounts.DemoPassword });
@@ -70,7 +49,7 @@ public abstract class DurabilityTests(TestDatabase kind) : IAsyncLifetime
         }
         Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} writes acknowledged before the kill");
 
-        await using var restarted = await ServerProcess.StartAsync(Environment());
+        await using var restarted = await ServerProcess.StartAsync(ServerEnvironment());
         using var admin = new HttpClient { BaseAddress = restarted.BaseAddress };
         var again = await admin.PostAsJsonAsync("/api/v1/auth/token", new { username = "speyer.admin", password = UserAccounts.DemoPassword });
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await again.Content.ReadFromJsonAsync<TokenResponse>())!.Token);
@@ -81,42 +60,19 @@ public abstract class DurabilityTests(TestDatabase kind) : IAsyncLifetime
     }
 }
 
-public abstract class IntakeDurabilityTests(TestDatabase kind) : IAsyncLifetime
+public abstract class IntakeDurabilityTests(TestDatabase kind) : OwnDatabaseTest(kind, "intake-durability")
 {
-    private readonly string _dir = TestEnvironment.NewTempDirectory("intake-durability");
-    private string? _postgres;
-
-    public async Task InitializeAsync()
-    {
-        if (kind == TestDatabase.Postgres && TestEnvironment.PostgresAdmin is not null) _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
-    }
-
-    private Dictionary<string, string?> Environment() => new()
-    {
-        ["OpenIkz__DataDirectory"] = _dir, ["OpenIkz__Mode"] = "demo",
-        ["OpenIkz__Database"] = kind == TestDatabase.Sqlite ? "sqlite" : "postgres", ["ConnectionStrings__Postgres"] = _postgres,
-    };
-
-    private OpenIkz.Infrastructure.Database.Db Database() => kind == TestDatabase.Sqlite
-        ? OpenIkz.Infrastructure.Database.Db.ForSqlite(Path.Combine(_dir, "openikz.db"))
-        : OpenIkz.Infrastructure.Database.Db.ForPostgres(_postgres!);
-
     [SkippableFact]
     public async Task AcknowledgedApplications_SurviveKillDashNineDuringIntake()
     {
-        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        RequireDatabase();
         var acknowledged = new ConcurrentBag<(string CaseId, string Sha)>();
-        await using (var server = await ServerProcess.StartAsync(Environment()))
+        await using (var server = await ServerProcess.StartAsync(ServerEnvironment()))
         {
             string secret;
-            using (var db = Database())
+            using (var db = OpenDatabase())
             {
-                var options = Microsoft.Extensions.Options.Options.Create(new OpenIkz.Infrastructure.OpenIkzOptions { DataDirectory = _dir });
+                var options = Microsoft.Extensions.Options.Options.Create(new OpenIkz.Infrastructure.OpenIkzOptions { DataDirectory = DataDirectory });
                 (_, secret) = await new AccessTokens(db, TimeProvider.System, options).CreateClientAsync("07311000", "intake", "Durability portal");
             }
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
@@ -144,13 +100,13 @@ public abstract class IntakeDurabilityTests(TestDatabase kind) : IAsyncLifetime
         }
         Assert.True(acknowledged.Count >= 40, $"only {acknowledged.Count} applications acknowledged before the kill");
 
-        await using var restarted = await ServerProcess.StartAsync(Environment());
-        using var check = Database();
+        await using var restarted = await ServerProcess.StartAsync(ServerEnvironment());
+        using var check = OpenDatabase();
         var missing = new List<string>();
         foreach (var (caseId, sha) in acknowledged)
         {
             var stored = await check.QuerySingleOrDefaultAsync<string>("SELECT d.sha256 FROM cases c JOIN case_documents d ON d.case_id = c.id WHERE c.id = @Id", new { Id = caseId });
-            var file = Path.Combine(_dir, "documents", sha[..2], sha[2..4], sha);
+            var file = Path.Combine(DataDirectory, "documents", sha[..2], sha[2..4], sha);
             if (stored != sha || !File.Exists(file)) missing.Add(caseId);
         }
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged applications lost");
