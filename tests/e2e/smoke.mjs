@@ -5,7 +5,9 @@
 //
 // Environment: BASE_URL, E2E_USERNAME (an account with the role Administration), E2E_PASSWORD,
 // E2E_CLERK_USERNAME (a clerk with Kfz-Zulassung, default frankenthal.sachbearbeitung) and E2E_LEAD_USERNAME
-// (a team lead, default ludwigshafen.teamleitung), both with E2E_PASSWORD,
+// (a team lead, default ludwigshafen.teamleitung), E2E_COORDINATOR_USERNAME (Koordination of Thale, default
+// thale.koordination) and E2E_SETTLEMENT_USERNAME (Koordination of a member of a settled demo agreement, default
+// frankenthal.koordination), all with E2E_PASSWORD,
 // CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (optional: full-page PNG of every checked page).
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -17,6 +19,8 @@ const username = process.env.E2E_USERNAME ?? '';
 const password = process.env.E2E_PASSWORD ?? '';
 const clerkUsername = process.env.E2E_CLERK_USERNAME || 'frankenthal.sachbearbeitung';
 const leadUsername = process.env.E2E_LEAD_USERNAME || 'ludwigshafen.teamleitung';
+const coordinatorUsername = process.env.E2E_COORDINATOR_USERNAME || 'thale.koordination';
+const settlementUsername = process.env.E2E_SETTLEMENT_USERNAME || 'frankenthal.koordination';
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const screenshotDir = process.env.SCREENSHOT_DIR || '';
 const axeTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -300,6 +304,92 @@ try {
   });
 
   await step('Teamleitung abmelden', () => signOut('Teamleitung abmelden'));
+
+  // Third phase: agreements as a coordinator (list, guided form with errors, draft, consent) and a settlement page.
+  await step('Koordination anmelden', () => signIn('Koordination', coordinatorUsername));
+
+  await step('Vereinbarungen', async () => {
+    const response = await page.goto('/Vereinbarungen');
+    check(response?.status() === 200, `Vereinbarungen: status ${response?.status()} (E2E_COORDINATOR_USERNAME must have the role Koordination)`);
+    check(await page.getByRole('heading', { level: 1, name: 'Vereinbarungen' }).isVisible(), 'Vereinbarungen: no h1');
+    check(await page.getByRole('link', { name: 'Vereinbarungen' }).first().getAttribute('aria-current') === 'page', 'Vereinbarungen: navigation entry not current');
+    await audit(page, 'Vereinbarungen', cspErrors);
+  });
+
+  await step('Neue Vereinbarung (leer)', async () => {
+    await page.goto('/Vereinbarungen');
+    await page.getByRole('link', { name: 'Neue Vereinbarung' }).click();
+    await page.waitForURL(/\/Vereinbarungen\/Neu$/);
+    check(await page.getByRole('heading', { level: 1, name: 'Neue Vereinbarung' }).isVisible(), 'Neue Vereinbarung: no h1');
+    await audit(page, 'Neue Vereinbarung', cspErrors);
+    await page.getByRole('button', { name: 'Entwurf anlegen' }).click();
+    await page.getByRole('alert').first().waitFor();
+    check(/\/Vereinbarungen\/Neu$/.test(page.url()), `Neue Vereinbarung (leer): left the form (${page.url()})`);
+    for (const id of ['titel', 'leistung-0', 'mitglieder', 'landesrecht', 'beginn', 'datenschutz']) {
+      check(await page.locator(`#${id}-fehler`).isVisible(), `Neue Vereinbarung (leer): no error next to #${id}`);
+    }
+    check(await page.getByLabel('Titel').getAttribute('aria-invalid') === 'true', 'Neue Vereinbarung (leer): Titel not aria-invalid');
+    await audit(page, 'Neue Vereinbarung mit Fehlern', cspErrors);
+  });
+
+  let agreementPath = '';
+  await step('Neue Vereinbarung (gültig)', async () => {
+    const start = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await page.getByLabel('Titel').fill(`Arbeitsgemeinschaft Wohngeld Thale – Wernigerode (Test ${Date.now()})`);
+    await page.getByRole('checkbox', { name: 'Wohngeld' }).check();
+    await page.locator('#mitglied-0-kommune').selectOption('15085330');
+    await page.locator('#mitglied-0-vorgaenge').check();
+    await page.locator('#mitglied-0-personal').check();
+    await page.locator('#mitglied-1-kommune').selectOption('15085370');
+    await page.locator('#mitglied-1-vorgaenge').check();
+    await page.locator('#mitglied-1-personal').check();
+    await page.getByLabel('Landesrecht').selectOption('gkg-lsa');
+    await page.getByLabel('Rechtsform').selectOption({ label: 'Arbeitsgemeinschaft (§ 2 Abs. 2 GKG-LSA)' });
+    await page.getByLabel('Beginn').fill(start);
+    await page.getByLabel('Datenschutz').fill('Jede Kommune bleibt Verantwortliche; die bearbeitende Kommune verarbeitet im Auftrag (Art. 28 DSGVO).');
+    await page.locator('#satz-wohngeld-alle-pauschale').fill('45,00');
+    await page.getByRole('button', { name: 'Entwurf anlegen' }).click();
+    await page.waitForURL(/\/Vereinbarungen\/\d+$/);
+    agreementPath = new URL(page.url()).pathname;
+    check(/Entwurf/.test(await page.locator('main').innerText()), 'Vereinbarung: the new agreement is not a draft');
+    check((await page.locator('main').innerText()).includes('45,00 €'), 'Vereinbarung: the Fallpauschale is not shown');
+    await audit(page, 'Vereinbarung Entwurf', cspErrors);
+  });
+
+  await step('Vereinbarung zustimmen', async () => {
+    if (!agreementPath) throw new Error('no agreement was created');
+    await page.getByRole('button', { name: 'Zustimmen' }).click();
+    await page.getByRole('status').filter({ hasText: 'zugestimmt' }).waitFor();
+    check(await page.locator('table tbody tr', { hasText: 'zugestimmt' }).count() > 0, 'Zustimmen: the consent is not in the history');
+    check(await page.getByRole('button', { name: 'Zustimmen' }).count() === 0, 'Zustimmen: the button is still shown');
+    await audit(page, 'Vereinbarung nach Zustimmung', cspErrors);
+  });
+
+  await step('Koordination abmelden', () => signOut('Koordination abmelden'));
+
+  // A settlement of a demo agreement, if the demo data has one.
+  await step('Abrechnung', async () => {
+    await signIn('Koordination (Abrechnung)', settlementUsername);
+    await page.goto('/Vereinbarungen');
+    const links = page.locator('table tbody tr a');
+    const count = await links.count();
+    for (let i = 0; i < count; i++) {
+      await page.goto('/Vereinbarungen');
+      await page.locator('table tbody tr a').nth(i).click();
+      await page.waitForURL(/\/Vereinbarungen\/\d+$/);
+      const settlement = page.locator('a[href^="/Abrechnungen/"]');
+      if (await settlement.count() === 0) continue;
+      await audit(page, 'Vereinbarung mit Abrechnungen', cspErrors);
+      await settlement.first().click();
+      await page.waitForURL(/\/Abrechnungen\/[^/]+$/);
+      check(/^Abrechnung /.test((await page.locator('h1').innerText()).trim()), 'Abrechnung: no h1');
+      check(await page.locator('table tbody tr').count() > 0, 'Abrechnung: no statements');
+      check(/ €/.test(await page.locator('main').innerText()), 'Abrechnung: no amounts in euro');
+      await audit(page, 'Abrechnung', cspErrors);
+      break;
+    }
+    await signOut('Koordination (Abrechnung) abmelden');
+  });
 } finally {
   await browser.close();
 }

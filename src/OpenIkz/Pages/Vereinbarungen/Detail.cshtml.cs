@@ -1,0 +1,162 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using OpenIkz.Agreements;
+using OpenIkz.Agreements.Settlement;
+using OpenIkz.Backoffice.Access;
+using OpenIkz.Backoffice.Cases;
+using OpenIkz.Directory.Accounts;
+
+namespace OpenIkz.Pages.Vereinbarungen;
+
+/// <summary>
+/// One agreement: its terms, members and consents, rates, document versions and history, the lifecycle steps that
+/// make sense in its status (as POST forms), and the settlements (Kostenausgleich). Non-members get 404.
+/// </summary>
+[Authorize(Policy = AgreementsApi.CoordinatorPolicy)]
+public sealed class DetailModel(AgreementService agreements, SettlementService settlements, TimeProvider clock) : PageModel
+{
+    public const string ApprovedOnId = "genehmigung-datum", ReferenceId = "genehmigung-aktenzeichen",
+        EndDateId = "kuendigung-ende", ReasonId = "kuendigung-grund", NoteId = "kuendigung-erlaeuterung", PeriodId = "abrechnung-zeitraum";
+
+    public AgreementDetails Agreement { get; private set; } = null!;
+    public Actor Actor { get; private set; } = null!;
+    public IReadOnlyList<SettlementView> Settlements { get; private set; } = [];
+    public DateOnly Today { get; private set; }
+
+    public Dictionary<string, List<string>> Errors { get; } = [];
+    public string? RuleError { get; private set; }
+
+    [TempData] public string? Message { get; set; }
+
+    [BindProperty] public string? ApprovedOn { get; set; }
+    [BindProperty] public string? Reference { get; set; }
+    [BindProperty] public string? EndDate { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+    [BindProperty] public string? Note { get; set; }
+    [BindProperty] public string? Period { get; set; }
+
+    public IReadOnlyList<string> ErrorsFor(string id) => Errors.TryGetValue(id, out var e) ? e : [];
+    public bool Invalid(string id) => ErrorsFor(id).Count > 0;
+
+    public MemberView? Own => Agreement.Members.FirstOrDefault(m => m.Ags == Actor.Ags);
+    public bool IsDraft => Agreement.Status == AgreementStatus.Draft;
+    public bool IsRunning => Agreement.Status is AgreementStatus.Approved or AgreementStatus.Active && Agreement.SupersededById is null;
+    public bool CanConsent => IsDraft && Own is { ConsentedAt: null };
+    public bool CanEdit => IsDraft;
+    public bool CanSubmit => Agreement.Status == AgreementStatus.Consented && Agreement.NeedsApproval;
+    public bool CanApprove => Agreement.Status == AgreementStatus.Submitted;
+    public bool CanAmend => IsRunning;
+    public bool CanTerminate => IsRunning;
+    public bool CanSettle => AgreementStatus.Granting.Contains(Agreement.Status);
+
+    public Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => ShowAsync(id, ct);
+
+    public Task<IActionResult> OnPostConsentAsync(long id, CancellationToken ct) =>
+        ActAsync(id, a => agreements.ConsentAsync(a, id, ct), "Ihre Kommune hat dem Entwurf zugestimmt.", new(), ct);
+
+    public Task<IActionResult> OnPostSubmitAsync(long id, CancellationToken ct) =>
+        ActAsync(id, a => agreements.SubmitAsync(a, id, ct), "Die Vereinbarung wurde als der Kommunalaufsicht vorgelegt erfasst.", new(), ct);
+
+    public Task<IActionResult> OnPostApproveAsync(long id, CancellationToken ct)
+    {
+        var on = ParseDate(ApprovedOn);
+        if (on is null) AddError(ApprovedOnId, "Bitte geben Sie das Datum der Genehmigung an.");
+        return ActAsync(id, a => agreements.ApproveAsync(a, id, on!.Value, Reference ?? "", ct), "Die Genehmigung der Kommunalaufsicht wurde erfasst.",
+            new() { ["reference"] = ReferenceId, ["approvedOn"] = ApprovedOnId, ["ApprovalInFuture"] = ApprovedOnId }, ct);
+    }
+
+    public async Task<IActionResult> OnPostAmendAsync(long id, CancellationToken ct)
+    {
+        long newId = 0;
+        var result = await ActAsync(id, async a => newId = await agreements.AmendAsync(a, id, ct),
+            "Die Änderung wurde begonnen: ein neuer Entwurf mit den bisherigen Bedingungen. Passen Sie ihn an; danach stimmen alle Mitglieder zu.", new(), ct);
+        return newId > 0 ? Redirect($"/Vereinbarungen/{newId}") : result;
+    }
+
+    public Task<IActionResult> OnPostTerminateAsync(long id, CancellationToken ct)
+    {
+        var end = ParseDate(EndDate);
+        if (end is null) AddError(EndDateId, "Bitte geben Sie das Ende als Datum an.");
+        if (TerminationReasons.Label(Reason) is null) AddError(ReasonId, "Bitte wählen Sie einen Grund.");
+        return ActAsync(id, a => agreements.TerminateAsync(a, id, end!.Value, Reason ?? "", Note, ct),
+            $"Die Vereinbarung wurde gekündigt{(end is { } e ? " zum " + BackofficeUi.Date(e) : "")}.",
+            new() { ["reason"] = ReasonId, ["note"] = NoteId, ["endDate"] = EndDateId, ["EndInPast"] = EndDateId, ["NoticePeriod"] = EndDateId }, ct);
+    }
+
+    public async Task<IActionResult> OnPostSettleAsync(long id, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(Period)) AddError(PeriodId, "Bitte geben Sie den Zeitraum an, z. B. 2026-Q3, 2026-07 oder 2026.");
+        RunResult? run = null;
+        var result = await ActAsync(id, async a => run = await settlements.RunAsync(a, id, Period ?? "", ct), "", new() { ["period"] = PeriodId, ["PeriodOverlaps"] = PeriodId }, ct);
+        if (run is null) return result;
+        TempData["Message"] = run.Created
+            ? run.Settlement.CorrectsNumber is { } corrected
+                ? $"Die Korrekturabrechnung {run.Settlement.Number} zu {corrected} wurde erstellt."
+                : $"Die Abrechnung {run.Settlement.Number} wurde erstellt."
+            : $"Seit der Abrechnung {run.Settlement.Number} hat sich nichts geändert; es wurde keine neue erstellt.";
+        return Redirect($"/Abrechnungen/{run.Settlement.Id}");
+    }
+
+    /// <summary>Runs a step unless the form already has errors; success goes back to the page (post/redirect/get),
+    /// a refused step shows the page with the errors next to the fields or as an alert.</summary>
+    private async Task<IActionResult> ActAsync(long id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        if (Errors.Count == 0)
+        {
+            try
+            {
+                await action(actor);
+                if (success.Length > 0) Message = success;
+                return RedirectToPage(new { id });
+            }
+            catch (AgreementNotFoundException)
+            {
+                return NotFound();
+            }
+            catch (ValidationException ex)
+            {
+                foreach (var (key, messages) in ex.Errors)
+                    foreach (var message in messages)
+                        if (fields.TryGetValue(key, out var fieldId)) AddError(fieldId, message);
+                        else RuleError = RuleError is null ? message : RuleError + " " + message;
+            }
+            catch (CaseRuleException ex)
+            {
+                if (fields.TryGetValue(ex.Rule, out var fieldId)) AddError(fieldId, ex.Message);
+                else RuleError = ex.Message;
+            }
+        }
+        return await ShowAsync(id, ct);
+    }
+
+    private async Task<IActionResult> ShowAsync(long id, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
+        Actor = actor;
+        Today = BackofficeUi.Today(clock);
+        try
+        {
+            Agreement = await agreements.GetAsync(actor, id, ct);
+            Settlements = await settlements.ListAsync(actor, id, ct);
+        }
+        catch (AgreementNotFoundException)
+        {
+            return NotFound();
+        }
+        return Page();
+    }
+
+    private void AddError(string fieldId, string message)
+    {
+        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
+        if (!list.Contains(message)) list.Add(message);
+    }
+
+    private static DateOnly? ParseDate(string? text) =>
+        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
+        : null;
+}

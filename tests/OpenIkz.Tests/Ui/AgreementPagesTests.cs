@@ -1,0 +1,251 @@
+using System.Net;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using OpenIkz.Tests.Infrastructure;
+
+namespace OpenIkz.Tests.Ui;
+
+/// <summary>The agreement pages (Vereinbarungen, Abrechnungen) used as a coordinator's browser does.</summary>
+public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string Thale = "15085330", Wernigerode = "15085370";
+
+    private static Task<IDocument> ParseAsync(HttpResponseMessage response) => PagesTests.ParseAsync(response);
+
+    private async Task<HttpClient> SignedInAsync(string username)
+    {
+        var browser = app.Browser();
+        var login = await PagesTests.LoginAsync(browser, username);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        return browser;
+    }
+
+    /// <summary>Sends a form as the browser would: its current fields (token, checked boxes, selected options, text) with
+    /// <paramref name="values"/> replacing fields of the same name and <paramref name="extra"/> added (repeated names).</summary>
+    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, IDocument page, string formSelector,
+        Dictionary<string, string>? values = null, IEnumerable<(string Name, string Value)>? extra = null)
+    {
+        var form = page.QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var input in form.QuerySelectorAll<IHtmlInputElement>("input[name]"))
+            if (input.Type is "hidden" or "text" or "date" || (input.Type is "radio" or "checkbox" && input.IsChecked))
+                fields.Add(new(input.Name!, input.Value));
+        foreach (var select in form.QuerySelectorAll<IHtmlSelectElement>("select[name]"))
+            fields.Add(new(select.Name!, select.SelectedOptions.FirstOrDefault()?.Value ?? ""));
+        foreach (var area in form.QuerySelectorAll<IHtmlTextAreaElement>("textarea[name]"))
+            fields.Add(new(area.Name!, area.Value));
+        foreach (var (k, v) in values ?? [])
+        {
+            fields.RemoveAll(f => f.Key == k);
+            fields.Add(new(k, v));
+        }
+        foreach (var (k, v) in extra ?? []) fields.Add(new(k, v));
+        var action = form.GetAttribute("action");
+        var target = string.IsNullOrEmpty(action) ? page.Url : action;
+        return await browser.PostAsync(target, new FormUrlEncodedContent(fields));
+    }
+
+    private static string NameOf(IDocument page, string id) => page.GetElementById(id)?.GetAttribute("name") ?? throw new InvalidOperationException($"No field #{id}");
+
+    /// <summary>A valid Arbeitsgemeinschaft of Thale and Wernigerode for Wohngeld under GKG-LSA, as the form's field values.</summary>
+    private static (Dictionary<string, string> Values, List<(string, string)> Extra) ValidAgreement(IDocument form, string title, string flat = "45,00",
+        string legalForm = "arbeitsgemeinschaft") =>
+        (new()
+        {
+            ["Form.Title"] = title,
+            ["Form.Members[0].Ags"] = Thale,
+            ["Form.Members[0].Cases"] = "true",
+            ["Form.Members[0].Staff"] = "true",
+            ["Form.Members[1].Ags"] = Wernigerode,
+            ["Form.Members[1].Cases"] = "true",
+            ["Form.Members[1].Staff"] = "true",
+            ["Form.Members[1].Share"] = "40",
+            ["Form.StateLaw"] = "gkg-lsa",
+            ["Form.LegalForm"] = legalForm,
+            ["Form.ValidFrom"] = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"),
+            ["Form.NoticeMonths"] = "6",
+            ["Form.DataProtection"] = "Jede Kommune bleibt Verantwortliche; die bearbeitende Kommune verarbeitet im Auftrag (Art. 28 DSGVO).",
+            [NameOf(form, "satz-wohngeld-alle-pauschale")] = flat,
+            ["Form.FeeRule"] = "owner",
+        }, [("Form.Services", "wohngeld")]);
+
+    private async Task<string> CreateDraftAsync(HttpClient coordinator, string title)
+    {
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var (values, extra) = ValidAgreement(form, title);
+        var response = await SubmitAsync(coordinator, form, "main form", values, extra);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.OriginalString;
+        Assert.Matches("^/Vereinbarungen/[0-9]+$", location);
+        return location;
+    }
+
+    private Task<long> CountAgreementsAsync() => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM agreements");
+
+    [Fact]
+    public async Task NewAgreement_ThroughTheForm_IsADraft_AndRedirectsToItsPage()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var list = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen"));
+        Assert.Equal("Vereinbarungen", list.QuerySelector("h1")!.TextContent.Trim());
+        Assert.NotNull(list.QuerySelector("a[href='/Vereinbarungen/Neu']"));
+
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        Assert.NotNull(form.QuerySelector("fieldset legend"));
+        Assert.NotEmpty(form.QuerySelectorAll("select#rechtsform optgroup"));
+        Assert.Equal(Thale, form.QuerySelector<IHtmlSelectElement>("#mitglied-0-kommune")!.Value);
+
+        var path = await CreateDraftAsync(coordinator, "Arbeitsgemeinschaft Wohngeld Thale – Wernigerode");
+        var page = await ParseAsync(await coordinator.GetAsync(path));
+        Assert.Equal("Arbeitsgemeinschaft Wohngeld Thale – Wernigerode", page.QuerySelector("h1")!.TextContent.Trim());
+        var main = page.QuerySelector("main")!.TextContent;
+        Assert.Contains("Entwurf", main);
+        Assert.Contains("Wernigerode", main);
+        Assert.Contains("45,00 €", main);
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Consent'] button"));
+        Assert.NotNull(page.QuerySelector($"a[href='{path}/Bearbeiten']"));
+        Assert.NotNull(page.QuerySelector($"a[href='/api/v1/agreements/{path["/Vereinbarungen/".Length..]}/document.pdf?version=1']"));
+
+        var again = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen"));
+        Assert.NotNull(again.QuerySelector($"table a[href='{path}']"));
+    }
+
+    [Fact]
+    public async Task NegativeFlatAmount_ShowsTheGermanErrorNextToItsField_AndSavesNothing()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var before = await CountAgreementsAsync();
+        var (values, extra) = ValidAgreement(form, "Negativer Satz", flat: "-5,00");
+
+        var response = await SubmitAsync(coordinator, form, "main form", values, extra);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Contains("darf nicht negativ sein", page.GetElementById("satz-wohngeld-alle-pauschale-fehler")!.TextContent);
+        Assert.Equal("true", page.GetElementById("satz-wohngeld-alle-pauschale")!.GetAttribute("aria-invalid"));
+        Assert.Equal("-5,00", page.GetElementById("satz-wohngeld-alle-pauschale")!.GetAttribute("value"));
+        Assert.NotNull(page.QuerySelector("[role=alert] a[href='#satz-wohngeld-alle-pauschale']"));
+        Assert.Equal(before, await CountAgreementsAsync());
+    }
+
+    [Fact]
+    public async Task EmptyForm_ShowsErrorsAtTheFields_AndSavesNothing()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var before = await CountAgreementsAsync();
+        var page = await ParseAsync(await SubmitAsync(coordinator, form, "main form"));
+        foreach (var id in new[] { "titel", "leistung-0", "mitglieder", "landesrecht", "beginn", "datenschutz" })
+            Assert.True(page.GetElementById(id + "-fehler") is not null, $"no error next to #{id}");
+        Assert.Equal(before, await CountAgreementsAsync());
+    }
+
+    [Fact]
+    public async Task LegalFormOfAnotherStateLaw_ShowsTheErrorAtTheLegalForm()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var before = await CountAgreementsAsync();
+        var (values, extra) = ValidAgreement(form, "Falsche Rechtsform", legalForm: "oeffentlich-rechtliche-vereinbarung");
+
+        var page = await ParseAsync(await SubmitAsync(coordinator, form, "main form", values, extra));
+        var error = page.GetElementById("rechtsform-fehler")!.TextContent;
+        Assert.Contains("oeffentlich-rechtliche-vereinbarung", error);
+        Assert.Contains("GKG-LSA", error);
+        Assert.Equal("true", page.GetElementById("rechtsform")!.GetAttribute("aria-invalid"));
+        Assert.Equal(before, await CountAgreementsAsync());
+    }
+
+    [Fact]
+    public async Task ClerkWithoutKoordination_IsForbidden()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        foreach (var path in new[] { "/Vereinbarungen", "/Vereinbarungen/Neu", "/Vereinbarungen/1" })
+        {
+            var denied = await clerk.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            var errorPage = await clerk.GetAsync(denied.Headers.Location);
+            Assert.Equal(HttpStatusCode.Forbidden, errorPage.StatusCode);
+        }
+        var home = await ParseAsync(await clerk.GetAsync("/"));
+        Assert.Null(home.QuerySelector("nav a[href='/Vereinbarungen']"));
+    }
+
+    [Fact]
+    public async Task CoordinatorOfANonMember_GetsNotFound()
+    {
+        var id = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title LIKE 'Zweckvereinbarung gemeinsame Kfz-Zulassung%'");
+        var outsider = await SignedInAsync("thale.koordination");
+        var response = await outsider.GetAsync($"/Vereinbarungen/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("nicht gefunden", (await ParseAsync(response)).Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/Vereinbarungen/{id}/Bearbeiten")).StatusCode);
+
+        var member = await SignedInAsync("frankenthal.koordination");
+        var page = await ParseAsync(await member.GetAsync($"/Vereinbarungen/{id}"));
+        Assert.Contains("Kfz-Zulassung", page.QuerySelector("h1")!.TextContent);
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Settle'] input[name=Period]"));
+        Assert.Null(page.QuerySelector("form[action*='handler=Consent']"));
+    }
+
+    [Fact]
+    public async Task Consent_ViaTheButton_IsRecordedInTheHistory()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var path = await CreateDraftAsync(coordinator, "Zustimmungstest Wohngeld");
+        var page = await ParseAsync(await coordinator.GetAsync(path));
+
+        var response = await SubmitAsync(coordinator, page, "form[action*='handler=Consent']");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var after = await ParseAsync(await coordinator.GetAsync(response.Headers.Location));
+        Assert.Contains("zugestimmt", after.QuerySelector("[role=status]")!.TextContent);
+        var history = after.GetElementById("verlauf-titel")!.ParentElement!;
+        Assert.Contains(history.QuerySelectorAll("tbody tr"), r => r.Children[3].TextContent.Trim() == "zugestimmt");
+        Assert.Null(after.QuerySelector("form[action*='handler=Consent']"));
+        Assert.Contains(after.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Thale") && r.TextContent.Contains("zugestimmt am"));
+
+        // The partner consents too: an Arbeitsgemeinschaft needs no approval and takes effect.
+        var partner = await SignedInAsync("wernigerode.koordination");
+        var partnerPage = await ParseAsync(await partner.GetAsync(path));
+        Assert.Equal(HttpStatusCode.Redirect, (await SubmitAsync(partner, partnerPage, "form[action*='handler=Consent']")).StatusCode);
+        var final = await ParseAsync(await partner.GetAsync(path));
+        Assert.Contains("genehmigt, aktiv ab", final.QuerySelector("main")!.TextContent);
+        Assert.NotNull(final.QuerySelector("form[action*='handler=Terminate'] select[name=Reason]"));
+    }
+
+    [Fact]
+    public async Task EditingAnActiveAgreement_ShowsTheRuleError_AndNoForm()
+    {
+        var id = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title LIKE 'Zweckvereinbarung gemeinsame Elterngeld%'");
+        var coordinator = await SignedInAsync("ludwigshafen.koordination");
+        var page = await ParseAsync(await coordinator.GetAsync($"/Vereinbarungen/{id}/Bearbeiten"));
+        Assert.Contains("Änderungsvereinbarung", page.QuerySelector("[role=alert]")!.TextContent);
+        Assert.Null(page.QuerySelector("main form"));
+    }
+
+    [Fact]
+    public async Task Settlement_RunFromTheAgreementPage_ShowsStatementsTransfersAndLines()
+    {
+        var id = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title LIKE 'Zweckvereinbarung gemeinsame Kfz-Zulassung%'");
+        await app.Db.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) SELECT @Id, 'kfz-zulassung', '', 1250, NULL WHERE NOT EXISTS (SELECT 1 FROM agreement_rates WHERE agreement_id = @Id)", new { Id = id });
+        var coordinator = await SignedInAsync("ludwigshafen.koordination");
+        var page = await ParseAsync(await coordinator.GetAsync($"/Vereinbarungen/{id}"));
+
+        var invalid = await ParseAsync(await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = "Sommer" }));
+        Assert.Contains("2026-Q3", invalid.GetElementById("abrechnung-zeitraum-fehler")!.TextContent);
+
+        // The current month: the demo data settles the last full quarter, which it never overlaps.
+        var month = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var response = await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = month });
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, (await ParseAsync(response)).QuerySelector("[role=alert]")?.TextContent);
+        Assert.StartsWith("/Abrechnungen/", response.Headers.Location!.OriginalString);
+        var settlement = await ParseAsync(await coordinator.GetAsync(response.Headers.Location));
+        Assert.Contains($"KA-{id}-{month}", settlement.QuerySelector("h1")!.TextContent);
+        Assert.Equal(3, settlement.GetElementById("salden-titel")!.ParentElement!.QuerySelectorAll("tbody tr").Length);
+        Assert.Contains(settlement.QuerySelectorAll("a"), a => a.GetAttribute("href")!.EndsWith($"/statements/07314000.pdf", StringComparison.Ordinal));
+        Assert.Contains(" €", settlement.QuerySelector("main")!.TextContent);
+
+        var outsider = await SignedInAsync("thale.koordination");
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync(response.Headers.Location)).StatusCode);
+    }
+}
