@@ -54,6 +54,28 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
     private static string CaseId(string path) => path["/Vorgaenge/".Length..];
 
     [SkippableFact]
+    public async Task CasePage_ShowsHtmlFromTheApplicationAsText()
+    {
+        var portal = await OpenIkz.Tests.Backoffice.BackofficeFixture.PortalAsync(app, FrankenthalAgs);
+        var body = OpenIkz.Tests.Backoffice.BackofficeFixture.KfzApplication(familyName: "<script>alert('x')</script>");
+        ((Dictionary<string, object?>)body["applicant"]!)["givenName"] = "<b onmouseover=alert(2)>Erika</b>";
+        ((Dictionary<string, object?>)((Dictionary<string, object?>)body["applicant"]!)["address"]!)["street"] = "<img src=x onerror=alert(3)>";
+        var caseId = await OpenIkz.Tests.Backoffice.BackofficeFixture.SubmitOkAsync(portal, body);
+
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var response = await clerk.GetAsync($"/Vorgaenge/{caseId}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script>alert('x')</script>", html);
+        Assert.DoesNotContain("<b onmouseover", html);
+        Assert.DoesNotContain("<img src=x", html);
+        var page = await PagesTests.ParseAsync(new HttpResponseMessage { Content = new StringContent(html), RequestMessage = response.RequestMessage });
+        var main = page.QuerySelector("main")!;
+        Assert.Contains("<script>alert('x')</script>", main.TextContent); // shown, as text
+        Assert.Empty(main.QuerySelectorAll("script, img[onerror], b[onmouseover]"));
+    }
+
+    [SkippableFact]
     public async Task Workbench_ClaimsTheNextCase_AndRedirectsToItsPage_WhichListsItUnderMyCases()
     {
         var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
