@@ -13,7 +13,7 @@ namespace OpenIkz.Pages.Pool;
 
 /// <summary>The team lead's view of the shared pool (per service and partner), absences and reassignment.</summary>
 [Authorize(Policy = BackofficePolicies.TeamLead)]
-public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts users, Db db, TimeProvider clock) : PageModel
+public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
 {
     public const string PersonId = "abwesenheit-person", FromId = "abwesenheit-von", ToId = "abwesenheit-bis",
         CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an";
@@ -28,8 +28,6 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
     public DateOnly Today { get; private set; }
     public string Ags { get; private set; } = "";
 
-    public Dictionary<string, List<string>> Errors { get; } = [];
-    public string? RuleError { get; private set; }
 
     [TempData] public string? Message { get; set; }
     /// <summary>Path of the case the message is about. (A bare id would come back from TempData as a Guid, not a string.)</summary>
@@ -41,8 +39,6 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
     [BindProperty] public string? CaseReference { get; set; }
     [BindProperty] public string? Target { get; set; }
 
-    public IReadOnlyList<string> ErrorsFor(string fieldId) => Errors.TryGetValue(fieldId, out var e) ? e : [];
-    public bool Invalid(string fieldId) => ErrorsFor(fieldId).Count > 0;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -156,14 +152,5 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
         Assignable = await BackofficeLookups.AssignableUsersAsync(db, actor.Ags, Today, ct);
     }
 
-    private void AddError(string fieldId, string message)
-    {
-        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
-        if (!list.Contains(message)) list.Add(message);
-    }
 
-    private static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
-        : null;
 }

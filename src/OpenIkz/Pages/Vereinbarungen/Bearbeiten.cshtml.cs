@@ -14,7 +14,7 @@ namespace OpenIkz.Pages.Vereinbarungen;
 /// The whole form is checked before anything is stored; every error is shown next to its field.
 /// </summary>
 [Authorize(Policy = AgreementsApi.CoordinatorPolicy)]
-public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQueries municipalities) : PageModel
+public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQueries municipalities) : FormPageModel
 {
     [BindProperty] public AgreementForm Form { get; set; } = new();
 
@@ -23,11 +23,9 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
     public IReadOnlyList<Municipality> Municipalities { get; private set; } = [];
 
     /// <summary>Errors keyed by field id.</summary>
-    public Dictionary<string, List<string>> Errors { get; } = [];
 
     /// <summary>Errors the form cannot place at a field, and business rules (e.g. only a draft can be edited).</summary>
     public List<string> FormErrors { get; } = [];
-    public string? RuleError { get; private set; }
 
     public bool CanEdit => Existing is null || Existing.Status == AgreementStatus.Draft;
 
@@ -46,8 +44,6 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
         return false;
     }
 
-    public IReadOnlyList<string> ErrorsFor(string id) => Errors.TryGetValue(id, out var e) ? e : [];
-    public bool Invalid(string id) => ErrorsFor(id).Count > 0;
 
     public async Task<IActionResult> OnGetAsync(string? target, CancellationToken ct)
     {

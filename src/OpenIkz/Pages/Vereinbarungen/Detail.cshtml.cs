@@ -15,7 +15,7 @@ namespace OpenIkz.Pages.Vereinbarungen;
 /// make sense in its status (as POST forms), and the settlements (Kostenausgleich). Non-members get 404.
 /// </summary>
 [Authorize(Policy = AgreementsApi.CoordinatorPolicy)]
-public sealed class DetailModel(AgreementService agreements, SettlementService settlements, TimeProvider clock) : PageModel
+public sealed class DetailModel(AgreementService agreements, SettlementService settlements, TimeProvider clock) : FormPageModel
 {
     public const string ApprovedOnId = "genehmigung-datum", ReferenceId = "genehmigung-aktenzeichen",
         EndDateId = "kuendigung-ende", ReasonId = "kuendigung-grund", NoteId = "kuendigung-erlaeuterung", PeriodId = "abrechnung-zeitraum";
@@ -25,8 +25,6 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     public IReadOnlyList<SettlementView> Settlements { get; private set; } = [];
     public DateOnly Today { get; private set; }
 
-    public Dictionary<string, List<string>> Errors { get; } = [];
-    public string? RuleError { get; private set; }
 
     [TempData] public string? Message { get; set; }
 
@@ -37,8 +35,6 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     [BindProperty] public string? Note { get; set; }
     [BindProperty] public string? Period { get; set; }
 
-    public IReadOnlyList<string> ErrorsFor(string id) => Errors.TryGetValue(id, out var e) ? e : [];
-    public bool Invalid(string id) => ErrorsFor(id).Count > 0;
 
     public MemberView? Own => Agreement.Members.FirstOrDefault(m => m.Ags == Actor.Ags);
     public bool IsDraft => Agreement.Status == AgreementStatus.Draft;
@@ -118,10 +114,7 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
             }
             catch (ValidationException ex)
             {
-                foreach (var (key, messages) in ex.Errors)
-                    foreach (var message in messages)
-                        if (fields.TryGetValue(key, out var fieldId)) AddError(fieldId, message);
-                        else RuleError = RuleError is null ? message : RuleError + " " + message;
+                Absorb(ex, fields);
             }
             catch (CaseRuleException ex)
             {
@@ -149,14 +142,5 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
         return Page();
     }
 
-    private void AddError(string fieldId, string message)
-    {
-        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
-        if (!list.Contains(message)) list.Add(message);
-    }
 
-    private static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
-        : null;
 }

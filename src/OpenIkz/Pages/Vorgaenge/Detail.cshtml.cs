@@ -18,7 +18,7 @@ namespace OpenIkz.Pages.Vorgaenge;
 /// the user may not see is "not found" (404), never "forbidden".
 /// </summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : PageModel
+public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : FormPageModel
 {
     // Field ids of the forms on the page; errors are keyed by them.
     public const string UntilId = "anforderung-frist", MessageId = "anforderung-text", NoteId = "vermerk-text",
@@ -31,10 +31,8 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : Pag
     public DateOnly Today { get; private set; }
 
     /// <summary>Errors of the form sent last, keyed by field id ("" for the whole form).</summary>
-    public Dictionary<string, List<string>> Errors { get; } = [];
 
     /// <summary>A business rule that refused the last action (shown as an alert).</summary>
-    public string? RuleError { get; private set; }
 
     [TempData] public string? Message { get; set; }
     [TempData] public string? Decided { get; set; }
@@ -58,8 +56,6 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : Pag
     public bool CanAddDocument => !IsClosed;
     public DocumentDto? Bescheid => Case.Documents.LastOrDefault(d => d.DocumentType == "bescheid");
 
-    public IReadOnlyList<string> ErrorsFor(string fieldId) => Errors.TryGetValue(fieldId, out var e) ? e : [];
-    public bool Invalid(string fieldId) => ErrorsFor(fieldId).Count > 0;
     public string MunicipalityName(string? ags) => ags is null ? "–" : MunicipalityNames.TryGetValue(ags, out var name) ? name : ags;
 
     public Task<IActionResult> OnGetAsync(string id, CancellationToken ct) => ShowAsync(id, ct);
@@ -138,10 +134,7 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : Pag
             }
             catch (ValidationException ex)
             {
-                foreach (var (key, messages) in ex.Errors)
-                    foreach (var message in messages)
-                        if (fields.TryGetValue(key, out var fieldId)) AddError(fieldId, message);
-                        else RuleError = RuleError is null ? message : RuleError + " " + message;
+                Absorb(ex, fields);
             }
             catch (PayloadTooLargeException ex)
             {
@@ -178,16 +171,7 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : Pag
         return Page();
     }
 
-    private void AddError(string fieldId, string message)
-    {
-        if (!Errors.TryGetValue(fieldId, out var list)) Errors[fieldId] = list = [];
-        if (!list.Contains(message)) list.Add(message);
-    }
 
     private static bool ValidId(string? id) => !string.IsNullOrEmpty(id) && id.Length <= 64;
 
-    private static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact((text ?? "").Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
-        : DateOnly.TryParseExact((text ?? "").Trim(), "dd.MM.yyyy", CultureInfo.InvariantCulture, DateTimeStyles.None, out d) ? d
-        : null;
 }
