@@ -32,6 +32,18 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         if (period.Start > today)
             throw new Directory.Accounts.ValidationException(new Directory.Accounts.ValidationErrors { { "period", ["Der Zeitraum hat noch nicht begonnen."] } });
 
+        // The counting reads millions of rows: it runs before the write transaction, so that on SQLite the
+        // single writer is not held for its duration. The write transaction re-checks everything it depends on.
+        var (agreementForCount, _) = await LoadAgreementAsync(agreementId, actor, ct);
+        var countFrom = Max(period.Start, agreementForCount.ValidFrom);
+        var countTo = agreementForCount.ValidTo is { } end ? Min(period.End, end.AddDays(1)) : period.End;
+        IReadOnlyList<CaseCount> counts = [];
+        if (countFrom < countTo)
+        {
+            await using var reader = await db.OpenAsync(ct);
+            counts = (await CountAsync(reader, null, agreementId, BerlinMidnightUtc(countFrom), BerlinMidnightUtc(countTo))).ToList();
+        }
+
         return await db.InTransactionAsync(async (c, tx) =>
         {
             if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM agreements WHERE id = @Id FOR UPDATE", new { Id = agreementId }, tx);
@@ -53,9 +65,8 @@ public sealed class SettlementService(Db db, TimeProvider clock)
                 .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m)).ToList();
             var key = new SettlementKey(rates, agreement.FeeRule, agreement.FeeShare is null ? null : decimal.Parse(agreement.FeeShare, CultureInfo.InvariantCulture));
 
-            var from = Max(period.Start, agreement.ValidFrom);
-            var to = agreement.ValidTo is { } validTo ? Min(period.End, validTo.AddDays(1)) : period.End;
-            var counts = from >= to ? [] : (await CountAsync(c, tx, agreementId, BerlinMidnightUtc(from), BerlinMidnightUtc(to))).ToList();
+            if (agreement.ValidFrom != agreementForCount.ValidFrom || agreement.ValidTo != agreementForCount.ValidTo)
+                throw new CaseRuleException("AgreementChanged", "Die Vereinbarung wurde während der Abrechnung geändert. Bitte erneut abrechnen.");
             var result = SettlementCalculator.Calculate(counts, key, members);
             var hash = LinesHash(result, key);
 
@@ -94,17 +105,34 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         }, ct);
     }
 
-    /// <summary>The aggregate at the heart of the settlement: one indexed range scan over the decided cases.</summary>
+    /// <summary>
+    /// The aggregate at the heart of the settlement. It aggregates first — one range scan of the decided cases
+    /// over ix_cases_decided — and only then keeps the pairs and services of the agreement: joining the members
+    /// first would make SQLite read every case of every member, of all years.
+    /// </summary>
     internal static Task<IEnumerable<CaseCount>> CountAsync(DbConnection c, DbTransaction? tx, long agreementId, DateTime fromUtc, DateTime toUtc) =>
-        c.QueryAsync<CaseCount>("""
-            SELECT c.owner_ags AS OwnerAgs, c.processor_ags AS ProcessorAgs, c.service_slug AS Service, COALESCE(c.case_group, '') AS CaseGroup, COUNT(*) AS Count
-            FROM cases c
-            JOIN agreement_services s ON s.agreement_id = @Id AND s.service_slug = c.service_slug
-            JOIN agreement_members mo ON mo.agreement_id = @Id AND mo.municipality_ags = c.owner_ags AND mo.contributes_cases = TRUE
-            JOIN agreement_members mp ON mp.agreement_id = @Id AND mp.municipality_ags = c.processor_ags AND mp.contributes_staff = TRUE
-            WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To AND c.owner_ags <> c.processor_ags
-            GROUP BY c.owner_ags, c.processor_ags, c.service_slug, COALESCE(c.case_group, '')
-            """, new { Id = agreementId, From = fromUtc, To = toUtc }, tx);
+        c.QueryAsync<CaseCount>(new CommandDefinition("""
+            SELECT x.OwnerAgs, x.ProcessorAgs, x.Service, x.CaseGroup, x.Count
+            FROM (
+                SELECT c.owner_ags AS OwnerAgs, c.processor_ags AS ProcessorAgs, c.service_slug AS Service, COALESCE(c.case_group, '') AS CaseGroup, COUNT(*) AS Count
+                FROM cases c
+                WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To AND c.owner_ags <> c.processor_ags
+                GROUP BY c.owner_ags, c.processor_ags, c.service_slug, COALESCE(c.case_group, '')
+            ) x
+            JOIN agreement_services s ON s.agreement_id = @Id AND s.service_slug = x.Service
+            JOIN agreement_members mo ON mo.agreement_id = @Id AND mo.municipality_ags = x.OwnerAgs AND mo.contributes_cases = TRUE
+            JOIN agreement_members mp ON mp.agreement_id = @Id AND mp.municipality_ags = x.ProcessorAgs AND mp.contributes_staff = TRUE
+            """, new { Id = agreementId, From = fromUtc, To = toUtc }, tx, commandTimeout: 600));
+
+    private async Task<(AgreementRow Agreement, List<string> Members)> LoadAgreementAsync(long agreementId, Actor actor, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var agreement = await c.QuerySingleOrDefaultAsync<AgreementRow>(
+            "SELECT id, title, status, valid_from AS ValidFrom, valid_to AS ValidTo, fee_rule AS FeeRule, fee_share_percent AS FeeShare FROM agreements WHERE id = @Id", new { Id = agreementId });
+        var members = (await c.QueryAsync<string>("SELECT municipality_ags FROM agreement_members WHERE agreement_id = @Id", new { Id = agreementId })).ToList();
+        if (agreement is null || !members.Contains(actor.Ags)) throw new AgreementNotFoundException();
+        return (agreement, members);
+    }
 
     public static DateTime BerlinMidnightUtc(DateOnly day) =>
         TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SubmitApplication.Berlin);
