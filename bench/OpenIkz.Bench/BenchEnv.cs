@@ -19,16 +19,21 @@ public sealed class BenchOptions
     public string PostgresDatabase { get; set; } = "openikz_bench";
     public string? Output { get; set; }
     public HashSet<string> Phases { get; set; } = ["claim", "read", "intake"];
+    /// <summary>settle: member municipalities of the agreement (40), timed repetitions per level (3).</summary>
+    public int Partners { get; set; } = 40;
+    public int Runs { get; set; } = 3;
+    public bool Settle => Command.StartsWith("settle", StringComparison.Ordinal);
 
     public bool Postgres => Database == "postgres";
     public string DataDirectory => Path.GetFullPath(DataDirectoryOption ?? Path.Combine(Path.GetTempPath(), "openikz-bench-" + Database));
     public string SqliteFile => Path.Combine(DataDirectory, "openikz.db");
-    public string PostgresConnectionString => $"{PostgresServer};Database={PostgresDatabase};Maximum Pool Size=60";
+    public string PostgresConnectionString => $"{PostgresServer};Database={PostgresDatabase};Maximum Pool Size=40";
 
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
         var i = 0;
+        var casesGiven = false;
         if (args.Length > 0 && !args[0].StartsWith("--")) { o.Command = args[0]; i = 1; }
         for (; i < args.Length; i++)
         {
@@ -36,7 +41,9 @@ public sealed class BenchOptions
             switch (args[i])
             {
                 case "--database": o.Database = Next().ToLowerInvariant(); break;
-                case "--cases": o.Cases = int.Parse(Next()); break;
+                case "--cases": o.Cases = int.Parse(Next()); casesGiven = true; break;
+                case "--partners": o.Partners = int.Parse(Next()); break;
+                case "--runs": o.Runs = int.Parse(Next()); break;
                 case "--clerks": o.Clerks = int.Parse(Next()); break;
                 case "--concurrency": o.Concurrency = int.Parse(Next()); break;
                 case "--intake-concurrency": o.IntakeConcurrency = int.Parse(Next()); break;
@@ -52,7 +59,16 @@ public sealed class BenchOptions
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all")) throw new ArgumentException("The command must be seed, run or all.");
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run"))
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed or settle-run.");
+        if (o.Settle)
+        {
+            // The settlement data set lives apart from the back-office one, so both can be kept.
+            if (!casesGiven) o.Cases = 10_000_000;
+            o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-settle-" + o.Database);
+            if (o.PostgresDatabase == "openikz_bench") o.PostgresDatabase = "openikz_settle";
+            if (o.Partners is < 2 or > 999 || o.Runs < 1) throw new ArgumentException("Need 2 <= --partners <= 999 and --runs >= 1.");
+        }
         if (o.Clerks < 4 || o.Concurrency < 1 || o.Concurrency > o.Clerks) throw new ArgumentException("Need at least 4 clerks and 1 <= concurrency <= clerks.");
         return o;
     }

@@ -34,12 +34,14 @@ public static class Program
         catch (ArgumentException ex)
         {
             Console.Error.WriteLine(ex.Message);
-            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all [--database sqlite|postgres] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md]");
+            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all|settle|settle-seed|settle-run [--database sqlite|postgres] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md] [--partners 40] [--runs 3]");
             return 2;
         }
         // The load generator and the in-process baselines must not be limited by thread-pool ramp-up
         // (Microsoft.Data.Sqlite blocks a thread per call). The server runs with the runtime defaults.
         ThreadPool.SetMinThreads(o.Concurrency + 16, o.Concurrency + 16);
+        if (o.Command is "settle" or "settle-seed") await SettleBench.SeedAsync(o);
+        if (o.Command is "settle" or "settle-run") await SettleBench.RunAsync(o);
         if (o.Command is "seed" or "all") await Seeder.SeedAsync(o);
         if (o.Command is "run" or "all") await RunAsync(o);
         return 0;
