@@ -8,8 +8,11 @@ using static OpenIkz.Tests.Backoffice.Agreements;
 namespace OpenIkz.Tests.Agreements;
 
 /// <summary>Agreements from draft to termination over HTTP, and settlements. Runs on SQLite and on PostgreSQL.</summary>
-public abstract class AgreementsApiTests(OpenIkzApp app)
+public abstract class AgreementsApiTests(OpenIkzApp fixture)
 {
+    // Every use of the app checks first that its database is there (PostgreSQL: skip, or fail under OPENIKZ_REQUIRE_ALL_TESTS).
+    private OpenIkzApp app => fixture.Require();
+
     public const string Ballenstedt = "15085040", Harzgerode = "15085145", Falkenstein = "15085110";
 
     /// <summary>A Zweckvereinbarung under GKG-LSA that transfers the task, so it needs the Kommunalaufsicht.</summary>

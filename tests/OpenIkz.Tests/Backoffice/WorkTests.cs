@@ -11,8 +11,11 @@ using OpenIkz.Tests.Infrastructure;
 namespace OpenIkz.Tests.Backoffice;
 
 /// <summary>The pooled queue, the access rule and the clerk's and team lead's actions. Runs on SQLite and on PostgreSQL.</summary>
-public abstract class WorkTests(OpenIkzApp app)
+public abstract class WorkTests(OpenIkzApp fixture)
 {
+    // Every use of the app checks first that its database is there (PostgreSQL: skip, or fail under OPENIKZ_REQUIRE_ALL_TESTS).
+    private OpenIkzApp app => fixture.Require();
+
     private static readonly SemaphoreSlim SetupLock = new(1, 1);
 
     /// <summary>Thale contributes Wohngeld cases, Quedlinburg staff: a delegation inside Landkreis Harz (no demo cases there).</summary>

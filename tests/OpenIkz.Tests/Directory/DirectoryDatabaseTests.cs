@@ -6,8 +6,11 @@ using OpenIkz.Tests.Infrastructure;
 namespace OpenIkz.Tests.Directory;
 
 /// <summary>The directory on a real database: demo data, import, API. Runs on SQLite and on PostgreSQL.</summary>
-public abstract class DirectoryDatabaseTests(OpenIkzApp app)
+public abstract class DirectoryDatabaseTests(OpenIkzApp fixture)
 {
+    // Every use of the app checks first that its database is there (PostgreSQL: skip, or fail under OPENIKZ_REQUIRE_ALL_TESTS).
+    private OpenIkzApp app => fixture.Require();
+
     private MunicipalityImport Import => new(app.Require().Db);
 
     [SkippableFact]
