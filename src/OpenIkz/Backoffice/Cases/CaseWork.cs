@@ -55,7 +55,7 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
         public CaseState State => new(Id, Status, AssignedUserId, Complete, ServiceSlug, OwnerAgs);
     }
 
-    private const string CaseColumns = """
+    internal const string CaseColumns = """
         c.id, c.reference, c.owner_ags AS OwnerAgs, o.name AS OwnerName, c.service_slug AS ServiceSlug, c.case_group AS CaseGroup, c.status,
         c.assigned_user_id AS AssignedUserId, au.display_name AS AssignedName, au.municipality_ags AS AssignedAgs, c.complete,
         c.applicant_given_name AS ApplicantGivenName, c.applicant_family_name AS ApplicantFamilyName, c.applicant_birth_date AS ApplicantBirthDate,
@@ -65,7 +65,7 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
         c.processor_ags AS ProcessorAgs, c.retention_until AS RetentionUntil, g.agreement_id AS AgreementId
         """;
 
-    private const string CaseFrom = """
+    internal const string CaseFrom = """
         FROM cases c
         JOIN grants g ON g.owner_ags = c.owner_ags AND g.service_slug = c.service_slug
         JOIN municipalities o ON o.ags = c.owner_ags
@@ -132,6 +132,21 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
             row.RetentionUntil, row.AgreementId, docs, notes, history);
     }
 
+    /// <summary>
+    /// Takes the most urgent open case of @Service that the actor may see: earliest due date (so overdue first),
+    /// then oldest. PostgreSQL skips rows other claimers hold; the outer condition re-checks the status.
+    /// </summary>
+    internal static string ClaimSql(Db db) => CaseAccess.With + $"""
+        UPDATE cases SET status = 'assigned', assigned_user_id = @ActorId, assigned_at = @Now, version = version + 1
+        WHERE id = (
+            SELECT c.id FROM cases c {CaseAccess.JoinGrants}
+            WHERE c.service_slug = @Service AND c.status = 'open'
+            ORDER BY c.due_date, c.received_at
+            LIMIT 1{db.ForUpdateSkipLocked("c")})
+          AND status = 'open'
+        RETURNING id
+        """;
+
     /// <summary>The most urgent eligible unassigned case of a service (earliest due date, so overdue first; then oldest), or null.</summary>
     public async Task<CaseDetails?> ClaimNextAsync(Actor actor, string service, CancellationToken ct = default)
     {
@@ -145,16 +160,7 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
                 var today = Today;
                 if (await IsAbsentAsync(c, tx, actor.UserId!.Value, today))
                     throw new CaseRuleException("ClerkIsAbsent", "Sie sind heute als abwesend eingetragen und können keine Vorgänge holen.");
-                var id = await c.QuerySingleOrDefaultAsync<string>(CaseAccess.With + $"""
-                    UPDATE cases SET status = 'assigned', assigned_user_id = @ActorId, assigned_at = @Now, version = version + 1
-                    WHERE id = (
-                        SELECT c.id FROM cases c {CaseAccess.JoinGrants}
-                        WHERE c.service_slug = @Service AND c.status = 'open'
-                        ORDER BY c.due_date, c.received_at
-                        LIMIT 1{db.ForUpdateSkipLocked("c")})
-                      AND status = 'open'
-                    RETURNING id
-                    """, Params(actor, today, new { Service = service, Now = Now }), tx);
+                var id = await c.QuerySingleOrDefaultAsync<string>(ClaimSql(db), Params(actor, today, new { Service = service, Now = Now }), tx);
                 if (id is null)
                 {
                     // Nothing left, or (PostgreSQL) the row taken by a concurrent claim between our look and our update: look again.
