@@ -52,7 +52,7 @@ public partial class Program
 
         builder.Services.AddOpenIkzCore(builder.Configuration);
         builder.Services.AddHostedService<StartupTasks>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<OpenIkz.Backoffice.Work.AbsenceSweeper>());
+        builder.Services.AddHostedService<Maintenance>();
         var production = string.Equals(builder.Configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         var (cookiePrefix, cookiePolicy) = AuthenticationSetup.CookieSecurity(production);
         builder.Services.AddOpenIkzAuthentication(production);

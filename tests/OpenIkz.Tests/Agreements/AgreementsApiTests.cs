@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -198,6 +199,29 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         var clash = await (await (await CoordinatorAsync("oberharz")).PostAsJsonAsync($"/api/v1/agreements/{second}/consent", new { })).AssertProblemAsync(409);
         Assert.Equal("ServiceAlreadyCovered", clash.GetProperty("rule").GetString());
         Assert.Equal("draft", (await (await osterwieck.GetAsync($"/api/v1/agreements/{second}")).ReadJsonAsync()).GetProperty("status").GetString());
+    }
+
+    [SkippableFact]
+    public async Task ApprovedWithALaterStart_GrantsNothingBeforeIt_AndBecomesActiveOnItsFirstDay()
+    {
+        var ilsenburg = await CoordinatorAsync("ilsenburg");
+        var start = OpenIkz.Backoffice.Intake.SubmitApplication.Today(app.Clock).AddDays(3);
+        var id = await CreateAsync(ilsenburg, Draft(["15085190", Falkenstein], service: "elterngeld", legalForm: "arbeitsgemeinschaft", transfers: false,
+            validFrom: start.ToString("yyyy-MM-dd"), title: "Später"));
+        await StepAsync(ilsenburg, id, "consent");
+        Assert.Equal("approved", (await StepAsync(await CoordinatorAsync("falkenstein"), id, "consent")).GetProperty("status").GetString());
+        var agreements = app.Services.GetRequiredService<OpenIkz.Agreements.AgreementService>();
+        await agreements.ActivateDueAsync();
+        Assert.Equal("approved", (await (await ilsenburg.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync()).GetProperty("status").GetString());
+
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        try
+        {
+            Assert.True(await agreements.ActivateDueAsync() >= 1);
+            var later = await CoordinatorAsync("ilsenburg"); // three days on, the earlier token has expired
+            Assert.Equal("active", (await (await later.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync()).GetProperty("status").GetString());
+        }
+        finally { app.Clock.Advance(TimeSpan.FromDays(-3)); }
     }
 
     [SkippableFact]

@@ -277,6 +277,34 @@ public abstract class WorkTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task AbsenceStartingTomorrow_ReturnsTheCasesOnItsFirstDay_ThroughTheSweep()
+    {
+        var caseId = await ThaleWohngeldCaseAsync("Abwesenheit-morgen");
+        var lead = await app.ApiAsAsync("quedlinburg.teamleitung");
+        var clerk = await app.ApiAsAsync("quedlinburg.sachbearbeitung");
+        var clerkId = (await (await clerk.GetAsync("/api/v1/me")).ReadJsonAsync()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await lead.PostAsJsonAsync($"/api/v1/cases/{caseId}/assignment", new { userId = clerkId })).StatusCode);
+        var tomorrow = OpenIkz.Backoffice.Intake.SubmitApplication.Today(app.Clock).AddDays(1);
+        var absence = await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = tomorrow.ToString("yyyy-MM-dd"), to = tomorrow.AddDays(3).ToString("yyyy-MM-dd") })).ReadJsonAsync();
+        Assert.Equal(0, absence.GetProperty("casesReturned").GetInt32());
+        var sweeper = app.Services.GetRequiredService<OpenIkz.Backoffice.Work.AbsenceSweeper>();
+        Assert.Equal(0, await sweeper.SweepAsync());
+        Assert.Equal("assigned", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = caseId }));
+
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        try
+        {
+            Assert.True(await sweeper.SweepAsync() >= 1);
+            Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = caseId }));
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromDays(-1));
+            await app.Db.ExecuteAsync("DELETE FROM absences WHERE user_id = @Id", new { Id = clerkId });
+        }
+    }
+
+    [SkippableFact]
     public async Task TeamLead_ReassignsMarksAbsentAndSeesThePool()
     {
         var caseId = await ThaleWohngeldCaseAsync("Teamleitung");

@@ -61,8 +61,8 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
     }
 }
 
-/// <summary>Applies absences that begin after they were entered: every few minutes, cases of clerks absent today go back to the pool.</summary>
-public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock, ILogger<AbsenceSweeper> logger) : BackgroundService
+/// <summary>Applies absences that begin after they were entered: cases of clerks absent today go back to the pool (run by <see cref="Infrastructure.Maintenance"/>).</summary>
+public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock)
 {
     public static readonly Actor System = new(null, null, "system", "OpenIKZ (Abwesenheit)", "00000000", false, []);
 
@@ -82,20 +82,4 @@ public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock,
         }, ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(5));
-        do
-        {
-            try
-            {
-                var returned = await SweepAsync(stoppingToken);
-                if (returned > 0) logger.LogInformation("Returned {Count} cases of absent clerks to the pool", returned);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError("Absence sweep failed: {ExceptionType}", ex.GetType().Name);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
 }
