@@ -28,7 +28,6 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
     public DateOnly Today { get; private set; }
     public string Ags { get; private set; } = "";
 
-
     [TempData] public string? Message { get; set; }
     /// <summary>Path of the case the message is about. (A bare id would come back from TempData as a Guid, not a string.)</summary>
     [TempData] public string? MessageCasePath { get; set; }
@@ -38,7 +37,6 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
     [BindProperty] public string? AbsentTo { get; set; }
     [BindProperty] public string? CaseReference { get; set; }
     [BindProperty] public string? Target { get; set; }
-
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -151,6 +149,5 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
             .ToList();
         Assignable = await BackofficeLookups.AssignableUsersAsync(db, actor.Ags, Today, ct);
     }
-
 
 }

@@ -22,8 +22,6 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
     public AgreementDetails? Existing { get; private set; }
     public IReadOnlyList<Municipality> Municipalities { get; private set; } = [];
 
-    /// <summary>Errors keyed by field id.</summary>
-
     /// <summary>Errors the form cannot place at a field, and business rules (e.g. only a draft can be edited).</summary>
     public List<string> FormErrors { get; } = [];
 
@@ -43,7 +41,6 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
         }
         return false;
     }
-
 
     public async Task<IActionResult> OnGetAsync(string? target, CancellationToken ct)
     {

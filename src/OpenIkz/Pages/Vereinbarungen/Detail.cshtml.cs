@@ -25,7 +25,6 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     public IReadOnlyList<SettlementView> Settlements { get; private set; } = [];
     public DateOnly Today { get; private set; }
 
-
     [TempData] public string? Message { get; set; }
 
     [BindProperty] public string? ApprovedOn { get; set; }
@@ -34,7 +33,6 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     [BindProperty] public string? Reason { get; set; }
     [BindProperty] public string? Note { get; set; }
     [BindProperty] public string? Period { get; set; }
-
 
     public MemberView? Own => Agreement.Members.FirstOrDefault(m => m.Ags == Actor.Ags);
     public bool IsDraft => Agreement.Status == AgreementStatus.Draft;
@@ -141,6 +139,5 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
         }
         return Page();
     }
-
 
 }

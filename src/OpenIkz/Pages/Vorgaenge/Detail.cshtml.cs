@@ -30,10 +30,6 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
     public IReadOnlyDictionary<string, string> MunicipalityNames { get; private set; } = new Dictionary<string, string>();
     public DateOnly Today { get; private set; }
 
-    /// <summary>Errors of the form sent last, keyed by field id ("" for the whole form).</summary>
-
-    /// <summary>A business rule that refused the last action (shown as an alert).</summary>
-
     [TempData] public string? Message { get; set; }
     [TempData] public string? Decided { get; set; }
 
@@ -170,7 +166,6 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
                 .Concat(Case.History.Select(h => h.Actor.MunicipalityAgs)), ct);
         return Page();
     }
-
 
     private static bool ValidId(string? id) => !string.IsNullOrEmpty(id) && id.Length <= 64;
 
