@@ -16,6 +16,7 @@ using OpenIkz.Backoffice.Documents;
 using OpenIkz.Backoffice.Intake;
 using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Database;
+using OpenIkz.Infrastructure.Files;
 
 namespace OpenIkz.Bench;
 
@@ -53,13 +54,12 @@ public static class Program
     }
 
     // The app's own SQL (internal to the app, visible to the benchmark), so the bare level measures exactly what the app runs.
-    private const string CaseColumns = CaseWork.CaseColumns;
-    private const string CaseFrom = CaseWork.CaseFrom;
-    private static string ClaimSql(Db db) => CaseWork.ClaimSql(db);
+    private const string CaseColumns = CaseQueries.CaseColumns;
+    private const string CaseFrom = CaseQueries.CaseFrom;
 
     private static DynamicParameters Params(Actor actor, object more)
     {
-        var p = new DynamicParameters(CaseAccess.Parameters(actor, SubmitApplication.Today(TimeProvider.System)));
+        var p = new DynamicParameters(CaseAccess.Parameters(actor, BerlinTime.Today(TimeProvider.System)));
         p.AddDynamicParams(more);
         return p;
     }
@@ -72,9 +72,11 @@ public static class Program
         var clock = TimeProvider.System;
         var options = Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" });
         var audit = new AuditLog(clock);
-        var documents = new DocumentStore(options);
+        var documents = new FileSystemFileStore(options);
         var limits = new IntakeLimits();
-        var caseWork = new CaseWork(db, audit, clock, documents, new BescheidWriter(), limits);
+        var queries = new CaseQueries(db, audit, clock);
+        var claim = new ClaimNextCase(db, audit, queries);
+        var getCase = new GetCase(db, queries);
         var submit = new SubmitApplication(db, documents, audit, clock, limits);
 
         var casesInDb = await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases");
@@ -105,16 +107,20 @@ public static class Program
             if (o.Phases.Contains("claim"))
             {
                 Console.Error.WriteLine("claim (kfz-zulassung pool):");
-                var claimSql = ClaimSql(db);
-                results.Add(("claim", "bare SQL", await Load.RunAsync("claim: bare UPDATE, 1 tx each", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                var pickSql = ClaimNextCase.PickSql(db);
+                results.Add(("claim", "bare SQL", await Load.RunAsync("claim: bare pick + UPDATE, 1 tx each", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
                 {
                     var actor = active[w].Actor;
-                    var id = await db.InTransactionAsync((c, tx) => c.QuerySingleOrDefaultAsync<string>(claimSql, Params(actor, new { Service = "kfz-zulassung", Now = DateTime.UtcNow }), tx));
-                    return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim statement
+                    await db.InTransactionAsync(async (c, tx) =>
+                    {
+                        var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
+                        if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
+                    });
+                    return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim
                 })));
                 await ResetPoolAsync(db);
-                results.Add(("claim", "service", await Load.RunAsync("claim: CaseWork.ClaimNextAsync in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                    await caseWork.ClaimNextAsync(active[w].Actor, "kfz-zulassung") is not null)));
+                results.Add(("claim", "service", await Load.RunAsync("claim: ClaimNextCase in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                    await claim.HandleAsync(active[w].Actor, "kfz-zulassung") is not null)));
                 await ResetPoolAsync(db);
                 ReleaseConnections();
                 results.Add(("claim", "http", await Load.RunAsync("claim: POST /api/v1/work/claim", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
@@ -142,8 +148,8 @@ public static class Program
                     await using var c = await db.OpenAsync();
                     return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[w].Actor, new { CaseId = Pick(w) })) is not null;
                 })));
-                results.Add(("read", "service", await Load.RunAsync("read: CaseWork.GetAsync in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                    (await caseWork.GetAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
+                results.Add(("read", "service", await Load.RunAsync("read: GetCase in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                    (await getCase.HandleAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
                 ReleaseConnections();
                 results.Add(("read", "http", await Load.RunAsync("read: GET /api/v1/cases/{id}", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
                 {
@@ -240,12 +246,12 @@ public static class Program
     }
 
     /// <summary>The writes of an intake without HTTP, JSON or validation: the PDF to disk (fsync, rename), then one transaction with the same inserts as SubmitApplication.</summary>
-    private static async Task BareIntakeAsync(Db db, DocumentStore documents, AuditLog audit, Actor client, long run, long n)
+    private static async Task BareIntakeAsync(Db db, IFileStore documents, AuditLog audit, Actor client, long run, long n)
     {
         var pdf = BenchPdf.Create(run * 10 + 3 + n * 1000);
         var sha = await documents.SaveAsync(pdf);
         var now = DateTime.UtcNow;
-        var today = SubmitApplication.Today(TimeProvider.System);
+        var today = BerlinTime.Today(TimeProvider.System);
         await db.InTransactionAsync(async (c, tx) =>
         {
             var caseId = Guid.CreateVersion7().ToString();

@@ -115,7 +115,7 @@ public static class Seeder
             var open = rng.NextDouble() < (k >= recentFrom ? 0.5 : 0.0294);
             var given = GivenNames[rng.Next(GivenNames.Length)];
             var family = FamilyNames[rng.Next(FamilyNames.Length)];
-            var email = $"{OpenIkz.Directory.Municipalities.SearchText.Fold(given)}.{OpenIkz.Directory.Municipalities.SearchText.Fold(family)}{rng.Next(1000)}@example.org"
+            var email = $"{SearchText.Fold(given)}.{SearchText.Fold(family)}{rng.Next(1000)}@example.org"
                 .Replace('ı', 'i').Replace('ş', 's').Replace('ç', 'c').Replace('ğ', 'g');
             var receivedDate = DateOnly.FromDateTime(received);
             DateTime? decided = null; string? outcome = null; long? decidedBy = null; string? processor = null; DateOnly? retention = null;

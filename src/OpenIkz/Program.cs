@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenIkz.Agreements;
 using OpenIkz.Backoffice;
 using OpenIkz.Cli;
+using OpenIkz.Demo;
+using OpenIkz.Directory;
 using OpenIkz.Directory.Accounts;
-using OpenIkz.Directory.Municipalities;
 using OpenIkz.Infrastructure;
-using OpenIkz.Infrastructure.Auth;
 using OpenIkz.Infrastructure.Http;
 
 namespace OpenIkz;
@@ -50,12 +51,13 @@ public partial class Program
             k.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long?>("OpenIkz:MaxRequestBodyBytes") ?? new OpenIkzOptions().MaxRequestBodyBytes;
         });
 
-        builder.Services.AddOpenIkzCore(builder.Configuration);
+        builder.Services.AddOpenIkzCore(builder.Configuration).AddModules(builder.Configuration);
         builder.Services.AddHostedService<StartupTasks>();
-        builder.Services.AddHostedService<Maintenance>();
+        builder.Services.AddPeriodicJobRunner();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<OpenIkz.Pages.ClaimedCaseHandoff>();
         var production = string.Equals(builder.Configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         var (cookiePrefix, cookiePolicy) = AuthenticationSetup.CookieSecurity(production);
-        builder.Services.AddOpenIkzAuthentication(production);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddRazorPages(o =>
@@ -65,12 +67,8 @@ public partial class Program
             o.Conventions.AllowAnonymousToPage("/Anmelden");
             o.Conventions.AllowAnonymousToPage("/Fehler");
             o.Conventions.AllowAnonymousToFolder("/Kommunen");
-            o.Conventions.AuthorizeFolder("/Verwaltung", "Administration");
+            o.Conventions.AuthorizeFolder("/Verwaltung", DirectoryPolicies.Administration);
         });
-        var authorization = builder.Services.AddAuthorizationBuilder()
-            .AddPolicy("Administration", p => p.RequireRole(Roles.Administration));
-        authorization.AddBackofficePolicies();
-        authorization.AddPolicy(OpenIkz.Agreements.AgreementsApi.CoordinatorPolicy, p => p.RequireClaim(OpenIkz.Directory.Accounts.OpenIkzClaims.UserId).RequireRole(Roles.Koordination));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = cookiePrefix + "openikz-af";
@@ -105,13 +103,22 @@ public partial class Program
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync }).AllowAnonymous();
-        app.MapAuthApi();
-        app.MapMunicipalitiesApi();
-        app.MapAccountsApi();
+        app.MapDirectoryApi();
+        app.MapAgreementsApi();
         app.MapBackofficeApi();
-        OpenIkz.Agreements.AgreementsApi.MapAgreementsApi(app);
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
     }
+
+}
+
+/// <summary>Every module, in dependency order: a new module adds one line here and one <c>app.MapXxxApi()</c> in <see cref="Program.BuildWebApp"/>.</summary>
+internal static class Modules
+{
+    internal static IServiceCollection AddModules(this IServiceCollection services, IConfiguration configuration) => services
+        .AddDirectory(configuration)
+        .AddAgreements(configuration)
+        .AddBackoffice(configuration)
+        .AddDemo();
 }

@@ -1,4 +1,3 @@
-using OpenIkz.Backoffice.Cases;
 
 namespace OpenIkz.Agreements;
 
@@ -56,7 +55,7 @@ public sealed record AgreementState(long Id, string Status, IReadOnlyList<Agreem
 {
     private static void Require(bool condition, string rule, string message)
     {
-        if (!condition) throw new CaseRuleException(rule, message);
+        if (!condition) throw new RuleException(rule, message);
     }
 
     public bool IsMember(string ags) => Members.Any(m => m.Ags == ags);

@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using Dapper;
-using OpenIkz.Backoffice.Documents;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Infrastructure.Pdf;
 
 namespace OpenIkz.Agreements;
@@ -18,7 +17,7 @@ public sealed record DocumentSection(string Heading, IReadOnlyList<string> Parag
 /// und Kündigung, Unterschriften). Each rendering is stored by hash and recorded with its version, so
 /// every draft, every final text and every amendment is kept.
 /// </summary>
-public sealed class AgreementDocuments(DocumentStore store, TimeProvider clock)
+public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
 {
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 

@@ -1,10 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using OpenIkz.Backoffice.Access;
-using OpenIkz.Backoffice.Cases;
-using OpenIkz.Backoffice.Documents;
-using OpenIkz.Backoffice.Intake;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 
@@ -63,12 +59,12 @@ public sealed record AgreementDetails(
 /// </summary>
 public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocuments documents)
 {
-    private DateOnly Today => SubmitApplication.Today(clock);
+    private DateOnly Today => BerlinTime.Today(clock);
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     private static void RequireCoordinator(Actor actor)
     {
-        if (!actor.IsUser || !actor.IsCoordinator) throw new CaseRuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann Vereinbarungen bearbeiten.");
+        if (!actor.IsUser || !actor.IsCoordinator) throw new RuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann Vereinbarungen bearbeiten.");
     }
 
     public async Task<IReadOnlyList<AgreementSummary>> ListAsync(string ags, CancellationToken ct = default)
@@ -209,7 +205,7 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
             LIMIT 1
             """, new { a.Id, Supersedes = a.SupersedesId ?? -1, From = a.ValidFrom, To = a.ValidTo ?? DateOnly.MaxValue }, tx); // no null parameters: PostgreSQL cannot type them
         if (clash is not null)
-            throw new CaseRuleException("ServiceAlreadyCovered", $"Eine Leistung eines Mitglieds ist im selben Zeitraum schon Gegenstand der Vereinbarung „{clash}“. Beenden oder ändern Sie diese zuerst.");
+            throw new RuleException("ServiceAlreadyCovered", $"Eine Leistung eines Mitglieds ist im selben Zeitraum schon Gegenstand der Vereinbarung „{clash}“. Beenden oder ändern Sie diese zuerst.");
 
         var status = a.ValidFrom <= Today ? AgreementStatus.Active : AgreementStatus.Approved;
         await SetStatusAsync(c, tx, a.Id, status);
@@ -245,7 +241,7 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         {
             a.State.Amend(actor.Ags);
             if (await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM agreements WHERE supersedes_id = @Id AND status IN ('draft', 'consented', 'submitted')", new { Id = id }, tx) > 0)
-                throw new CaseRuleException("AmendmentPending", "Für diese Vereinbarung ist bereits eine Änderung in Arbeit.");
+                throw new RuleException("AmendmentPending", "Für diese Vereinbarung ist bereits eine Änderung in Arbeit.");
             var newId = await c.ExecuteScalarAsync<long>("""
                 INSERT INTO agreements (title, status, valid_from, valid_to, created_at, created_by_ags, version, supersedes_id, state_law, legal_form, transfers_task,
                     notice_months, data_protection, goals, evaluation_date, fee_rule, fee_share_percent)
@@ -381,4 +377,4 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
     }
 }
 
-public sealed class AgreementNotFoundException() : Exception("Vereinbarung nicht gefunden.");
+public sealed class AgreementNotFoundException() : NotFoundException("Vereinbarung nicht gefunden.");

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Agreements;

@@ -1,11 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIkz.Agreements.Settlement;
-using OpenIkz.Backoffice.Access;
-using OpenIkz.Backoffice.Documents;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure;
-using OpenIkz.Infrastructure.Auth;
 
 namespace OpenIkz.Agreements;
 
@@ -31,7 +28,7 @@ public static class AgreementsApi
                 TypedResults.Ok(await agreements.GetAsync(Actor.From(p)!, id, ct)))
             .WithName("GetAgreement").WithSummary("One agreement with its terms, members, consents, history and document versions; 404 for non-members.").ProducesProblem(404);
 
-        group.MapGet("/{id:long}/document.{format}", async Task<IResult> (long id, string format, int? version, ClaimsPrincipal p, AgreementService agreements, DocumentStore store, CancellationToken ct) =>
+        group.MapGet("/{id:long}/document.{format}", async Task<IResult> (long id, string format, int? version, ClaimsPrincipal p, AgreementService agreements, IFileStore store, CancellationToken ct) =>
             {
                 if (format is not ("html" or "pdf")) return Problems.NotFound("Das Dokument gibt es als .html und .pdf.");
                 var a = await agreements.GetAsync(Actor.From(p)!, id, ct);
@@ -118,7 +115,7 @@ public static class AgreementsApi
                         if (transfers.Count == 0) return Problems.NotFound($"Die Kommune '{ags}' zahlt in dieser Abrechnung nichts: es gibt keine Rechnung an sie.");
                         var transfer = seller is null ? transfers[0] : transfers.FirstOrDefault(t => t.ReceiverAgs == seller);
                         if (transfer is null) return Problems.NotFound($"'{ags}' zahlt nicht an '{seller}'.");
-                        var issued = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.CreatedAt, OpenIkz.Backoffice.Intake.SubmitApplication.Berlin));
+                        var issued = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.CreatedAt, BerlinTime.Zone));
                         try
                         {
                             var xml = SettlementExports.XRechnung(s, ags, transfer.ReceiverAgs, issued);

@@ -6,7 +6,7 @@ using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Audit;
 using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Backoffice.Work;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure;
@@ -62,73 +62,73 @@ public static class BackofficeApi
 
         var work = app.MapGroup("/api/v1").WithTags("Sachbearbeitung").RequireAuthorization(BackofficePolicies.Clerk);
 
-        work.MapPost("/work/claim", async Task<Results<Ok<CaseDetails>, NoContent>> (ClaimRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
-                await cases.ClaimNextAsync(Actor.From(p)!, request.Service ?? "", ct) is { } claimed ? TypedResults.Ok(claimed) : TypedResults.NoContent())
+        work.MapPost("/work/claim", async Task<Results<Ok<CaseDetails>, NoContent>> (ClaimRequest request, ClaimsPrincipal p, ClaimNextCase claim, CancellationToken ct) =>
+                await claim.HandleAsync(Actor.From(p)!, request.Service ?? "", ct) is { } claimed ? TypedResults.Ok(claimed) : TypedResults.NoContent())
             .WithName("ClaimNextCase").WithSummary("Gives the caller the most urgent eligible unassigned case of the service (overdue first, then earliest due date, then oldest), or 204.");
 
-        work.MapGet("/work/mine", async (ClaimsPrincipal p, CaseWork cases, CancellationToken ct) => TypedResults.Ok(await cases.MyCasesAsync(Actor.From(p)!, ct)))
+        work.MapGet("/work/mine", async (ClaimsPrincipal p, MyCases mine, CancellationToken ct) => TypedResults.Ok(await mine.HandleAsync(Actor.From(p)!, ct)))
             .WithName("MyCases");
 
-        work.MapGet("/cases/{id}", async (string id, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) => TypedResults.Ok(await cases.GetAsync(Actor.From(p)!, id, ct)))
+        work.MapGet("/cases/{id}", async (string id, ClaimsPrincipal p, GetCase get, CancellationToken ct) => TypedResults.Ok(await get.HandleAsync(Actor.From(p)!, id, ct)))
             .WithName("GetCase").WithSummary("The case file: application data, completeness, documents, notes, history. 404 when the caller may not see it.")
             .ProducesProblem(404);
 
-        work.MapGet("/cases/{id}/history", async (string id, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) => TypedResults.Ok(await cases.HistoryAsync(Actor.From(p)!, id, ct)))
+        work.MapGet("/cases/{id}/history", async (string id, ClaimsPrincipal p, GetCaseHistory history, CancellationToken ct) => TypedResults.Ok(await history.HandleAsync(Actor.From(p)!, id, ct)))
             .WithName("GetCaseHistory").ProducesProblem(404);
 
-        work.MapGet("/cases/{id}/documents/{documentId}", async (string id, string documentId, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        work.MapGet("/cases/{id}/documents/{documentId}", async (string id, string documentId, ClaimsPrincipal p, OpenDocument open, CancellationToken ct) =>
             {
-                var (document, content) = await cases.OpenDocumentAsync(Actor.From(p)!, id, documentId, ct);
+                var (document, content) = await open.HandleAsync(Actor.From(p)!, id, documentId, ct);
                 return TypedResults.Stream(content, document.ContentType, document.FileName);
             })
             .WithName("DownloadDocument").ProducesProblem(404);
 
-        work.MapPost("/cases/{id}/documents", async Task<Created<object>> (string id, AddDocumentRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        work.MapPost("/cases/{id}/documents", async Task<Created<object>> (string id, AddDocumentRequest request, ClaimsPrincipal p, AddDocument add, CancellationToken ct) =>
             {
                 byte[] content;
                 try { content = Convert.FromBase64String(request.ContentBase64 ?? ""); }
                 catch (FormatException) { throw new ValidationException(new ValidationErrors { { "contentBase64", ["Der Inhalt ist kein gültiges Base64."] } }); }
-                var docId = await cases.AddDocumentAsync(Actor.From(p)!, id, request.DocumentType ?? "", request.FileName, request.ContentType, content, ct);
+                var docId = await add.HandleAsync(Actor.From(p)!, id, request.DocumentType ?? "", request.FileName, request.ContentType, content, ct);
                 return TypedResults.Created($"/api/v1/cases/{id}/documents/{docId}", (object)new { documentId = docId });
             })
             .WithName("AddDocument").ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
 
-        work.MapPost("/cases/{id}/release", async (string id, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        work.MapPost("/cases/{id}/release", async (string id, ClaimsPrincipal p, ReleaseCase release, CancellationToken ct) =>
             {
-                await cases.ReleaseAsync(Actor.From(p)!, id, ct);
+                await release.HandleAsync(Actor.From(p)!, id, ct);
                 return TypedResults.NoContent();
             }).WithName("ReleaseCase").WithSummary("Back to the pool.").ProducesProblem(404).ProducesProblem(409);
 
-        work.MapPost("/cases/{id}/document-request", async (string id, DocumentRequestRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        work.MapPost("/cases/{id}/document-request", async (string id, DocumentRequestRequest request, ClaimsPrincipal p, RequestDocuments requestDocuments, CancellationToken ct) =>
             {
                 if (request.Until is null) throw new ValidationException(new ValidationErrors { { "until", ["Bitte eine Frist angeben (JJJJ-MM-TT)."] } });
-                await cases.RequestDocumentsAsync(Actor.From(p)!, id, request.Until.Value, request.Message ?? "", ct);
+                await requestDocuments.HandleAsync(Actor.From(p)!, id, request.Until.Value, request.Message ?? "", ct);
                 return TypedResults.NoContent();
             }).WithName("RequestDocuments").WithSummary("Asks the applicant for documents: the case waits until the given date.").ProducesProblem(404).ProducesProblem(409);
 
-        work.MapPost("/cases/{id}/resume", async (string id, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        work.MapPost("/cases/{id}/resume", async (string id, ClaimsPrincipal p, ResumeCase resume, CancellationToken ct) =>
             {
-                await cases.ResumeAsync(Actor.From(p)!, id, ct);
+                await resume.HandleAsync(Actor.From(p)!, id, ct);
                 return TypedResults.NoContent();
             }).WithName("ResumeCase").ProducesProblem(404).ProducesProblem(409);
 
-        work.MapPost("/cases/{id}/notes", async (string id, NoteRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
-                TypedResults.Created($"/api/v1/cases/{id}", new { noteId = await cases.AddNoteAsync(Actor.From(p)!, id, request.Text ?? "", ct) }))
+        work.MapPost("/cases/{id}/notes", async (string id, NoteRequest request, ClaimsPrincipal p, AddNote addNote, CancellationToken ct) =>
+                TypedResults.Created($"/api/v1/cases/{id}", new { noteId = await addNote.HandleAsync(Actor.From(p)!, id, request.Text ?? "", ct) }))
             .WithName("AddNote").ProducesValidationProblem().ProducesProblem(404);
 
-        work.MapPost("/cases/{id}/decision", async (string id, DecisionRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
-                TypedResults.Ok(await cases.DecideAsync(Actor.From(p)!, id, request.Outcome ?? "", request.Reason, ct)))
+        work.MapPost("/cases/{id}/decision", async (string id, DecisionRequest request, ClaimsPrincipal p, DecideCase decide, CancellationToken ct) =>
+                TypedResults.Ok(await decide.HandleAsync(Actor.From(p)!, id, request.Outcome ?? "", request.Reason, ct)))
             .WithName("DecideCase").WithSummary("Decides the case ('granted' needs a complete file, 'rejected' a reason); the Bescheid PDF is issued in the owner's name and stored in the file.")
             .ProducesProblem(404).ProducesProblem(409);
 
-        work.MapGet("/archive", async (string? q, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) => TypedResults.Ok(await cases.SearchArchiveAsync(Actor.From(p)!, q ?? "", ct)))
+        work.MapGet("/archive", async (string? q, ClaimsPrincipal p, SearchArchive search, CancellationToken ct) => TypedResults.Ok(await search.HandleAsync(Actor.From(p)!, q ?? "", ct)))
             .WithName("SearchArchive").WithSummary("Closed cases of the cooperation area the caller may see, by exact reference or the beginning of the applicant's family name.");
 
         var lead = app.MapGroup("/api/v1").WithTags("Teamleitung").RequireAuthorization(BackofficePolicies.TeamLead);
 
-        lead.MapPost("/cases/{id}/assignment", async (string id, AssignmentRequest request, ClaimsPrincipal p, CaseWork cases, CancellationToken ct) =>
+        lead.MapPost("/cases/{id}/assignment", async (string id, AssignmentRequest request, ClaimsPrincipal p, ReassignCase reassign, CancellationToken ct) =>
             {
-                await cases.ReassignAsync(Actor.From(p)!, id, request.UserId, ct);
+                await reassign.HandleAsync(Actor.From(p)!, id, request.UserId, ct);
                 return TypedResults.NoContent();
             }).WithName("ReassignCase").WithSummary("Assigns the case to another clerk who may process it, or back to the pool (userId null).").ProducesProblem(404);
 
@@ -143,8 +143,8 @@ public static class BackofficeApi
                 return TypedResults.Created($"/api/v1/absences/{result.AbsenceId}", result);
             }).WithName("MarkAbsent").WithSummary("Marks a clerk of the lead's municipality absent; from its first day the clerk's open cases return to the pool.");
 
-        lead.MapGet("/pool", async (ClaimsPrincipal p, CaseWork cases, TimeProvider clock, CancellationToken ct) =>
-                TypedResults.Ok((await cases.PoolOverviewAsync(Actor.From(p)!, ct)).Select(r => new
+        lead.MapGet("/pool", async (ClaimsPrincipal p, PoolOverview pool, TimeProvider clock, CancellationToken ct) =>
+                TypedResults.Ok((await pool.HandleAsync(Actor.From(p)!, ct)).Select(r => new
                 {
                     r.Service, r.OwnerAgs, r.OwnerName, r.Open, r.Unassigned, r.Overdue, r.OldestReceivedAt,
                     oldestAgeDays = r.OldestAgeDays(clock.GetUtcNow().UtcDateTime),

@@ -51,7 +51,7 @@ public static class CommandLine
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddOpenIkzCore(builder.Configuration);
+        builder.Services.AddOpenIkzCore(builder.Configuration).AddModules(builder.Configuration);
         using var host = builder.Build();
         var services = host.Services;
 

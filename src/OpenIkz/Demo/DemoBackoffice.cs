@@ -7,7 +7,7 @@ using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Decisions;
 using OpenIkz.Backoffice.Documents;
 using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 using OpenIkz.Infrastructure.Pdf;
@@ -22,7 +22,7 @@ namespace OpenIkz.Demo;
 /// partners, and cases in every state with decisions over the last six months and uneven processing shares.
 /// Deterministic: the same data on every first start.
 /// </summary>
-public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore documents, TimeProvider clock, global::OpenIkz.Agreements.AgreementDocuments agreementDocuments,
+public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documents, TimeProvider clock, global::OpenIkz.Agreements.AgreementDocuments agreementDocuments,
     global::OpenIkz.Agreements.Settlement.SettlementService settlements)
 {
     public const string Ludwigshafen = "07314000", Frankenthal = "07311000", Speyer = "07318000", RheinPfalzKreis = "07338";
@@ -92,7 +92,7 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
 
     public async Task LoadAsync(string demoPasswordHash, CancellationToken ct = default)
     {
-        var today = SubmitApplication.Today(clock);
+        var today = BerlinTime.Today(clock);
         await db.InTransactionAsync(async (c, tx) =>
         {
             foreach (var a in Addresses)
@@ -183,7 +183,7 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
             {
                 var service = ServiceCatalog.Get(plan.Service);
                 var group = service.CaseGroups.Count == 0 ? null : service.CaseGroups[random.Next(service.CaseGroups.Count)];
-                var receivedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(plan.Received, SubmitApplication.Berlin));
+                var receivedDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(plan.Received, BerlinTime.Zone));
                 var due = receivedDay.AddDays(service.TargetProcessingDays);
                 var age = (now - plan.Received).TotalDays;
                 // Older cases are mostly decided; recent ones are spread over the pool, work in progress and waiting.
@@ -245,7 +245,7 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, DocumentStore docu
 
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
-    private static string SearchTextAscii(string s) => Directory.Municipalities.SearchText.Fold(s).Replace("ı", "i").Replace("ş", "s").Replace(" ", "");
+    private static string SearchTextAscii(string s) => SearchText.Fold(s).Replace("ı", "i").Replace("ş", "s").Replace(" ", "");
 
     private static string Pick(Random random, (string Ags, int Weight)[] weighted)
     {

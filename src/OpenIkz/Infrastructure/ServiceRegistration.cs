@@ -1,15 +1,17 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using OpenIkz.Demo;
-using OpenIkz.Directory.Accounts;
-using OpenIkz.Directory.Municipalities;
 using OpenIkz.Infrastructure.Database;
+using OpenIkz.Infrastructure.Files;
+using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Infrastructure;
 
 public static class ServiceRegistration
 {
-    /// <summary>Everything but the web pipeline: shared by the web host and the command line.</summary>
+    /// <summary>
+    /// The shared plumbing every module uses (options, database, migrations, data protection, clock, file store,
+    /// periodic job runner). Shared by the web host and the command line; modules register themselves on top.
+    /// </summary>
     public static IServiceCollection AddOpenIkzCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<OpenIkzOptions>().Bind(configuration.GetSection(OpenIkzOptions.Section))
@@ -27,23 +29,10 @@ public static class ServiceRegistration
         services.AddDataProtection().SetApplicationName("OpenIkz")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{OpenIkzOptions.Section}:DataDirectory"] ?? new OpenIkzOptions().DataDirectory), "keys")));
         services.AddSingleton<MigrationRunner>();
-        services.AddSingleton<UserAccounts>();
-        services.AddSingleton<AccessTokens>();
-        services.AddSingleton<MunicipalityQueries>();
-        services.AddSingleton<MunicipalityImport>();
-        services.AddSingleton<DemoData>();
-        services.AddSingleton<DemoBackoffice>();
-        services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<Backoffice.Intake.IntakeLimits>() ?? new Backoffice.Intake.IntakeLimits());
-        services.AddSingleton<Backoffice.Documents.DocumentStore>();
-        services.AddSingleton<Backoffice.Audit.AuditLog>();
-        services.AddSingleton<Backoffice.Intake.SubmitApplication>();
-        services.AddSingleton<Backoffice.Decisions.BescheidWriter>();
-        services.AddSingleton<Backoffice.Cases.CaseWork>();
-        services.AddSingleton<Backoffice.Work.Absences>();
-        services.AddSingleton<Backoffice.Work.AbsenceSweeper>();
-        services.AddSingleton<Agreements.AgreementDocuments>();
-        services.AddSingleton<Agreements.AgreementService>();
-        services.AddSingleton<Agreements.Settlement.SettlementService>();
+        services.AddSingleton<IFileStore, FileSystemFileStore>();
         return services;
     }
+
+    /// <summary>The web host's share: runs the periodic jobs the modules registered.</summary>
+    public static IServiceCollection AddPeriodicJobRunner(this IServiceCollection services) => services.AddHostedService<PeriodicJobRunner>();
 }

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using OpenIkz.Infrastructure.Auth;
+using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Pages;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Directory.Accounts;
-using OpenIkz.Infrastructure.Auth;
 
 namespace OpenIkz.Pages;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Dapper;
 using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 
@@ -21,7 +21,7 @@ public static class BackofficeUi
     /// <summary>A date as an HTML date input wants it: "2026-05-03".</summary>
     public static string IsoDate(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static DateOnly Today(TimeProvider clock) => SubmitApplication.Today(clock);
+    public static DateOnly Today(TimeProvider clock) => BerlinTime.Today(clock);
 
     public static string ServiceName(string slug) => ServiceCatalog.Find(slug)?.Name ?? Ui.ServiceLabel(slug);
 
@@ -99,7 +99,7 @@ public static class BackofficeUi
 /// <summary>A person who can be given a case (a clerk or team lead of the cooperation area).</summary>
 public sealed record AssignableUser(long Id, string Username, string DisplayName, string Ags, string MunicipalityName);
 
-/// <summary>Lookups the back office pages need beyond <see cref="CaseWork"/>: agreement titles, municipality names, assignable clerks.</summary>
+/// <summary>Lookups the back office pages need beyond the back office's use cases: agreement titles, municipality names, assignable clerks.</summary>
 public static class BackofficeLookups
 {
     public static async Task<string?> AgreementTitleAsync(Db db, long agreementId, CancellationToken ct = default) =>
@@ -115,7 +115,7 @@ public static class BackofficeLookups
     }
 
     /// <summary>The id of a case by its reference (exact, case-insensitive) or its id. Says nothing about visibility:
-    /// the caller still goes through <see cref="CaseWork"/>, which answers "not found" for a case it may not see.</summary>
+    /// the caller still goes through the back office's use cases, which answers "not found" for a case it may not see.</summary>
     public static async Task<string?> ResolveCaseAsync(Db db, string referenceOrId, CancellationToken ct = default)
     {
         var text = referenceOrId.Trim();
@@ -142,7 +142,7 @@ public static class BackofficeLookups
                     FROM agreements a
                     JOIN agreement_members own ON own.agreement_id = a.id AND own.municipality_ags = @Ags
                     JOIN agreement_members other ON other.agreement_id = a.id AND other.contributes_staff = TRUE
-                    WHERE {CaseAccess.InForce}))
+                    WHERE {Agreements.AgreementGrants.InForce}))
             """, new { Ags = ags, Today = today, Clerk = Roles.Sachbearbeitung, Lead = Roles.Teamleitung }, ct);
         var collation = StringComparer.Create(Ui.German, CompareOptions.None);
         return rows.OrderBy(u => u.Ags == ags ? 0 : 1).ThenBy(u => u.MunicipalityName, collation).ThenBy(u => u.DisplayName, collation).ToList();

@@ -205,7 +205,7 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
     public async Task ApprovedWithALaterStart_GrantsNothingBeforeIt_AndBecomesActiveOnItsFirstDay()
     {
         var ilsenburg = await CoordinatorAsync("ilsenburg");
-        var start = OpenIkz.Backoffice.Intake.SubmitApplication.Today(app.Clock).AddDays(3);
+        var start = BerlinTime.Today(app.Clock).AddDays(3);
         var id = await CreateAsync(ilsenburg, Draft(["15085190", Falkenstein], service: "elterngeld", legalForm: "arbeitsgemeinschaft", transfers: false,
             validFrom: start.ToString("yyyy-MM-dd"), title: "Später"));
         await StepAsync(ilsenburg, id, "consent");

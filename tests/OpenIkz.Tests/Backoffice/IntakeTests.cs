@@ -29,8 +29,8 @@ public abstract partial class IntakeTests(OpenIkzApp fixture)
         var caseId = json.GetProperty("caseId").GetString()!;
 
         var sha = await app.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = caseId });
-        Assert.Equal(DocumentStore.Sha256(pdf), sha);
-        var path = app.Services.GetRequiredService<DocumentStore>().PathOf(sha);
+        Assert.Equal(ContentHash.Sha256(pdf), sha);
+        var path = ((OpenIkz.Infrastructure.Files.FileSystemFileStore)app.Services.GetRequiredService<IFileStore>()).PathOf(sha);
         Assert.Equal(pdf, await File.ReadAllBytesAsync(path));
         Assert.True(await app.Db.QuerySingleAsync<bool>("SELECT complete FROM cases WHERE id = @Id", new { Id = caseId }));
         Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = caseId }));

@@ -14,31 +14,31 @@ public class CaseRulesTests
     [Fact]
     public void Decide_WhenFileIsIncomplete_RefusesAGrant_ButAllowsAReasonedRejection()
     {
-        var error = Assert.Throws<CaseRuleException>(() => Assigned(complete: false).Decide(7, Outcomes.Granted, null));
+        var error = Assert.Throws<RuleException>(() => Assigned(complete: false).Decide(7, Outcomes.Granted, null));
         Assert.Equal("IncompleteFile", error.Rule);
         Assigned(complete: false).Decide(7, Outcomes.Rejected, "Fehlende Mitwirkung (§ 66 SGB I).");
     }
 
     [Fact]
     public void Decide_WhenRejectedWithoutReason_IsRefused() =>
-        Assert.Equal("ReasonRequired", Assert.Throws<CaseRuleException>(() => Assigned().Decide(7, Outcomes.Rejected, " ")).Rule);
+        Assert.Equal("ReasonRequired", Assert.Throws<RuleException>(() => Assigned().Decide(7, Outcomes.Rejected, " ")).Rule);
 
     [Fact]
     public void Decide_WhenAssignedToSomeoneElse_IsRefused() =>
-        Assert.Equal("CaseNotAssignedToYou", Assert.Throws<CaseRuleException>(() => Assigned().Decide(8, Outcomes.Granted, null)).Rule);
+        Assert.Equal("CaseNotAssignedToYou", Assert.Throws<RuleException>(() => Assigned().Decide(8, Outcomes.Granted, null)).Rule);
 
     [Fact]
     public void Decide_WhenWaitingOrClosed_IsRefused()
     {
-        Assert.Equal("CaseIsWaiting", Assert.Throws<CaseRuleException>(() => (Assigned() with { Status = CaseStatus.Waiting }).Decide(7, Outcomes.Granted, null)).Rule);
-        Assert.Equal("CaseIsClosed", Assert.Throws<CaseRuleException>(() => (Assigned() with { Status = CaseStatus.Closed }).Decide(7, Outcomes.Granted, null)).Rule);
+        Assert.Equal("CaseIsWaiting", Assert.Throws<RuleException>(() => (Assigned() with { Status = CaseStatus.Waiting }).Decide(7, Outcomes.Granted, null)).Rule);
+        Assert.Equal("CaseIsClosed", Assert.Throws<RuleException>(() => (Assigned() with { Status = CaseStatus.Closed }).Decide(7, Outcomes.Granted, null)).Rule);
     }
 
     [Fact]
     public void RequestDocuments_WhenDateNotInFuture_IsRefused()
     {
         var today = new DateOnly(2026, 11, 22);
-        Assert.Equal("DueDateInPast", Assert.Throws<CaseRuleException>(() => Assigned().RequestDocuments(7, today, today)).Rule);
+        Assert.Equal("DueDateInPast", Assert.Throws<RuleException>(() => Assigned().RequestDocuments(7, today, today)).Rule);
         Assigned().RequestDocuments(7, today.AddDays(1), today);
     }
 

@@ -284,7 +284,7 @@ public abstract class WorkTests(OpenIkzApp fixture)
         var clerk = await app.ApiAsAsync("quedlinburg.sachbearbeitung");
         var clerkId = (await (await clerk.GetAsync("/api/v1/me")).ReadJsonAsync()).GetProperty("id").GetInt64();
         Assert.Equal(HttpStatusCode.NoContent, (await lead.PostAsJsonAsync($"/api/v1/cases/{caseId}/assignment", new { userId = clerkId })).StatusCode);
-        var tomorrow = OpenIkz.Backoffice.Intake.SubmitApplication.Today(app.Clock).AddDays(1);
+        var tomorrow = BerlinTime.Today(app.Clock).AddDays(1);
         var absence = await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = tomorrow.ToString("yyyy-MM-dd"), to = tomorrow.AddDays(3).ToString("yyyy-MM-dd") })).ReadJsonAsync();
         Assert.Equal(0, absence.GetProperty("casesReturned").GetInt32());
         var sweeper = app.Services.GetRequiredService<OpenIkz.Backoffice.Work.AbsenceSweeper>();

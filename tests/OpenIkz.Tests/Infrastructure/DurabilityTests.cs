@@ -87,7 +87,7 @@ public abstract class IntakeDurabilityTests(TestDatabase kind) : OwnDatabaseTest
                     {
                         var response = await OpenIkz.Tests.Backoffice.BackofficeFixture.SubmitAsync(http, OpenIkz.Tests.Backoffice.BackofficeFixture.KfzApplication(familyName: $"Crash{w}x{i}", pdf: pdf));
                         if (response.StatusCode == HttpStatusCode.Created)
-                            acknowledged.Add(((await response.ReadJsonAsync()).GetProperty("caseId").GetString()!, OpenIkz.Backoffice.Documents.DocumentStore.Sha256(pdf)));
+                            acknowledged.Add(((await response.ReadJsonAsync()).GetProperty("caseId").GetString()!, ContentHash.Sha256(pdf)));
                     }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return; }
                 }

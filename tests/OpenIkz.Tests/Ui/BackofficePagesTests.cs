@@ -143,7 +143,7 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         var notes = after.QuerySelector("#vermerke")!;
         Assert.Contains("Rückruf vereinbart <script>alert(1)</script>", notes.TextContent);
         Assert.Null(notes.QuerySelector("script"));
-        Assert.Empty(after.QuerySelectorAll("script").Where(s => s.TextContent.Contains("alert(1)")));
+        Assert.DoesNotContain(after.QuerySelectorAll("script"), s => s.TextContent.Contains("alert(1)"));
         Assert.Contains(after.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Vermerk hinzugefügt"));
     }
 

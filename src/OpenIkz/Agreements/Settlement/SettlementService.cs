@@ -3,17 +3,14 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using OpenIkz.Backoffice.Access;
-using OpenIkz.Backoffice.Cases;
-using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Agreements.Settlement;
 
 public sealed record RunResult(SettlementView Settlement, bool Created);
 
-public sealed class SettlementNotFoundException() : Exception("Abrechnung nicht gefunden.");
+public sealed class SettlementNotFoundException() : NotFoundException("Abrechnung nicht gefunden.");
 
 /// <summary>
 /// Runs and reads settlements. A run counts, in the database, the cases decided in the period (within
@@ -26,11 +23,11 @@ public sealed class SettlementService(Db db, TimeProvider clock)
 {
     public async Task<RunResult> RunAsync(Actor actor, long agreementId, string periodText, CancellationToken ct = default)
     {
-        if (!actor.IsUser || !actor.IsCoordinator) throw new CaseRuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann abrechnen.");
+        if (!actor.IsUser || !actor.IsCoordinator) throw new RuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann abrechnen.");
         var period = SettlementPeriod.Parse(periodText);
-        var today = SubmitApplication.Today(clock);
+        var today = BerlinTime.Today(clock);
         if (period.Start > today)
-            throw new Directory.Accounts.ValidationException(new Directory.Accounts.ValidationErrors { { "period", ["Der Zeitraum hat noch nicht begonnen."] } });
+            throw new ValidationException(new ValidationErrors { { "period", ["Der Zeitraum hat noch nicht begonnen."] } });
 
         // The counting reads millions of rows: it runs before the write transaction, so that on SQLite the
         // single writer is not held for its duration. The write transaction re-checks everything it depends on.
@@ -52,13 +49,13 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             var members = (await c.QueryAsync<string>("SELECT municipality_ags FROM agreement_members WHERE agreement_id = @Id ORDER BY municipality_ags", new { Id = agreementId }, tx)).ToList();
             if (agreement is null || !members.Contains(actor.Ags)) throw new AgreementNotFoundException();
             if (agreement.Status is AgreementStatus.Draft or AgreementStatus.Consented or AgreementStatus.Submitted)
-                throw new CaseRuleException("NotInForce", "Eine Vereinbarung, die noch nicht wirksam ist, wird nicht abgerechnet.");
+                throw new RuleException("NotInForce", "Eine Vereinbarung, die noch nicht wirksam ist, wird nicht abgerechnet.");
 
             var settled = (await c.QueryAsync<SettledRow>(
                 "SELECT id, period, period_start AS Start, period_end AS End FROM settlements WHERE agreement_id = @Id ORDER BY created_at", new { Id = agreementId }, tx)).ToList();
             var overlapping = settled.FirstOrDefault(s => s.Period != period.Text && period.Overlaps(s.Start, s.End));
             if (overlapping is not null)
-                throw new CaseRuleException("PeriodOverlaps", $"Der Zeitraum {period.Text} überschneidet sich mit der abgeschlossenen Abrechnung {overlapping.Period}.");
+                throw new RuleException("PeriodOverlaps", $"Der Zeitraum {period.Text} überschneidet sich mit der abgeschlossenen Abrechnung {overlapping.Period}.");
 
             var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee)>(
                 "SELECT service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id", new { Id = agreementId }, tx))
@@ -66,7 +63,7 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             var key = new SettlementKey(rates, agreement.FeeRule, agreement.FeeShare is null ? null : decimal.Parse(agreement.FeeShare, CultureInfo.InvariantCulture));
 
             if (agreement.ValidFrom != agreementForCount.ValidFrom || agreement.ValidTo != agreementForCount.ValidTo)
-                throw new CaseRuleException("AgreementChanged", "Die Vereinbarung wurde während der Abrechnung geändert. Bitte erneut abrechnen.");
+                throw new RuleException("AgreementChanged", "Die Vereinbarung wurde während der Abrechnung geändert. Bitte erneut abrechnen.");
             var result = SettlementCalculator.Calculate(counts, key, members);
             var hash = LinesHash(result, key);
 
@@ -135,7 +132,7 @@ public sealed class SettlementService(Db db, TimeProvider clock)
     }
 
     public static DateTime BerlinMidnightUtc(DateOnly day) =>
-        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), SubmitApplication.Berlin);
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), BerlinTime.Zone);
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;

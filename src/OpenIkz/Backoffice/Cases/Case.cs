@@ -24,18 +24,12 @@ public static class Outcomes
     public static string Label(string? outcome) => outcome switch { Granted => "bewilligt", Rejected => "abgelehnt", _ => "" };
 }
 
-/// <summary>A business rule refused an action; answered with 409 and the German message.</summary>
-public sealed class CaseRuleException(string rule, string message) : Exception(message)
-{
-    public string Rule { get; } = rule;
-}
-
 /// <summary>The state of a case that its rules look at. The rules do no I/O.</summary>
 public sealed record CaseState(string Id, string Status, long? AssignedUserId, bool Complete, string ServiceSlug, string OwnerAgs)
 {
     private void Require(bool condition, string rule, string message)
     {
-        if (!condition) throw new CaseRuleException(rule, message);
+        if (!condition) throw new RuleException(rule, message);
     }
 
     public void EnsureNotClosed() => Require(Status != CaseStatus.Closed, "CaseIsClosed", "Der Vorgang ist abgeschlossen und kann nicht mehr geändert werden.");

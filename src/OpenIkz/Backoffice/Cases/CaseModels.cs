@@ -47,4 +47,4 @@ public sealed record PoolRow(string Service, string OwnerAgs, string OwnerName, 
 }
 
 /// <summary>Thrown when the case does not exist or the caller may not see it: both are 404, indistinguishable.</summary>
-public sealed class CaseNotFoundException() : Exception("Vorgang nicht gefunden.");
+public sealed class CaseNotFoundException() : NotFoundException("Vorgang nicht gefunden.");

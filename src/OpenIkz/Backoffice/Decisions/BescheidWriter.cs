@@ -4,7 +4,7 @@ using Dapper;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Infrastructure.Pdf;
 
 namespace OpenIkz.Backoffice.Decisions;
@@ -69,8 +69,8 @@ public sealed class BescheidWriter
     {
         var service = ServiceCatalog.Get(f.ServiceSlug);
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
-        var decidedLocal = TimeZoneInfo.ConvertTimeFromUtc(decidedAt, SubmitApplication.Berlin);
-        var receivedLocal = TimeZoneInfo.ConvertTimeFromUtc(f.ReceivedAt, SubmitApplication.Berlin);
+        var decidedLocal = TimeZoneInfo.ConvertTimeFromUtc(decidedAt, BerlinTime.Zone);
+        var receivedLocal = TimeZoneInfo.ConvertTimeFromUtc(f.ReceivedAt, BerlinTime.Zone);
         var authority = Authority(f);
         var ownerAddress = f.OwnerStreet is null ? f.OwnerName : $"{f.OwnerStreet}, {f.OwnerPostalCode} {f.OwnerCity}";
         var granted = outcome == Outcomes.Granted;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenIkz.Backoffice.Documents;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Backoffice.Intake;
@@ -11,7 +11,7 @@ public sealed record Applicant(string GivenName, string FamilyName, DateOnly Bir
 
 public sealed record Attachment(string DocumentType, string FileName, string ContentType, byte[] Content)
 {
-    public string Sha256 { get; } = DocumentStore.Sha256(Content);
+    public string Sha256 { get; } = ContentHash.Sha256(Content);
 }
 
 public sealed record ValidApplication(ServiceDefinition Service, string? CaseGroup, string Municipality, Applicant Applicant,

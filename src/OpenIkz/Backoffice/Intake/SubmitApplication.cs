@@ -23,12 +23,8 @@ public sealed class ForbiddenMunicipalityException(string ags) : Exception($"Die
 /// creates its case in one transaction: idempotency record, gap-free reference, case, documents,
 /// history and audit entry. The files are on disk (fsynced) before that transaction commits.
 /// </summary>
-public sealed class SubmitApplication(Db db, DocumentStore documents, AuditLog audit, TimeProvider clock, IntakeLimits limits)
+public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audit, TimeProvider clock, IntakeLimits limits)
 {
-    public static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
-
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(clock.GetUtcNow().UtcDateTime, Berlin));
-
     public async Task<SubmitResult> HandleAsync(Actor client, string idempotencyKey, byte[] body, CancellationToken ct = default)
     {
         if (client.ClientId is null) throw new InvalidOperationException("Only API clients submit applications.");
@@ -45,9 +41,9 @@ public sealed class SubmitApplication(Db db, DocumentStore documents, AuditLog a
         }
         catch (JsonException)
         {
-            throw new Directory.Accounts.ValidationException(new Directory.Accounts.ValidationErrors { { "$", ["Der Inhalt ist kein gültiges JSON."] } });
+            throw new ValidationException(new ValidationErrors { { "$", ["Der Inhalt ist kein gültiges JSON."] } });
         }
-        var today = Today(clock);
+        var today = BerlinTime.Today(clock);
         var application = ApplicationValidator.Validate(root, limits, today);
         if (application.Municipality != client.Ags) throw new ForbiddenMunicipalityException(application.Municipality);
 

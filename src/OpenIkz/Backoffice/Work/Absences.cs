@@ -5,6 +5,7 @@ using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Intake;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
+using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Backoffice.Work;
 
@@ -19,8 +20,8 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
 {
     public async Task<AbsenceResult> MarkAbsentAsync(Actor teamLead, long userId, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
-        if (!teamLead.IsTeamLead) throw new CaseRuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten eintragen.");
-        var today = SubmitApplication.Today(clock);
+        if (!teamLead.IsTeamLead) throw new RuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten eintragen.");
+        var today = BerlinTime.Today(clock);
         var errors = new ValidationErrors();
         if (to < from) errors.Add("to", "Das Ende liegt vor dem Beginn.");
         if (to < today) errors.Add("to", "Das Ende liegt in der Vergangenheit.");
@@ -61,14 +62,20 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
     }
 }
 
-/// <summary>Applies absences that begin after they were entered: cases of clerks absent today go back to the pool (run by <see cref="Infrastructure.Maintenance"/>).</summary>
-public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock)
+/// <summary>Applies absences that begin after they were entered: cases of clerks absent today go back to the pool (every five minutes and at start).</summary>
+public sealed class AbsenceSweeper(Db db, Absences absences, TimeProvider clock) : IPeriodicJob
 {
+    public string Name => "absence-sweep";
+
+    public TimeSpan Interval => TimeSpan.FromMinutes(5);
+
+    public Task<int> RunAsync(CancellationToken ct) => SweepAsync(ct);
+
     public static readonly Actor System = new(null, null, "system", "OpenIKZ (Abwesenheit)", "00000000", false, []);
 
     public async Task<int> SweepAsync(CancellationToken ct = default)
     {
-        var today = SubmitApplication.Today(clock);
+        var today = BerlinTime.Today(clock);
         return await db.InTransactionAsync(async (c, tx) =>
         {
             var absent = (await c.QueryAsync<(long UserId, string Ags)>("""

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenIkz.Infrastructure;
-using OpenIkz.Infrastructure.Auth;
+using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Directory.Accounts;
 

@@ -25,18 +25,6 @@ public sealed record SignInResult(SignInOutcome Outcome, UserAccount? User)
     public const string GenericFailureMessage = "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch, oder das Konto ist nach mehreren Fehlversuchen für 15 Minuten gesperrt.";
 }
 
-/// <summary>Field errors of a request, keyed by field name, with German messages.</summary>
-public sealed class ValidationErrors : Dictionary<string, string[]>
-{
-    public void Add(string field, string message) =>
-        this[field] = TryGetValue(field, out var existing) ? [.. existing, message] : [message];
-}
-
-public sealed class ValidationException(ValidationErrors errors) : Exception("Die Eingaben sind ungültig.")
-{
-    public ValidationErrors Errors { get; } = errors;
-}
-
 /// <summary>Users: creation, password check with lockout, roles and services. Passwords are hashed with
 /// ASP.NET Core Identity's PasswordHasher (PBKDF2); nothing here logs a password or a hash.</summary>
 public sealed partial class UserAccounts(Db db, TimeProvider clock)
@@ -75,8 +63,8 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         if (string.IsNullOrWhiteSpace(user.DisplayName) || user.DisplayName.Length > 200)
             errors.Add("displayName", "Bitte einen Namen mit höchstens 200 Zeichen angeben.");
         foreach (var role in user.Roles)
-            if (!Accounts.Roles.TryParse(role, out _)) errors.Add("roles", $"Die Rolle '{role}' gibt es nicht (erlaubt: {string.Join(", ", Accounts.Roles.All)}).");
-        if (user.Services.Count > 0 && !user.Roles.Contains(Accounts.Roles.Sachbearbeitung))
+            if (!Roles.TryParse(role, out _)) errors.Add("roles", $"Die Rolle '{role}' gibt es nicht (erlaubt: {string.Join(", ", Roles.All)}).");
+        if (user.Services.Count > 0 && !user.Roles.Contains(Roles.Sachbearbeitung))
             errors.Add("services", "Leistungen werden nur mit der Rolle Sachbearbeitung vergeben.");
         if (errors.Count > 0) throw new ValidationException(errors);
         return await InsertAsync(user, HashPassword(user.Password), passwordIsDemo: false, ct);
@@ -103,7 +91,7 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
                 """, new { user.MunicipalityAgs, user.Username, user.DisplayName, Hash = passwordHash, Demo = passwordIsDemo, Active = true, Stamp = NewStamp(), Now = clock.GetUtcNow().UtcDateTime }, tx);
             foreach (var role in user.Roles.Distinct())
             {
-                Accounts.Roles.TryParse(role, out var canonical);
+                Roles.TryParse(role, out var canonical);
                 await c.ExecuteAsync("INSERT INTO user_roles (user_id, role) VALUES (@Id, @Role)", new { Id = id, Role = canonical }, tx);
             }
             foreach (var service in user.Services.Distinct())

@@ -96,31 +96,6 @@ public static class States
     public static string NameOf(string code) => All.FirstOrDefault(s => s.Code == code).Name ?? code;
 }
 
-/// <summary>Folds a name for case- and umlaut-insensitive search ("Thüringen" → "thueringen").</summary>
-public static class SearchText
-{
-    public static string Fold(string text)
-    {
-        var sb = new StringBuilder(text.Length + 4);
-        foreach (var ch in text.Trim().ToLowerInvariant())
-        {
-            switch (ch)
-            {
-                case 'ä': sb.Append("ae"); break;
-                case 'ö': sb.Append("oe"); break;
-                case 'ü': sb.Append("ue"); break;
-                case 'ß': sb.Append("ss"); break;
-                default: sb.Append(ch); break;
-            }
-        }
-        return sb.ToString();
-    }
-
-    /// <summary>Escapes LIKE wildcards so user input matches literally (used with ESCAPE '\').</summary>
-    public static string LikeContains(string text) =>
-        "%" + Fold(text).Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-}
-
 public static class Area
 {
     /// <summary>Area is stored exactly as whole hectares (1 km² = 100 ha), never as floating point.</summary>

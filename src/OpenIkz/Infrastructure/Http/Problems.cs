@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Http;
 
 namespace OpenIkz.Infrastructure;
 
@@ -71,9 +71,10 @@ public static class Problems
     };
 }
 
-/// <summary>Turns exceptions into problem details: validation failures into 400 with field errors,
+/// <summary>Turns exceptions into problem details: validation failures into 400 with field errors, the kernel's
+/// not-found and rule exceptions into 404 and 409, what a module mapped (<see cref="ProblemMapping"/>) as it said,
 /// a too-large body into 413, malformed JSON into 400; anything else into a 500 without internals.</summary>
-public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger, IEnumerable<ProblemMapping> mappings) : IExceptionHandler
 {
     // UseExceptionHandler has already rewritten Request.Path to the error page: the original path is in the feature.
     private static string OriginalPath(HttpContext context) => context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
@@ -97,26 +98,15 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             case ValidationException v:
                 await Problems.WriteAsync(context, 400, "Die Eingaben sind ungültig.", "Bitte die markierten Felder korrigieren.", v.Errors);
                 return true;
-            case Backoffice.Cases.CaseNotFoundException:
-                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Vorgang nicht gefunden.");
+            case NotFoundException notFound:
+                await Problems.WriteAsync(context, 404, "Nicht gefunden", notFound.Message);
                 return true;
-            case Agreements.AgreementNotFoundException:
-                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Vereinbarung nicht gefunden.");
-                return true;
-            case Agreements.Settlement.SettlementNotFoundException:
-                await Problems.WriteAsync(context, 404, "Nicht gefunden", "Abrechnung nicht gefunden.");
-                return true;
-            case Backoffice.Cases.CaseRuleException rule:
+            case RuleException rule:
                 await Problems.WriteAsync(context, 409, "Nicht möglich", rule.Message, extensions: new() { ["rule"] = rule.Rule });
                 return true;
-            case Backoffice.Intake.IdempotencyConflictException conflict:
-                await Problems.WriteAsync(context, 409, "Idempotency-Key schon verwendet", conflict.Message);
-                return true;
-            case Backoffice.Intake.ForbiddenMunicipalityException forbidden:
-                await Problems.WriteAsync(context, 403, "Keine Berechtigung", forbidden.Message, new Dictionary<string, string[]> { ["municipality"] = [forbidden.Message] });
-                return true;
-            case Backoffice.Intake.PayloadTooLargeException large:
-                await Problems.WriteAsync(context, 413, Problems.TitleFor(413), large.Message, new Dictionary<string, string[]> { [large.Field] = [large.Message] });
+            case var mapped when mappings.FirstOrDefault(m => m.ExceptionType.IsInstanceOfType(mapped)) is { } mapping:
+                var spec = mapping.Map(mapped);
+                await Problems.WriteAsync(context, spec.Status, spec.Title, spec.Detail, spec.Errors, spec.Extensions);
                 return true;
             case BadHttpRequestException b:
                 var status = b.StatusCode;

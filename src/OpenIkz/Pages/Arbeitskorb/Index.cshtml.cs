@@ -4,14 +4,14 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Backoffice;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Cases;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Pages.Arbeitskorb;
 
 /// <summary>The clerk's workbench: take the next case of a service from the shared pool, and the own open cases.</summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class IndexModel(CaseWork cases, TimeProvider clock) : PageModel
+public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, TimeProvider clock) : PageModel
 {
     public sealed record ServiceSlot(string Slug, string Name, int Free, int Overdue);
 
@@ -26,8 +26,8 @@ public sealed class IndexModel(CaseWork cases, TimeProvider clock) : PageModel
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         Today = BackofficeUi.Today(clock);
-        MyCases = await cases.MyCasesAsync(actor, ct);
-        var pool = await cases.PoolOverviewAsync(actor, ct);
+        MyCases = await myCases.HandleAsync(actor, ct);
+        var pool = await poolOverview.HandleAsync(actor, ct);
         Services = ServiceCatalog.All
             .Where(s => actor.Services.Contains(s.Slug))
             .Select(s => new ServiceSlot(s.Slug, s.Name,
@@ -37,7 +37,7 @@ public sealed class IndexModel(CaseWork cases, TimeProvider clock) : PageModel
         return Page();
     }
 
-    public async Task<IActionResult> OnPostClaimAsync(string? service, CancellationToken ct)
+    public async Task<IActionResult> OnPostClaimAsync(string? service, [FromServices] ClaimNextCase claim, [FromServices] ClaimedCaseHandoff handoff, CancellationToken ct)
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         var definition = ServiceCatalog.Find(service);
@@ -48,15 +48,16 @@ public sealed class IndexModel(CaseWork cases, TimeProvider clock) : PageModel
         }
         try
         {
-            var claimed = await cases.ClaimNextAsync(actor, definition.Slug, ct);
+            var claimed = await claim.HandleAsync(actor, definition.Slug, ct);
             if (claimed is null)
             {
                 Info = $"Im Pool ist kein Vorgang für {definition.Name} frei.";
                 return RedirectToPage();
             }
+            handoff.Put(actor.UserId!.Value, claimed);
             return RedirectToPage("/Vorgaenge/Detail", new { id = claimed.Id });
         }
-        catch (CaseRuleException ex)
+        catch (RuleException ex)
         {
             Problem = ex.Message;
         }

@@ -10,7 +10,7 @@ namespace OpenIkz.Pages.Archiv;
 
 /// <summary>Search over the closed cases of the cooperation area the user may see (exact reference or beginning of the family name).</summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class IndexModel(CaseWork cases) : PageModel
+public sealed class IndexModel(SearchArchive search) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Q { get; set; }
 
@@ -23,7 +23,7 @@ public sealed class IndexModel(CaseWork cases) : PageModel
         if (Q is null) return Page();
         try
         {
-            Results = await cases.SearchArchiveAsync(actor, Q, ct);
+            Results = await search.HandleAsync(actor, Q, ct);
         }
         catch (ValidationException ex)
         {

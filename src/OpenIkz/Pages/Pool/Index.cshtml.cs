@@ -13,7 +13,7 @@ namespace OpenIkz.Pages.Pool;
 
 /// <summary>The team lead's view of the shared pool (per service and partner), absences and reassignment.</summary>
 [Authorize(Policy = BackofficePolicies.TeamLead)]
-public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
+public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign, GetCase getCase, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
 {
     public const string PersonId = "abwesenheit-person", FromId = "abwesenheit-von", ToId = "abwesenheit-bis",
         CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an";
@@ -78,7 +78,7 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
             {
                 AddError(PersonId, "Diese Person gehört nicht zu Ihrer Kommune.");
             }
-            catch (CaseRuleException ex)
+            catch (RuleException ex)
             {
                 RuleError = ex.Message;
             }
@@ -104,8 +104,8 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
             try
             {
                 if (caseId is null) throw new CaseNotFoundException();
-                await cases.ReassignAsync(actor, caseId, targetUser, ct);
-                var details = await cases.GetAsync(actor, caseId, ct);
+                await reassign.HandleAsync(actor, caseId, targetUser, ct);
+                var details = await getCase.HandleAsync(actor, caseId, ct);
                 Message = targetUser is null
                     ? $"Der Vorgang {details.Reference} liegt wieder im Pool."
                     : $"Der Vorgang {details.Reference} ist jetzt {details.AssignedTo?.Name ?? "der gewählten Person"} zugewiesen.";
@@ -120,15 +120,15 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
             {
                 foreach (var message in ex.Errors.Values.SelectMany(m => m)) AddError(TargetId, message);
             }
-            catch (CaseRuleException ex) when (ex.Rule == "ClerkIsAbsent")
+            catch (RuleException ex) when (ex.Rule == "ClerkIsAbsent")
             {
                 AddError(TargetId, ex.Message);
             }
-            catch (CaseRuleException ex) when (ex.Rule == "CaseIsClosed")
+            catch (RuleException ex) when (ex.Rule == "CaseIsClosed")
             {
                 AddError(CaseId, ex.Message);
             }
-            catch (CaseRuleException ex)
+            catch (RuleException ex)
             {
                 RuleError = ex.Message;
             }
@@ -142,7 +142,7 @@ public sealed class IndexModel(CaseWork cases, Absences absences, UserAccounts u
         NowUtc = clock.GetUtcNow().UtcDateTime;
         Today = BackofficeUi.Today(clock);
         Ags = actor.Ags;
-        Rows = await cases.PoolOverviewAsync(actor, ct);
+        Rows = await poolOverview.HandleAsync(actor, ct);
         OwnStaff = (await users.ListAsync(actor.Ags, ct))
             .Where(u => u.IsActive && (u.Roles.Contains(Roles.Sachbearbeitung) || u.Roles.Contains(Roles.Teamleitung)))
             .OrderBy(u => u.DisplayName, StringComparer.Create(Ui.German, CompareOptions.None))

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OpenIkz.Agreements;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Pages.Vereinbarungen;

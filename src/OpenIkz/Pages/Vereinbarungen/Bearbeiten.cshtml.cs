@@ -101,7 +101,7 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
         {
             AgreementUi.Merge(ex.Errors, FieldId, Errors, FormErrors);
         }
-        catch (CaseRuleException ex)
+        catch (RuleException ex)
         {
             RuleError = ex.Message;
         }
@@ -124,7 +124,7 @@ public sealed class BearbeitenModel(AgreementService agreements, MunicipalityQue
         {
             Existing.State.EnsureEditable();
         }
-        catch (CaseRuleException ex)
+        catch (RuleException ex)
         {
             RuleError = ex.Message;
         }

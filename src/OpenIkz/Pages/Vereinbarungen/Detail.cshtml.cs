@@ -114,7 +114,7 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
             {
                 Absorb(ex, fields);
             }
-            catch (CaseRuleException ex)
+            catch (RuleException ex)
             {
                 if (fields.TryGetValue(ex.Rule, out var fieldId)) AddError(fieldId, ex.Message);
                 else RuleError = ex.Message;

@@ -6,7 +6,7 @@ using OpenIkz.Backoffice;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Cases;
 using OpenIkz.Backoffice.Intake;
-using OpenIkz.Backoffice.Services;
+using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 
@@ -14,11 +14,11 @@ namespace OpenIkz.Pages.Vorgaenge;
 
 /// <summary>
 /// The case page: the whole file (applicant, form, documents, notes, history) and the actions the clerk may
-/// take on it. Every read and change goes through <see cref="CaseWork"/>, which applies the access rule: a case
+/// take on it. Every read and change goes through the back office's use cases, which apply the access rule: a case
 /// the user may not see is "not found" (404), never "forbidden".
 /// </summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : FormPageModel
+public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db db, TimeProvider clock) : FormPageModel
 {
     // Field ids of the forms on the page; errors are keyed by them.
     public const string UntilId = "anforderung-frist", MessageId = "anforderung-text", NoteId = "vermerk-text",
@@ -56,29 +56,29 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
 
     public Task<IActionResult> OnGetAsync(string id, CancellationToken ct) => ShowAsync(id, ct);
 
-    public Task<IActionResult> OnPostReleaseAsync(string id, CancellationToken ct) =>
-        ActAsync(id, a => cases.ReleaseAsync(a, id, ct), "Der Vorgang wurde in den Pool zurückgegeben.", new(), ct);
+    public Task<IActionResult> OnPostReleaseAsync(string id, [FromServices] ReleaseCase release, CancellationToken ct) =>
+        ActAsync(id, a => release.HandleAsync(a, id, ct), "Der Vorgang wurde in den Pool zurückgegeben.", new(), ct);
 
-    public Task<IActionResult> OnPostResumeAsync(string id, CancellationToken ct) =>
-        ActAsync(id, a => cases.ResumeAsync(a, id, ct), "Die Bearbeitung wurde wieder aufgenommen.", new(), ct);
+    public Task<IActionResult> OnPostResumeAsync(string id, [FromServices] ResumeCase resume, CancellationToken ct) =>
+        ActAsync(id, a => resume.HandleAsync(a, id, ct), "Die Bearbeitung wurde wieder aufgenommen.", new(), ct);
 
-    public Task<IActionResult> OnPostRequestDocumentsAsync(string id, CancellationToken ct)
+    public Task<IActionResult> OnPostRequestDocumentsAsync(string id, [FromServices] RequestDocuments requestDocuments, CancellationToken ct)
     {
         var until = ParseDate(Until);
         if (until is null) AddError(UntilId, "Bitte geben Sie eine Frist als Datum an.");
         if (string.IsNullOrWhiteSpace(RequestText)) AddError(MessageId, "Bitte geben Sie an, welche Unterlagen fehlen.");
-        return ActAsync(id, a => cases.RequestDocumentsAsync(a, id, until!.Value, RequestText ?? "", ct),
+        return ActAsync(id, a => requestDocuments.HandleAsync(a, id, until!.Value, RequestText ?? "", ct),
             $"Die Unterlagen wurden angefordert. Der Vorgang wartet bis {(until is { } u ? BackofficeUi.Date(u) : "")}.",
             new() { ["until"] = UntilId, ["message"] = MessageId, ["DueDateInPast"] = UntilId, ["DueDateTooFar"] = UntilId }, ct);
     }
 
-    public Task<IActionResult> OnPostNoteAsync(string id, CancellationToken ct)
+    public Task<IActionResult> OnPostNoteAsync(string id, [FromServices] AddNote addNote, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(NoteText)) AddError(NoteId, "Bitte geben Sie einen Vermerk ein.");
-        return ActAsync(id, a => cases.AddNoteAsync(a, id, NoteText ?? "", ct), "Der Vermerk wurde hinzugefügt.", new() { ["text"] = NoteId }, ct);
+        return ActAsync(id, a => addNote.HandleAsync(a, id, NoteText ?? "", ct), "Der Vermerk wurde hinzugefügt.", new() { ["text"] = NoteId }, ct);
     }
 
-    public async Task<IActionResult> OnPostDocumentAsync(string id, CancellationToken ct)
+    public async Task<IActionResult> OnPostDocumentAsync(string id, [FromServices] AddDocument addDocument, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(DocumentType)) AddError(DocumentTypeId, "Bitte wählen Sie die Dokumentart.");
         if (Upload is null || Upload.Length == 0) AddError(FileId, "Bitte wählen Sie eine Datei aus. Leere Dateien werden nicht angenommen.");
@@ -91,18 +91,18 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
             content = buffer.ToArray();
         }
         // The content type is determined from the content itself; what the browser claims is not trusted.
-        return await ActAsync(id, a => cases.AddDocumentAsync(a, id, DocumentType ?? "", Upload?.FileName, null, content, ct),
+        return await ActAsync(id, a => addDocument.HandleAsync(a, id, DocumentType ?? "", Upload?.FileName, null, content, ct),
             $"Das Dokument „{Path.GetFileName(Upload?.FileName ?? "")}“ wurde der Akte hinzugefügt.",
             new() { ["documentType"] = DocumentTypeId, ["fileName"] = FileId, ["content"] = FileId, ["contentType"] = FileId }, ct);
     }
 
-    public Task<IActionResult> OnPostDecideAsync(string id, CancellationToken ct)
+    public Task<IActionResult> OnPostDecideAsync(string id, [FromServices] DecideCase decide, CancellationToken ct)
     {
         if (Outcome is not (Outcomes.Granted or Outcomes.Rejected)) AddError(OutcomeId, "Bitte wählen Sie, ob der Antrag bewilligt oder abgelehnt wird.");
         else if (Outcome == Outcomes.Rejected && string.IsNullOrWhiteSpace(Reason)) AddError(ReasonId, "Eine Ablehnung muss begründet werden. Bitte geben Sie eine Begründung ein.");
         return ActAsync(id, async a =>
             {
-                await cases.DecideAsync(a, id, Outcome!, string.IsNullOrWhiteSpace(Reason) ? null : Reason, ct);
+                await decide.HandleAsync(a, id, Outcome!, string.IsNullOrWhiteSpace(Reason) ? null : Reason, ct);
                 Decided = "ja";
             },
             $"Der Antrag wurde {Outcomes.Label(Outcome)}. Der Bescheid wurde im Namen der zuständigen Kommune erstellt und zur Akte genommen.",
@@ -136,7 +136,7 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
             {
                 AddError(fields.GetValueOrDefault(ex.Field, FileId), ex.Message);
             }
-            catch (CaseRuleException ex)
+            catch (RuleException ex)
             {
                 if (fields.TryGetValue(ex.Rule, out var fieldId)) AddError(fieldId, ex.Message);
                 else RuleError = ex.Message;
@@ -152,7 +152,7 @@ public sealed class DetailModel(CaseWork cases, Db db, TimeProvider clock) : For
         Actor = actor;
         try
         {
-            Case = await cases.GetAsync(actor, id, ct);
+            Case = handoff.Take(actor.UserId!.Value, id) ?? await getCase.HandleAsync(actor, id, ct);
         }
         catch (CaseNotFoundException)
         {

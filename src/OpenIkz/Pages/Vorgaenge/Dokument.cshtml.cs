@@ -10,7 +10,7 @@ namespace OpenIkz.Pages.Vorgaenge;
 /// <summary>Download of one document of a case file, under the same access rule as the case page (404 when not visible).
 /// Always as an attachment, with the type determined on upload, so that a document never runs in the app's origin.</summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class DokumentModel(CaseWork cases) : PageModel
+public sealed class DokumentModel(OpenDocument openDocument) : PageModel
 {
     public async Task<IActionResult> OnGetAsync(string id, string documentId, CancellationToken ct)
     {
@@ -18,7 +18,7 @@ public sealed class DokumentModel(CaseWork cases) : PageModel
         if (string.IsNullOrEmpty(id) || id.Length > 64 || string.IsNullOrEmpty(documentId) || documentId.Length > 64) return NotFound();
         try
         {
-            var (document, content) = await cases.OpenDocumentAsync(actor, id, documentId, ct);
+            var (document, content) = await openDocument.HandleAsync(actor, id, documentId, ct);
             Response.Headers["X-Content-Type-Options"] = "nosniff";
             return File(content, document.ContentType, document.FileName);
         }

@@ -1,4 +1,4 @@
-namespace OpenIkz.Directory.Accounts;
+namespace OpenIkz.Common;
 
 /// <summary>The roles a user can hold, named as the users know them.</summary>
 public static class Roles

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace OpenIkz.Backoffice.Services;
+namespace OpenIkz.Directory.Services;
 
 public enum FieldKind { Text, Date, Integer, Decimal, Choice }
 

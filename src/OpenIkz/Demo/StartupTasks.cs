@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
-using OpenIkz.Demo;
+using OpenIkz.Infrastructure;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 
-namespace OpenIkz.Infrastructure;
+namespace OpenIkz.Demo;
 
 /// <summary>
 /// Runs before the server accepts requests: applies the migrations, loads the demo data in demo mode,

@@ -3,9 +3,9 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
-using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure;
 
-namespace OpenIkz.Infrastructure.Auth;
+namespace OpenIkz.Directory.Accounts;
 
 public static class AuthSchemes
 {
@@ -40,10 +40,6 @@ public static class Principals
             new Claim(OpenIkzClaims.Scope, client.Scope),
         ], scheme, ClaimTypes.Name, ClaimTypes.Role));
 
-    public static long? UserId(this ClaimsPrincipal p) =>
-        long.TryParse(p.FindFirstValue(OpenIkzClaims.UserId), out var id) ? id : null;
-
-    public static string? MunicipalityAgs(this ClaimsPrincipal p) => p.FindFirstValue(OpenIkzClaims.Municipality);
 }
 
 /// <summary>Authenticates <c>Authorization: Bearer …</c> with a user token or an API client secret.</summary>
@@ -130,7 +126,7 @@ public static class AuthenticationSetup
                             ctx.RejectPrincipal();
                             await ctx.HttpContext.SignOutAsync(AuthSchemes.Cookie);
                         }
-                        else if (!user.Roles.SequenceEqual(ctx.Principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Order())
+                        else if (!user.Roles.SequenceEqual(ctx.Principal!.FindAll(ClaimTypes.Role).Select(c => c.Value).Order())
                                  || !user.Services.SequenceEqual(ctx.Principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).Order()))
                         {
                             ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie));

@@ -1,0 +1,34 @@
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Directory.Municipalities;
+
+namespace OpenIkz.Directory;
+
+public static class DirectoryPolicies
+{
+    public const string Administration = "Administration";
+}
+
+public static class DirectoryModule
+{
+    /// <summary>Municipalities, users, tokens, API clients, the cookie and bearer authentication and the administration policy.</summary>
+    public static IServiceCollection AddDirectory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<UserAccounts>();
+        services.AddSingleton<AccessTokens>();
+        services.AddSingleton<MunicipalityQueries>();
+        services.AddSingleton<MunicipalityImport>();
+        var production = string.Equals(configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
+        services.AddOpenIkzAuthentication(production);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(DirectoryPolicies.Administration, p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Administration));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDirectoryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapAuthApi();
+        app.MapMunicipalitiesApi();
+        app.MapAccountsApi();
+        return app;
+    }
+}

@@ -1,0 +1,56 @@
+namespace OpenIkz.Infrastructure.Jobs;
+
+/// <summary>Work a module wants done regularly (and once at start). Registered with <see cref="PeriodicJobRegistration.AddPeriodicJob{TJob}"/>.</summary>
+public interface IPeriodicJob
+{
+    /// <summary>A short English name for the log.</summary>
+    string Name { get; }
+
+    TimeSpan Interval { get; }
+
+    /// <summary>Does one round of the work and returns how many items it handled (for the log).</summary>
+    Task<int> RunAsync(CancellationToken ct);
+}
+
+public static class PeriodicJobRegistration
+{
+    public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services) where TJob : class, IPeriodicJob
+    {
+        services.AddSingleton<TJob>();
+        services.AddSingleton<IPeriodicJob>(sp => sp.GetRequiredService<TJob>());
+        return services;
+    }
+}
+
+/// <summary>
+/// Runs every registered job once at start and then at its interval, each in its own loop. A failing round is
+/// logged with its exception type only (messages may quote personal data) and the job runs again at its next tick.
+/// </summary>
+public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, ILogger<PeriodicJobRunner> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(jobs.Select(job => RunLoopAsync(job, stoppingToken)));
+
+    private async Task RunLoopAsync(IPeriodicJob job, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(job.Interval);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var handled = await job.RunAsync(stoppingToken);
+                    if (handled > 0) logger.LogInformation("Job {Job} handled {Count} items", job.Name, handled);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError("Job {Job} failed: {ExceptionType}", job.Name, ex.GetType().Name);
+                }
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
