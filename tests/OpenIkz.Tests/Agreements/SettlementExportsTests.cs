@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using System.Xml.XPath;
 using OpenIkz.Agreements.Settlement;
 using OpenIkz.Infrastructure.Pdf;
+using OpenIkz.Tests.Infrastructure;
 
 namespace OpenIkz.Tests.Agreements;
 
