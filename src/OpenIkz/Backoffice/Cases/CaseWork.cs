@@ -276,7 +276,10 @@ public sealed class CaseWork(Db db, AuditLog audit, TimeProvider clock, Document
             var now = Now;
             var today = Today;
             var service = ServiceCatalog.Get(row.ServiceSlug);
-            var pdf = await bescheide.WriteAsync(c, tx, row.Id, actor, outcome, reason?.Trim(), now, row.AgreementId);
+            // The owner's office contact; telephone and opening hours follow once municipalities record them.
+            var email = await c.QuerySingleOrDefaultAsync<string?>("SELECT email FROM municipalities WHERE ags = @Ags", new { Ags = row.OwnerAgs }, tx);
+            var contact = new OfficeContact(Telephone: null, Email: email, OpeningHours: null);
+            var pdf = await bescheide.WriteAsync(c, tx, row.Id, actor, outcome, reason?.Trim(), now, row.AgreementId, contact);
             var hash = await documents.SaveAsync(pdf, ct);
             await c.ExecuteAsync("""
                 INSERT INTO case_documents (id, case_id, document_type, file_name, content_type, size_bytes, sha256, source, added_at, added_by_user_id)
