@@ -86,9 +86,10 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         var actions = details.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()).ToList();
         Assert.Equal(["Entwurf angelegt", "zugestimmt", "zugestimmt", "Zustimmung aller Mitglieder", "der Kommunalaufsicht vorgelegt", "genehmigt", "aktiv"], actions);
         var pdf = await (await thale.GetAsync($"/api/v1/agreements/{id}/document.pdf")).Content.ReadAsByteArrayAsync();
-        var text = string.Join(" ", OpenIkz.Infrastructure.Pdf.PdfText.ExtractStrings(pdf));
+        var text = string.Join(" ", PdfText.ExtractStrings(pdf));
         foreach (var section in new[] { "§ 1 Gegenstand", "§ 2 Aufgaben", "§ 3 Durchführung und Verantwortung", "§ 4 Datenschutz", "§ 5 Kostenausgleich", "§ 6 Laufzeit und Kündigung", "§ 7 Unterschriften" })
             Assert.Contains(section, text);
+        Poppler.AssertReadable(pdf, "§ 4 Datenschutz");
         var html = await (await thale.GetAsync($"/api/v1/agreements/{id}/document.html")).Content.ReadAsStringAsync();
         Assert.Contains("<h2>§ 4 Datenschutz</h2>", html);
 

@@ -157,7 +157,7 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
 
         var pdf = await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.pdf");
         Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
-        var pdfText = string.Join(" ", OpenIkz.Infrastructure.Pdf.PdfText.ExtractStrings(await pdf.Content.ReadAsByteArrayAsync()));
+        var pdfText = string.Join(" ", PdfText.ExtractStrings(await pdf.Content.ReadAsByteArrayAsync()));
         Assert.Contains("308,05", pdfText);
 
         var csv = Encoding.UTF8.GetString(await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{B}.csv")).Content.ReadAsByteArrayAsync());

@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using System.Xml.XPath;
 using OpenIkz.Agreements.Settlement;
 using OpenIkz.Infrastructure.Pdf;
+using OpenIkz.Tests.Infrastructure;
 
 namespace OpenIkz.Tests.Agreements;
 
@@ -220,6 +221,20 @@ public sealed class SettlementExportsTests
     }
 
     // ───────────── PDF ─────────────
+
+    [SkippableFact]
+    public void Pdf_ReadWithPoppler_GivesBackPartyNamesInAnyScript_AndEmbedsEveryFont()
+    {
+        var parties = new Dictionary<string, Party>
+        {
+            [A] = PartyFor(A, "Gemeinde Żółkiewka", "Żółkiewka", "01001", "01001001-A-01", "a"),
+            [B] = PartyFor(B, "Δήμος Αθηναίων", "Αθήνα", "01002", "01001002-B-02", "b"),
+            [C] = PartyFor(C, "Город Санкт-Петербург", "Санкт-Петербург", "01003", "01001003-C-03", "c"),
+        };
+        var pdf = SettlementExports.Pdf(Settlement(parties: parties), A);
+
+        Poppler.AssertReadable(pdf, "KA-2026-Q1-001", "Gemeinde Żółkiewka", "Δήμος Αθηναίων");
+    }
 
     [Fact]
     public void Pdf_ForMember_ContainsNumberPeriodAndBalance()

@@ -227,6 +227,7 @@ public abstract class WorkTests(OpenIkzApp fixture)
         Assert.Contains(decided.GetProperty("reference").GetString()!, text);
         Assert.Contains("wird stattgegeben", text);
         Assert.Contains("Widerspruch", text);
+        Poppler.AssertReadable(pdf, "Guten Tag Jörg Bescheidempfaenger,", decided.GetProperty("reference").GetString()!);
 
         await (await clerk.PostAsJsonAsync($"/api/v1/cases/{caseId}/notes", new { text = "nachträglich" })).AssertProblemAsync(409);
     }

@@ -5,7 +5,7 @@ using OpenIkz.Infrastructure.Pdf;
 
 namespace OpenIkz.Tests.Infrastructure;
 
-/// <summary>The dependency-free PDF writer: file structure, WinAnsi text, layout and determinism.</summary>
+/// <summary>The dependency-free PDF writer: file structure, PDF/A-2b parts, embedded Unicode fonts, layout and determinism.</summary>
 public sealed class PdfWriterTests
 {
     private static readonly DateTimeOffset Created = new(2025, 3, 14, 9, 30, 0, TimeSpan.FromHours(1));
@@ -118,7 +118,7 @@ public sealed class PdfWriterTests
     public void ToBytes_StreamLengths_MatchTheStreamData()
     {
         var text = Latin1(SampleDocument());
-        var streams = Regex.Matches(text, @"<< /Length (\d+) >>\nstream\n");
+        var streams = Regex.Matches(text, @"<< /Length (\d+)[^\n]*>>\nstream\n");
         Assert.NotEmpty(streams);
         foreach (Match stream in streams)
         {
@@ -129,63 +129,132 @@ public sealed class PdfWriterTests
     }
 
     [Fact]
-    public void ToBytes_ContentStreams_AreUncompressedAndUseTheStandardFonts()
+    public void ToBytes_Fonts_AreEmbeddedNotoSansSubsetsWithIdentityHAndToUnicode()
     {
         var text = Latin1(SampleDocument());
 
-        Assert.DoesNotContain("/Filter", text);
-        Assert.Contains("/BaseFont /Helvetica /Encoding /WinAnsiEncoding", text);
-        Assert.Contains("/BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding", text);
-        Assert.DoesNotContain("/FontFile", text);
+        Assert.Matches(@"/Subtype /Type0 /BaseFont /[A-Z]{6}\+NotoSans-Regular /Encoding /Identity-H /DescendantFonts \[\d+ 0 R\] /ToUnicode \d+ 0 R", text);
+        Assert.Matches(@"/Subtype /Type0 /BaseFont /[A-Z]{6}\+NotoSans-Bold /Encoding /Identity-H", text);
+        Assert.Equal(2, Regex.Matches(text, @"/Subtype /CIDFontType2 .*/W \[\d+ \[[\d ]+\].*/CIDToGIDMap \d+ 0 R").Count);
+        Assert.Equal(2, Regex.Matches(text, @"/FontFile2 \d+ 0 R").Count);
+        Assert.DoesNotContain("/Type1", text);
         Assert.Contains("/MediaBox [0 0 595.28 841.89]", text);
+        // Page content streams stay uncompressed (readable); font and profile streams are compressed.
+        Assert.DoesNotMatch(@"/Filter /FlateDecode >>\nstream\nBT", text);
     }
 
     [Fact]
-    public void ToBytes_WhenTextHasUmlauts_EncodesThemInWinAnsi()
+    public void ToBytes_FontSubset_IsMuchSmallerThanTheFont()
+    {
+        var text = Latin1(SampleDocument());
+
+        foreach (Match m in Regex.Matches(text, @"<< /Length (\d+) /Filter /FlateDecode /Length1 (\d+) >>"))
+            Assert.True(int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) < 60_000, $"subset of {m.Groups[2].Value} bytes");
+        Assert.Equal(2, Regex.Matches(text, @"/Length1 \d+").Count);
+    }
+
+    [Fact]
+    public void ToBytes_IsPdfA2b_WithXmpMatchingTheInfoDictionaryAndAnSrgbOutputIntent()
+    {
+        var text = Latin1(SampleDocument());
+
+        var catalog = Regex.Match(text, @"<< /Type /Catalog [^\n]*/Metadata (\d+) 0 R /OutputIntents \[(\d+) 0 R\] >>");
+        Assert.True(catalog.Success, "catalog names metadata and output intent");
+        var xmp = Encoding.UTF8.GetString(Stream(SampleDocument(), int.Parse(catalog.Groups[1].Value, CultureInfo.InvariantCulture)));
+        var doc = System.Xml.Linq.XDocument.Parse(xmp[xmp.IndexOf("<x:xmpmeta", StringComparison.Ordinal)..(xmp.LastIndexOf("</x:xmpmeta>", StringComparison.Ordinal) + 12)]);
+        string Value(string ns, string name) => doc.Descendants(System.Xml.Linq.XName.Get(name, ns)).Single().Value;
+        Assert.Equal("2", Value("http://www.aiim.org/pdfa/ns/id/", "part"));
+        Assert.Equal("B", Value("http://www.aiim.org/pdfa/ns/id/", "conformance"));
+        Assert.Equal("Bescheid über die Kostenumlage 2024", Value("http://purl.org/dc/elements/1.1/", "title"));
+        Assert.Equal("Stadt Großenhain", Value("http://purl.org/dc/elements/1.1/", "creator"));
+        Assert.Equal("2025-03-14T09:30:00+01:00", Value("http://ns.adobe.com/xap/1.0/", "CreateDate"));
+        Assert.Equal("OpenIKZ", Value("http://ns.adobe.com/pdf/1.3/", "Producer"));
+        Assert.Equal("OpenIKZ", Value("http://ns.adobe.com/xap/1.0/", "CreatorTool"));
+        Assert.Contains("/CreationDate (D:20250314093000+01'00')", text);
+        Assert.Contains("/Type /Metadata /Subtype /XML", text);
+
+        var intent = Regex.Match(text, @"/Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier \(sRGB IEC61966-2.1\) .*/DestOutputProfile (\d+) 0 R");
+        Assert.True(intent.Success);
+        var icc = Stream(SampleDocument(), int.Parse(intent.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(icc.Length, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(icc));
+        Assert.Equal("mntr", Encoding.ASCII.GetString(icc, 12, 4));
+        Assert.Equal("RGB XYZ ", Encoding.ASCII.GetString(icc, 16, 8));
+        Assert.Equal("acsp", Encoding.ASCII.GetString(icc, 36, 4));
+        Assert.Equal(2, icc[8]); // ICC version 2
+        foreach (var tag in new[] { "desc", "cprt", "wtpt", "rXYZ", "gXYZ", "bXYZ", "rTRC", "gTRC", "bTRC" })
+            Assert.Contains(tag, Encoding.ASCII.GetString(icc, 128, 4 + 12 * 9));
+
+        Assert.DoesNotContain("/Encrypt", text);
+        Assert.DoesNotContain("/SMask", text);
+        Assert.DoesNotContain("/Group", text);
+        Assert.DoesNotContain(" ca ", text);
+    }
+
+    private static byte[] Stream(byte[] pdf, int number)
+    {
+        var text = Latin1(pdf);
+        var m = Regex.Match(text, $@"(?m)^{number} 0 obj\n<< /Length (\d+)([^\n]*)>>\nstream\n");
+        Assert.True(m.Success, $"object {number} is a stream");
+        var data = pdf.AsSpan(m.Index + m.Length, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        if (!m.Groups[2].Value.Contains("/FlateDecode", StringComparison.Ordinal)) return data;
+        using var z = new System.IO.Compression.ZLibStream(new MemoryStream(data), System.IO.Compression.CompressionMode.Decompress);
+        using var result = new MemoryStream();
+        z.CopyTo(result);
+        return result.ToArray();
+    }
+
+    [Fact]
+    public void ToBytes_WhenTextHasUmlauts_GivesThemBackExactly()
     {
         const string german = "Gebührenbescheid für Äpfel, Öl und Übermaß: ä ö ü ß – „Zitat“ § 5 kostet 3 €";
         var pdf = NewDocument().Paragraph(german).ToBytes();
 
         Assert.Contains(german, PdfText.ExtractStrings(pdf));
-        var raw = Latin1(pdf);
-        Assert.Contains(@"Geb\374hrenbescheid f\374r \304pfel, \326l und \334berma\337", raw); // ü Ä Ö Ü ß
-        Assert.Contains(@"\226 \204Zitat\223 \247 5 kostet 3 \200", raw); // – „ “ § €
     }
 
     [Fact]
-    public void ToBytes_WhenTextIsOutsideWinAnsi_PrintsQuestionMarks()
+    public void ToBytes_WhenTextIsGreekCyrillicOrVietnamese_GivesItBackExactly_AndOnlyWhatNoFontHasAsQuestionMark()
     {
-        var pdf = NewDocument().Paragraph("Łódź Ω 😀 ok").ToBytes();
+        const string names = "Ayşe Yılmaz · Σωκράτης Παπαδόπουλος · Фёдор Достоевский · Łukasz Żółć · Nguyễn Thị Minh Khai";
+        var pdf = NewDocument().Paragraph(names).Paragraph(names, bold: true).Paragraph("Łódź Ω 😀 ok").ToBytes();
 
-        Assert.Contains("?ód? ? ? ok", PdfText.ExtractStrings(pdf));
+        var strings = PdfText.ExtractStrings(pdf);
+        var joined = string.Join(" ", strings);
+        Assert.Equal(2, Regex.Matches(joined, Regex.Escape(names)).Count); // the paragraph wraps at spaces
+        Assert.Contains("Łódź Ω ? ok", strings);
     }
 
     [Fact]
-    public void ToBytes_WhenTextHasParenthesesAndBackslashes_EscapesThem()
+    public void ToBytes_WhenTextIsDecomposed_ComposesItToTheFontsGlyphs()
+    {
+        var decomposed = "Nguyễn".Normalize(NormalizationForm.FormD);
+        var pdf = NewDocument().Paragraph(decomposed).ToBytes();
+
+        Assert.Contains("Nguyễn", PdfText.ExtractStrings(pdf));
+        Assert.Equal(PdfFontMetrics.MeasureText("Nguyễn", PdfFont.Helvetica, 10), PdfFontMetrics.MeasureText(decomposed, PdfFont.Helvetica, 10), 9);
+    }
+
+    [Fact]
+    public void ToBytes_WhenTextHasParenthesesAndBackslashes_GivesThemBack()
     {
         const string tricky = @"Betrag (netto) ) ( C:\Akten\2024 \n kein Umbruch";
         var pdf = NewDocument().Paragraph(tricky).ToBytes();
 
-        Assert.Contains(@"(Betrag \(netto\) \) \( C:\\Akten\\2024 \\n kein Umbruch) Tj", Latin1(pdf));
         Assert.Contains(tricky, PdfText.ExtractStrings(pdf));
     }
 
     [Fact]
-    public void MeasureText_UsesTheAdobeAfmWidths()
+    public void MeasureText_UsesTheAdvanceWidthsOfNotoSans()
     {
-        // Helvetica.afm / Helvetica-Bold.afm: W 944, i 222 (bold 278), quotesingle 191 (bold 238), € 556, ä 556 (bold 556), ß 611.
-        Assert.Equal(944 * 10 / 1000.0, PdfFontMetrics.MeasureText("W", PdfFont.Helvetica, 10), 9);
-        Assert.Equal(222, PdfFontMetrics.GlyphWidth((byte)'i', PdfFont.Helvetica));
-        Assert.Equal(278, PdfFontMetrics.GlyphWidth((byte)'i', PdfFont.HelveticaBold));
-        Assert.Equal(191, PdfFontMetrics.GlyphWidth((byte)'\'', PdfFont.Helvetica));
-        Assert.Equal(238, PdfFontMetrics.GlyphWidth((byte)'\'', PdfFont.HelveticaBold));
-        Assert.Equal(1015, PdfFontMetrics.GlyphWidth((byte)'@', PdfFont.Helvetica));
-        Assert.Equal(556, PdfFontMetrics.GlyphWidth(0x80, PdfFont.Helvetica)); // Euro
-        Assert.Equal(611, PdfFontMetrics.GlyphWidth(0xDF, PdfFont.Helvetica)); // germandbls
-        Assert.Equal(611, PdfFontMetrics.GlyphWidth(0xFC, PdfFont.HelveticaBold)); // udieresis
-        Assert.Equal(556, PdfFontMetrics.GlyphWidth(0xB5, PdfFont.Helvetica)); // mu
-        // "Hallo" = H 722 + a 556 + l 222 + l 222 + o 556 = 2278 units.
-        Assert.Equal(22.78, PdfFontMetrics.MeasureText("Hallo", bold: false, 10), 9);
+        // Noto Sans 'hmtx' (1000 units per em). Regular: W 930, i 258, H 741, a 561, l 258, o 605, € 572.
+        // Bold: W 967, i 299.
+        Assert.Equal(930 * 10 / 1000.0, PdfFontMetrics.MeasureText("W", PdfFont.Helvetica, 10), 9);
+        Assert.Equal(258, PdfFontMetrics.GlyphWidth('i', PdfFont.Helvetica));
+        Assert.Equal(299, PdfFontMetrics.GlyphWidth('i', PdfFont.HelveticaBold));
+        Assert.Equal(572, PdfFontMetrics.GlyphWidth('€', PdfFont.Helvetica));
+        Assert.Equal(0, PdfFontMetrics.GlyphWidth('\u00AD', PdfFont.Helvetica)); // soft hyphen is dropped
+        // "Hallo" = H 741 + a 561 + l 258 + l 258 + o 605 = 2423 units.
+        Assert.Equal(24.23, PdfFontMetrics.MeasureText("Hallo", bold: false, 10), 9);
     }
 
     [Theory]
@@ -233,7 +302,7 @@ public sealed class PdfWriterTests
 
         Assert.All(lines, l => Assert.True(PdfFontMetrics.MeasureText(l, PdfFont.Helvetica, 10) <= 100));
         Assert.Equal(100, lines.Sum(l => l.Length));
-        Assert.Equal(10, lines[0].Length); // 10 x 9.44 pt = 94.4 pt; an eleventh W would not fit
+        Assert.Equal(10, lines[0].Length); // 10 x 9.3 pt = 93 pt; an eleventh W would not fit
     }
 
     [Fact]
@@ -283,9 +352,9 @@ public sealed class PdfWriterTests
 
         var width = PdfFontMetrics.MeasureText("1.234,56 €", bold: false, PdfDocumentBuilder.TableSize);
         var expectedX = PdfDocumentBuilder.Margin + PdfDocumentBuilder.ContentWidth - 4 - width;
-        var match = Regex.Match(Latin1(pdf), @"/F1 9 Tf ([\d.]+) [\d.]+ Td \(1\.234,56 \\200\) Tj");
-        Assert.True(match.Success);
-        Assert.Equal(expectedX, double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), 2);
+        var xs = Regex.Matches(Latin1(pdf), @"/F1 9 Tf ([\d.]+) [\d.]+ Td <[0-9A-F]+> Tj")
+            .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.Contains(xs, x => Math.Abs(x - expectedX) < 0.01);
     }
 
     [Fact]
@@ -329,8 +398,8 @@ public sealed class PdfWriterTests
         var raw = Latin1(pdf);
 
         Assert.Equal(["Aktenzeichen", "IKZ-2024/017", "Empfänger", "Gemeinde Schönfeld"], PdfText.ExtractStrings(pdf).Take(4));
-        Assert.Matches(@"/F2 10\.5 Tf 56 [\d.]+ Td \(Aktenzeichen\) Tj", raw);
-        Assert.Matches(@"/F1 10\.5 Tf [\d.]+ [\d.]+ Td \(IKZ-2024/017\) Tj", raw);
+        var fonts = Regex.Matches(raw, @"BT /(F\d) 10\.5 Tf ([\d.]+) ").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).Take(2);
+        Assert.Equal([("F2", "56"), ("F1", "210.65")], fonts);
     }
 
     [Fact]
@@ -370,5 +439,24 @@ public sealed class PdfWriterTests
         {
             CultureInfo.CurrentCulture = previous;
         }
+    }
+}
+
+/// <summary>The writer's output read back by poppler (outside the project).</summary>
+public sealed class PdfWriterPopplerTests
+{
+    public const string Names = "Ayşe Yılmaz, Σωκράτης Παπαδόπουλος, Фёдор Достоевский, Łukasz Żółć, Nguyễn Thị Minh Khai";
+
+    [SkippableFact]
+    public void Pdftotext_GivesBackNamesInLatinGreekAndCyrillicScripts_AndPdffontsFindsEveryFontEmbedded()
+    {
+        var doc = new PdfDocumentBuilder("Namen Ayşe Yılmaz", "Σωκράτης", new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), "Фёдор Достоевский");
+        doc.Heading("Łukasz Żółć");
+        doc.Paragraph(Names);
+        doc.Table(["Name", "Ort"], [["Nguyễn Thị Minh Khai", "Hà Nội"], ["Ayşe Yılmaz", "İzmir"]], [0.6, 0.4]);
+        var pdf = doc.ToBytes();
+
+        Poppler.AssertReadable(pdf, "Łukasz Żółć", Names, "Nguyễn Thị Minh Khai", "Hà Nội", "İzmir", "Фёдор Достоевский");
+        Assert.Equal(2, Poppler.Fonts(pdf).Count);
     }
 }

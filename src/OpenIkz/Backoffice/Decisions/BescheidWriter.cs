@@ -15,11 +15,21 @@ namespace OpenIkz.Backoffice.Decisions;
 /// for an objection); the processing clerk and their municipality are named as acting on its behalf
 /// under the cooperation agreement.
 /// </summary>
+/// <remarks>
+/// The letter greets the applicant neutrally ("Guten Tag Vorname Name,"), since the application
+/// records no form of address. It names how to reach the office (telephone, e-mail, opening hours;
+/// each line only when known) and carries the whole Aktenzeichen first in every page's footer.
+/// For a granted fee-bearing service (Kfz-Zulassung) it states the fee under the Gebührenordnung für
+/// Maßnahmen im Straßenverkehr (GebOSt): the amount is the "Gebühr je Fall" recorded for the service
+/// and case group in the agreement under which the case was processed (agreement_rates.fee_cents);
+/// where none is recorded the letter says that the fee is set by a separate notice, rather than
+/// printing an amount without a source.
+/// </remarks>
 public sealed class BescheidWriter
 {
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
-    private sealed class Facts
+    internal sealed class Facts
     {
         public string Reference { get; set; } = "";
         public string ServiceSlug { get; set; } = "";
@@ -32,6 +42,7 @@ public sealed class BescheidWriter
         public string City { get; set; } = "";
         public string OwnerAgs { get; set; } = "";
         public string OwnerName { get; set; } = "";
+        public string? OwnerEmail { get; set; }
         public string OwnerType { get; set; } = "";
         public string? AuthorityName { get; set; }
         public string? OwnerStreet { get; set; }
@@ -40,6 +51,15 @@ public sealed class BescheidWriter
         public string ProcessorName { get; set; } = "";
     }
 
+    /// <summary>The fee of a fee-bearing service as the letter states it.</summary>
+    /// <param name="Amount">The fee in euros, or null when it is set by a separate notice.</param>
+    /// <param name="LegalBasis">The provision the fee rests on.</param>
+    internal sealed record Fee(decimal? Amount, string LegalBasis);
+
+    /// <summary>Legal basis of the Kfz fees: the federal fee schedule for road-traffic measures.</summary>
+    internal const string GebOStBasis = "§ 1 Abs. 1 der Gebührenordnung für Maßnahmen im Straßenverkehr (GebOSt) in Verbindung mit dem Gebührentarif (Anlage zu § 1 GebOSt)";
+
+    /// <summary>The Bescheid of a case, with the owner's office contact as the owner records it in the directory.</summary>
     public async Task<byte[]> WriteAsync(DbConnection c, DbTransaction tx, string caseId, Actor clerk, string outcome, string? reason, DateTime decidedAt, long? agreementId)
     {
         var f = await c.QuerySingleAsync<Facts>("""
@@ -48,13 +68,24 @@ public sealed class BescheidWriter
                    c.applicant_postal_code AS PostalCode, c.applicant_city AS City,
                    o.ags AS OwnerAgs, o.name AS OwnerName, o.type AS OwnerType, o.authority_name AS AuthorityName,
                    o.address_street AS OwnerStreet, o.address_postal_code AS OwnerPostalCode, o.address_city AS OwnerCity,
+                   o.email AS OwnerEmail,
                    p.name AS ProcessorName
             FROM cases c JOIN municipalities o ON o.ags = c.owner_ags JOIN municipalities p ON p.ags = @ProcessorAgs
             WHERE c.id = @Id
             """, new { Id = caseId, ProcessorAgs = clerk.Ags }, tx);
         var agreementTitle = agreementId is null ? null
             : await c.QuerySingleOrDefaultAsync<string>("SELECT title FROM agreements WHERE id = @Id", new { Id = agreementId }, tx);
-        return Render(f, clerk, outcome, reason, decidedAt, agreementTitle);
+        Fee? fee = null;
+        if (ServiceCatalog.Get(f.ServiceSlug).FeeBearing)
+        {
+            var cents = agreementId is null ? null : await c.QueryFirstOrDefaultAsync<long?>("""
+                SELECT fee_cents FROM agreement_rates
+                WHERE agreement_id = @Agreement AND service_slug = @Service AND case_group IN (@Group, '') AND fee_cents IS NOT NULL
+                ORDER BY CASE WHEN case_group = '' THEN 1 ELSE 0 END
+                """, new { Agreement = agreementId, Service = f.ServiceSlug, Group = f.CaseGroup ?? "" }, tx);
+            fee = new Fee(cents / 100m, GebOStBasis);
+        }
+        return Render(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(Telephone: null, Email: f.OwnerEmail, OpeningHours: null), fee);
     }
 
     private static string Authority(Facts f) => f.AuthorityName ?? f.OwnerType switch
@@ -65,7 +96,7 @@ public sealed class BescheidWriter
         _ => $"Gemeindeverwaltung {f.OwnerName}",
     };
 
-    private static byte[] Render(Facts f, Actor clerk, string outcome, string? reason, DateTime decidedAt, string? agreementTitle)
+    internal static byte[] Render(Facts f, Actor clerk, string outcome, string? reason, DateTime decidedAt, string? agreementTitle, OfficeContact contact, Fee? fee)
     {
         var service = ServiceCatalog.Get(f.ServiceSlug);
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
@@ -77,7 +108,7 @@ public sealed class BescheidWriter
         var subject = service.Name + (group is null ? "" : $" – {group}");
 
         var pdf = new PdfDocumentBuilder($"Bescheid {f.Reference}", authority, new DateTimeOffset(decidedAt, TimeSpan.Zero),
-            footerText: $"{authority} · {ownerAddress} · Aktenzeichen {f.Reference}");
+            footerText: $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
         pdf.Paragraph(authority, bold: true, size: 13);
         pdf.Paragraph(ownerAddress);
         pdf.Spacer(18);
@@ -91,10 +122,11 @@ public sealed class BescheidWriter
             ("Datum", decidedLocal.ToString("dd.MM.yyyy", German)),
             ("Antrag vom", receivedLocal.ToString("dd.MM.yyyy", German)),
             ("Bearbeitung", $"{clerk.DisplayName}, {f.ProcessorName}"),
+            .. contact.Lines(),
         ]);
         pdf.Spacer(12);
         pdf.Heading($"Bescheid über Ihren Antrag auf {subject}");
-        pdf.Paragraph($"Sehr geehrte(r) {f.GivenName} {f.FamilyName},");
+        pdf.Paragraph($"Guten Tag {f.GivenName} {f.FamilyName},");
         pdf.Spacer(6);
         pdf.Paragraph(granted
             ? $"Ihrem Antrag vom {receivedLocal.ToString("dd.MM.yyyy", German)} auf {subject} wird stattgegeben."
@@ -104,6 +136,14 @@ public sealed class BescheidWriter
         pdf.Paragraph(string.IsNullOrWhiteSpace(reason)
             ? "Die Voraussetzungen liegen nach Prüfung der vorgelegten Unterlagen vor. Von einer weiteren Begründung wird abgesehen, da Ihrem Antrag entsprochen wird (§ 39 Abs. 2 Nr. 1 VwVfG)."
             : reason);
+        if (granted && fee is not null)
+        {
+            pdf.Spacer(8);
+            pdf.Heading("Gebühren", level: 2);
+            pdf.Paragraph(fee.Amount is { } amount
+                ? $"Für diese Amtshandlung wird eine Gebühr von {amount.ToString("#,##0.00", German)} € erhoben. Rechtsgrundlage: {fee.LegalBasis}."
+                : $"Für diese Amtshandlung wird eine Gebühr nach {fee.LegalBasis} erhoben. Über ihre Höhe ergeht ein gesonderter Gebührenbescheid.");
+        }
         pdf.Spacer(8);
         pdf.Heading("Rechtsbehelfsbelehrung", level: 2);
         pdf.Paragraph($"Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. Der Widerspruch ist schriftlich oder zur Niederschrift bei der {authority}, {ownerAddress}, einzulegen.");

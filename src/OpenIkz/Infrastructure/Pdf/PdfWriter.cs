@@ -1,19 +1,25 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Security;
 using System.Security.Cryptography;
 using System.Text;
 
 namespace OpenIkz.Infrastructure.Pdf;
 
 /// <summary>
-/// A small, dependency-free PDF 1.7 writer for official letters (Bescheide, Vereinbarungen,
-/// Abrechnungen). It lays out A4 pages with a flowing cursor and uses only the standard
-/// Type 1 fonts Helvetica and Helvetica-Bold with WinAnsiEncoding, so no font files are
-/// needed. Content streams are written uncompressed.
+/// A small, dependency-free PDF writer for official letters (Bescheide, Vereinbarungen,
+/// Abrechnungen) that conforms to PDF/A-2b (ISO 19005-2, level B) for the e-file's long-term
+/// archive. It lays out A4 pages with a flowing cursor and embeds subsets of Noto Sans Regular
+/// and Bold (TrueType CIDFontType2, Identity-H, with /W widths, CIDToGIDMap and a ToUnicode CMap),
+/// so names in any Latin, Greek or Cyrillic script print and can be copied and searched exactly.
+/// Every file carries XMP metadata matching its Info dictionary, an sRGB output intent with an
+/// embedded ICC profile and a file identifier; it uses no transparency and no encryption.
+/// Content streams are written uncompressed, font and profile streams Flate-compressed.
 /// </summary>
 /// <remarks>
-/// Text outside WinAnsiEncoding prints as '?'. Words are wrapped at spaces, and over-long
+/// A character the fonts lack prints as '?'. Words are wrapped at spaces, and over-long
 /// words at '-' or '/' or, failing that, between characters. There is no automatic
-/// hyphenation, no kerning and no justified text.
+/// hyphenation, no kerning, no shaping (complex scripts) and no justified text.
 /// </remarks>
 public sealed class PdfDocumentBuilder
 {
@@ -49,6 +55,7 @@ public sealed class PdfDocumentBuilder
     private const double TableLeading = 1.3;
 
     private readonly List<StringBuilder> _pages = [];
+    private readonly Dictionary<ushort, string>[] _usedGlyphs = [[], []];
     private StringBuilder _page = null!;
     private double _y;
     private bool _pageHasContent;
@@ -262,7 +269,10 @@ public sealed class PdfDocumentBuilder
         return this;
     }
 
-    /// <summary>Serialises the document: PDF 1.7, uncompressed, with an exact cross-reference table.</summary>
+    /// <summary>
+    /// Serialises the document as PDF/A-2b: PDF 1.7 with an exact cross-reference table, the used
+    /// glyphs of each font embedded as a subset, XMP metadata and an sRGB output intent.
+    /// </summary>
     public byte[] ToBytes()
     {
         var total = _pages.Count;
@@ -276,28 +286,149 @@ public sealed class PdfDocumentBuilder
         }
 
         var writer = new PdfObjectWriter();
-        const int catalog = 1, pagesNode = 2, fontRegular = 3, fontBold = 4, info = 5;
-        var kids = string.Join(" ", Enumerable.Range(0, total).Select(i => $"{6 + 2 * i} 0 R"));
+        var catalog = writer.Reserve();
+        var pagesNode = writer.Reserve();
+        var info = writer.Reserve();
+        var pageNumbers = Enumerable.Range(0, total).Select(_ => writer.Reserve()).ToList();
 
-        writer.Object(catalog, "<< /Type /Catalog /Pages 2 0 R /Lang (de-DE) /ViewerPreferences << /DisplayDocTitle true >> >>");
-        writer.Object(pagesNode, $"<< /Type /Pages /Kids [{kids}] /Count {total} >>");
-        writer.Object(fontRegular, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-        writer.Object(fontBold, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>");
+        var fontResources = new StringBuilder();
+        foreach (var font in new[] { PdfFont.Helvetica, PdfFont.HelveticaBold })
+        {
+            if (_usedGlyphs[(int)font].Count == 0) continue;
+            var number = WriteFont(writer, font, _usedGlyphs[(int)font]);
+            fontResources.Append(font == PdfFont.HelveticaBold ? " /F2 " : " /F1 ").Append(number).Append(" 0 R");
+        }
+
         var date = PdfDate(CreationDate);
         writer.Object(info,
-            $"<< /Title {PdfTextString(Title)} /Author {PdfTextString(Author)} /Producer (OpenIKZ) /Creator (OpenIKZ) " +
+            $"<< /Title {PdfTextString(Title)} /Author {PdfTextString(Author)} /Producer ({ProducerName}) /Creator ({ProducerName}) " +
             $"/CreationDate ({date}) /ModDate ({date}) >>");
+        var metadata = writer.Stream(Encoding.UTF8.GetBytes(Xmp()), "/Type /Metadata /Subtype /XML");
+        var profile = writer.Stream(SrgbProfile.Data, "/N 3", compress: true);
+        var outputIntent = writer.Object(
+            $"<< /Type /OutputIntent /S /GTS_PDFA1 /OutputConditionIdentifier ({SrgbProfile.Description}) " +
+            $"/Info ({SrgbProfile.Description}) /RegistryName (http://www.color.org) /DestOutputProfile {profile} 0 R >>");
+        writer.Object(catalog,
+            $"<< /Type /Catalog /Pages {pagesNode} 0 R /Lang (de-DE) /ViewerPreferences << /DisplayDocTitle true >> " +
+            $"/Metadata {metadata} 0 R /OutputIntents [{outputIntent} 0 R] >>");
+        writer.Object(pagesNode, $"<< /Type /Pages /Kids [{string.Join(" ", pageNumbers.Select(n => $"{n} 0 R"))}] /Count {total} >>");
 
         var mediaBox = $"[0 0 {N(PageWidth)} {N(PageHeight)}]";
         for (var i = 0; i < total; i++)
         {
-            var pageNumber = 6 + 2 * i;
-            writer.Object(pageNumber,
-                $"<< /Type /Page /Parent 2 0 R /MediaBox {mediaBox} " +
-                $"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> /ProcSet [/PDF /Text] >> /Contents {pageNumber + 1} 0 R >>");
-            writer.Stream(pageNumber + 1, contents[i]);
+            var content = writer.Stream(contents[i]);
+            writer.Object(pageNumbers[i],
+                $"<< /Type /Page /Parent {pagesNode} 0 R /MediaBox {mediaBox} " +
+                $"/Resources << /Font <<{fontResources} >> /ProcSet [/PDF /Text] >> /Contents {content} 0 R >>");
         }
         return writer.Finish(rootObject: catalog, infoObject: info);
+    }
+
+    private const string ProducerName = "OpenIKZ";
+
+    /// <summary>Writes a Type 0 font over a CIDFontType2 subset; returns the Type 0 font's object number.</summary>
+    private static int WriteFont(PdfObjectWriter writer, PdfFont face, Dictionary<ushort, string> used)
+    {
+        var ttf = PdfFontMetrics.Font(face);
+        var subset = ttf.Subset(used.Keys, out var newIds);
+        var cids = used.Keys.Order().ToList();
+        var name = SubsetTag(cids) + "+" + ttf.PostScriptName;
+
+        var fontFile = writer.Stream(subset, $"/Length1 {subset.Length}", compress: true);
+        var bbox = string.Join(" ", ttf.BBox.Select(v => ttf.Scale(v)));
+        var descriptor = writer.Object(
+            $"<< /Type /FontDescriptor /FontName /{name} /Flags 32 /FontBBox [{bbox}] /ItalicAngle 0 " +
+            $"/Ascent {ttf.Scale(ttf.Ascent)} /Descent {ttf.Scale(ttf.Descent)} /CapHeight {ttf.Scale(ttf.CapHeight)} " +
+            $"/StemV {(face == PdfFont.HelveticaBold ? 140 : 80)} /FontFile2 {fontFile} 0 R >>");
+
+        // Content streams show original glyph ids as CIDs; the map leads each to its id in the subset.
+        var cidToGid = new byte[2 * (cids[^1] + 1)];
+        foreach (var cid in cids) System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(cidToGid.AsSpan(2 * cid), newIds[cid]);
+        var cidToGidMap = writer.Stream(cidToGid, compress: true);
+
+        var widths = new StringBuilder();
+        for (var i = 0; i < cids.Count;)
+        {
+            var first = i;
+            widths.Append(cids[i]).Append(" [");
+            do
+            {
+                widths.Append(i == first ? "" : " ").Append(ttf.Advance(cids[i]));
+                i++;
+            } while (i < cids.Count && cids[i] == cids[i - 1] + 1);
+            widths.Append("] ");
+        }
+
+        var cidFont = writer.Object(
+            $"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} " +
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> " +
+            $"/FontDescriptor {descriptor} 0 R /DW 1000 /W [{widths.ToString().TrimEnd()}] /CIDToGIDMap {cidToGidMap} 0 R >>");
+        var toUnicode = writer.Stream(Encoding.ASCII.GetBytes(ToUnicodeCMap(used)));
+        return writer.Object(
+            $"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /Identity-H " +
+            $"/DescendantFonts [{cidFont} 0 R] /ToUnicode {toUnicode} 0 R >>");
+    }
+
+    /// <summary>Six capital letters derived from the glyph set, as PDF 32000-1 §9.6.4 asks of a subset.</summary>
+    private static string SubsetTag(IEnumerable<ushort> glyphs)
+    {
+        var hash = SHA256.HashData(glyphs.SelectMany(g => new[] { (byte)(g >> 8), (byte)g }).ToArray());
+        return new string(hash.Take(6).Select(b => (char)('A' + b % 26)).ToArray());
+    }
+
+    private static string ToUnicodeCMap(Dictionary<ushort, string> used)
+    {
+        var sb = new StringBuilder();
+        sb.Append("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n")
+            .Append("/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n")
+            .Append("/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n")
+            .Append("1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+        foreach (var chunk in used.OrderBy(p => p.Key).Chunk(100))
+        {
+            sb.Append(chunk.Length).Append(" beginbfchar\n");
+            foreach (var (glyph, text) in chunk)
+            {
+                sb.Append('<').Append(glyph.ToString("X4", CultureInfo.InvariantCulture)).Append("> <");
+                foreach (var b in Encoding.BigEndianUnicode.GetBytes(text)) sb.Append(b.ToString("X2", CultureInfo.InvariantCulture));
+                sb.Append(">\n");
+            }
+            sb.Append("endbfchar\n");
+        }
+        sb.Append("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+        return sb.ToString();
+    }
+
+    /// <summary>XMP metadata (PDF/A-2b identification) that repeats the Info dictionary exactly.</summary>
+    private string Xmp()
+    {
+        var date = CreationDate.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        const string ByteOrderMark = "\uFEFF";
+        static string X(string s) => SecurityElement.Escape(s) ?? "";
+        return $"""
+            <?xpacket begin="{ByteOrderMark}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+            <x:xmpmeta xmlns:x="adobe:ns:meta/">
+             <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+              <rdf:Description rdf:about=""
+                xmlns:dc="http://purl.org/dc/elements/1.1/"
+                xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+                xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+                xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+               <dc:format>application/pdf</dc:format>
+               <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{X(Title)}</rdf:li></rdf:Alt></dc:title>
+               <dc:creator><rdf:Seq><rdf:li>{X(Author)}</rdf:li></rdf:Seq></dc:creator>
+               <dc:language><rdf:Bag><rdf:li>de-DE</rdf:li></rdf:Bag></dc:language>
+               <xmp:CreateDate>{date}</xmp:CreateDate>
+               <xmp:ModifyDate>{date}</xmp:ModifyDate>
+               <xmp:MetadataDate>{date}</xmp:MetadataDate>
+               <xmp:CreatorTool>{ProducerName}</xmp:CreatorTool>
+               <pdf:Producer>{ProducerName}</pdf:Producer>
+               <pdfaid:part>2</pdfaid:part>
+               <pdfaid:conformance>B</pdfaid:conformance>
+              </rdf:Description>
+             </rdf:RDF>
+            </x:xmpmeta>
+            <?xpacket end="w"?>
+            """;
     }
 
     // ---- layout ---------------------------------------------------------------------------
@@ -321,15 +452,20 @@ public sealed class PdfDocumentBuilder
         AppendText(_page, x, baseline, text, font, size, gray);
     }
 
-    private static void AppendText(StringBuilder sb, double x, double baseline, string text, PdfFont font, double size, double gray = 0)
+    private void AppendText(StringBuilder sb, double x, double baseline, string text, PdfFont font, double size, double gray = 0)
     {
-        var bytes = PdfFontMetrics.Encode(text);
-        if (bytes.Length == 0) return;
+        var glyphs = PdfFontMetrics.Glyphs(text, font);
+        if (glyphs.Count == 0) return;
+        var used = _usedGlyphs[(int)font];
         if (gray > 0) sb.Append("q ").Append(N(gray)).Append(" g ");
         sb.Append("BT /").Append(font == PdfFont.HelveticaBold ? "F2" : "F1").Append(' ').Append(N(size)).Append(" Tf ")
-            .Append(N(x)).Append(' ').Append(N(baseline)).Append(" Td ");
-        AppendLiteral(sb, bytes);
-        sb.Append(" Tj ET");
+            .Append(N(x)).Append(' ').Append(N(baseline)).Append(" Td <");
+        foreach (var (id, shown) in glyphs)
+        {
+            used.TryAdd(id, shown);
+            sb.Append(id.ToString("X4", CultureInfo.InvariantCulture));
+        }
+        sb.Append("> Tj ET");
         if (gray > 0) sb.Append(" Q");
         sb.Append('\n');
     }
@@ -407,7 +543,7 @@ public sealed class PdfDocumentBuilder
 
     /// <summary>
     /// Splits <paramref name="text"/> into lines no wider than <paramref name="maxWidth"/> points,
-    /// measured with the AFM widths of <paramref name="font"/>. Explicit line breaks are kept;
+    /// measured with the advance widths of <paramref name="font"/>. Explicit line breaks are kept;
     /// runs of spaces collapse. A word wider than a line is broken after '-' or '/' or between characters.
     /// </summary>
     public static IReadOnlyList<string> WrapText(string text, PdfFont font, double size, double maxWidth)
@@ -505,12 +641,7 @@ public sealed class PdfDocumentBuilder
         return (word[..length], word[length..]);
     }
 
-    private static long Units(string text, PdfFont font)
-    {
-        long units = 0;
-        foreach (var b in PdfFontMetrics.Encode(text)) units += PdfFontMetrics.GlyphWidth(b, font);
-        return units;
-    }
+    private static long Units(string text, PdfFont font) => PdfFontMetrics.Units(text, font);
 
     private static string Normalize(string text)
         => text.Replace("\r\n", "\n").Replace('\r', '\n').Replace('\t', ' ');
@@ -621,13 +752,17 @@ internal sealed class PdfObjectWriter
 {
     private readonly MemoryStream _out = new();
     private readonly SortedDictionary<int, long> _offsets = [];
+    private int _next = 1;
 
     public PdfObjectWriter()
     {
-        // Header plus a comment with bytes >= 128 so transfer tools treat the file as binary.
+        // Header plus a comment with four bytes >= 128 so transfer tools treat the file as binary (PDF/A-2 6.1.2).
         Write("%PDF-1.7\n");
         _out.Write([(byte)'%', 0xE2, 0xE3, 0xCF, 0xD3, (byte)'\n']);
     }
+
+    /// <summary>Allocates an object number to be written later.</summary>
+    public int Reserve() => _next++;
 
     public void Object(int number, string body)
     {
@@ -636,12 +771,34 @@ internal sealed class PdfObjectWriter
         Write("\nendobj\n");
     }
 
-    public void Stream(int number, byte[] data)
+    /// <summary>Writes a new object; returns its number.</summary>
+    public int Object(string body)
     {
+        var number = Reserve();
+        Object(number, body);
+        return number;
+    }
+
+    public void Stream(int number, byte[] data, string? dictionary = null, bool compress = false)
+    {
+        if (compress)
+        {
+            using var compressed = new MemoryStream();
+            using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true)) z.Write(data);
+            data = compressed.ToArray();
+        }
         Begin(number);
-        Write($"<< /Length {data.Length} >>\nstream\n");
+        Write($"<< /Length {data.Length}{(compress ? " /Filter /FlateDecode" : "")}{(dictionary is null ? "" : " " + dictionary)} >>\nstream\n");
         _out.Write(data);
         Write("\nendstream\nendobj\n");
+    }
+
+    /// <summary>Writes a new stream object; returns its number.</summary>
+    public int Stream(byte[] data, string? dictionary = null, bool compress = false)
+    {
+        var number = Reserve();
+        Stream(number, data, dictionary, compress);
+        return number;
     }
 
     public byte[] Finish(int rootObject, int infoObject)

@@ -1,12 +1,16 @@
+using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
+using OpenIkz.Infrastructure.Pdf;
 
-namespace OpenIkz.Infrastructure.Pdf;
+namespace OpenIkz.Tests.Infrastructure;
 
 /// <summary>
-/// Reads back the text of PDFs written by <see cref="PdfDocumentBuilder"/> (for tests and checks):
+/// Reads back the text of PDFs written by <see cref="PdfDocumentBuilder"/> (for tests only):
 /// follows trailer → catalog → page tree through the cross-reference table and decodes the
-/// WinAnsi strings shown with Tj, TJ, ' and ". Only uncompressed content streams are supported.
+/// strings shown with Tj, TJ, ' and " through the ToUnicode CMap of the font selected by Tf.
+/// Content streams must be uncompressed; other streams may be Flate-compressed.
 /// </summary>
 public static class PdfText
 {
@@ -40,6 +44,7 @@ public static class PdfText
         }
 
         var strings = new List<string>();
+        var fonts = FontMaps(reader, dict);
         var single = Regex.Match(dict, @"/Contents\s+(\d+)\s+\d+\s+R");
         var array = Regex.Match(dict, @"/Contents\s*\[([^\]]*)\]");
         var contentObjects = single.Success
@@ -47,8 +52,41 @@ public static class PdfText
             : array.Success
                 ? Regex.Matches(array.Groups[1].Value, @"(\d+)\s+\d+\s+R").Select(m => int.Parse(m.Groups[1].Value)).ToList()
                 : new List<int>();
-        foreach (var content in contentObjects) ReadShownStrings(reader.StreamData(content), strings);
+        foreach (var content in contentObjects) ReadShownStrings(reader.StreamData(content), fonts, strings);
         pages.Add(strings);
+    }
+
+    /// <summary>Resource name → code-to-text map of each font named in the page's /Font resources.</summary>
+    private static Dictionary<string, Dictionary<int, string>> FontMaps(Reader reader, string page)
+    {
+        var maps = new Dictionary<string, Dictionary<int, string>>();
+        var fontDict = Regex.Match(page, @"/Font\s*<<(.*?)>>", RegexOptions.Singleline);
+        if (!fontDict.Success) return maps;
+        foreach (Match font in Regex.Matches(fontDict.Groups[1].Value, @"/(\w+)\s+(\d+)\s+\d+\s+R"))
+        {
+            var map = new Dictionary<int, string>();
+            var toUnicode = Reference(reader.Dictionary(int.Parse(font.Groups[2].Value)), "ToUnicode");
+            if (toUnicode is { } cmap)
+            {
+                var text = Encoding.ASCII.GetString(reader.StreamData(cmap, allowCompressed: true));
+                foreach (Match block in Regex.Matches(text, @"beginbfchar(.*?)endbfchar", RegexOptions.Singleline))
+                {
+                    foreach (Match pair in Regex.Matches(block.Groups[1].Value, @"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>"))
+                        map[int.Parse(pair.Groups[1].Value, NumberStyles.HexNumber)] = Encoding.BigEndianUnicode.GetString(Convert.FromHexString(pair.Groups[2].Value));
+                }
+            }
+            maps[font.Groups[1].Value] = map;
+        }
+        return maps;
+    }
+
+    private static string Decode(byte[] codes, Dictionary<int, string>? map)
+    {
+        if (map is null) return Encoding.Latin1.GetString(codes);
+        var sb = new StringBuilder();
+        for (var i = 0; i + 1 < codes.Length; i += 2)
+            sb.Append(map.TryGetValue((codes[i] << 8) | codes[i + 1], out var text) ? text : "\uFFFD");
+        return sb.ToString();
     }
 
     private static int? Reference(string dict, string key)
@@ -58,8 +96,10 @@ public static class PdfText
     }
 
     /// <summary>Tokenises a content stream and collects the strings shown by Tj, TJ, ' and ".</summary>
-    private static void ReadShownStrings(byte[] data, List<string> output)
+    private static void ReadShownStrings(byte[] data, Dictionary<string, Dictionary<int, string>> fonts, List<string> output)
     {
+        Dictionary<int, string>? font = null;
+        string? lastName = null;
         var operands = new List<byte[]>();
         List<byte[]>? openArray = null;
         List<byte[]>? lastArray = null;
@@ -106,8 +146,9 @@ public static class PdfText
             }
             else if (c == '/')
             {
-                i++;
+                var start = ++i;
                 while (i < data.Length && IsRegular(data[i])) i++;
+                lastName = Encoding.ASCII.GetString(data, start, i - start);
             }
             else if (c is (byte)'{' or (byte)'}')
             {
@@ -126,11 +167,14 @@ public static class PdfText
                 if (openArray is not null || IsNumber(token)) continue;
                 switch (token)
                 {
+                    case "Tf" when lastName is not null:
+                        font = fonts.GetValueOrDefault(lastName);
+                        break;
                     case "Tj" or "'" or "\"" when operands.Count > 0:
-                        output.Add(PdfFontMetrics.Decode(operands[^1]));
+                        output.Add(Decode(operands[^1], font));
                         break;
                     case "TJ" when lastArray is not null:
-                        output.Add(PdfFontMetrics.Decode(lastArray.SelectMany(b => b).ToArray()));
+                        output.Add(Decode(lastArray.SelectMany(b => b).ToArray(), font));
                         break;
                 }
                 operands.Clear();
@@ -270,11 +314,12 @@ public static class PdfText
             return _text[start..(stream.Success ? stream.Index + stream.Length : end)];
         }
 
-        public byte[] StreamData(int number)
+        public byte[] StreamData(int number, bool allowCompressed = false)
         {
             var dict = Dictionary(number);
-            if (dict.Contains("/Filter", StringComparison.Ordinal))
-                throw new NotSupportedException($"Content stream {number} is compressed.");
+            var flate = dict.Contains("/FlateDecode", StringComparison.Ordinal);
+            if (dict.Contains("/Filter", StringComparison.Ordinal) && !(allowCompressed && flate))
+                throw new NotSupportedException($"Stream {number} is compressed.");
             var lengthMatch = Regex.Match(dict, @"/Length\s+(\d+)(\s+(\d+)\s+R)?");
             if (!lengthMatch.Success) throw new FormatException($"Stream {number} has no /Length.");
             var length = lengthMatch.Groups[2].Success
@@ -283,7 +328,12 @@ public static class PdfText
             var data = Start(number) + dict.Length + "stream".Length;
             if (_pdf[data] == '\r') data++;
             if (_pdf[data] == '\n') data++;
-            return _pdf.AsSpan(data, length).ToArray();
+            var bytes = _pdf.AsSpan(data, length).ToArray();
+            if (!flate) return bytes;
+            using var z = new ZLibStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            using var result = new MemoryStream();
+            z.CopyTo(result);
+            return result.ToArray();
         }
 
         private int Start(int number)
