@@ -15,11 +15,14 @@ public sealed record SettlementResponse(string SettlementId, string Number, stri
 
 public static class AgreementsApi
 {
+    /// <summary>Agreements and settlements, read and write: the Koordination of a member municipality (pages and API alike).</summary>
     public const string CoordinatorPolicy = "Coordinator";
 
     public static IEndpointRouteBuilder MapAgreementsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/agreements").WithTags("Vereinbarungen").RequireAuthorization();
+        // Agreements and settlements (with the partners' bank details) are the coordinators' business, as in the UI:
+        // every other role gets 403, and a coordinator of a non-member 404.
+        var group = app.MapGroup("/api/v1/agreements").WithTags("Vereinbarungen").RequireAuthorization(CoordinatorPolicy);
 
         group.MapGet("/", async (ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) => TypedResults.Ok(await agreements.ListAsync(p.MunicipalityAgs()!, ct)))
             .WithName("ListAgreements").WithSummary("The agreements the caller's municipality is a member of.");
@@ -41,7 +44,7 @@ public static class AgreementsApi
             })
             .WithName("GetAgreementDocument").WithSummary("The generated agreement document (latest rendering, or ?version=N) as HTML or PDF.");
 
-        var coordinators = group.MapGroup("/").RequireAuthorization(CoordinatorPolicy);
+        var coordinators = group.MapGroup("/");
 
         coordinators.MapPost("/", async Task<Created<AgreementDetails>> (AgreementInput input, ClaimsPrincipal p, AgreementService agreements, CancellationToken ct) =>
             {
@@ -94,7 +97,7 @@ public static class AgreementsApi
 
         app.MapGet("/api/v1/settlements/{settlementId}", async (string settlementId, ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
                 TypedResults.Ok(await settlements.GetAsync(Actor.From(p)!, settlementId, ct)))
-            .RequireAuthorization().WithTags("Kostenausgleich").WithName("GetSettlement").ProducesProblem(404);
+            .RequireAuthorization(CoordinatorPolicy).WithTags("Kostenausgleich").WithName("GetSettlement").ProducesProblem(404);
 
         app.MapGet("/api/v1/settlements/{settlementId}/statements/{ags}.{format}", async Task<IResult> (string settlementId, string ags, string format, string? seller,
                 ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
@@ -129,7 +132,7 @@ public static class AgreementsApi
                         return Problems.NotFound("Abrechnungen gibt es als .pdf, .csv und (für zahlende Kommunen) als XRechnung .xml.");
                 }
             })
-            .RequireAuthorization().WithTags("Kostenausgleich").WithName("GetStatement")
+            .RequireAuthorization(CoordinatorPolicy).WithTags("Kostenausgleich").WithName("GetStatement")
             .WithSummary("A member's statement as PDF or CSV, and for a net payer the XRechnung 3.0 (UBL) invoice from the net receiver (?seller= chooses when there are several).");
 
         return app;

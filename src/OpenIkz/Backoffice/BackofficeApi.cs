@@ -156,7 +156,7 @@ public static class BackofficeApi
                 var result = await AuditLog.VerifyAsync(db, ct);
                 return TypedResults.Ok(new AuditVerifyResponse(result.Valid, result.Entries));
             })
-            .RequireAuthorization(p => p.RequireRole(Roles.Administration)).WithTags("Audit").WithName("VerifyAudit")
+            .RequireAuthorization(Directory.DirectoryPolicies.Administration).WithTags("Audit").WithName("VerifyAudit")
             .WithSummary("Recomputes the hash chain of the audit log: valid is false when any entry was changed, deleted or reordered.");
 
         return app;

@@ -5,7 +5,11 @@ namespace OpenIkz.Directory;
 
 public static class DirectoryPolicies
 {
+    /// <summary>Users of the own municipality, and the audit log: the Administration role.</summary>
     public const string Administration = "Administration";
+
+    /// <summary>Any signed-in person (not an API client).</summary>
+    public const string User = "User";
 }
 
 public static class DirectoryModule
@@ -20,7 +24,8 @@ public static class DirectoryModule
         var production = string.Equals(configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         services.AddOpenIkzAuthentication(production);
         services.AddAuthorizationBuilder()
-            .AddPolicy(DirectoryPolicies.Administration, p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Administration));
+            .AddPolicy(DirectoryPolicies.Administration, p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Administration))
+            .AddPolicy(DirectoryPolicies.User, p => p.RequireClaim(OpenIkzClaims.UserId));
         return services;
     }
 

@@ -330,9 +330,51 @@ public abstract class WorkTests(OpenIkzApp fixture)
         Assert.Equal("open", (await (await lead.GetAsync($"/api/v1/cases/{caseId}")).ReadJsonAsync()).GetProperty("status").GetString());
         var blocked = await (await clerk.ClaimAsync("wohngeld")).AssertProblemAsync(409);
         Assert.Equal("ClerkIsAbsent", blocked.GetProperty("rule").GetString());
-        await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = outsiderId, from = today.ToString("yyyy-MM-dd"), to = today.ToString("yyyy-MM-dd") })).AssertProblemAsync(404);
+        var foreign = await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = outsiderId, from = today.ToString("yyyy-MM-dd"), to = today.ToString("yyyy-MM-dd") })).AssertProblemAsync(400);
+        Assert.Contains("nicht zu Ihrer Kommune", foreign.GetProperty("errors").GetProperty("userId")[0].GetString());
         await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = today.ToString("yyyy-MM-dd"), to = today.AddDays(-3).ToString("yyyy-MM-dd") })).AssertProblemAsync(400);
         await app.Db.ExecuteAsync("DELETE FROM absences WHERE user_id = @Id", new { Id = clerkId });
+    }
+
+    [SkippableFact]
+    public async Task TeamLead_OfAPartner_CannotTakeOrGiveCasesOfAnotherMunicipalitysStaff()
+    {
+        // The Kfz pool of the demo: Ludwigshafen, Frankenthal and the Rhein-Pfalz-Kreis.
+        var portal = await app.PortalAsync(BackofficeFixture.Frankenthal);
+        var assigned = await portal.SubmitOkAsync(BackofficeFixture.KfzApplication(familyName: "Fremdzuweisung"));
+        var unassigned = await portal.SubmitOkAsync(BackofficeFixture.KfzApplication(familyName: "Poolfall"));
+        var frankenthalLead = await app.ApiAsAsync("frankenthal.teamleitung");
+        var ludwigshafenLead = await app.ApiAsAsync("ludwigshafen.teamleitung");
+        var frankenthalClerk = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.sachbearbeitung'");
+        var ludwigshafenClerk = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'ludwigshafen.sachbearbeitung'");
+        Assert.Equal(HttpStatusCode.NoContent, (await frankenthalLead.PostAsJsonAsync($"/api/v1/cases/{assigned}/assignment", new { userId = frankenthalClerk })).StatusCode);
+
+        var taken = await (await ludwigshafenLead.PostAsJsonAsync($"/api/v1/cases/{assigned}/assignment", new { userId = (long?)null })).AssertProblemAsync(409);
+        Assert.Equal("AssignedToOtherMunicipality", taken.GetProperty("rule").GetString());
+        await (await ludwigshafenLead.PostAsJsonAsync($"/api/v1/cases/{assigned}/assignment", new { userId = ludwigshafenClerk })).AssertProblemAsync(409);
+        Assert.Equal(frankenthalClerk, await app.Db.QuerySingleAsync<long>("SELECT assigned_user_id FROM cases WHERE id = @Id", new { Id = assigned }));
+
+        var given = await (await ludwigshafenLead.PostAsJsonAsync($"/api/v1/cases/{unassigned}/assignment", new { userId = frankenthalClerk })).AssertProblemAsync(400);
+        Assert.Contains("eigenen Kommune", given.GetProperty("errors").GetProperty("userId")[0].GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await ludwigshafenLead.PostAsJsonAsync($"/api/v1/cases/{unassigned}/assignment", new { userId = ludwigshafenClerk })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await ludwigshafenLead.PostAsJsonAsync($"/api/v1/cases/{unassigned}/assignment", new { userId = (long?)null })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await frankenthalLead.PostAsJsonAsync($"/api/v1/cases/{assigned}/assignment", new { userId = (long?)null })).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task AccessRule_WhenAUserHoldsAServiceButNotTheClerkRole_SeesNoCase()
+    {
+        var portal = await app.PortalAsync(BackofficeFixture.Frankenthal);
+        var caseId = await portal.SubmitOkAsync(BackofficeFixture.KfzApplication(familyName: "Rollenlos"));
+        var users = app.Services.GetRequiredService<UserAccounts>();
+        var username = "ft.tl-only-" + Guid.NewGuid().ToString("N")[..6];
+        var id = await users.CreateAsync(new NewUser(BackofficeFixture.Frankenthal, username, "Nur Teamleitung", "Sicheres-Passwort-2026!", [Roles.Teamleitung], []));
+        // A service row without the role can only come from outside the application (validation refuses it): the SQL rule must still hold.
+        await app.Db.ExecuteAsync("INSERT INTO user_services (user_id, service_slug) VALUES (@Id, 'kfz-zulassung')", new { Id = id });
+        var lead = await app.ApiAsAsync(username, "Sicheres-Passwort-2026!");
+        await (await lead.GetAsync($"/api/v1/cases/{caseId}")).AssertProblemAsync(404);
+        var clerk = await app.ApiAsAsync("frankenthal.sachbearbeitung");
+        Assert.Equal(HttpStatusCode.OK, (await clerk.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
     }
 }
 

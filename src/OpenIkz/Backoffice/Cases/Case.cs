@@ -67,10 +67,18 @@ public sealed record CaseState(string Id, string Status, long? AssignedUserId, b
         Require(outcome != Outcomes.Rejected || !string.IsNullOrWhiteSpace(reason), "ReasonRequired", "Eine Ablehnung muss begründet werden.");
     }
 
-    public void Reassign(bool actorIsTeamLead)
+    /// <summary>
+    /// A team lead acts on their own municipality's people only: they take a case from a clerk of their own
+    /// municipality (or an unassigned one) and give it to a clerk of their own municipality.
+    /// </summary>
+    public void Reassign(bool actorIsTeamLead, string leadAgs, string? assignedAgs, string? targetAgs)
     {
         Require(actorIsTeamLead, "TeamLeadOnly", "Nur die Teamleitung kann Vorgänge zuweisen.");
         EnsureNotClosed();
+        Require(AssignedUserId is null || assignedAgs == leadAgs, "AssignedToOtherMunicipality",
+            "Dieser Vorgang ist einer Person einer anderen Kommune zugewiesen. Nur deren Teamleitung kann ihn abgeben oder neu zuweisen.");
+        if (targetAgs is not null && targetAgs != leadAgs)
+            throw ValidationException.For("userId", "Sie können Vorgänge nur Personen Ihrer eigenen Kommune zuweisen.");
     }
 
     /// <summary>Retention starts at the end of the year of the decision (usual rule for administrative files).</summary>

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Audit;

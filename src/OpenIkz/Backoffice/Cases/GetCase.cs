@@ -1,9 +1,3 @@
-using System.Data.Common;
-using Dapper;
-using OpenIkz.Backoffice.Access;
-using OpenIkz.Backoffice.Audit;
-using OpenIkz.Backoffice.Intake;
-using OpenIkz.Directory.Services;
 using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Backoffice.Cases;

@@ -32,7 +32,8 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
         {
             var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE id = @Id AND municipality_ags = @Ags",
                 new { Id = userId, Ags = teamLead.Ags }, tx);
-            if (exists == 0) throw new CaseNotFoundException(); // a clerk of another municipality is not the lead's to manage
+            // A clerk of another municipality is not the lead's to manage; an unknown id is told the same way.
+            if (exists == 0) throw ValidationException.For("userId", "Diese Person gehört nicht zu Ihrer Kommune. Abwesenheiten trägt die Teamleitung der eigenen Kommune ein.");
             var id = await c.ExecuteScalarAsync<long>("""
                 INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@User, @From, @To, @Lead, @Now) RETURNING id
                 """, new { User = userId, From = from, To = to, Lead = teamLead.UserId, Now = clock.GetUtcNow().UtcDateTime }, tx);

@@ -16,7 +16,8 @@ public static class AccountsApi
 {
     public static RouteGroupBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").WithTags("Benutzer").RequireAuthorization();
+        // People only: an API client has no user account (403).
+        var group = app.MapGroup("/api/v1").WithTags("Benutzer").RequireAuthorization(DirectoryPolicies.User);
 
         group.MapGet("/me", async Task<Results<Ok<UserDto>, ProblemHttpResult>> (ClaimsPrincipal principal, UserAccounts users, TimeProvider clock, CancellationToken ct) =>
                 principal.UserId() is { } id && await users.FindAsync(id, ct) is { } user
@@ -25,7 +26,7 @@ public static class AccountsApi
             .WithName("GetCurrentUser").WithSummary("The signed-in user with municipality, roles and services.");
 
         // Administrators manage the users of their own municipality only; the municipality comes from the caller, never from the request.
-        var admin = group.MapGroup("/users").RequireAuthorization(p => p.RequireRole(Roles.Administration));
+        var admin = group.MapGroup("/users").RequireAuthorization(DirectoryPolicies.Administration);
 
         admin.MapGet("/", async Task<Ok<List<UserDto>>> (ClaimsPrincipal principal, UserAccounts users, TimeProvider clock, CancellationToken ct) =>
             {

@@ -74,10 +74,6 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
                     foreach (var message in messages)
                         AddError(key switch { "from" => FromId, "to" => ToId, _ => PersonId }, message);
             }
-            catch (CaseNotFoundException)
-            {
-                AddError(PersonId, "Diese Person gehört nicht zu Ihrer Kommune.");
-            }
             catch (RuleException ex)
             {
                 RuleError = ex.Message;
@@ -124,7 +120,7 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
             {
                 AddError(TargetId, ex.Message);
             }
-            catch (RuleException ex) when (ex.Rule == "CaseIsClosed")
+            catch (RuleException ex) when (ex.Rule is "CaseIsClosed" or "AssignedToOtherMunicipality")
             {
                 AddError(CaseId, ex.Message);
             }

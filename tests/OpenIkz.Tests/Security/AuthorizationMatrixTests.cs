@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIkz.Directory.Accounts;
+using OpenIkz.Tests.Backoffice;
+using OpenIkz.Tests.Infrastructure;
+using OpenIkz.Tests.Ui;
+
+namespace OpenIkz.Tests.Security;
+
+/// <summary>
+/// Every endpoint of the app's route table (API and pages) against every kind of caller, with the answer each must get.
+/// The rows are written down below; an endpoint the app serves without a row, or a row the app no longer serves,
+/// fails the test, so a new endpoint cannot go live without someone deciding who may call it.
+/// Runs on SQLite and on PostgreSQL.
+/// </summary>
+public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
+{
+    private OpenIkzApp app => fixture.Require();
+
+    /// <summary>The callers: anonymous, one demo account per role (Frankenthal, a member of the demo agreements), an intake API
+    /// client of Frankenthal, and a person of a non-member municipality (Halberstadt) who holds every role and service, so that
+    /// only the record-level rule can stop them.</summary>
+    private static readonly string[] Callers = ["anonymous", "clerk", "teamlead", "coordinator", "admin", "intake", "nonmember"];
+
+    /// <summary>
+    /// Expected answer per caller, in the order of <see cref="Callers"/>: a status code, or "ok" (passed every check:
+    /// any answer below 500 that is not 401, 403 or 404; e.g. 200, 201, 204, 400, 409 or 422 from the business rules),
+    /// "login" (a page redirects to the login page), "denied" (a page redirects to the access-denied page).
+    /// </summary>
+    private static readonly Dictionary<string, string> Matrix = new()
+    {
+        // ---- public
+        ["GET /openapi/{documentName}.json"] = "ok ok ok ok ok ok ok",
+        ["GET /health"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/services/"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/services/{slug}"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/municipalities/"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/municipalities/{ags}"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/auth/token"] = "400 400 400 400 400 400 400",
+        // ---- people (not API clients)
+        ["GET /api/v1/me"] = "401 ok ok ok ok 403 ok",
+        ["GET /api/v1/users/"] = "401 403 403 403 ok 403 ok",
+        ["POST /api/v1/users/"] = "401 403 403 403 ok 403 ok",
+        ["GET /api/v1/audit/verify"] = "401 403 403 403 ok 403 ok",
+        // ---- intake: API clients with scope intake only
+        ["POST /api/v1/applications"] = "401 403 403 403 403 ok 403",
+        // ---- back office: clerks (team leads hold the clerk role too); a case of Frankenthal is 404 for Halberstadt
+        ["POST /api/v1/work/claim"] = "401 ok ok 403 403 403 ok",
+        ["GET /api/v1/work/mine"] = "401 ok ok 403 403 403 ok",
+        ["GET /api/v1/cases/{id}"] = "401 ok ok 403 403 403 404",
+        ["GET /api/v1/cases/{id}/history"] = "401 ok ok 403 403 403 404",
+        ["GET /api/v1/cases/{id}/documents/{documentId}"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/documents"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/release"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/document-request"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/resume"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/notes"] = "401 ok ok 403 403 403 404",
+        ["POST /api/v1/cases/{id}/decision"] = "401 ok ok 403 403 403 404",
+        ["GET /api/v1/archive"] = "401 ok ok 403 403 403 ok",
+        // ---- team leads; a clerk of another municipality is not theirs (400 naming userId)
+        ["POST /api/v1/cases/{id}/assignment"] = "401 403 ok 403 403 403 404",
+        ["POST /api/v1/absences"] = "401 403 ok 403 403 403 400",
+        ["GET /api/v1/pool"] = "401 403 ok 403 403 403 ok",
+        // ---- agreements and settlements: coordinators of a member; a non-member's coordinator gets 404
+        ["GET /api/v1/agreements/"] = "401 403 403 ok 403 403 ok",
+        ["POST /api/v1/agreements/"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/agreements/{id:long}"] = "401 403 403 ok 403 403 404",
+        ["PUT /api/v1/agreements/{id:long}"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/agreements/{id:long}/document.{format}"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/consent"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/submission"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/approval"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/termination"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/amendments"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/agreements/{id:long}/settlements"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/agreements/{id:long}/settlements"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/settlements/{settlementId}"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/settlements/{settlementId}/statements/{ags}.{format}"] = "401 403 403 ok 403 403 404",
+        // ---- pages (GET); an API client has no cookie session, so it is anonymous to the pages
+        ["PAGE /"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Anmelden"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Abmelden"] = "ok ok ok ok ok ok ok",
+        // The error page answers with the status it explains (asked for /Fehler/404 here).
+        ["PAGE /Fehler/{code:int?}"] = "404 404 404 404 404 404 404",
+        ["PAGE /Kommunen"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Kommunen/{ags}"] = "ok ok ok ok ok ok ok",
+        ["PAGE /MeineKommune"] = "login ok ok ok ok login ok",
+        ["PAGE /Verwaltung/Benutzer"] = "login denied denied denied ok login ok",
+        ["PAGE /Arbeitskorb"] = "login ok ok denied denied login ok",
+        ["PAGE /Archiv"] = "login ok ok denied denied login ok",
+        ["PAGE /Vorgaenge/{id}"] = "login ok ok denied denied login 404",
+        ["PAGE /Vorgaenge/{id}/Dokumente/{documentId}"] = "login ok ok denied denied login 404",
+        ["PAGE /Pool"] = "login denied ok denied denied login ok",
+        ["PAGE /Vereinbarungen"] = "login denied denied ok denied login ok",
+        ["PAGE /Vereinbarungen/{id:long}"] = "login denied denied ok denied login 404",
+        ["PAGE /Vereinbarungen/{**target}"] = "login denied denied ok denied login ok",
+        ["PAGE /Abrechnungen/{settlementId}"] = "login denied denied ok denied login 404",
+    };
+
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId);
+
+    [SkippableFact]
+    public async Task EveryEndpoint_ForEveryCaller_AnswersAsTheMatrixSays()
+    {
+        var endpoints = Endpoints();
+        var missing = endpoints.Where(e => !Matrix.ContainsKey(e)).ToList();
+        var stale = Matrix.Keys.Where(k => !endpoints.Contains(k)).ToList();
+        Assert.True(missing.Count == 0, "Endpoints without a row in the authorization matrix (decide who may call them):\n" + string.Join("\n", missing));
+        Assert.True(stale.Count == 0, "Rows for endpoints the app does not serve:\n" + string.Join("\n", stale));
+
+        var records = await RecordsAsync();
+        var api = await ApiCallersAsync();
+        var browsers = await BrowserCallersAsync();
+        var failures = new List<string>();
+        var calls = 0;
+        // Reads before writes, so that a write (a decision, an amendment) cannot change what a later read is told.
+        foreach (var row in Matrix.Keys.OrderBy(k => k.StartsWith("GET ", StringComparison.Ordinal) || k.StartsWith("PAGE ", StringComparison.Ordinal) ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal))
+        {
+            var expected = Matrix[row].Split(' ');
+            Assert.True(expected.Length == Callers.Length, $"Row '{row}' needs {Callers.Length} answers.");
+            for (var i = 0; i < Callers.Length; i++)
+            {
+                var caller = Callers[i];
+                using var response = row.StartsWith("PAGE ", StringComparison.Ordinal)
+                    ? await browsers[caller].GetAsync(Url(row["PAGE ".Length..], records))
+                    : await api[caller].SendAsync(Request(row, records));
+                calls++;
+                var actual = Describe(response);
+                if (!Matches(expected[i], actual))
+                    failures.Add($"{row} as {caller}: expected {expected[i]}, got {actual} {Shorten(await response.Content.ReadAsStringAsync())}");
+            }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} of {calls} calls answered otherwise than the matrix says:\n" + string.Join("\n", failures));
+        Assert.Equal(Matrix.Count * Callers.Length, calls);
+    }
+
+    private HashSet<string> Endpoints()
+    {
+        var result = new HashSet<string>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
+            if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null || endpoint.Metadata.OfType<Microsoft.AspNetCore.Mvc.ApplicationModels.PageRouteMetadata>().Any())
+            {
+                // Razor Pages register "/X/Index" and "/X" for the same page; the matrix names the route a link uses.
+                if (pattern.EndsWith("/Index", StringComparison.Ordinal)) continue;
+                result.Add("PAGE " + (pattern == "/Index" ? "/" : pattern));
+                continue;
+            }
+            // An endpoint for every method (the health check) is listed and tried as GET.
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                result.Add($"{method} {pattern}");
+        }
+        return result;
+    }
+
+    private static string Url(string pattern, Records r) => pattern
+        .Replace("{**target}", "neu")
+        .Replace("{code:int?}", "404")
+        .Replace("{documentName}", "v1")
+        .Replace("{slug}", "kfz-zulassung")
+        .Replace("{ags}.{format}", BackofficeFixture.Frankenthal + ".pdf")
+        .Replace("document.{format}", "document.pdf")
+        .Replace("{ags}", BackofficeFixture.Frankenthal)
+        .Replace("{id:long}", r.AgreementId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{documentId}", r.DocumentId)
+        .Replace("{settlementId}", r.SettlementId)
+        .Replace("{id}", r.CaseId)
+        + (pattern == "/api/v1/archive" ? "?q=Mustermann" : "");
+
+    private static HttpRequestMessage Request(string row, Records r)
+    {
+        var method = row[..row.IndexOf(' ')];
+        var pattern = row[(row.IndexOf(' ') + 1)..];
+        var request = new HttpRequestMessage(new HttpMethod(method), Url(pattern, r));
+        object? body = pattern switch
+        {
+            "/api/v1/auth/token" => new { },
+            "/api/v1/users/" => new { username = "matrix.neu", displayName = "Matrix", password = "kurz", roles = new[] { "Sachbearbeitung" } },
+            "/api/v1/applications" => BackofficeFixture.KfzApplication(familyName: "Matrixantrag"),
+            "/api/v1/work/claim" => new { service = "wohngeld" },
+            "/api/v1/cases/{id}/documents" => new { documentType = "fahrzeugbrief", fileName = "zb2.pdf", contentBase64 = Convert.ToBase64String(BackofficeFixture.Pdf()) },
+            "/api/v1/cases/{id}/document-request" => new { until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(14), message = "Bitte Nachweis senden." },
+            "/api/v1/cases/{id}/notes" => new { text = "Matrix-Vermerk" },
+            "/api/v1/cases/{id}/decision" => new { outcome = "granted" },
+            "/api/v1/cases/{id}/assignment" => new { userId = r.ClerkId },
+            "/api/v1/absences" => new { userId = r.ClerkId, from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(301) },
+            "/api/v1/agreements/" => new { },
+            "/api/v1/agreements/{id:long}" => new { title = "Matrix" },
+            "/api/v1/agreements/{id:long}/approval" => new { approvedOn = "2026-01-01", reference = "Az. 1" },
+            "/api/v1/agreements/{id:long}/termination" => new { endDate = "2020-01-01", reason = "personalmangel" },
+            "/api/v1/agreements/{id:long}/settlements" => new { period = "2020-01" },
+            _ when method is "POST" or "PUT" => new { },
+            _ => null,
+        };
+        if (body is not null) request.Content = JsonContent.Create(body);
+        if (pattern == "/api/v1/applications") request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return request;
+    }
+
+    private static string Describe(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status is 302 or 303 && response.Headers.Location is { } location)
+        {
+            var target = location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString;
+            if (target.StartsWith("/Anmelden", StringComparison.OrdinalIgnoreCase)) return "login";
+            if (target.StartsWith("/Fehler/403", StringComparison.OrdinalIgnoreCase)) return "denied";
+        }
+        return status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static bool Matches(string expected, string actual) => expected == "ok"
+        ? int.TryParse(actual, out var status) && status < 500 && status is not (401 or 403 or 404) || actual is "302" or "303"
+        : expected == actual;
+
+    private static string Shorten(string text) => text.Length <= 160 ? text : text[..160] + "…";
+
+    private async Task<Records> RecordsAsync()
+    {
+        var portal = await app.PortalAsync(BackofficeFixture.Frankenthal);
+        var caseId = await portal.SubmitOkAsync(BackofficeFixture.KfzApplication(familyName: "Mustermann"));
+        var documentId = await app.Db.QuerySingleAsync<string>("SELECT id FROM case_documents WHERE case_id = @Id ORDER BY id LIMIT 1", new { Id = caseId });
+        var agreementId = await app.Db.QuerySingleAsync<long>("""
+            SELECT a.id FROM agreements a JOIN agreement_members m ON m.agreement_id = a.id AND m.municipality_ags = @Ags
+            WHERE a.status = 'active' ORDER BY a.id LIMIT 1
+            """, new { Ags = BackofficeFixture.Frankenthal });
+        var settlementId = await app.Db.QuerySingleAsync<string>("""
+            SELECT s.id FROM settlements s JOIN settlement_statements st ON st.settlement_id = s.id AND st.municipality_ags = @Ags ORDER BY s.created_at LIMIT 1
+            """, new { Ags = BackofficeFixture.Frankenthal });
+        var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.sachbearbeitung'");
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId);
+    }
+
+    private const string NonMemberUser = "halberstadt.matrix", NonMemberPassword = "Matrix-Passwort-2026!";
+
+    private async Task EnsureNonMemberAsync()
+    {
+        var users = app.Services.GetRequiredService<UserAccounts>();
+        if (await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM users WHERE username = @U", new { U = NonMemberUser }) > 0) return;
+        await users.CreateAsync(new NewUser(OpenIkz.Tests.Backoffice.Agreements.Halberstadt, NonMemberUser, "Matrix Halberstadt", NonMemberPassword,
+            Roles.All, ["kfz-zulassung", "elterngeld", "wohngeld", "grundsicherung"]));
+    }
+
+    private async Task<Dictionary<string, HttpClient>> ApiCallersAsync()
+    {
+        await EnsureNonMemberAsync();
+        return new Dictionary<string, HttpClient>
+        {
+            ["anonymous"] = app.Api(),
+            ["clerk"] = await app.ApiAsAsync("frankenthal.sachbearbeitung"),
+            ["teamlead"] = await app.ApiAsAsync("frankenthal.teamleitung"),
+            ["coordinator"] = await app.ApiAsAsync("frankenthal.koordination"),
+            ["admin"] = await app.ApiAsAsync("frankenthal.admin"),
+            ["intake"] = await app.PortalAsync(BackofficeFixture.Frankenthal),
+            ["nonmember"] = await app.ApiAsAsync(NonMemberUser, NonMemberPassword),
+        };
+    }
+
+    private async Task<Dictionary<string, HttpClient>> BrowserCallersAsync()
+    {
+        await EnsureNonMemberAsync();
+        async Task<HttpClient> SignedIn(string username, string password = UserAccounts.DemoPassword)
+        {
+            var browser = app.Browser();
+            var login = await PagesTests.LoginAsync(browser, username, password);
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            return browser;
+        }
+        return new Dictionary<string, HttpClient>
+        {
+            ["anonymous"] = app.Browser(),
+            ["clerk"] = await SignedIn("frankenthal.sachbearbeitung"),
+            ["teamlead"] = await SignedIn("frankenthal.teamleitung"),
+            ["coordinator"] = await SignedIn("frankenthal.koordination"),
+            ["admin"] = await SignedIn("frankenthal.admin"),
+            ["intake"] = app.Browser(),
+            ["nonmember"] = await SignedIn(NonMemberUser, NonMemberPassword),
+        };
+    }
+}
+
+public sealed class AuthorizationMatrixTestsSqlite(SqliteApp app) : AuthorizationMatrixTests(app), IClassFixture<SqliteApp>;
+public sealed class AuthorizationMatrixTestsPostgres(PostgresApp app) : AuthorizationMatrixTests(app), IClassFixture<PostgresApp>;
