@@ -131,6 +131,30 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         Assert.Equal(-28.43m - 12.50m - 9.30m, cStatement.GetProperty("balance").GetDecimal()); // + 12.50 flat + 27.90 × 33.33 % = 9.29907 → one line 21.79907 → 21.80
     }
 
+    [SkippableTheory]
+    [InlineData("Zweckvereinbarung gemeinsame Kfz-Zulassung Vorderpfalz", "2025-03")]
+    [InlineData("Arbeitsgemeinschaft Grundsicherung Vorderpfalz (beendet)", "2026-Q3")]
+    public async Task Settle_WhenNoCaseQualifies_Answers201WithZeroBalancesAndNoInvoice(string title, string period)
+    {
+        var coordinator = await app.ApiAsAsync("frankenthal.koordination");
+        var id = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title = @Title", new { Title = title });
+
+        var response = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period });
+        var json = await response.ReadJsonAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToString());
+        Assert.False(json.GetProperty("provisional").GetBoolean());
+        Assert.NotEmpty(Balances(json));
+        Assert.All(Balances(json).Values, b => Assert.Equal(0m, b));
+        Assert.Equal(0, json.GetProperty("invoices").GetArrayLength());
+        var settlementId = json.GetProperty("settlementId").GetString()!;
+        foreach (var ags in Balances(json).Keys)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{ags}.pdf")).StatusCode);
+            await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{ags}.xml")).AssertProblemAsync(404);
+        }
+    }
+
     [SkippableFact]
     public async Task Settle_BadPeriods_AreRefused_AndNothingIsSaved()
     {
@@ -166,7 +190,7 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         var xmlResponse = await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.xml");
         Assert.Equal(HttpStatusCode.OK, xmlResponse.StatusCode);
         var xml = await xmlResponse.Content.ReadAsStringAsync();
-        Assert.Empty(SettlementExports.CheckXRechnung(xml));
+        Assert.Empty(XRechnungChecker.Check(xml));
         XNamespace cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
         XNamespace cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
         var doc = XDocument.Parse(xml);
