@@ -11,7 +11,14 @@ public sealed record ApproveRequest(DateOnly? ApprovedOn, string? Reference);
 public sealed record TerminateRequest(DateOnly? EndDate, string? Reason, string? Note);
 public sealed record SettlementRequest(string? Period);
 public sealed record StatementBalance(string Municipality, decimal Balance);
-public sealed record SettlementResponse(string SettlementId, string Number, string Period, string? CorrectsSettlementId, IReadOnlyList<StatementBalance> Statements);
+public sealed record InvoiceResponse(string Number, string Payer, string Receiver, string TypeCode, decimal Amount, string? ReplacesInvoice, DateOnly? ReplacesIssueDate);
+
+/// <summary>
+/// A settlement run. <c>provisional</c>: a preview of a period that has not ended (no id, not stored, no invoices).
+/// <c>supersededBySettlementId</c>: the correction that replaced it; then its invoices are no longer to be paid.
+/// </summary>
+public sealed record SettlementResponse(string? SettlementId, string? Number, string Period, bool Provisional, string? CorrectsSettlementId, string? SupersededBySettlementId,
+    IReadOnlyList<StatementBalance> Statements, IReadOnlyList<InvoiceResponse> Invoices);
 
 public static class AgreementsApi
 {
@@ -88,7 +95,9 @@ public static class AgreementsApi
                 return run.Created ? TypedResults.Created($"/api/v1/settlements/{run.Settlement.Id}", body) : TypedResults.Ok(body);
             })
             .WithName("RunSettlement")
-            .WithSummary("Settles a period ('2026-Q3', '2026-07', '2026'): 201 with one balance per member (negative pays). The same period again without new decisions returns the same settlement (200); with new decisions a correction that references it.")
+            .WithSummary("Settles a period ('2026-Q3', '2026-07', '2026'): 201 with one balance per member (negative pays) and its invoices; zero balances and no invoice when no case qualifies. " +
+                         "The same period again without new decisions returns the same settlement (200); with new decisions a correction that references it and issues corrected invoices (384) replacing the earlier ones. " +
+                         "A period that has not ended yet is only previewed: 200 with provisional=true, nothing stored, no invoice.")
             .ProducesValidationProblem().ProducesProblem(409);
 
         group.MapGet("/{id:long}/settlements", async (long id, ClaimsPrincipal p, SettlementService settlements, CancellationToken ct) =>
@@ -109,20 +118,24 @@ public static class AgreementsApi
                 switch (format)
                 {
                     case "pdf":
-                        return TypedResults.File(SettlementExports.Pdf(s, ags), "application/pdf", baseName + ".pdf");
+                        return TypedResults.File(SettlementPdf.Write(s, ags), "application/pdf", baseName + ".pdf");
                     case "csv":
-                        return TypedResults.File(SettlementExports.CsvBytes(s, ags), "text/csv; charset=utf-8", baseName + ".csv");
+                        return TypedResults.File(SettlementCsv.Bytes(s, ags), "text/csv; charset=utf-8", baseName + ".csv");
                     case "xml":
-                        // An invoice goes from a net receiver to a net payer; with several receivers, ?seller= picks one (default: the largest transfer).
-                        var transfers = s.Transfers.Where(t => t.PayerAgs == ags).ToList();
-                        if (transfers.Count == 0) return Problems.NotFound($"Die Kommune '{ags}' zahlt in dieser Abrechnung nichts: es gibt keine Rechnung an sie.");
-                        var transfer = seller is null ? transfers[0] : transfers.FirstOrDefault(t => t.ReceiverAgs == seller);
-                        if (transfer is null) return Problems.NotFound($"'{ags}' zahlt nicht an '{seller}'.");
-                        var issued = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.CreatedAt, BerlinTime.Zone));
+                        // An invoice goes from a net receiver to a net payer; with several receivers, ?seller= picks one (default: the largest).
+                        var invoices = s.Invoices.Where(i => i.PayerAgs == ags).ToList();
+                        if (invoices.Count == 0) return Problems.NotFound($"Die Kommune '{ags}' zahlt in dieser Abrechnung nichts: es gibt keine Rechnung an sie.");
+                        var invoice = seller is null ? invoices[0] : invoices.FirstOrDefault(i => i.ReceiverAgs == seller);
+                        if (invoice is null) return Problems.NotFound($"'{ags}' erhält keine Rechnung von '{seller}'.");
+                        // Only the documents of the settlement that stands are handed out: a replaced invoice must not be paid twice.
+                        if (s.SupersededBySettlementId is { } standing)
+                            return TypedResults.Problem(statusCode: 409, title: "Rechnung ersetzt", type: Problems.TypeFor(409),
+                                detail: $"Die Abrechnung {s.Number} wurde durch die Korrekturabrechnung {s.SupersededByNumber} ersetzt; maßgeblich ist deren korrigierte Rechnung.",
+                                extensions: new Dictionary<string, object?> { ["rule"] = "InvoiceReplaced", ["standingSettlementId"] = standing });
                         try
                         {
-                            var xml = SettlementExports.XRechnung(s, ags, transfer.ReceiverAgs, issued);
-                            return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(xml), "application/xml", $"{baseName}-{transfer.ReceiverAgs}.xml");
+                            var xml = SettlementXRechnung.Write(s, invoice, s.IssueDate);
+                            return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(xml), "application/xml", $"{baseName}-{invoice.ReceiverAgs}.xml");
                         }
                         catch (InvalidOperationException missing)
                         {
@@ -133,13 +146,16 @@ public static class AgreementsApi
                 }
             })
             .RequireAuthorization(CoordinatorPolicy).WithTags("Kostenausgleich").WithName("GetStatement")
-            .WithSummary("A member's statement as PDF or CSV, and for a net payer the XRechnung 3.0 (UBL) invoice from the net receiver (?seller= chooses when there are several).");
+            .WithSummary("A member's statement as PDF or CSV, and for a net payer the XRechnung 3.0 (UBL) invoice from the net receiver (?seller= chooses when there are several): " +
+                         "380, or in a correction 384 referencing the replaced invoice. 409 for a settlement replaced by a correction, 422 naming missing invoicing data.");
 
         return app;
     }
 
     public static SettlementResponse Response(SettlementView s) =>
-        new(s.Id, s.Number, s.Period, s.CorrectsSettlementId, s.Statements.Select(x => new StatementBalance(x.MunicipalityAgs, x.Balance)).ToList());
+        new(s.Provisional ? null : s.Id, s.Provisional ? null : s.Number, s.Period, s.Provisional, s.CorrectsSettlementId, s.SupersededBySettlementId,
+            s.Statements.Select(x => new StatementBalance(x.MunicipalityAgs, x.Balance)).ToList(),
+            s.Invoices.Select(i => new InvoiceResponse(i.Number, i.PayerAgs, i.ReceiverAgs, i.TypeCode, i.Amount, i.ReplacesNumber, i.ReplacesIssueDate)).ToList());
 
     private static ValidationException Missing(string field, string message) => new(new ValidationErrors { { field, [message] } });
 

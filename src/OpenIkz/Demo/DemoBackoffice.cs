@@ -90,6 +90,12 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documen
         [Speyer] = ("67346", "Speyer"), [RheinPfalzKreis] = ("67105", "Schifferstadt"),
     };
 
+    /// <summary>A FICTITIOUS BIC for the demo IBANs: location code "X0" marks a test BIC (ISO 9362).</summary>
+    public const string DemoBic = "DEMODEX0XXX";
+
+    /// <summary>A FICTITIOUS telephone number: the Bundesnetzagentur keeps +49 30 23125 000–999 unassigned for media and demos.</summary>
+    public static string DemoTelephone(int index) => string.Create(CultureInfo.InvariantCulture, $"+49 30 23125 {index % 1000:000}");
+
     public async Task LoadAsync(string demoPasswordHash, CancellationToken ct = default)
     {
         var today = BerlinTime.Today(clock);
@@ -132,9 +138,13 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documen
                 await agreementDocuments.RenderAsync(c, tx, id, "Endfassung");
             }
             // E-invoicing data of the demo: fictitious, clearly marked (see SOURCES.md).
-            foreach (var (ags, prefix) in DemoData.LoginPrefix)
-                await c.ExecuteAsync("UPDATE municipalities SET iban = @Iban, email = @Email WHERE ags = @Ags",
-                    new { Iban = global::OpenIkz.Agreements.Settlement.SettlementExports.DemoIban(ags), Email = $"kostenausgleich@{prefix}.example", Ags = ags }, tx);
+            // Telephone numbers are from the Bundesnetzagentur's "drama numbers" (Berlin, 030 23125 000–999), which are never assigned;
+            // the BIC has location code "X0", the ISO 9362 mark of a test BIC.
+            var n = 0;
+            foreach (var (ags, prefix) in DemoData.LoginPrefix.OrderBy(p => p.Key, StringComparer.Ordinal))
+                await c.ExecuteAsync("UPDATE municipalities SET iban = @Iban, bic = @Bic, email = @Email, telephone = @Telephone WHERE ags = @Ags",
+                    new { Iban = global::OpenIkz.Directory.Municipalities.Iban.Demo(ags), Bic = DemoBic, Email = $"kostenausgleich@{prefix}.example",
+                        Telephone = DemoTelephone(n++), Ags = ags }, tx);
         }, ct);
 
         foreach (var (prefix, ags, count) in ExtraClerks)

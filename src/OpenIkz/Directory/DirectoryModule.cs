@@ -21,6 +21,7 @@ public static class DirectoryModule
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<MunicipalityQueries>();
         services.AddSingleton<MunicipalityImport>();
+        services.AddSingleton<MunicipalityInvoicing>();
         var production = string.Equals(configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         services.AddOpenIkzAuthentication(production);
         services.AddAuthorizationBuilder()

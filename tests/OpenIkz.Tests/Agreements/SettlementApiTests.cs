@@ -120,6 +120,26 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         var correction = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = Period });
         var correctionJson = await correction.ReadJsonAsync();
         Assert.Equal(HttpStatusCode.Created, correction.StatusCode);
+        // Only one payable document per pair: the correction's invoices are corrected invoices (384) that name the replaced ones,
+        // and the replaced settlement hands out no invoice any more (409 naming the settlement that stands).
+        var correctionInvoices = correctionJson.GetProperty("invoices").EnumerateArray().ToList();
+        var firstInvoices = json.GetProperty("invoices").EnumerateArray().ToList();
+        Assert.All(firstInvoices, i => Assert.Equal("380", i.GetProperty("typeCode").GetString()));
+        Assert.All(correctionInvoices, i => Assert.Equal("384", i.GetProperty("typeCode").GetString()));
+        Assert.Equal(firstInvoices.Select(i => i.GetProperty("number").GetString()).Order(),
+            correctionInvoices.Select(i => i.GetProperty("replacesInvoice").GetString()).Where(n => n is not null).Order());
+        var replaced = await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.xml")).AssertProblemAsync(409);
+        Assert.Equal(correctionJson.GetProperty("settlementId").GetString(), replaced.GetProperty("standingSettlementId").GetString());
+        var correctedXml = await (await coordinator.GetAsync($"/api/v1/settlements/{correctionJson.GetProperty("settlementId").GetString()}/statements/{A}.xml")).Content.ReadAsStringAsync();
+        Assert.Empty(XRechnungChecker.Check(correctedXml));
+        var correctedDoc = XDocument.Parse(correctedXml);
+        XNamespace cbcNs = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+        XNamespace cacNs = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
+        Assert.Equal("384", correctedDoc.Root!.Element(cbcNs + "InvoiceTypeCode")!.Value);
+        Assert.Equal($"{json.GetProperty("number").GetString()}-{A}-{B}",
+            correctedDoc.Root.Element(cacNs + "BillingReference")!.Element(cacNs + "InvoiceDocumentReference")!.Element(cbcNs + "ID")!.Value);
+        Assert.Equal(correctionJson.GetProperty("settlementId").GetString(),
+            (await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}")).ReadJsonAsync()).GetProperty("supersededBySettlementId").GetString());
         Assert.Equal(settlementId, correctionJson.GetProperty("correctsSettlementId").GetString());
         Assert.NotEqual(settlementId, correctionJson.GetProperty("settlementId").GetString());
         Assert.Equal(0m, Balances(correctionJson).Values.Sum());
@@ -129,6 +149,30 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         var cStatement = corrected.GetProperty("statements").EnumerateArray().Single(s => s.GetProperty("municipalityAgs").GetString() == C);
         Assert.Equal(-28.43m, cStatement.GetProperty("previousBalance").GetDecimal());
         Assert.Equal(-28.43m - 12.50m - 9.30m, cStatement.GetProperty("balance").GetDecimal()); // + 12.50 flat + 27.90 × 33.33 % = 9.29907 → one line 21.79907 → 21.80
+    }
+
+    [SkippableTheory]
+    [InlineData("Zweckvereinbarung gemeinsame Kfz-Zulassung Vorderpfalz", "2025-03")]
+    [InlineData("Arbeitsgemeinschaft Grundsicherung Vorderpfalz (beendet)", "2026-Q3")]
+    public async Task Settle_WhenNoCaseQualifies_Answers201WithZeroBalancesAndNoInvoice(string title, string period)
+    {
+        var coordinator = await app.ApiAsAsync("frankenthal.koordination");
+        var id = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title = @Title", new { Title = title });
+
+        var response = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period });
+        var json = await response.ReadJsonAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToString());
+        Assert.False(json.GetProperty("provisional").GetBoolean());
+        Assert.NotEmpty(Balances(json));
+        Assert.All(Balances(json).Values, b => Assert.Equal(0m, b));
+        Assert.Equal(0, json.GetProperty("invoices").GetArrayLength());
+        var settlementId = json.GetProperty("settlementId").GetString()!;
+        foreach (var ags in Balances(json).Keys)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{ags}.pdf")).StatusCode);
+            await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{ags}.xml")).AssertProblemAsync(404);
+        }
     }
 
     [SkippableFact]
@@ -144,6 +188,15 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         await (await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{Year}-05" })).AssertProblemAsync(409);
         await (await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = "2025-13" })).AssertProblemAsync(400);
         await (await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{DateTime.UtcNow.Year + 1}-Q1" })).AssertProblemAsync(400);
+        // A period that has begun but not ended is only previewed: 200, provisional, no id, no invoice, nothing stored.
+        var now = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(app.Clock.GetUtcNow().UtcDateTime, BerlinTime.Zone));
+        var preview = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{now.Year}-{now.Month:00}" });
+        var previewJson = await preview.ReadJsonAsync();
+        Assert.True(preview.StatusCode == HttpStatusCode.OK, previewJson.ToString());
+        Assert.True(previewJson.GetProperty("provisional").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, previewJson.GetProperty("settlementId").ValueKind);
+        Assert.Equal(0, previewJson.GetProperty("invoices").GetArrayLength());
+        Assert.Equal(0m, Balances(previewJson).Values.Sum());
         Assert.Equal(before, await app.CountAsync("settlements"));
         var outsider = await app.ApiAsAsync("thale.koordination");
         await (await outsider.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{Year}-Q4" })).AssertProblemAsync(404);
@@ -166,15 +219,35 @@ public abstract class SettlementApiTests(OpenIkzApp fixture)
         var xmlResponse = await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.xml");
         Assert.Equal(HttpStatusCode.OK, xmlResponse.StatusCode);
         var xml = await xmlResponse.Content.ReadAsStringAsync();
-        Assert.Empty(SettlementExports.CheckXRechnung(xml));
+        Assert.Empty(XRechnungChecker.Check(xml));
         XNamespace cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
         XNamespace cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
         var doc = XDocument.Parse(xml);
         Assert.Equal("urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0", doc.Root!.Element(cbc + "CustomizationID")!.Value);
         var leitweg = await app.Db.QuerySingleAsync<string>("SELECT leitweg_id FROM municipalities WHERE ags = @A", new { A });
         Assert.Equal(leitweg, doc.Root.Element(cbc + "BuyerReference")!.Value);
+        var buyerEndpoint = doc.Root.Element(cac + "AccountingCustomerParty")!.Element(cac + "Party")!.Element(cbc + "EndpointID")!;
+        Assert.Equal(("0204", leitweg), ((string?)buyerEndpoint.Attribute("schemeID"), buyerEndpoint.Value));
+        Assert.Equal("380", doc.Root.Element(cbc + "InvoiceTypeCode")!.Value);
+        // The seller's telephone is the one its administration entered; without one the invoice is refused naming it.
+        var sellerTelephone = await app.Db.QuerySingleAsync<string>("SELECT telephone FROM municipalities WHERE ags = @B", new { B });
+        Assert.Equal(sellerTelephone, doc.Descendants(cac + "Contact").Single().Element(cbc + "Telephone")!.Value);
         Assert.Equal("308.05", doc.Root.Element(cac + "LegalMonetaryTotal")!.Element(cbc + "PayableAmount")!.Value);
         Assert.Equal("308.05", doc.Root.Element(cac + "InvoiceLine")!.Element(cbc + "LineExtensionAmount")!.Value);
+
+        var quedlinburgAdmin = await app.ApiAsAsync("quedlinburg.admin");
+        var data = await (await quedlinburgAdmin.GetAsync($"/api/v1/municipalities/{B}/invoicing")).ReadJsonAsync();
+        var update = JsonSerializer.Deserialize<Dictionary<string, object?>>(data.GetRawText())!;
+        update["telephone"] = "+49 30 23125 777";
+        (await quedlinburgAdmin.PutAsJsonAsync($"/api/v1/municipalities/{B}/invoicing", update)).EnsureSuccessStatusCode();
+        var again = XDocument.Parse(await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.xml")).Content.ReadAsStringAsync());
+        Assert.Equal("+49 30 23125 777", again.Descendants(cac + "Contact").Single().Element(cbc + "Telephone")!.Value);
+        update["telephone"] = null;
+        (await quedlinburgAdmin.PutAsJsonAsync($"/api/v1/municipalities/{B}/invoicing", update)).EnsureSuccessStatusCode();
+        var missing = await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{A}.xml")).AssertProblemAsync(422);
+        Assert.Contains("Telefonnummer von Quedlinburg", missing.GetProperty("detail").GetString());
+        update["telephone"] = sellerTelephone;
+        (await quedlinburgAdmin.PutAsJsonAsync($"/api/v1/municipalities/{B}/invoicing", update)).EnsureSuccessStatusCode();
 
         // The net receiver gets no invoice; a non-member gets nothing at all.
         await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{B}.xml")).AssertProblemAsync(404);

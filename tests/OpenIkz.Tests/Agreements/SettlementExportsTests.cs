@@ -4,6 +4,7 @@ using System.Xml;
 using System.Xml.Linq;
 using System.Xml.XPath;
 using OpenIkz.Agreements.Settlement;
+using OpenIkz.Directory.Municipalities;
 using OpenIkz.Infrastructure.Pdf;
 using OpenIkz.Tests.Infrastructure;
 
@@ -21,8 +22,11 @@ public sealed class SettlementExportsTests
     private static readonly XNamespace Cac = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2";
     private static readonly XNamespace Cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
 
-    private static Party PartyFor(string ags, string name, string city, string postalCode, string leitweg, string domain) =>
-        new(ags, name, $"Stadtkasse {city}", "Marktplatz 1", postalCode, city, leitweg, SettlementExports.DemoIban(ags), $"kasse@{domain}.example");
+    private static readonly DateOnly OriginalIssueDate = new(2026, 4, 2);
+
+    /// <summary>Fictitious telephone numbers (Bundesnetzagentur drama numbers, Berlin).</summary>
+    private static Party PartyFor(string ags, string name, string city, string postalCode, string leitweg, string domain, string telephone) =>
+        new(ags, name, $"Stadtkasse {city}", "Marktplatz 1", postalCode, city, leitweg, Iban.Demo(ags), $"kasse@{domain}.example", telephone, "DEMODEX0XXX");
 
     /// <summary>Three partners, asymmetric lines, Kfz fees shared 50 %, two transfers (A→B, A→C).</summary>
     private static SettlementView Settlement(string? corrects = null, IReadOnlyDictionary<string, Party>? parties = null)
@@ -47,9 +51,18 @@ public sealed class SettlementExportsTests
         var transfers = SettlementCalculator.Transfers(balances.ToDictionary(b => b.Key, b => SettlementCalculator.ToCents(b.Value)))
             .Select(t => new TransferView(t.PayerAgs, t.ReceiverAgs, t.AmountCents / 100m)).ToList();
         decimal? Previous(string ags) => corrects is null ? null : ags switch { A => -1000.00m, B => 960.00m, _ => 40.00m };
+        var number = corrects is null ? "KA-2026-Q1-001" : "KA-2026-Q1-002";
+        // The original issued 380s for A→B and A→C (and, in this example, one for C→B that the correction no longer has).
+        StandingInvoice[] standing = corrects is null ? [] :
+        [
+            new($"{corrects}-{A}-{B}", A, B, 96000, "s-1"), new($"{corrects}-{A}-{C}", A, C, 4000, "s-1"), new($"{corrects}-{C}-{B}", C, B, 1500, "s-1"),
+        ];
+        var invoices = SettlementInvoicing.Plan(number, transfers.Select(t => new Transfer(t.PayerAgs, t.ReceiverAgs, SettlementCalculator.ToCents(t.Amount))), standing)
+            .Select(i => new InvoiceView(i.Number, i.PayerAgs, i.ReceiverAgs, i.TypeCode, i.AmountCents / 100m, i.ReplacesNumber, i.ReplacesNumber is null ? null : OriginalIssueDate))
+            .ToList();
         return new SettlementView(
             Id: corrects is null ? "s-1" : "s-2",
-            Number: corrects is null ? "KA-2026-Q1-001" : "KA-2026-Q1-002",
+            Number: number,
             AgreementId: 7,
             AgreementTitle: "Gemeinsame Kfz-Zulassung Nordkreis",
             Period: "2026-Q1",
@@ -70,10 +83,11 @@ public sealed class SettlementExportsTests
             Transfers: transfers,
             Parties: parties ?? new Dictionary<string, Party>
             {
-                [A] = PartyFor(A, "Stadt Nordheim", "Nordheim", "12345", "01001001-00001-52", "nordheim"),
-                [B] = PartyFor(B, "Gemeinde Südhausen", "Südhausen", "12346", "01001002-00001-25", "suedhausen"),
-                [C] = PartyFor(C, "Markt Osterwald", "Osterwald", "12347", "01001003-00001-95", "osterwald"),
-            });
+                [A] = PartyFor(A, "Stadt Nordheim", "Nordheim", "12345", "01001001-00001-52", "nordheim", "+49 30 23125 001"),
+                [B] = PartyFor(B, "Gemeinde Südhausen", "Südhausen", "12346", "01001002-00001-73", "suedhausen", "+49 30 23125 002"),
+                [C] = PartyFor(C, "Markt Osterwald", "Osterwald", "12347", "01001003-00001-94", "osterwald", "+49 30 23125 003"),
+            })
+        { Invoices = invoices };
     }
 
     private static List<string> CsvLines(string csv) => csv.Split("\r\n").ToList();
@@ -89,14 +103,14 @@ public sealed class SettlementExportsTests
         return ns;
     }
 
-    private static string Invoice(SettlementView? s = null) => SettlementExports.XRechnung(s ?? Settlement(), A, B, IssueDate, "+49 1234 56789");
+    private static string Invoice(SettlementView? s = null) => SettlementXRechnung.Write(s ?? Settlement(), A, B, IssueDate);
 
     // ───────────── CSV ─────────────
 
     [Fact]
     public void Csv_ForMember_StartsWithHeaderRow()
     {
-        var lines = CsvLines(SettlementExports.Csv(Settlement(), C));
+        var lines = CsvLines(SettlementCsv.Write(Settlement(), C));
 
         Assert.Equal("Abrechnung;Zeitraum;zuständige Kommune;bearbeitende Kommune;Leistung;Fallgruppe;Anzahl Vorgänge;Pauschalen EUR;Gebührenanteil EUR;Betrag EUR;Richtung", lines[0]);
     }
@@ -107,7 +121,7 @@ public sealed class SettlementExportsTests
     [InlineData(C, 2)]
     public void Csv_ForMember_HasOneRowPerLineInvolvingMember(string ags, int expected)
     {
-        var lines = CsvLines(SettlementExports.Csv(Settlement(), ags));
+        var lines = CsvLines(SettlementCsv.Write(Settlement(), ags));
         var rows = lines.Skip(1).TakeWhile(l => l.Length > 0).ToList();
 
         Assert.Equal(expected, rows.Count);
@@ -117,7 +131,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Csv_ForProcessor_ShowsDirectionAndGermanDecimals()
     {
-        var csv = SettlementExports.Csv(Settlement(), B);
+        var csv = SettlementCsv.Write(Settlement(), B);
         var rows = CsvLines(csv);
 
         Assert.Contains("KA-2026-Q1-001;01.01.2026–31.03.2026;Stadt Nordheim (01001001);Gemeinde Südhausen (01001002);Kfz-Zulassung;Neuzulassung;40;500,00;600,00;1100,00;zu erhalten", rows);
@@ -128,7 +142,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Csv_WhenFieldContainsSemicolonOrQuote_QuotesField()
     {
-        var csv = SettlementExports.Csv(Settlement(), C);
+        var csv = SettlementCsv.Write(Settlement(), C);
 
         Assert.Contains(";\"Umschreibung; Halterwechsel\";", csv);
         Assert.Contains(";\"Abmeldung \"\"vereinfacht\"\"\";", csv);
@@ -141,7 +155,7 @@ public sealed class SettlementExportsTests
     public void Csv_SaldoRow_EqualsBalanceAndSignedSumOfRows(string ags)
     {
         var s = Settlement();
-        var lines = CsvLines(SettlementExports.Csv(s, ags));
+        var lines = CsvLines(SettlementCsv.Write(s, ags));
         var rows = lines.Skip(1).TakeWhile(l => l.Length > 0).Select(ParseCsvRow).ToList();
         var saldo = lines.Single(l => l.StartsWith("Saldo;", StringComparison.Ordinal)).Split(';')[1];
 
@@ -154,7 +168,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Csv_ForCorrection_HasPreviousBalanceAndDifference()
     {
-        var lines = CsvLines(SettlementExports.Csv(Settlement(corrects: "KA-2026-Q1-001"), A));
+        var lines = CsvLines(SettlementCsv.Write(Settlement(corrects: "KA-2026-Q1-001"), A));
 
         Assert.Contains("Saldo;-1066,20", lines);
         Assert.Contains("Bisheriger Saldo;-1000,00", lines);
@@ -164,7 +178,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Csv_ForOriginal_HasNoCorrectionRows()
     {
-        var csv = SettlementExports.Csv(Settlement(), A);
+        var csv = SettlementCsv.Write(Settlement(), A);
 
         Assert.DoesNotContain("Bisheriger Saldo", csv);
         Assert.DoesNotContain("Differenz", csv);
@@ -173,17 +187,17 @@ public sealed class SettlementExportsTests
     [Fact]
     public void CsvBytes_Always_StartWithUtf8BomAndKeepUmlauts()
     {
-        var bytes = SettlementExports.CsvBytes(Settlement(), B);
+        var bytes = SettlementCsv.Bytes(Settlement(), B);
 
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
-        Assert.Equal(SettlementExports.Csv(Settlement(), B), new UTF8Encoding(false).GetString(bytes[3..]));
+        Assert.Equal(SettlementCsv.Write(Settlement(), B), new UTF8Encoding(false).GetString(bytes[3..]));
         Assert.Contains("Südhausen", Encoding.UTF8.GetString(bytes[3..]));
     }
 
     [Fact]
     public void Csv_WhenMunicipalityNotInSettlement_Throws()
     {
-        Assert.Throws<ArgumentException>(() => SettlementExports.Csv(Settlement(), "09999999"));
+        Assert.Throws<ArgumentException>(() => SettlementCsv.Write(Settlement(), "09999999"));
     }
 
     [Fact]
@@ -193,7 +207,7 @@ public sealed class SettlementExportsTests
         var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
         parties[C] = parties[C] with { Name = "=HYPERLINK(\"x\")" };
 
-        var csv = SettlementExports.Csv(Settlement(parties: parties), C);
+        var csv = SettlementCsv.Write(Settlement(parties: parties), C);
 
         Assert.Contains("\"'=HYPERLINK(\"\"x\"\") (01001003)\"", csv);
     }
@@ -227,11 +241,11 @@ public sealed class SettlementExportsTests
     {
         var parties = new Dictionary<string, Party>
         {
-            [A] = PartyFor(A, "Gemeinde Żółkiewka", "Żółkiewka", "01001", "01001001-A-01", "a"),
-            [B] = PartyFor(B, "Δήμος Αθηναίων", "Αθήνα", "01002", "01001002-B-02", "b"),
-            [C] = PartyFor(C, "Город Санкт-Петербург", "Санкт-Петербург", "01003", "01001003-C-03", "c"),
+            [A] = PartyFor(A, "Gemeinde Żółkiewka", "Żółkiewka", "01001", "01001001-A-01", "a", "+49 30 23125 004"),
+            [B] = PartyFor(B, "Δήμος Αθηναίων", "Αθήνα", "01002", "01001002-B-02", "b", "+49 30 23125 005"),
+            [C] = PartyFor(C, "Город Санкт-Петербург", "Санкт-Петербург", "01003", "01001003-C-03", "c", "+49 30 23125 006"),
         };
-        var pdf = SettlementExports.Pdf(Settlement(parties: parties), A);
+        var pdf = SettlementPdf.Write(Settlement(parties: parties), A);
 
         Poppler.AssertReadable(pdf, "KA-2026-Q1-001", "Gemeinde Żółkiewka", "Δήμος Αθηναίων");
     }
@@ -239,7 +253,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Pdf_ForMember_ContainsNumberPeriodAndBalance()
     {
-        var text = string.Join("\n", PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(), A)));
+        var text = string.Join("\n", PdfText.ExtractStrings(SettlementPdf.Write(Settlement(), A)));
 
         Assert.Contains("Abrechnung Kostenausgleich", text);
         Assert.Contains("KA-2026-Q1-001", text);
@@ -254,7 +268,7 @@ public sealed class SettlementExportsTests
     public void Pdf_ForPayer_ListsTransfersWithReceiverIban()
     {
         var s = Settlement();
-        var strings = PdfText.ExtractStrings(SettlementExports.Pdf(s, A));
+        var strings = PdfText.ExtractStrings(SettlementPdf.Write(s, A));
 
         Assert.Equal(2, strings.Count(x => x == "zahlt an"));
         Assert.Contains("1.022,40 €", strings);
@@ -265,7 +279,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Pdf_ForReceiver_SaysReceivesFromPayer()
     {
-        var strings = PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(), C));
+        var strings = PdfText.ExtractStrings(SettlementPdf.Write(Settlement(), C));
 
         Assert.Contains("erhält von", strings);
         Assert.Contains("Stadt Nordheim (01001001)", strings);
@@ -275,7 +289,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Pdf_ForCorrection_ContainsCorrectionNoteAndDifference()
     {
-        var text = string.Join("\n", PdfText.ExtractStrings(SettlementExports.Pdf(Settlement(corrects: "KA-2026-Q1-001"), A)));
+        var text = string.Join("\n", PdfText.ExtractStrings(SettlementPdf.Write(Settlement(corrects: "KA-2026-Q1-001"), A)));
 
         Assert.Contains("Korrektur zu Abrechnung KA-2026-Q1-001", text);
         Assert.Contains("-1.000,00 €", text);
@@ -285,7 +299,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void Pdf_ForSameInput_IsDeterministic()
     {
-        Assert.Equal(SettlementExports.Pdf(Settlement(), B), SettlementExports.Pdf(Settlement(), B));
+        Assert.Equal(SettlementPdf.Write(Settlement(), B), SettlementPdf.Write(Settlement(), B));
     }
 
     // ───────────── XRechnung ─────────────
@@ -293,10 +307,10 @@ public sealed class SettlementExportsTests
     [Fact]
     public void XRechnung_ForTransfer_HasNoViolations()
     {
-        var violations = SettlementExports.CheckXRechnungDetailed(Invoice());
+        var violations = XRechnungChecker.CheckDetailed(Invoice());
 
         Assert.Empty(violations);
-        Assert.Empty(SettlementExports.CheckXRechnung(SettlementExports.XRechnung(Settlement(), A, C, IssueDate)));
+        Assert.Empty(XRechnungChecker.Check(SettlementXRechnung.Write(Settlement(), A, C, IssueDate)));
     }
 
     [Fact]
@@ -328,9 +342,10 @@ public sealed class SettlementExportsTests
     [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode", "DE")]
     [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "Gemeinde Südhausen")]
     [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Name", "Stadtkasse Südhausen")]
-    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Telephone", "+49 1234 56789")]
+    [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:Telephone", "+49 30 23125 002")]
+    [InlineData("/ubl:Invoice/cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", "DEMODEX0XXX")]
     [InlineData("/ubl:Invoice/cac:AccountingSupplierParty/cac:Party/cac:Contact/cbc:ElectronicMail", "kasse@suedhausen.example")]
-    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID[@schemeID='EM']", "kasse@nordheim.example")]
+    [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID[@schemeID='0204']", "01001001-00001-52")]
     [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:CityName", "Nordheim")]
     [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cbc:PostalZone", "12345")]
     [InlineData("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName", "Stadt Nordheim")]
@@ -354,7 +369,7 @@ public sealed class SettlementExportsTests
     public void XRechnung_BuyerReferenceAndIban_ArePayersLeitwegIdAndReceiversIban()
     {
         var s = Settlement();
-        var doc = XDocument.Parse(SettlementExports.XRechnung(s, A, C, IssueDate));
+        var doc = XDocument.Parse(SettlementXRechnung.Write(s, A, C, IssueDate));
 
         Assert.Equal(s.Parties[A].LeitwegId, doc.XPathSelectElement("/ubl:Invoice/cbc:BuyerReference", Ns())!.Value);
         Assert.Equal(s.Parties[C].Iban, doc.XPathSelectElement("/ubl:Invoice/cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", Ns())!.Value);
@@ -367,7 +382,7 @@ public sealed class SettlementExportsTests
     public void XRechnung_MonetaryTotals_AddUpAndEqualTransfer(string receiver, string expected)
     {
         var s = Settlement();
-        var doc = XDocument.Parse(SettlementExports.XRechnung(s, A, receiver, IssueDate));
+        var doc = XDocument.Parse(SettlementXRechnung.Write(s, A, receiver, IssueDate));
         decimal Amount(string xpath) => decimal.Parse(doc.XPathSelectElement(xpath, Ns())!.Value, CultureInfo.InvariantCulture);
         var transfer = s.Transfers.Single(t => t.PayerAgs == A && t.ReceiverAgs == receiver).Amount;
 
@@ -441,15 +456,136 @@ public sealed class SettlementExportsTests
         var xml = Invoice(Settlement(corrects: "KA-2026-Q1-001"));
 
         Assert.Contains("Korrektur zu Abrechnung KA-2026-Q1-001", XDocument.Parse(xml).Root!.Element(Cbc + "Note")!.Value);
-        Assert.Empty(SettlementExports.CheckXRechnung(xml));
+        Assert.Empty(XRechnungChecker.Check(xml));
     }
 
     [Fact]
-    public void XRechnung_WithoutTelephone_UsesDocumentedPlaceholder()
+    public void XRechnung_SellerTelephone_ComesFromTheSellersInvoicingData()
     {
-        var doc = XDocument.Parse(SettlementExports.XRechnung(Settlement(), A, B, IssueDate));
+        var s = Settlement();
+        var doc = XDocument.Parse(SettlementXRechnung.Write(s, A, C, IssueDate));
 
-        Assert.Equal(SettlementExports.TelephonePlaceholder, doc.XPathSelectElement("//cac:AccountingSupplierParty//cac:Contact/cbc:Telephone", Ns())!.Value);
+        Assert.Equal(s.Parties[C].Telephone, doc.XPathSelectElement("//cac:AccountingSupplierParty//cac:Contact/cbc:Telephone", Ns())!.Value);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" ")]
+    [InlineData("12")]
+    public void XRechnung_WhenSellerHasNoTelephone_ThrowsNamingItInsteadOfAPlaceholder(string? telephone)
+    {
+        var s = Settlement();
+        var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
+        parties[B] = parties[B] with { Telephone = telephone };
+
+        var e = Assert.Throws<InvalidOperationException>(() => SettlementXRechnung.Write(Settlement(parties: parties), A, B, IssueDate));
+
+        Assert.Contains("Telefonnummer von Gemeinde Südhausen (01001002) (BT-42, BR-DE-6)", e.Message);
+    }
+
+    [Fact]
+    public void XRechnung_BuyerElectronicAddress_IsItsLeitwegIdWithScheme0204()
+    {
+        var s = Settlement();
+        var endpoint = XDocument.Parse(Invoice(s)).XPathSelectElement("/ubl:Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", Ns())!;
+
+        Assert.Equal("0204", (string?)endpoint.Attribute("schemeID"));
+        Assert.Equal(s.Parties[A].LeitwegId, endpoint.Value);
+    }
+
+    // ───────────── Corrections: one payable document per pair ─────────────
+
+    [Fact]
+    public void XRechnung_ForCorrection_IsCorrectedInvoice384ReferencingTheReplacedInvoice()
+    {
+        var xml = Invoice(Settlement(corrects: "KA-2026-Q1-001"));
+        var doc = XDocument.Parse(xml);
+
+        Assert.Empty(XRechnungChecker.CheckDetailed(xml));
+        Assert.Equal("384", doc.XPathSelectElement("/ubl:Invoice/cbc:InvoiceTypeCode", Ns())!.Value);
+        Assert.Equal("KA-2026-Q1-001-01001001-01001002", doc.XPathSelectElement("/ubl:Invoice/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", Ns())!.Value);
+        Assert.Equal("2026-04-02", doc.XPathSelectElement("/ubl:Invoice/cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate", Ns())!.Value);
+        Assert.Equal("1022.40", doc.XPathSelectElement("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount", Ns())!.Value); // the full corrected amount, not a difference
+        Assert.Contains("maßgeblich und zu zahlen ist nur diese Rechnung", doc.Root!.Element(Cbc + "Note")!.Value);
+    }
+
+    [Fact]
+    public void XRechnung_ForPairThatOwesNothingAfterCorrection_IsCorrectedInvoiceOverZero()
+    {
+        var s = Settlement(corrects: "KA-2026-Q1-001");
+        var xml = SettlementXRechnung.Write(s, C, B, IssueDate);
+        var doc = XDocument.Parse(xml);
+
+        Assert.Empty(XRechnungChecker.CheckDetailed(xml));
+        Assert.Equal("384", doc.XPathSelectElement("/ubl:Invoice/cbc:InvoiceTypeCode", Ns())!.Value);
+        Assert.Equal("0.00", doc.XPathSelectElement("/ubl:Invoice/cac:LegalMonetaryTotal/cbc:PayableAmount", Ns())!.Value);
+        Assert.Equal("KA-2026-Q1-001-01001003-01001002", doc.XPathSelectElement("//cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", Ns())!.Value);
+        Assert.Null(doc.Root!.Element(Cbc + "DueDate"));
+    }
+
+    [Fact]
+    public void InvoicePlan_ForCorrection_LeavesExactlyOneStandingDocumentPerPair()
+    {
+        var original = SettlementInvoicing.Plan("KA-1-2026-Q1", [new Transfer(A, B, 10000), new Transfer(C, B, 500)], []);
+        var standing = original.Select(i => new StandingInvoice(i.Number, i.PayerAgs, i.ReceiverAgs, i.AmountCents, "s-1")).ToList();
+
+        var correction = SettlementInvoicing.Plan("KA-1-2026-Q1-K1", [new Transfer(A, B, 12000), new Transfer(A, C, 300)], standing);
+
+        Assert.All(original, i => Assert.Equal(InvoiceTypes.Commercial, i.TypeCode));
+        var ab = correction.Single(i => i.PayerAgs == A && i.ReceiverAgs == B);
+        Assert.Equal((InvoiceTypes.Corrected, 12000L, "KA-1-2026-Q1-01001001-01001002"), (ab.TypeCode, ab.AmountCents, ab.ReplacesNumber));
+        var cb = correction.Single(i => i.PayerAgs == C && i.ReceiverAgs == B);
+        Assert.Equal((InvoiceTypes.Corrected, 0L), (cb.TypeCode, cb.AmountCents));
+        var ac = correction.Single(i => i.PayerAgs == A && i.ReceiverAgs == C);
+        Assert.Equal((InvoiceTypes.Commercial, (string?)null), (ac.TypeCode, ac.ReplacesNumber));
+        // Every earlier invoice is replaced by exactly one document of the correction, and the sum payable is the corrected total.
+        Assert.All(original, o => Assert.Single(correction, c => c.ReplacesNumber == o.Number));
+        Assert.Equal(12300L, correction.Sum(i => i.AmountCents));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenCorrectedInvoiceLacksPrecedingReference_ReportsBrDe26()
+    {
+        var xml = XDocument.Parse(Invoice(Settlement(corrects: "KA-2026-Q1-001")));
+        xml.Root!.Element(Cac + "BillingReference")!.Remove();
+
+        Assert.Equal(["BR-DE-26"], XRechnungChecker.Check(xml.Declaration + "\n" + xml.Root));
+    }
+
+    [Fact]
+    public void CheckXRechnung_WhenBuyerEndpointIsNotItsLeitwegId_ReportsIt()
+    {
+        var xml = Broken(d => d.Descendants(Cac + "AccountingCustomerParty").Single().Descendants(Cbc + "EndpointID").Single().Value = "01001002-00001-73");
+
+        Assert.Equal(["LEITWEG-ENDPOINT"], XRechnungChecker.Check(xml));
+    }
+
+    [Fact]
+    public void Statement_ForCorrection_SaysWhichDocumentStands()
+    {
+        var s = Settlement(corrects: "KA-2026-Q1-001");
+        var csv = SettlementCsv.Write(s, A);
+        var pdf = string.Join("\n", PdfText.ExtractStrings(SettlementPdf.Write(s, A)));
+
+        Assert.Contains("Maßgeblich;", csv);
+        Assert.Contains("Rechnung;KA-2026-Q1-002-01001001-01001002;1022,40;zu zahlen;Korrigierte Rechnung (384), ersetzt KA-2026-Q1-001-01001001-01001002 vom 02.04.2026", csv);
+        Assert.Contains("maßgeblich – zu zahlen", csv);
+        var pdfText = pdf.Replace("\n", " ");
+        Assert.Contains("Diese Korrekturabrechnung ersetzt die Abrechnung KA-2026-Q1-001", pdfText);
+        Assert.Contains("Korrigierte Rechnung (384),", pdfText);
+        Assert.Contains("maßgeblich – zu zahlen", pdfText);
+    }
+
+    [Fact]
+    public void Statement_ForReplacedSettlement_SaysItsInvoicesAreNoLongerToBePaid()
+    {
+        var s = Settlement() with { SupersededBySettlementId = "s-2", SupersededByNumber = "KA-2026-Q1-002" };
+
+        var csv = SettlementCsv.Write(s, A);
+        var pdf = string.Join("\n", PdfText.ExtractStrings(SettlementPdf.Write(s, A)));
+
+        Assert.Contains("ersetzt durch Abrechnung KA-2026-Q1-002 – nicht mehr zahlen", csv);
+        Assert.Contains("durch die Korrekturabrechnung KA-2026-Q1-002 ersetzt", pdf.Replace("\n", " "));
     }
 
     [Fact]
@@ -459,7 +595,7 @@ public sealed class SettlementExportsTests
         var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
         parties[A] = parties[A] with { LeitwegId = null };
 
-        var e = Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(parties: parties), A, B, IssueDate));
+        var e = Assert.Throws<InvalidOperationException>(() => SettlementXRechnung.Write(Settlement(parties: parties), A, B, IssueDate));
 
         Assert.Contains("Leitweg-ID", e.Message);
         Assert.Contains("BR-DE-15", e.Message);
@@ -472,7 +608,7 @@ public sealed class SettlementExportsTests
         var parties = s.Parties.ToDictionary(p => p.Key, p => p.Value);
         parties[B] = parties[B] with { Iban = null, Email = " " };
 
-        var e = Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(parties: parties), A, B, IssueDate));
+        var e = Assert.Throws<InvalidOperationException>(() => SettlementXRechnung.Write(Settlement(parties: parties), A, B, IssueDate));
 
         Assert.Contains("IBAN", e.Message);
         Assert.Contains("E-Mail", e.Message);
@@ -481,7 +617,7 @@ public sealed class SettlementExportsTests
     [Fact]
     public void XRechnung_WhenNoTransferBetweenParties_Throws()
     {
-        Assert.Throws<InvalidOperationException>(() => SettlementExports.XRechnung(Settlement(), B, A, IssueDate));
+        Assert.Throws<InvalidOperationException>(() => SettlementXRechnung.Write(Settlement(), B, A, IssueDate));
     }
 
     // ───────────── Checker ─────────────
@@ -498,7 +634,7 @@ public sealed class SettlementExportsTests
     {
         var xml = Broken(d => d.Root!.Element(Cbc + "BuyerReference")!.Remove());
 
-        Assert.Equal(["BR-DE-15"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["BR-DE-15"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -506,7 +642,7 @@ public sealed class SettlementExportsTests
     {
         var xml = Broken(d => d.Root!.Element(Cac + "LegalMonetaryTotal")!.Element(Cbc + "PayableAmount")!.Value = "999.99");
 
-        Assert.Equal(["BR-CO-16"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["BR-CO-16"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -518,7 +654,7 @@ public sealed class SettlementExportsTests
             d.Root!.Element(Cac + "LegalMonetaryTotal")!.Element(Cbc + "PayableAmount")!.Value = "1.00";
         });
 
-        var violations = SettlementExports.CheckXRechnung(xml);
+        var violations = XRechnungChecker.Check(xml);
 
         Assert.Contains("BR-DE-15", violations);
         Assert.Contains("BR-CO-16", violations);
@@ -534,7 +670,7 @@ public sealed class SettlementExportsTests
             line.Element(Cac + "Price")!.Element(Cbc + "PriceAmount")!.Value = "1000.00";
         });
 
-        var violations = SettlementExports.CheckXRechnung(xml);
+        var violations = XRechnungChecker.Check(xml);
 
         Assert.Contains("BR-CO-10", violations);
         Assert.Contains("BR-O-08", violations);
@@ -550,7 +686,7 @@ public sealed class SettlementExportsTests
             total.Element(Cbc + "PayableAmount")!.Value = "1100.00";
         });
 
-        Assert.Equal(["BR-CO-15"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["BR-CO-15"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -562,7 +698,7 @@ public sealed class SettlementExportsTests
             id.Value = id.Value[..^1] + (id.Value[^1] == '0' ? '1' : '0');
         });
 
-        Assert.Equal(["BR-DE-19"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["BR-DE-19"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -570,7 +706,7 @@ public sealed class SettlementExportsTests
     {
         var xml = Broken(d => d.Descendants(Cac + "AccountingSupplierParty").Single().Descendants(Cac + "Contact").Single().Remove());
 
-        Assert.Equal(["BR-DE-2"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["BR-DE-2"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -583,7 +719,7 @@ public sealed class SettlementExportsTests
                 new XElement(Cac + "PartyTaxScheme", new XElement(Cbc + "CompanyID", "DE123456789"), new XElement(Cac + "TaxScheme", new XElement(Cbc + "ID", "VAT"))));
         });
 
-        var violations = SettlementExports.CheckXRechnung(xml);
+        var violations = XRechnungChecker.Check(xml);
 
         Assert.Contains("BR-O-05", violations);
         Assert.Contains("BR-O-02", violations);
@@ -599,7 +735,7 @@ public sealed class SettlementExportsTests
             d.Root!.Element(Cac + "InvoicePeriod")!.AddAfterSelf(reference);
         });
 
-        Assert.Equal(["UBL-ORDER"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["UBL-ORDER"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -607,13 +743,13 @@ public sealed class SettlementExportsTests
     {
         var xml = Broken(d => d.Root!.Element(Cac + "TaxTotal")!.Element(Cbc + "TaxAmount")!.Value = "0.000");
 
-        Assert.Contains("BR-DEC-13", SettlementExports.CheckXRechnung(xml));
+        Assert.Contains("BR-DEC-13", XRechnungChecker.Check(xml));
     }
 
     [Fact]
     public void CheckXRechnung_WhenNotWellFormed_ReportsXml()
     {
-        Assert.Equal(["XML-WELLFORMED"], SettlementExports.CheckXRechnung(Invoice()[..^20]));
+        Assert.Equal(["XML-WELLFORMED"], XRechnungChecker.Check(Invoice()[..^20]));
     }
 
     [Fact]
@@ -621,7 +757,7 @@ public sealed class SettlementExportsTests
     {
         var xml = Invoice().Replace("urn:oasis:names:specification:ubl:schema:xsd:Invoice-2", "urn:example:invoice");
 
-        Assert.Equal(["UBL-NAMESPACE"], SettlementExports.CheckXRechnung(xml));
+        Assert.Equal(["UBL-NAMESPACE"], XRechnungChecker.Check(xml));
     }
 
     [Fact]
@@ -629,7 +765,7 @@ public sealed class SettlementExportsTests
     {
         var xml = Broken(d => d.Root!.Element(Cbc + "CustomizationID")!.Remove());
 
-        Assert.Contains("BR-01", SettlementExports.CheckXRechnung(xml));
+        Assert.Contains("BR-01", XRechnungChecker.Check(xml));
     }
 
     // ───────────── IBAN ─────────────
@@ -641,18 +777,18 @@ public sealed class SettlementExportsTests
     [InlineData("Stadt Nordheim")]
     public void DemoIban_ForKey_IsValidGermanIbanWithUnassignedBankCode(string key)
     {
-        var iban = SettlementExports.DemoIban(key);
+        var iban = Iban.Demo(key);
 
         Assert.Matches(@"^DE\d{20}$", iban);
         Assert.True(Iban.IsValid(iban));
         Assert.Equal(Iban.DemoBankCode, iban[4..12]);
-        Assert.Equal(iban, SettlementExports.DemoIban(key));
+        Assert.Equal(iban, Iban.Demo(key));
     }
 
     [Fact]
     public void DemoIban_ForDifferentKeys_Differs()
     {
-        Assert.NotEqual(SettlementExports.DemoIban(A), SettlementExports.DemoIban(B));
+        Assert.NotEqual(Iban.Demo(A), Iban.Demo(B));
     }
 
     [Theory]

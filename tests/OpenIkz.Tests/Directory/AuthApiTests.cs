@@ -90,8 +90,8 @@ public abstract class AuthApiTests(OpenIkzApp fixture)
 
         var client = app.Api();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        // A machine client has no user: /me says so, but the client is authenticated (not 401).
-        await (await client.GetAsync("/api/v1/me")).AssertProblemAsync(404);
+        // A machine client has no user: /me is a capability of people (403), but the client is authenticated (not 401).
+        await (await client.GetAsync("/api/v1/me")).AssertProblemAsync(403);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret + "x");
         await (await client.GetAsync("/api/v1/me")).AssertProblemAsync(401);
     }

@@ -44,6 +44,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/me"] = "401 ok ok ok ok 403 ok",
         ["GET /api/v1/users/"] = "401 403 403 403 ok 403 ok",
         ["POST /api/v1/users/"] = "401 403 403 403 ok 403 ok",
+        // invoicing data: people of the municipality read it, its Administration changes it; another municipality's is 404
+        ["GET /api/v1/municipalities/{ags}/invoicing/"] = "401 ok ok ok ok 403 404",
+        ["PUT /api/v1/municipalities/{ags}/invoicing/"] = "401 403 403 403 ok 403 404",
         ["GET /api/v1/audit/verify"] = "401 403 403 403 ok 403 ok",
         // ---- intake: API clients with scope intake only
         ["POST /api/v1/applications"] = "401 403 403 403 403 ok 403",
@@ -89,6 +92,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Kommunen/{ags}"] = "ok ok ok ok ok ok ok",
         ["PAGE /MeineKommune"] = "login ok ok ok ok login ok",
         ["PAGE /Verwaltung/Benutzer"] = "login denied denied denied ok login ok",
+        ["PAGE /Verwaltung/Rechnungsdaten"] = "login denied denied denied ok login ok",
         ["PAGE /Arbeitskorb"] = "login ok ok denied denied login ok",
         ["PAGE /Archiv"] = "login ok ok denied denied login ok",
         ["PAGE /Vorgaenge/{id}"] = "login ok ok denied denied login 404",
@@ -189,6 +193,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
             "/api/v1/cases/{id}/assignment" => new { userId = r.ClerkId },
             "/api/v1/absences" => new { userId = r.ClerkId, from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(301) },
             "/api/v1/agreements/" => new { },
+            "/api/v1/municipalities/{ags}/invoicing/" => new { },
             "/api/v1/agreements/{id:long}" => new { title = "Matrix" },
             "/api/v1/agreements/{id:long}/approval" => new { approvedOn = "2026-01-01", reference = "Az. 1" },
             "/api/v1/agreements/{id:long}/termination" => new { endDate = "2020-01-01", reason = "personalmangel" },

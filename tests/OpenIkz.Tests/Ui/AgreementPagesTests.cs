@@ -234,8 +234,16 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var invalid = await ParseAsync(await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = "Sommer" }));
         Assert.Contains("2026-Q3", invalid.GetElementById("abrechnung-zeitraum-fehler")!.TextContent);
 
-        // The current month: the demo data settles the last full quarter, which it never overlaps.
-        var month = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        // The current month has not ended: it is only previewed on the agreement page, nothing is stored.
+        var now = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        var before = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM settlements");
+        var preview = await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = now.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) });
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        Assert.Contains("Vorläufige Abrechnung", (await ParseAsync(preview)).GetElementById("vorschau-titel")!.TextContent);
+        Assert.Equal(before, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM settlements"));
+
+        // A month that has ended and lies before the last full quarter, which the demo data settles.
+        var month = new DateTime(now.Year, (now.Month - 1) / 3 * 3 + 1, 1).AddMonths(-4).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
         var response = await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = month });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, (await ParseAsync(response)).QuerySelector("[role=alert]")?.TextContent);
         Assert.StartsWith("/Abrechnungen/", response.Headers.Location!.OriginalString);

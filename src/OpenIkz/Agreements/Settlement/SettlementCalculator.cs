@@ -103,3 +103,40 @@ public static class SettlementCalculator
         return transfers;
     }
 }
+
+/// <summary>An invoice of the period that stands so far: the latest document of its payer and receiver.</summary>
+public sealed record StandingInvoice(string Number, string PayerAgs, string ReceiverAgs, long AmountCents, string SettlementId);
+
+/// <summary>An invoice a new settlement issues; <c>Replaces*</c> name the invoice it corrects (BG-3).</summary>
+public sealed record PlannedInvoice(string Number, string PayerAgs, string ReceiverAgs, string TypeCode, long AmountCents, string? ReplacesNumber, string? ReplacesSettlementId);
+
+/// <summary>
+/// Which e-invoices a settlement issues, without I/O. An original settlement issues one commercial invoice
+/// (380) per transfer. A correction replaces every invoice that stands for the period with a corrected invoice
+/// (384) that references it (BT-25) and states the full corrected amount — never a second invoice on top —
+/// so that for every payer and receiver exactly one document stands and is paid. A pair that owes nothing
+/// any more gets a corrected invoice over 0,00 €; a pair that is new in the correction gets a 380.
+/// </summary>
+public static class SettlementInvoicing
+{
+    public static string NumberOf(string settlementNumber, string payerAgs, string receiverAgs) => $"{settlementNumber}-{payerAgs}-{receiverAgs}";
+
+    public static IReadOnlyList<PlannedInvoice> Plan(string settlementNumber, IEnumerable<Transfer> transfers, IEnumerable<StandingInvoice> standing)
+    {
+        var stands = standing.GroupBy(i => (i.PayerAgs, i.ReceiverAgs)).ToDictionary(g => g.Key, g => g.Last());
+        var planned = new List<PlannedInvoice>();
+        var paid = new HashSet<(string, string)>();
+        foreach (var t in transfers.Where(t => t.AmountCents > 0))
+        {
+            paid.Add((t.PayerAgs, t.ReceiverAgs));
+            var number = NumberOf(settlementNumber, t.PayerAgs, t.ReceiverAgs);
+            planned.Add(stands.TryGetValue((t.PayerAgs, t.ReceiverAgs), out var replaced)
+                ? new PlannedInvoice(number, t.PayerAgs, t.ReceiverAgs, InvoiceTypes.Corrected, t.AmountCents, replaced.Number, replaced.SettlementId)
+                : new PlannedInvoice(number, t.PayerAgs, t.ReceiverAgs, InvoiceTypes.Commercial, t.AmountCents, null, null));
+        }
+        foreach (var ((payer, receiver), replaced) in stands.OrderBy(s => s.Key.PayerAgs, StringComparer.Ordinal).ThenBy(s => s.Key.ReceiverAgs, StringComparer.Ordinal))
+            if (!paid.Contains((payer, receiver)) && replaced.AmountCents > 0)
+                planned.Add(new PlannedInvoice(NumberOf(settlementNumber, payer, receiver), payer, receiver, InvoiceTypes.Corrected, 0, replaced.Number, replaced.SettlementId));
+        return planned;
+    }
+}

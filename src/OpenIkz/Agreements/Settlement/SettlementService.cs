@@ -8,7 +8,11 @@ using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Agreements.Settlement;
 
-public sealed record RunResult(SettlementView Settlement, bool Created);
+/// <summary>The outcome of a run: a new final settlement (Created), the unchanged stored one, or a provisional preview.</summary>
+public sealed record RunResult(SettlementView Settlement, bool Created)
+{
+    public bool Provisional => Settlement.Provisional;
+}
 
 public sealed class SettlementNotFoundException() : NotFoundException("Abrechnung nicht gefunden.");
 
@@ -17,7 +21,9 @@ public sealed class SettlementNotFoundException() : NotFoundException("Abrechnun
 /// the agreement's validity) by clerks of a staff-contributing member for a case-contributing member,
 /// per service and case group, and lets <see cref="SettlementCalculator"/> apply the key. Settlements
 /// are final: the same period again gives the stored settlement when nothing changed, and otherwise a
-/// correction that references it. A period that overlaps another settled period is refused.
+/// correction that references it and replaces its invoices. A period that overlaps another settled period is
+/// refused. A period that has not ended yet (its last day is today or later, Europe/Berlin) is only previewed:
+/// the result is computed but not stored, and it issues no invoice.
 /// </summary>
 public sealed class SettlementService(Db db, TimeProvider clock)
 {
@@ -65,6 +71,7 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             if (agreement.ValidFrom != agreementForCount.ValidFrom || agreement.ValidTo != agreementForCount.ValidTo)
                 throw new RuleException("AgreementChanged", "Die Vereinbarung wurde während der Abrechnung geändert. Bitte erneut abrechnen.");
             var result = SettlementCalculator.Calculate(counts, key, members);
+            if (period.End > today) return new RunResult(await PreviewAsync(c, tx, agreement, period, key, result), Created: false);
             var hash = LinesHash(result, key);
 
             var previous = settled.Where(s => s.Period == period.Text).Select(s => s.Id).LastOrDefault();
@@ -95,6 +102,16 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             foreach (var t in result.Transfers)
                 await c.ExecuteAsync("INSERT INTO settlement_transfers (settlement_id, payer_ags, receiver_ags, amount_cents) VALUES (@Id, @PayerAgs, @ReceiverAgs, @AmountCents)",
                     new { Id = id, t.PayerAgs, t.ReceiverAgs, t.AmountCents }, tx);
+            var standing = await c.QueryAsync<StandingRow>("""
+                SELECT i.invoice_number AS Number, i.payer_ags AS PayerAgs, i.receiver_ags AS ReceiverAgs, i.amount_cents AS AmountCents, i.settlement_id AS SettlementId
+                FROM settlement_invoices i JOIN settlements s ON s.id = i.settlement_id
+                WHERE s.agreement_id = @Id AND s.period = @Period AND s.id <> @New ORDER BY s.created_at, i.invoice_number
+                """, new { Id = agreementId, Period = period.Text, New = id }, tx);
+            foreach (var i in SettlementInvoicing.Plan(number, result.Transfers, standing.Select(r => new StandingInvoice(r.Number, r.PayerAgs, r.ReceiverAgs, r.AmountCents, r.SettlementId))))
+                await c.ExecuteAsync("""
+                    INSERT INTO settlement_invoices (settlement_id, invoice_number, payer_ags, receiver_ags, type_code, amount_cents, replaces_invoice_number, replaces_settlement_id)
+                    VALUES (@Id, @Number, @PayerAgs, @ReceiverAgs, @TypeCode, @AmountCents, @ReplacesNumber, @ReplacesSettlementId)
+                    """, new { Id = id, i.Number, i.PayerAgs, i.ReceiverAgs, i.TypeCode, i.AmountCents, i.ReplacesNumber, i.ReplacesSettlementId }, tx);
             await c.ExecuteAsync("INSERT INTO agreement_history (agreement_id, at, actor_user_id, actor_name, actor_ags, action, details) VALUES (@A, @Now, @User, @Name, @Ags, @Action, @Details)",
                 new { A = agreementId, Now = clock.GetUtcNow().UtcDateTime, User = actor.UserId, Name = actor.DisplayName, actor.Ags,
                     Action = previous is null ? "abgerechnet" : "Abrechnung korrigiert", Details = $"{number} für {period.Text}" }, tx);
@@ -107,8 +124,10 @@ public sealed class SettlementService(Db db, TimeProvider clock)
     /// over ix_cases_decided — and only then keeps the pairs and services of the agreement: joining the members
     /// first would make SQLite read every case of every member, of all years.
     /// </summary>
-    internal static Task<IEnumerable<CaseCount>> CountAsync(DbConnection c, DbTransaction? tx, long agreementId, DateTime fromUtc, DateTime toUtc) =>
-        c.QueryAsync<CaseCount>(new CommandDefinition("""
+    internal static async Task<IEnumerable<CaseCount>> CountAsync(DbConnection c, DbTransaction? tx, long agreementId, DateTime fromUtc, DateTime toUtc) =>
+        // Into a settable row, not the positional record: for an empty result SQLite reports no column types that
+        // Dapper could match to a constructor (the 500 when no case qualified).
+        (await c.QueryAsync<CountRow>(new CommandDefinition("""
             SELECT x.OwnerAgs, x.ProcessorAgs, x.Service, x.CaseGroup, x.Count
             FROM (
                 SELECT c.owner_ags AS OwnerAgs, c.processor_ags AS ProcessorAgs, c.service_slug AS Service, COALESCE(c.case_group, '') AS CaseGroup, COUNT(*) AS Count
@@ -119,7 +138,8 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             JOIN agreement_services s ON s.agreement_id = @Id AND s.service_slug = x.Service
             JOIN agreement_members mo ON mo.agreement_id = @Id AND mo.municipality_ags = x.OwnerAgs AND mo.contributes_cases = TRUE
             JOIN agreement_members mp ON mp.agreement_id = @Id AND mp.municipality_ags = x.ProcessorAgs AND mp.contributes_staff = TRUE
-            """, new { Id = agreementId, From = fromUtc, To = toUtc }, tx, commandTimeout: 600));
+            """, new { Id = agreementId, From = fromUtc, To = toUtc }, tx, commandTimeout: 600)))
+        .Select(r => new CaseCount(r.OwnerAgs, r.ProcessorAgs, r.Service, r.CaseGroup, r.Count));
 
     private async Task<(AgreementRow Agreement, List<string> Members)> LoadAgreementAsync(long agreementId, Actor actor, CancellationToken ct)
     {
@@ -174,30 +194,92 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             WHERE s.id = @Id
             """, new { Id = id }, tx);
         if (s is null) return null;
-        var parties = (await c.QueryAsync<Party>("""
-            SELECT m.ags, m.name, m.authority_name AS Authority, m.address_street AS Street, m.address_postal_code AS PostalCode, m.address_city AS City,
-                   m.leitweg_id AS LeitwegId, m.iban, m.email
-            FROM municipalities m JOIN agreement_members am ON am.municipality_ags = m.ags WHERE am.agreement_id = @A
-            """, new { A = s.AgreementId }, tx)).ToDictionary(p => p.Ags);
+        var parties = (await LoadPartiesAsync(c, tx, s.AgreementId)).ToDictionary(p => p.Ags);
         var lines = (await c.QueryAsync<LineRow>("""
             SELECT owner_ags AS OwnerAgs, processor_ags AS ProcessorAgs, service_slug AS Service, case_group AS CaseGroup, case_count AS Count,
                    flat_cents AS FlatCents, fee_cents AS FeeCents, amount_cents AS AmountCents
             FROM settlement_lines WHERE settlement_id = @Id ORDER BY owner_ags, processor_ags, service_slug, case_group
-            """, new { Id = id }, tx)).Select(l =>
-            {
-                var service = ServiceCatalog.Find(l.Service);
-                return new LineView(l.OwnerAgs, l.ProcessorAgs, l.Service, service?.Name ?? l.Service, l.CaseGroup,
-                    l.CaseGroup.Length == 0 ? "alle" : service?.CaseGroups.FirstOrDefault(g => g.Slug == l.CaseGroup)?.Label ?? l.CaseGroup,
-                    l.Count, l.FlatCents / 100m, l.FeeCents / 100m, l.AmountCents / 100m);
-            }).ToList();
+            """, new { Id = id }, tx))
+            .Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents)).ToList();
         var statements = (await c.QueryAsync<(string Ags, long Balance, long? Previous)>(
             "SELECT municipality_ags, balance_cents, previous_balance_cents FROM settlement_statements WHERE settlement_id = @Id ORDER BY municipality_ags", new { Id = id }, tx))
             .Select(x => new StatementView(x.Ags, parties.TryGetValue(x.Ags, out var p) ? p.Name : x.Ags, x.Balance / 100m, x.Previous / 100m)).ToList();
         var transfers = (await c.QueryAsync<(string Payer, string Receiver, long Amount)>(
             "SELECT payer_ags, receiver_ags, amount_cents FROM settlement_transfers WHERE settlement_id = @Id ORDER BY amount_cents DESC, payer_ags, receiver_ags", new { Id = id }, tx))
             .Select(t => new TransferView(t.Payer, t.Receiver, t.Amount / 100m)).ToList();
+        var invoices = (await c.QueryAsync<InvoiceRow>("""
+            SELECT i.invoice_number AS Number, i.payer_ags AS PayerAgs, i.receiver_ags AS ReceiverAgs, i.type_code AS TypeCode, i.amount_cents AS AmountCents,
+                   i.replaces_invoice_number AS ReplacesNumber, r.created_at AS ReplacesCreatedAt
+            FROM settlement_invoices i LEFT JOIN settlements r ON r.id = i.replaces_settlement_id
+            WHERE i.settlement_id = @Id ORDER BY i.amount_cents DESC, i.payer_ags, i.receiver_ags
+            """, new { Id = id }, tx))
+            .Select(i => new InvoiceView(i.Number, i.PayerAgs, i.ReceiverAgs, i.TypeCode, i.AmountCents / 100m, i.ReplacesNumber,
+                i.ReplacesCreatedAt is { } at ? SettlementView.IssueDateOf(at) : null)).ToList();
+        var supersededBy = (await c.QueryAsync<(string Id, string Number)>(
+            "SELECT id, number FROM settlements WHERE corrects_settlement_id = @Id ORDER BY created_at DESC", new { Id = id }, tx)).Select(x => ((string Id, string Number)?)x).FirstOrDefault();
         return new SettlementView(s.Id, s.Number, s.AgreementId, s.AgreementTitle, s.Period, s.PeriodStart, s.PeriodEnd, s.CorrectsId, s.CorrectsNumber, s.CreatedAt,
-            s.FeeRule, s.FeeShare is null ? null : decimal.Parse(s.FeeShare, CultureInfo.InvariantCulture), lines, statements, transfers, parties);
+            s.FeeRule, s.FeeShare is null ? null : decimal.Parse(s.FeeShare, CultureInfo.InvariantCulture), lines, statements, transfers, parties)
+        {
+            Invoices = invoices,
+            SupersededBySettlementId = supersededBy?.Id,
+            SupersededByNumber = supersededBy?.Number,
+        };
+    }
+
+    /// <summary>A provisional settlement: the computed result as a view, not stored, without id, number or invoices.</summary>
+    private async Task<SettlementView> PreviewAsync(DbConnection c, DbTransaction tx, AgreementRow agreement, SettlementPeriod period, SettlementKey key, SettlementResult result)
+    {
+        var parties = (await LoadPartiesAsync(c, tx, agreement.Id)).ToDictionary(p => p.Ags);
+        var lines = result.Lines.Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents)).ToList();
+        var statements = result.Balances.OrderBy(b => b.Key, StringComparer.Ordinal)
+            .Select(b => new StatementView(b.Key, parties.TryGetValue(b.Key, out var p) ? p.Name : b.Key, b.Value / 100m, null)).ToList();
+        var transfers = result.Transfers.Select(t => new TransferView(t.PayerAgs, t.ReceiverAgs, t.AmountCents / 100m)).ToList();
+        return new SettlementView("", $"Vorschau-{agreement.Id}-{period.Text}", agreement.Id, agreement.Title, period.Text, period.Start, period.End, null, null,
+            clock.GetUtcNow().UtcDateTime, key.FeeRule, key.FeeSharePercent, lines, statements, transfers, parties) { Provisional = true };
+    }
+
+    private static Task<IEnumerable<Party>> LoadPartiesAsync(DbConnection c, DbTransaction? tx, long agreementId) =>
+        c.QueryAsync<Party>("""
+            SELECT m.ags, m.name, m.authority_name AS Authority, m.address_street AS Street, m.address_postal_code AS PostalCode, m.address_city AS City,
+                   m.leitweg_id AS LeitwegId, m.iban, m.email, m.telephone, m.bic
+            FROM municipalities m JOIN agreement_members am ON am.municipality_ags = m.ags WHERE am.agreement_id = @A
+            """, new { A = agreementId }, tx);
+
+    private static LineView ToLineView(string owner, string processor, string serviceSlug, string caseGroup, long count, long flatCents, long feeCents, long amountCents)
+    {
+        var service = ServiceCatalog.Find(serviceSlug);
+        return new LineView(owner, processor, serviceSlug, service?.Name ?? serviceSlug, caseGroup,
+            caseGroup.Length == 0 ? "alle" : service?.CaseGroups.FirstOrDefault(g => g.Slug == caseGroup)?.Label ?? caseGroup,
+            count, flatCents / 100m, feeCents / 100m, amountCents / 100m);
+    }
+
+    private sealed class CountRow
+    {
+        public string OwnerAgs { get; set; } = "";
+        public string ProcessorAgs { get; set; } = "";
+        public string Service { get; set; } = "";
+        public string CaseGroup { get; set; } = "";
+        public long Count { get; set; }
+    }
+
+    private sealed class StandingRow
+    {
+        public string Number { get; set; } = "";
+        public string PayerAgs { get; set; } = "";
+        public string ReceiverAgs { get; set; } = "";
+        public long AmountCents { get; set; }
+        public string SettlementId { get; set; } = "";
+    }
+
+    private sealed class InvoiceRow
+    {
+        public string Number { get; set; } = "";
+        public string PayerAgs { get; set; } = "";
+        public string ReceiverAgs { get; set; } = "";
+        public string TypeCode { get; set; } = "";
+        public long AmountCents { get; set; }
+        public string? ReplacesNumber { get; set; }
+        public DateTime? ReplacesCreatedAt { get; set; }
     }
 
     private sealed class SettledRow

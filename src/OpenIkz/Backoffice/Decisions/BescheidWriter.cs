@@ -43,6 +43,8 @@ public sealed class BescheidWriter
         public string OwnerAgs { get; set; } = "";
         public string OwnerName { get; set; } = "";
         public string? OwnerEmail { get; set; }
+        public string? OwnerTelephone { get; set; }
+        public string? OwnerOpeningHours { get; set; }
         public string OwnerType { get; set; } = "";
         public string? AuthorityName { get; set; }
         public string? OwnerStreet { get; set; }
@@ -68,7 +70,7 @@ public sealed class BescheidWriter
                    c.applicant_postal_code AS PostalCode, c.applicant_city AS City,
                    o.ags AS OwnerAgs, o.name AS OwnerName, o.type AS OwnerType, o.authority_name AS AuthorityName,
                    o.address_street AS OwnerStreet, o.address_postal_code AS OwnerPostalCode, o.address_city AS OwnerCity,
-                   o.email AS OwnerEmail,
+                   o.email AS OwnerEmail, o.telephone AS OwnerTelephone, o.opening_hours AS OwnerOpeningHours,
                    p.name AS ProcessorName
             FROM cases c JOIN municipalities o ON o.ags = c.owner_ags JOIN municipalities p ON p.ags = @ProcessorAgs
             WHERE c.id = @Id
@@ -85,7 +87,7 @@ public sealed class BescheidWriter
                 """, new { Agreement = agreementId, Service = f.ServiceSlug, Group = f.CaseGroup ?? "" }, tx);
             fee = new Fee(cents / 100m, GebOStBasis);
         }
-        return Render(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(Telephone: null, Email: f.OwnerEmail, OpeningHours: null), fee);
+        return Render(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours), fee);
     }
 
     private static string Authority(Facts f) => f.AuthorityName ?? f.OwnerType switch

@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Directory.Municipalities;
 
@@ -25,6 +28,28 @@ public static class MunicipalitiesApi
                     : TypedResults.Problem(statusCode: 404, title: "Kommune nicht gefunden", detail: $"Es gibt keine Kommune mit dem Schlüssel '{ags}'."))
             .WithName("GetMunicipality")
             .WithSummary("One municipality by its official key (AGS, district key or Verbandsgemeinde key).");
+
+        // Invoicing data: users of the municipality read it, its Administration changes it. For a user of another
+        // municipality the record does not exist (404); another role of the same municipality may not call PUT (403).
+        var invoicing = app.MapGroup("/api/v1/municipalities/{ags}/invoicing").WithTags("Kommunen").RequireAuthorization(DirectoryPolicies.User);
+        invoicing.MapGet("/", async Task<Results<Ok<InvoicingData>, ProblemHttpResult>> (string ags, ClaimsPrincipal p, MunicipalityInvoicing invoicing, CancellationToken ct) =>
+            {
+                try { return TypedResults.Ok(await invoicing.GetAsync(p, ags, ct)); }
+                catch (InvoicingNotFoundException) { return Problems.NotFound($"Es gibt keine Rechnungsdaten der Kommune '{ags}' für Sie."); }
+            })
+            .WithName("GetMunicipalityInvoicing")
+            .WithSummary("The municipality's invoicing data (authority, address, IBAN, BIC, e-mail, telephone, Leitweg-ID, opening hours); users of that municipality only, 404 for others.")
+            .ProducesProblem(404);
+        invoicing.MapPut("/", async Task<Results<Ok<InvoicingData>, ProblemHttpResult>> (string ags, InvoicingInput input, ClaimsPrincipal p, MunicipalityInvoicing invoicing, CancellationToken ct) =>
+            {
+                try { return TypedResults.Ok(await invoicing.UpdateAsync(p, ags, input, ct)); }
+                catch (InvoicingNotFoundException) { return Problems.NotFound($"Es gibt keine Rechnungsdaten der Kommune '{ags}' für Sie."); }
+                catch (InvoicingForbiddenException e) { return TypedResults.Problem(statusCode: 403, title: Problems.TitleFor(403), detail: e.Message, type: Problems.TypeFor(403)); }
+            })
+            .WithName("UpdateMunicipalityInvoicing")
+            .WithSummary("Replaces the invoicing data (empty fields are cleared). Administration of that municipality only: 403 for its other roles and API clients, 404 for other municipalities; field errors are a 400 problem.")
+            .RequireAuthorization(DirectoryPolicies.Administration)
+            .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404);
 
         return group;
     }

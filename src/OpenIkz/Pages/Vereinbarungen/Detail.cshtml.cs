@@ -23,6 +23,9 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     public AgreementDetails Agreement { get; private set; } = null!;
     public Actor Actor { get; private set; } = null!;
     public IReadOnlyList<SettlementView> Settlements { get; private set; } = [];
+
+    /// <summary>A provisional settlement (the period has not ended) computed by the last post; not stored.</summary>
+    public SettlementView? Preview { get; private set; }
     public DateOnly Today { get; private set; }
 
     [TempData] public string? Message { get; set; }
@@ -85,6 +88,12 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
         RunResult? run = null;
         var result = await ActAsync(id, async a => run = await settlements.RunAsync(a, id, Period ?? "", ct), "", new() { ["period"] = PeriodId, ["PeriodOverlaps"] = PeriodId }, ct);
         if (run is null) return result;
+        if (run.Provisional)
+        {
+            // A period that has not ended: shown as a preview on this page, nothing stored, no invoice.
+            Preview = run.Settlement;
+            return await ShowAsync(id, ct);
+        }
         TempData["Message"] = run.Created
             ? run.Settlement.CorrectsNumber is { } corrected
                 ? $"Die Korrekturabrechnung {run.Settlement.Number} zu {corrected} wurde erstellt."
