@@ -278,6 +278,28 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         Assert.Contains(reference, after.QuerySelector("[role=status]")!.TextContent);
         Assert.NotNull(after.QuerySelector($"[role=status] a[href='{path}']"));
     }
+
+    [SkippableFact]
+    public async Task Claim_ThroughTheWorkbench_HandsItsCaseFileToTheCasePage_WithoutReadingItAgain()
+    {
+        // A Frankenthal case overdue long ago is the most urgent of the Kfz pool: a Ludwigshafen clerk gets it, a foreign case.
+        var portal = await OpenIkz.Tests.Backoffice.BackofficeFixture.PortalAsync(app, FrankenthalAgs);
+        var caseId = await OpenIkz.Tests.Backoffice.BackofficeFixture.SubmitOkAsync(portal, OpenIkz.Tests.Backoffice.BackofficeFixture.KfzApplication(familyName: "Uebergabe"));
+        await app.Db.ExecuteAsync("UPDATE cases SET due_date = @Due WHERE id = @Id", new { Due = new DateOnly(2001, 1, 1), Id = caseId });
+        var clerk = await SignedInAsync("ludwigshafen.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        Assert.Equal("/Vorgaenge/" + caseId, path);
+        Task<int> Reads() => OpenIkz.Tests.Backoffice.BackofficeFixture.CountAsync(app, "audit_log", "case_id = @Id AND action = 'case.read'", new { Id = caseId });
+        Assert.Equal(1, await OpenIkz.Tests.Backoffice.BackofficeFixture.CountAsync(app, "audit_log", "case_id = @Id AND action = 'case.claimed'", new { Id = caseId }));
+
+        var first = await ParseAsync(await clerk.GetAsync(path));
+        Assert.Contains("Uebergabe", first.Body!.TextContent);
+        Assert.Equal(0, await Reads()); // the file the claim built (and audited as case.claimed) was shown, not loaded again
+
+        var again = await ParseAsync(await clerk.GetAsync(path));
+        Assert.Contains("Uebergabe", again.Body!.TextContent);
+        Assert.Equal(1, await Reads()); // handed over once: every later view reads under the access rule and is audited
+    }
 }
 
 public sealed class BackofficePagesTestsSqlite(SqliteApp app) : BackofficePagesTests(app), IClassFixture<SqliteApp>;
