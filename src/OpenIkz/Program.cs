@@ -100,7 +100,7 @@ public partial class Program
         app.UseSecurityHeaders();
         app.UseExceptionHandler("/Fehler/500");
         if (production) app.UseHsts();
-        if (production) app.UseHttpsRequiredPage();
+        app.UseHttpsRequiredPage(); // production mode only, decided per request from the options
         app.UseStatusCodePages(StatusCodePages.HandleAsync);
         app.UseRequestSizeLimit();
         app.UseStaticFiles();

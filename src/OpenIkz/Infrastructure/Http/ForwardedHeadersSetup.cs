@@ -15,15 +15,15 @@ public static class ForwardedHeadersSetup
 
     public static IServiceCollection AddOpenIkzForwardedHeaders(this IServiceCollection services, IConfiguration configuration)
     {
-        var proxies = Values(configuration, "KnownProxies").Select(p => IPAddress.TryParse(p, out var a) ? a
-            : throw new InvalidOperationException($"{Section}:KnownProxies: '{p}' is not an IP address.")).ToList();
-        var networks = Values(configuration, "KnownNetworks").Select(n => System.Net.IPNetwork.TryParse(n, out var net) ? net
-            : throw new InvalidOperationException($"{Section}:KnownNetworks: '{n}' is not a network in CIDR notation (e.g. 10.0.0.0/8).")).ToList();
-        services.Configure<ForwardedHeadersOptions>(o =>
+        // Read when the options are first built (at start-up, by the middleware), so that every configuration source is in.
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>((o, config) =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            foreach (var proxy in proxies) o.KnownProxies.Add(proxy);
-            foreach (var network in networks) o.KnownIPNetworks.Add(network);
+            foreach (var p in Values(config, "KnownProxies"))
+                o.KnownProxies.Add(IPAddress.TryParse(p, out var a) ? a : throw new InvalidOperationException($"{Section}:KnownProxies: '{p}' is not an IP address."));
+            foreach (var n in Values(config, "KnownNetworks"))
+                o.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(n, out var net) ? net
+                    : throw new InvalidOperationException($"{Section}:KnownNetworks: '{n}' is not a network in CIDR notation (e.g. 10.0.0.0/8)."));
         });
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace OpenIkz.Infrastructure.Http;
 
@@ -13,7 +14,7 @@ public static class HttpsRequired
     public static IApplicationBuilder UseHttpsRequiredPage(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var path = context.Request.Path;
-        if (context.Request.IsHttps || path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
+        if (context.RequestServices.GetRequiredService<IOptions<OpenIkzOptions>>().Value.IsDemo || context.Request.IsHttps || path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/health")
             || path.StartsWithSegments("/lib") || path.StartsWithSegments("/css"))
         {
             await next();
