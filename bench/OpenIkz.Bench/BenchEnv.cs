@@ -104,6 +104,9 @@ public static class BenchEnv
         psi.WorkingDirectory = AppDirectory;
         psi.Environment["OpenIkz__DataDirectory"] = o.DataDirectory;
         psi.Environment["OpenIkz__Mode"] = "production";
+        // The load comes from one address and a few accounts: no rate limits, and the seeded accounts sign in with a password only.
+        psi.Environment["OpenIkz__RateLimits__Enabled"] = "false";
+        psi.Environment["OpenIkz__Security__RequireSecondFactor"] = "false";
         psi.Environment["OpenIkz__Database"] = o.Database;
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";

@@ -26,16 +26,21 @@ public partial class Program
         ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
 
         var app = BuildWebApp(args);
+        // Read before the run: once a failed start has disposed the host, app.Environment throws inside the exception
+        // filter, the filter counts as false and the refusal became an unhandled exception (exit code 134).
+        var testing = app.Environment.IsEnvironment("Testing");
         try
         {
+            // Migrations and the demo-password check run before the host starts, so that a refusal is not also logged
+            // by the host with its stack trace. Under the test host the exception must reach WebApplicationFactory instead.
+            if (!testing) await app.Services.GetRequiredService<StartupTasks>().StartAsync(CancellationToken.None);
             await app.RunAsync();
             return 0;
         }
         // A refused start (bad configuration, demo passwords in production) is one clear line for the operator, not a stack trace.
-        // Under the test host the exception must reach WebApplicationFactory instead.
-        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException && !app.Environment.IsEnvironment("Testing"))
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException && !testing)
         {
-            Console.Error.WriteLine("OpenIKZ could not start: " + ex.Message);
+            Console.Error.WriteLine("OpenIKZ could not start: " + ex.Message.ReplaceLineEndings(" "));
             return 1;
         }
     }
@@ -52,7 +57,8 @@ public partial class Program
         });
 
         builder.Services.AddOpenIkzCore(builder.Configuration).AddModules(builder.Configuration);
-        builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddSingleton<StartupTasks>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
         builder.Services.AddPeriodicJobRunner();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<OpenIkz.Pages.ClaimedCaseHandoff>();
@@ -85,7 +91,8 @@ public partial class Program
             return Task.CompletedTask;
         }));
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.Services.Configure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
+        builder.Services.AddOpenIkzForwardedHeaders(builder.Configuration);
+        builder.Services.AddOpenIkzRateLimits(builder.Configuration);
 
         var app = builder.Build();
 
@@ -93,11 +100,15 @@ public partial class Program
         app.UseSecurityHeaders();
         app.UseExceptionHandler("/Fehler/500");
         if (production) app.UseHsts();
+        app.UseHttpsRequiredPage(); // production mode only, decided per request from the options
         app.UseStatusCodePages(StatusCodePages.HandleAsync);
         app.UseRequestSizeLimit();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseCrossSiteProtection();
+        app.UseAccountGate();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
 

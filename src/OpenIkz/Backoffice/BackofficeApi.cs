@@ -56,7 +56,7 @@ public static class BackofficeApi
                 var result = await submit.HandleAsync(Actor.From(principal)!, key.Trim(), buffer.ToArray(), ct);
                 return TypedResults.Created($"/api/v1/cases/{result.CaseId}", new SubmitResponse(result.CaseId, result.Reference));
             })
-            .RequireAuthorization(BackofficePolicies.Intake).WithTags("Antragseingang").WithName("SubmitApplication")
+            .RequireAuthorization(BackofficePolicies.Intake).RequireRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.ApiClient).WithTags("Antragseingang").WithName("SubmitApplication")
             .WithSummary("An online application of the responsible municipality (API client with scope 'intake'). Needs the header Idempotency-Key: the same key with the same body returns the same case, with another body 409.")
             .Accepts<JsonElement>("application/json").ProducesValidationProblem().ProducesProblem(403).ProducesProblem(409).ProducesProblem(413);
 

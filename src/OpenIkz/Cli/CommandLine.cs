@@ -28,6 +28,10 @@ public static class CommandLine
               Sets a new password, read from standard input.
           api-clients add --municipality AGS --scope intake [--name NAME]
               Creates an API client and prints its secret, once, alone on the last line.
+          api-clients list
+              Lists every API client: id, municipality, scope, name, created, revoked (tab-separated).
+          api-clients revoke --id N
+              Revokes an API client: its secret is refused from the next request on.
           audit verify
               Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
         """;
@@ -82,6 +86,23 @@ public static class CommandLine
                     var (id, secret) = await services.GetRequiredService<AccessTokens>().CreateClientAsync(ags, scope, parsed.Single("name"));
                     stdout.WriteLine($"API client {id} created for {ags} with scope '{scope}'. Store this secret now; it is not shown again:");
                     stdout.WriteLine(secret);
+                    return 0;
+                case ["api-clients", "list", ..]:
+                    stdout.WriteLine("id\tmunicipality\tscope\tname\tcreated\trevoked");
+                    foreach (var client in await services.GetRequiredService<AccessTokens>().ListClientsAsync())
+                        stdout.WriteLine(string.Join('\t', client.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), client.MunicipalityAgs, client.Scope, client.Name,
+                            client.CreatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                            client.RevokedAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) ?? "-"));
+                    return 0;
+                case ["api-clients", "revoke", ..]:
+                    if (!long.TryParse(parsed.Single("id"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var clientId))
+                        return UsageError(stderr, "api-clients revoke needs --id N (a number from 'api-clients list').");
+                    if (!await services.GetRequiredService<AccessTokens>().RevokeClientAsync(clientId))
+                    {
+                        stderr.WriteLine($"There is no active API client {clientId}.");
+                        return 1;
+                    }
+                    stdout.WriteLine($"API client {clientId} revoked.");
                     return 0;
                 case ["audit", "verify", ..]:
                     var verification = await Backoffice.Audit.AuditLog.VerifyAsync(services.GetRequiredService<Db>());

@@ -12,8 +12,15 @@ namespace OpenIkz.Demo;
 public sealed class StartupTasks(Db db, MigrationRunner migrations, DemoData demo, UserAccounts users, IOptions<OpenIkzOptions> options,
     ILogger<StartupTasks> logger, IHostEnvironment environment) : IHostedService
 {
+    private int _ran;
+
+    /// <summary>
+    /// The tasks, once: Program.Main runs them before the host starts (so that a refusal is one line on standard error
+    /// and exit code 1, without the host's failure log), and the host's start runs them where Main did not (tests).
+    /// </summary>
     public async Task StartAsync(CancellationToken ct)
     {
+        if (Interlocked.Exchange(ref _ran, 1) == 1) return;
         var result = await migrations.MigrateAsync(ct);
         logger.LogInformation("Database {Database} at schema version {Version} ({Applied} migrations applied now)", db.Name, result.TotalApplied, result.Applied.Count);
 

@@ -19,10 +19,17 @@ public static class DirectoryModule
     {
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<AccessTokens>();
+        services.AddSingleton<UserSessions>();
+        services.AddSingleton<SecondFactor>();
+        services.AddSingleton<BrowserSignIn>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<MunicipalityQueries>();
         services.AddSingleton<MunicipalityImport>();
         services.AddSingleton<MunicipalityInvoicing>();
         var production = string.Equals(configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
+        // OpenIkz:Security:RequireSecondFactor: on by default in production mode, off in demo mode.
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section))
+            .PostConfigure<IConfiguration>((o, config) => o.RequireSecondFactor ??= string.Equals(config["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase));
         services.AddOpenIkzAuthentication(production);
         services.AddAuthorizationBuilder()
             .AddPolicy(DirectoryPolicies.Administration, p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Administration))

@@ -14,7 +14,7 @@ public sealed class DatabaseHealthCheck(Db db) : IHealthCheck
         {
             await using var c = await db.OpenAsync(ct);
             var version = await c.ExecuteScalarAsync<int>("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-            var expected = MigrationRunner.Embedded(db.Kind).Count;
+            var expected = MigrationRunner.Embedded(db.Kind)[^1].Version;
             var data = new Dictionary<string, object> { ["database"] = db.Name, ["schemaVersion"] = version, ["expectedSchemaVersion"] = expected };
             return version == expected
                 ? HealthCheckResult.Healthy("Database reachable and up to date.", data)

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,10 +5,11 @@ using OpenIkz.Directory.Accounts;
 
 namespace OpenIkz.Pages;
 
-/// <summary>Signs out. POST only (with the antiforgery token), so that no link or image can sign a user out.
+/// <summary>Signs out: ends the session on the server, so that a copy of the cookie is worthless afterwards.
+/// POST only (with the antiforgery token), so that no link or image can sign a user out.
 /// Anonymous is allowed: signing out with an expired session just leads to the start page.</summary>
 [AllowAnonymous]
-public sealed class AbmeldenModel : PageModel
+public sealed class AbmeldenModel(BrowserSignIn signIn) : PageModel
 {
     public IActionResult OnGet()
     {
@@ -19,7 +19,7 @@ public sealed class AbmeldenModel : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(AuthSchemes.Cookie);
+        await signIn.SignOutAsync(HttpContext);
         return LocalRedirect("/");
     }
 }

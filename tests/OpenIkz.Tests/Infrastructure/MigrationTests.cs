@@ -64,7 +64,7 @@ public abstract class MigrationTests(TestDatabase kind) : IAsyncLifetime
         await runner.MigrateAsync(good);
         var before = await TablesAsync();
 
-        var broken = new Migration(good.Count + 1, "broken", "CREATE TABLE half_done (id INTEGER); INSERT INTO services (slug, name) VALUES ('x', 'y'); SELECT * FROM no_such_table;");
+        var broken = new Migration(good[^1].Version + 1, "broken", "CREATE TABLE half_done (id INTEGER); INSERT INTO services (slug, name) VALUES ('x', 'y'); SELECT * FROM no_such_table;");
         await Assert.ThrowsAnyAsync<Exception>(() => runner.MigrateAsync([.. good, broken]));
 
         Assert.Equal(before, await TablesAsync());

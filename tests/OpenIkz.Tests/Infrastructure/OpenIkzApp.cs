@@ -49,6 +49,8 @@ public class OpenIkzApp(TestDatabase database) : WebApplicationFactory<Program>,
             ["OpenIkz:Database"] = Database == TestDatabase.Sqlite ? "sqlite" : "postgres",
             ["OpenIkz:Mode"] = "demo",
             ["ConnectionStrings:Postgres"] = PostgresConnectionString,
+            // Many sign-ins from one address within seconds: the limits are off unless a test switches them on (RateLimitTests).
+            ["OpenIkz:RateLimits:Enabled"] = "false",
         };
         foreach (var (k, v) in Settings) settings[k] = v;
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));

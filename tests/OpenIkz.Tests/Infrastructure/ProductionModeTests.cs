@@ -63,6 +63,19 @@ public abstract class ProductionModeTests(TestDatabase kind) : IAsyncLifetime
             Assert.True(error.ToString().Contains("demo password"), error.ToString());
         }
 
+        // The real process: one line on standard error, exit code 1, no stack trace.
+        var (exit, stdout, stderr) = await ServerProcess.RunToExitAsync(new Dictionary<string, string?>
+        {
+            ["OpenIkz__DataDirectory"] = _dir,
+            ["OpenIkz__Mode"] = "production",
+            ["OpenIkz__Database"] = kind == TestDatabase.Sqlite ? "sqlite" : "postgres",
+            ["ConnectionStrings__Postgres"] = _postgres,
+        }, TimeSpan.FromSeconds(60));
+        Assert.True(exit == 1, $"exit {exit}\n{stdout}\n{stderr}");
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("demo password", line);
+        Assert.DoesNotContain("   at ", stdout + stderr);
+
         // Changing every demo password (or deleting the accounts) makes production start.
         using (var db = kind == TestDatabase.Sqlite ? Db.ForSqlite(Path.Combine(_dir, "openikz.db")) : Db.ForPostgres(_postgres!))
         {

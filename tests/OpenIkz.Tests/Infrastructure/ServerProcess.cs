@@ -79,6 +79,34 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"Server did not become healthy within {timeout}:\n{Output}");
     }
 
+    /// <summary>Runs the server until it exits by itself (a refused start) and returns its exit code and both outputs.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunToExitAsync(IDictionary<string, string?> environment, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo("dotnet", [ServerAssembly, "--urls", $"http://127.0.0.1:{FreePort()}"])
+        {
+            WorkingDirectory = Path.Combine(TestEnvironment.RepositoryRoot, "src", "OpenIkz"),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The server did not exit within {timeout}.");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing: what a crash or `kill -9` does.</summary>
     public void Kill()
     {

@@ -47,7 +47,30 @@ public sealed class AccessTokens(Db db, TimeProvider clock, IOptions<OpenIkzOpti
             WHERE t.token_hash = @Hash AND t.expires_at > @Now AND u.is_active = @Active
             """, new { Hash = Hash(token), Now = clock.GetUtcNow().UtcDateTime, Active = true }, ct);
 
+    /// <summary>Revokes the given user token (DELETE /api/v1/auth/token). Returns false when it was not there.</summary>
+    public async Task<bool> RevokeAsync(string token, CancellationToken ct = default) =>
+        await db.ExecuteAsync("DELETE FROM access_tokens WHERE token_hash = @Hash", new { Hash = Hash(token) }, ct) == 1;
+
     public sealed record ApiClient(long Id, string MunicipalityAgs, string Name, string Scope);
+
+    public sealed class ApiClientListing
+    {
+        public long Id { get; init; }
+        public string MunicipalityAgs { get; init; } = "";
+        public string Name { get; init; } = "";
+        public string Scope { get; init; } = "";
+        public DateTime CreatedAt { get; init; }
+        public DateTime? RevokedAt { get; init; }
+    }
+
+    public async Task<IReadOnlyList<ApiClientListing>> ListClientsAsync(CancellationToken ct = default) =>
+        await db.QueryAsync<ApiClientListing>(
+            "SELECT id, municipality_ags AS MunicipalityAgs, name, scope, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_clients ORDER BY id", null, ct);
+
+    /// <summary>Revokes an API client: its secret is refused from the next request on. Returns false when there is no such client or it was revoked already.</summary>
+    public async Task<bool> RevokeClientAsync(long id, CancellationToken ct = default) =>
+        await db.ExecuteAsync("UPDATE api_clients SET revoked_at = @Now WHERE id = @Id AND revoked_at IS NULL",
+            new { Id = id, Now = clock.GetUtcNow().UtcDateTime }, ct) == 1;
 
     public static readonly string[] ClientScopes = ["intake"];
 

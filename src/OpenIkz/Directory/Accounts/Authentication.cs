@@ -14,9 +14,28 @@ public static class AuthSchemes
     public const string Bearer = "Bearer";
 }
 
+/// <summary>Claims of the sign-in that only the Directory reads.</summary>
+public static class AccountClaims
+{
+    /// <summary>The server-side session of a cookie sign-in (see <see cref="UserSessions"/>).</summary>
+    public const string SessionId = "oikz:sid";
+    /// <summary>A step the user must take before anything else: <see cref="PendingSteps"/>.</summary>
+    public const string Pending = "oikz:pending";
+}
+
+public static class PendingSteps
+{
+    public const string Password = "password";
+    public const string SecondFactor = "second-factor";
+
+    /// <summary>What the user must do first: choose a new password (after a reset), then enrol the second factor where it is required.</summary>
+    public static string? For(UserAccount user, bool requireSecondFactor) =>
+        user.PasswordMustChange ? Password : requireSecondFactor && !user.TotpEnabled ? SecondFactor : null;
+}
+
 public static class Principals
 {
-    public static ClaimsPrincipal ForUser(UserAccount user, string scheme)
+    public static ClaimsPrincipal ForUser(UserAccount user, string scheme, string? pending = null, string? sessionId = null)
     {
         var claims = new List<Claim>
         {
@@ -28,6 +47,8 @@ public static class Principals
         };
         claims.AddRange(user.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         claims.AddRange(user.Services.Select(s => new Claim(OpenIkzClaims.Service, s)));
+        if (pending is not null) claims.Add(new Claim(AccountClaims.Pending, pending));
+        if (sessionId is not null) claims.Add(new Claim(AccountClaims.SessionId, sessionId));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 
@@ -44,7 +65,7 @@ public static class Principals
 
 /// <summary>Authenticates <c>Authorization: Bearer …</c> with a user token or an API client secret.</summary>
 public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokens tokens, UserAccounts users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokens tokens, UserAccounts users, IOptions<SecurityOptions> security) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -61,7 +82,8 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         var userId = await tokens.FindUserAsync(token, Context.RequestAborted);
         if (userId is null) return AuthenticateResult.Fail("Unknown or expired token.");
         var user = await users.FindAsync(userId.Value, Context.RequestAborted);
-        return user is null || !user.IsActive ? AuthenticateResult.Fail("Inactive user.") : Success(Principals.ForUser(user, Scheme.Name));
+        return user is null || !user.IsActive ? AuthenticateResult.Fail("Inactive user.")
+            : Success(Principals.ForUser(user, Scheme.Name, PendingSteps.For(user, security.Value.RequireSecondFactor == true)));
     }
 
     private AuthenticateResult Success(ClaimsPrincipal principal) => AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
@@ -104,7 +126,7 @@ public static class AuthenticationSetup
                 o.LoginPath = "/Anmelden";
                 o.LogoutPath = "/Abmelden";
                 o.AccessDeniedPath = "/Fehler/403";
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.ExpireTimeSpan = UserSessions.Lifetime;
                 o.SlidingExpiration = true;
                 o.Events = new CookieAuthenticationEvents
                 {
@@ -115,23 +137,33 @@ public static class AuthenticationSetup
                     OnRedirectToAccessDenied = ctx => IsApi(ctx.Request)
                         ? Problems.WriteAsync(ctx.HttpContext, 403, "Keine Berechtigung", "Ihre Rolle erlaubt diese Anfrage nicht.")
                         : Redirect(ctx),
-                    // A deactivated user, or one whose password changed, loses every open session at the next request.
+                    // Every request checks the server-side session and the user: after logout (session deleted), deactivation,
+                    // a password change or a change of roles or services (stamp rotated, sessions deleted) the cookie is worthless.
                     OnValidatePrincipal = async ctx =>
                     {
-                        var users = ctx.HttpContext.RequestServices.GetRequiredService<UserAccounts>();
+                        var services = ctx.HttpContext.RequestServices;
                         var id = ctx.Principal?.UserId();
-                        var user = id is null ? null : await users.FindAsync(id.Value, ctx.HttpContext.RequestAborted);
-                        if (user is null || !user.IsActive || user.SecurityStamp != ctx.Principal!.FindFirstValue(OpenIkzClaims.SecurityStamp))
+                        var sessionId = ctx.Principal?.FindFirstValue(AccountClaims.SessionId);
+                        var user = id is null ? null : await services.GetRequiredService<UserAccounts>().FindAsync(id.Value, ctx.HttpContext.RequestAborted);
+                        if (user is null || !user.IsActive || user.SecurityStamp != ctx.Principal!.FindFirstValue(OpenIkzClaims.SecurityStamp)
+                            || !await services.GetRequiredService<UserSessions>().IsValidAsync(sessionId, user.Id, ctx.HttpContext.RequestAborted))
                         {
                             ctx.RejectPrincipal();
                             await ctx.HttpContext.SignOutAsync(AuthSchemes.Cookie);
+                            return;
                         }
-                        else if (!user.Roles.SequenceEqual(ctx.Principal!.FindAll(ClaimTypes.Role).Select(c => c.Value).Order())
-                                 || !user.Services.SequenceEqual(ctx.Principal.FindAll(OpenIkzClaims.Service).Select(c => c.Value).Order()))
+                        var pending = PendingSteps.For(user, services.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireSecondFactor == true);
+                        if (pending != ctx.Principal!.FindFirstValue(AccountClaims.Pending))
                         {
-                            ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie));
+                            ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie, pending, sessionId));
                             ctx.ShouldRenew = true;
                         }
+                    },
+                    // The session's expiry slides with the cookie's.
+                    OnCheckSlidingExpiration = async ctx =>
+                    {
+                        if (ctx.ShouldRenew && ctx.Principal?.FindFirstValue(AccountClaims.SessionId) is { } sid)
+                            await ctx.HttpContext.RequestServices.GetRequiredService<UserSessions>().ExtendAsync(sid, ctx.HttpContext.RequestAborted);
                     },
                 };
             });

@@ -12,6 +12,10 @@ public sealed record UserAccount(long Id, string MunicipalityAgs, string Usernam
 {
     public IReadOnlyList<string> Roles { get; init; } = [];
     public IReadOnlyList<string> Services { get; init; } = [];
+    /// <summary>Set by an administrator's reset: the user must choose a new password before anything else.</summary>
+    public bool PasswordMustChange { get; init; }
+    /// <summary>The second factor (TOTP) is confirmed and asked for at every sign-in.</summary>
+    public bool TotpEnabled { get; init; }
     public bool IsLockedOut(DateTime now) => LockedUntil is { } until && until > now;
 }
 
@@ -62,12 +66,99 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
             errors.Add("username", "Der Benutzername besteht aus 2 bis 64 Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich.");
         if (string.IsNullOrWhiteSpace(user.DisplayName) || user.DisplayName.Length > 200)
             errors.Add("displayName", "Bitte einen Namen mit höchstens 200 Zeichen angeben.");
-        foreach (var role in user.Roles)
-            if (!Roles.TryParse(role, out _)) errors.Add("roles", $"Die Rolle '{role}' gibt es nicht (erlaubt: {string.Join(", ", Roles.All)}).");
-        if (user.Services.Count > 0 && !user.Roles.Contains(Roles.Sachbearbeitung))
-            errors.Add("services", "Leistungen werden nur mit der Rolle Sachbearbeitung vergeben.");
+        if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = user.MunicipalityAgs }, ct) == 0)
+            errors.Add("municipality", $"Die Kommune '{user.MunicipalityAgs}' gibt es nicht.");
+        ValidateRoles(user.Roles, user.Services, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
         return await InsertAsync(user, HashPassword(user.Password), passwordIsDemo: false, ct);
+    }
+
+    /// <summary>Every account holds at least one role; a clerk (Sachbearbeitung) at least one service, and only a clerk holds services.</summary>
+    public static void ValidateRoles(IReadOnlyList<string> roles, IReadOnlyList<string> services, ValidationErrors errors)
+    {
+        foreach (var role in roles)
+            if (!Roles.TryParse(role, out _)) errors.Add("roles", $"Die Rolle '{role}' gibt es nicht (erlaubt: {string.Join(", ", Roles.All)}).");
+        var clerk = roles.Any(r => Roles.TryParse(r, out var c) && c == Roles.Sachbearbeitung);
+        if (roles.Count == 0) errors.Add("roles", "Bitte mindestens eine Rolle wählen: ein Konto ohne Rolle kann nichts tun.");
+        if (services.Count > 0 && !clerk)
+            errors.Add("services", "Leistungen werden nur mit der Rolle Sachbearbeitung vergeben.");
+        else if (clerk && services.Count == 0)
+            errors.Add("services", "Die Rolle Sachbearbeitung braucht mindestens eine Leistung.");
+    }
+
+    /// <summary>
+    /// Ends everything the user is signed in with: rotates the security stamp and deletes every session and bearer
+    /// token, in the caller's transaction. Called by password change and reset, deactivation and a change of roles or services.
+    /// </summary>
+    internal static async Task EndAllSessionsAsync(DbConnection c, DbTransaction tx, long userId)
+    {
+        await c.ExecuteAsync("UPDATE users SET security_stamp = @Stamp WHERE id = @Id", new { Stamp = NewStamp(), Id = userId }, tx);
+        await c.ExecuteAsync("DELETE FROM access_tokens WHERE user_id = @Id", new { Id = userId }, tx);
+        await c.ExecuteAsync("DELETE FROM user_sessions WHERE user_id = @Id", new { Id = userId }, tx);
+    }
+
+    /// <summary>The user changes their own password: the current one must be right; every session and token ends.</summary>
+    public async Task ChangePasswordAsync(long userId, string? currentPassword, string? newPassword, CancellationToken ct = default)
+    {
+        var row = await db.QuerySingleOrDefaultAsync<UserRow>(UserSelect + " WHERE id = @Id", new { Id = userId }, ct)
+                  ?? throw new NotFoundException("Diesen Benutzer gibt es nicht.");
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(currentPassword)) errors.Add("currentPassword", "Bitte das bisherige Passwort angeben.");
+        else if (Hasher.VerifyHashedPassword(row.ToAccount(), row.PasswordHash, currentPassword) == PasswordVerificationResult.Failed)
+            errors.Add("currentPassword", "Das bisherige Passwort ist falsch.");
+        foreach (var (key, messages) in ValidatePassword(newPassword, "newPassword")) foreach (var m in messages) errors.Add(key, m);
+        if (errors.Count == 0 && newPassword == currentPassword) errors.Add("newPassword", "Das neue Passwort muss sich vom bisherigen unterscheiden.");
+        if (errors.Count > 0) throw new ValidationException(errors);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync("UPDATE users SET password_hash = @Hash, password_is_demo = @Demo, password_must_change = @Must WHERE id = @Id",
+                new { Hash = HashPassword(newPassword!), Demo = false, Must = false, Id = userId }, tx);
+            await EndAllSessionsAsync(c, tx, userId);
+        }, ct);
+    }
+
+    /// <summary>An administrator sets a one-time password for a user of their municipality; the user must choose a new one at the next sign-in.
+    /// Returns false when there is no such user there.</summary>
+    public async Task<bool> ResetPasswordAsync(string municipalityAgs, long userId, string? password, CancellationToken ct = default)
+    {
+        var errors = ValidatePassword(password);
+        if (errors.Count > 0) throw new ValidationException(errors);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            var changed = await c.ExecuteAsync("""
+                UPDATE users SET password_hash = @Hash, password_is_demo = @Demo, password_must_change = @Must, failed_logins = 0, locked_until = NULL
+                WHERE id = @Id AND municipality_ags = @Ags
+                """, new { Hash = HashPassword(password!), Demo = false, Must = true, Id = userId, Ags = municipalityAgs }, tx);
+            if (changed == 0) return false;
+            await EndAllSessionsAsync(c, tx, userId);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>Replaces the roles and services of a user of the given municipality; every session and token of the user ends.
+    /// Returns false when there is no such user there.</summary>
+    public async Task<bool> SetRolesAsync(string municipalityAgs, long userId, IReadOnlyList<string> roles, IReadOnlyList<string> services, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        ValidateRoles(roles, services, errors);
+        if (errors.Count > 0) throw new ValidationException(errors);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE id = @Id AND municipality_ags = @Ags", new { Id = userId, Ags = municipalityAgs }, tx) == 0)
+                return false;
+            foreach (var service in services.Distinct())
+                if (await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM services WHERE slug = @Slug", new { Slug = service }, tx) == 0)
+                    errors.Add("services", $"Die Leistung '{service}' gibt es nicht.");
+            if (errors.Count > 0) throw new ValidationException(errors);
+            await c.ExecuteAsync("DELETE FROM user_roles WHERE user_id = @Id", new { Id = userId }, tx);
+            await c.ExecuteAsync("DELETE FROM user_services WHERE user_id = @Id", new { Id = userId }, tx);
+            foreach (var role in roles.Select(r => Roles.TryParse(r, out var canonical) ? canonical : r).Distinct())
+                await c.ExecuteAsync("INSERT INTO user_roles (user_id, role) VALUES (@Id, @Role)", new { Id = userId, Role = role }, tx);
+            foreach (var service in services.Distinct())
+                await c.ExecuteAsync("INSERT INTO user_services (user_id, service_slug) VALUES (@Id, @Service)", new { Id = userId, Service = service }, tx);
+            await EndAllSessionsAsync(c, tx, userId);
+            return true;
+        }, ct);
     }
 
     /// <summary>Inserts without the password policy; used for demo accounts, whose shared hash is computed once.</summary>
@@ -104,10 +195,16 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
     {
         var errors = ValidatePassword(password);
         if (errors.Count > 0) throw new ValidationException(errors);
-        var changed = await db.ExecuteAsync(
-            "UPDATE users SET password_hash = @Hash, password_is_demo = @Demo, failed_logins = 0, locked_until = NULL, security_stamp = @Stamp WHERE lower(username) = lower(@Username)",
-            new { Hash = HashPassword(password), Demo = false, Stamp = NewStamp(), Username = username }, ct);
-        if (changed == 0) throw new ValidationException(new ValidationErrors { { "username", [$"Den Benutzer '{username}' gibt es nicht."] } });
+        var changed = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var id = await c.QuerySingleOrDefaultAsync<long?>("SELECT id FROM users WHERE lower(username) = lower(@Username)", new { Username = username }, tx);
+            if (id is null) return false;
+            await c.ExecuteAsync("UPDATE users SET password_hash = @Hash, password_is_demo = @Demo, password_must_change = @Must, failed_logins = 0, locked_until = NULL WHERE id = @Id",
+                new { Hash = HashPassword(password), Demo = false, Must = false, Id = id }, tx);
+            await EndAllSessionsAsync(c, tx, id.Value);
+            return true;
+        }, ct);
+        if (!changed) throw new ValidationException(new ValidationErrors { { "username", [$"Den Benutzer '{username}' gibt es nicht."] } });
     }
 
     /// <summary>Checks a password. Five failures in a row lock the account for 15 minutes; while locked, even the right password fails.</summary>
@@ -130,13 +227,7 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         var verification = Hasher.VerifyHashedPassword(user, row.PasswordHash, password ?? "");
         if (verification == PasswordVerificationResult.Failed)
         {
-            // Counted in SQL so that concurrent attempts cannot undercount.
-            await db.ExecuteAsync("""
-                UPDATE users SET failed_logins = failed_logins + 1,
-                    locked_until = CASE WHEN failed_logins + 1 >= @Max THEN @Until ELSE locked_until END
-                WHERE id = @Id
-                """, new { Max = MaxFailedLogins, Until = now + LockoutDuration, user.Id }, ct);
-            await db.ExecuteAsync("UPDATE users SET failed_logins = 0 WHERE id = @Id AND failed_logins >= @Max", new { user.Id, Max = MaxFailedLogins }, ct);
+            await RecordFailedSignInAsync(user.Id, ct);
             return new SignInResult(SignInOutcome.Failed, null);
         }
         if (verification == PasswordVerificationResult.SuccessRehashNeeded && password is not null)
@@ -144,6 +235,19 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         if (user.FailedLogins > 0 || user.LockedUntil is not null)
             await db.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @Id", new { user.Id }, ct);
         return new SignInResult(SignInOutcome.Success, await FindAsync(user.Id, ct));
+    }
+
+    /// <summary>A wrong password or second-factor code. Counted in SQL so that concurrent attempts cannot undercount;
+    /// the fifth in a row locks the account for <see cref="LockoutDuration"/>.</summary>
+    public async Task RecordFailedSignInAsync(long userId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.ExecuteAsync("""
+            UPDATE users SET failed_logins = failed_logins + 1,
+                locked_until = CASE WHEN failed_logins + 1 >= @Max THEN @Until ELSE locked_until END
+            WHERE id = @Id
+            """, new { Max = MaxFailedLogins, Until = now + LockoutDuration, Id = userId }, ct);
+        await db.ExecuteAsync("UPDATE users SET failed_logins = 0 WHERE id = @Id AND failed_logins >= @Max", new { Id = userId, Max = MaxFailedLogins }, ct);
     }
 
     public async Task<UserAccount?> FindAsync(long id, CancellationToken ct = default)
@@ -166,8 +270,13 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
 
     /// <summary>Activates or deactivates a user of the given municipality. Returns false when there is no such user there.</summary>
     public async Task<bool> SetActiveAsync(string municipalityAgs, long userId, bool active, CancellationToken ct = default) =>
-        await db.ExecuteAsync("UPDATE users SET is_active = @Active, security_stamp = @Stamp WHERE id = @Id AND municipality_ags = @Ags",
-            new { Active = active, Stamp = NewStamp(), Id = userId, Ags = municipalityAgs }, ct) == 1;
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (await c.ExecuteAsync("UPDATE users SET is_active = @Active WHERE id = @Id AND municipality_ags = @Ags",
+                    new { Active = active, Id = userId, Ags = municipalityAgs }, tx) != 1) return false;
+            await EndAllSessionsAsync(c, tx, userId);
+            return true;
+        }, ct);
 
     public async Task<bool> UnlockAsync(string municipalityAgs, long userId, CancellationToken ct = default) =>
         await db.ExecuteAsync("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @Id AND municipality_ags = @Ags",
@@ -188,7 +297,7 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
     private const string UserSelect = """
         SELECT id, municipality_ags AS MunicipalityAgs, username, display_name AS DisplayName, password_hash AS PasswordHash,
                password_is_demo AS PasswordIsDemo, failed_logins AS FailedLogins, locked_until AS LockedUntil,
-               is_active AS IsActive, security_stamp AS SecurityStamp
+               is_active AS IsActive, security_stamp AS SecurityStamp, password_must_change AS PasswordMustChange, totp_enabled AS TotpEnabled
         FROM users
         """;
 
@@ -204,7 +313,13 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         public DateTime? LockedUntil { get; init; }
         public bool IsActive { get; init; }
         public string SecurityStamp { get; init; } = "";
+        public bool PasswordMustChange { get; init; }
+        public bool TotpEnabled { get; init; }
 
-        public UserAccount ToAccount() => new(Id, MunicipalityAgs, Username, DisplayName, IsActive, PasswordIsDemo, FailedLogins, LockedUntil, SecurityStamp);
+        public UserAccount ToAccount() => new(Id, MunicipalityAgs, Username, DisplayName, IsActive, PasswordIsDemo, FailedLogins, LockedUntil, SecurityStamp)
+        {
+            PasswordMustChange = PasswordMustChange,
+            TotpEnabled = TotpEnabled,
+        };
     }
 }

@@ -41,8 +41,10 @@ public sealed partial class MigrationRunner(Db db, ILogger<MigrationRunner>? log
             migrations.Add(new Migration(int.Parse(match.Groups[1].Value), match.Groups[2].Value, reader.ReadToEnd()));
         }
         var ordered = migrations.OrderBy(m => m.Version).ToList();
-        for (var i = 0; i < ordered.Count; i++)
-            if (ordered[i].Version != i + 1) throw new InvalidOperationException($"Migrations of {folder} must be numbered 1, 2, 3 ... without gaps; found {ordered[i].Version} at position {i + 1}.");
+        // Numbers are unique and ascending. A gap is allowed: branches developed in parallel reserve their numbers
+        // (one branch's 0005 may land before another's 0004), and each migration is journaled by its own number.
+        for (var i = 1; i < ordered.Count; i++)
+            if (ordered[i].Version == ordered[i - 1].Version) throw new InvalidOperationException($"Migrations of {folder} must have unique numbers; {ordered[i].Version:D4} is used twice.");
         return ordered;
     }
 

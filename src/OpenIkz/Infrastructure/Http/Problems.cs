@@ -43,6 +43,7 @@ public static class Problems
         413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
         415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
         422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+        429 => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
         503 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.4",
         _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
     };
@@ -57,6 +58,7 @@ public static class Problems
         409 => "Konflikt",
         413 => "Anfrage zu groß",
         415 => "Format nicht unterstützt",
+        429 => "Zu viele Anfragen",
         _ => status >= 500 ? "Interner Fehler" : "Fehler",
     };
 

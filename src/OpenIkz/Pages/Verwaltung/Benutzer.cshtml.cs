@@ -7,7 +7,7 @@ namespace OpenIkz.Pages.Verwaltung;
 
 /// <summary>User administration of the signed-in administrator's own municipality. The municipality always comes
 /// from the principal, never from the form; a user of another municipality is "not found".</summary>
-public sealed class BenutzerModel(UserAccounts users, MunicipalityQueries municipalities, TimeProvider clock) : PageModel
+public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor, MunicipalityQueries municipalities, TimeProvider clock) : PageModel
 {
     public IReadOnlyList<UserAccount> Users { get; private set; } = [];
     public string MunicipalityName { get; private set; } = "";
@@ -24,6 +24,17 @@ public sealed class BenutzerModel(UserAccounts users, MunicipalityQueries munici
     public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
 
     [TempData] public string? Message { get; set; }
+
+    /// <summary>The user whose roles, services, password and second factor the edit section shows (?bearbeiten=ID).</summary>
+    [BindProperty(SupportsGet = true, Name = "bearbeiten")] public long? EditId { get; set; }
+    public UserAccount? Editing { get; private set; }
+    [BindProperty] public List<string> EditRoles { get; set; } = [];
+    [BindProperty] public List<string> EditServices { get; set; } = [];
+    [BindProperty] public string? ResetPassword { get; set; }
+
+    /// <summary>Field errors of the edit forms (keys: roles, services, password).</summary>
+    public IReadOnlyDictionary<string, string[]> EditErrors { get; private set; } = new Dictionary<string, string[]>();
+    public IReadOnlyList<string> EditErrorsFor(string field) => EditErrors.TryGetValue(field, out var e) ? e : [];
 
     public IReadOnlyList<string> ErrorsFor(string field) => Errors.TryGetValue(field, out var e) ? e : [];
 
@@ -67,6 +78,58 @@ public sealed class BenutzerModel(UserAccounts users, MunicipalityQueries munici
         return RedirectToPage();
     }
 
+    public async Task<IActionResult> OnPostRolesAsync(long id, CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var user = await FindOwnAsync(ags, id, ct);
+        if (user is null) return NotFound();
+        try
+        {
+            if (!await users.SetRolesAsync(ags, id, EditRoles.Distinct().ToList(), EditServices.Distinct().ToList(), ct)) return NotFound();
+        }
+        catch (ValidationException ex)
+        {
+            return await EditPageAsync(ags, id, ex, ct);
+        }
+        Message = $"Rollen und Leistungen von „{user.Username}“ wurden gespeichert. Der Benutzer muss sich neu anmelden.";
+        return RedirectToPage(new { bearbeiten = id });
+    }
+
+    public async Task<IActionResult> OnPostResetPasswordAsync(long id, CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var user = await FindOwnAsync(ags, id, ct);
+        if (user is null) return NotFound();
+        try
+        {
+            if (!await users.ResetPasswordAsync(ags, id, ResetPassword, ct)) return NotFound();
+        }
+        catch (ValidationException ex)
+        {
+            return await EditPageAsync(ags, id, ex, ct);
+        }
+        Message = $"Das Passwort von „{user.Username}“ wurde zurückgesetzt. Bei der nächsten Anmeldung muss ein neues Passwort gewählt werden.";
+        return RedirectToPage(new { bearbeiten = id });
+    }
+
+    public async Task<IActionResult> OnPostResetSecondFactorAsync(long id, CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags) return Forbid();
+        var user = await FindOwnAsync(ags, id, ct);
+        if (user is null || !await secondFactor.ResetAsync(ags, id, ct)) return NotFound();
+        Message = $"Der zweite Faktor von „{user.Username}“ wurde zurückgesetzt.";
+        return RedirectToPage(new { bearbeiten = id });
+    }
+
+    private async Task<IActionResult> EditPageAsync(string ags, long id, ValidationException ex, CancellationToken ct)
+    {
+        EditErrors = ex.Errors;
+        ResetPassword = null;
+        EditId = id;
+        await LoadAsync(ags, ct);
+        return Page();
+    }
+
     private async Task<IActionResult> SetActiveAsync(long id, bool active, CancellationToken ct)
     {
         if (User.MunicipalityAgs() is not { } ags) return Forbid();
@@ -92,6 +155,12 @@ public sealed class BenutzerModel(UserAccounts users, MunicipalityQueries munici
     {
         NowUtc = clock.GetUtcNow().UtcDateTime;
         Users = await users.ListAsync(ags, ct);
+        Editing = Users.FirstOrDefault(u => u.Id == EditId);
+        if (Editing is not null && EditErrors.Count == 0)
+        {
+            EditRoles = Editing.Roles.ToList();
+            EditServices = Editing.Services.ToList();
+        }
         MunicipalityName = (await municipalities.FindAsync(ags, ct))?.Name ?? ags;
     }
 }
