@@ -60,14 +60,15 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         var errors = ValidatePassword(user.Password);
         if (!UsernamePattern().IsMatch(user.Username))
             errors.Add("username", "Der Benutzername besteht aus 2 bis 64 Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich.");
-        if (string.IsNullOrWhiteSpace(user.DisplayName) || user.DisplayName.Length > 200)
+        var displayName = TextInput.Field(errors, "displayName", user.DisplayName, TextKind.Line, "Der Name");
+        if (!errors.ContainsKey("displayName") && (displayName is null || displayName.Length > 200))
             errors.Add("displayName", "Bitte einen Namen mit höchstens 200 Zeichen angeben.");
         foreach (var role in user.Roles)
             if (!Roles.TryParse(role, out _)) errors.Add("roles", $"Die Rolle '{role}' gibt es nicht (erlaubt: {string.Join(", ", Roles.All)}).");
         if (user.Services.Count > 0 && !user.Roles.Contains(Roles.Sachbearbeitung))
             errors.Add("services", "Leistungen werden nur mit der Rolle Sachbearbeitung vergeben.");
         if (errors.Count > 0) throw new ValidationException(errors);
-        return await InsertAsync(user, HashPassword(user.Password), passwordIsDemo: false, ct);
+        return await InsertAsync(user with { DisplayName = displayName! }, HashPassword(user.Password), passwordIsDemo: false, ct);
     }
 
     /// <summary>Inserts without the password policy; used for demo accounts, whose shared hash is computed once.</summary>
