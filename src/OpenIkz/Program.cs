@@ -83,6 +83,7 @@ public partial class Program
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        builder.Services.AddStrictJsonInput();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "OpenIKZ API";
@@ -110,6 +111,7 @@ public partial class Program
         app.UseAccountGate();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseStrictJsonBodies();
         app.UseAntiforgery();
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

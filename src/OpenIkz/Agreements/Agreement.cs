@@ -104,5 +104,8 @@ public sealed record AgreementState(long Id, string Status, IReadOnlyList<Agreem
         EnsureMember(ags);
         Require(Status is AgreementStatus.Approved or AgreementStatus.Active, "NotRunning", "Geändert werden kann nur eine genehmigte oder aktive Vereinbarung.");
         Require(SupersededById is null, "Superseded", "Diese Fassung ist bereits durch eine Änderungsvereinbarung ersetzt.");
+        // The amendment starts the day after this version's start (or tomorrow): there must be such a day within the bounds.
+        Require(ValidFrom < InputDates.Latest, "AmendmentStartOutOfRange",
+            $"Diese Fassung beginnt erst am {ValidFrom:dd.MM.yyyy}; eine Änderung könnte frühestens danach beginnen, und so spät nimmt OpenIKZ kein Datum an.");
     }
 }

@@ -178,8 +178,13 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
 
     public Task ApproveAsync(Actor actor, long id, DateOnly approvedOn, string reference, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(reference) || reference.Length > 100)
-            throw new ValidationException(new ValidationErrors { { "reference", ["Bitte das Aktenzeichen der Genehmigung angeben (höchstens 100 Zeichen)."] } });
+        var errors = new ValidationErrors();
+        InputDates.Check(errors, "approvedOn", approvedOn);
+        var cleanReference = TextInput.Field(errors, "reference", reference, TextKind.Line, "Das Aktenzeichen");
+        if (!errors.ContainsKey("reference") && (cleanReference is null || cleanReference.Length > 100))
+            errors.Add("reference", "Bitte das Aktenzeichen der Genehmigung angeben (höchstens 100 Zeichen).");
+        if (errors.Count > 0) throw new ValidationException(errors);
+        reference = cleanReference!;
         return ChangeAsync(actor, id, async (c, tx, a) =>
         {
             a.State.Approve(actor.Ags, approvedOn, Today);
@@ -224,6 +229,8 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
     {
         var errors = new ValidationErrors();
         if (TerminationReasons.Label(reason) is null) errors.Add("reason", $"Bitte einen Grund wählen ({string.Join(", ", TerminationReasons.All.Select(r => r.Label))}).");
+        InputDates.Check(errors, "endDate", endDate);
+        note = TextInput.Field(errors, "note", note, TextKind.Paragraphs, "Die Erläuterung");
         if (note is { Length: > 4000 }) errors.Add("note", "Die Erläuterung darf höchstens 4.000 Zeichen lang sein.");
         if (errors.Count > 0) throw new ValidationException(errors);
         return ChangeAsync(actor, id, async (c, tx, a) =>

@@ -33,8 +33,8 @@ public static class AgreementValidator
     public static AgreementTerms Validate(AgreementInput input, IReadOnlyDictionary<string, string> memberStates)
     {
         var errors = new ValidationErrors();
-        var title = input.Title?.Trim() ?? "";
-        if (title.Length is 0 or > 200) errors.Add("title", "Bitte einen Titel mit höchstens 200 Zeichen angeben.");
+        var title = TextInput.Field(errors, "title", input.Title, TextKind.Line, "Der Titel") ?? "";
+        if (title.Length is 0 or > 200 && !errors.ContainsKey("title")) errors.Add("title", "Bitte einen Titel mit höchstens 200 Zeichen angeben.");
 
         var services = (input.Services ?? []).Select(s => s.Trim()).Where(s => s.Length > 0).Distinct().ToList();
         if (services.Count == 0) errors.Add("services", "Bitte mindestens eine Leistung wählen.");
@@ -70,12 +70,15 @@ public static class AgreementValidator
         if (members.Sum(m => m.CapacitySharePercent ?? 0) > 100) errors.Add("members", "Die Kapazitätsanteile ergeben zusammen mehr als 100 Prozent.");
 
         if (input.ValidFrom is null) errors.Add("validFrom", "Bitte den Beginn angeben.");
+        InputDates.Check(errors, "validFrom", input.ValidFrom);
+        InputDates.Check(errors, "validTo", input.ValidTo);
+        InputDates.Check(errors, "evaluationDate", input.EvaluationDate);
         if (input.ValidTo is { } to && input.ValidFrom is { } from && to <= from) errors.Add("validTo", "Das Ende liegt vor dem Beginn.");
         var notice = input.NoticeMonths ?? 6;
         if (notice is < 0 or > 60) errors.Add("noticeMonths", "Die Kündigungsfrist liegt zwischen 0 und 60 Monaten.");
-        var dataProtection = input.DataProtection?.Trim() ?? "";
-        if (dataProtection.Length is 0 or > 10000) errors.Add("dataProtection", "Bitte die Regelungen zum Datenschutz angeben (höchstens 10.000 Zeichen).");
-        var goals = string.IsNullOrWhiteSpace(input.Goals) ? null : input.Goals.Trim();
+        var dataProtection = TextInput.Field(errors, "dataProtection", input.DataProtection, TextKind.Paragraphs, "Der Datenschutztext") ?? "";
+        if (dataProtection.Length is 0 or > 10000 && !errors.ContainsKey("dataProtection")) errors.Add("dataProtection", "Bitte die Regelungen zum Datenschutz angeben (höchstens 10.000 Zeichen).");
+        var goals = TextInput.Field(errors, "goals", input.Goals, TextKind.Paragraphs, "Der Text der Ziele");
         if (goals is { Length: > 5000 }) errors.Add("goals", "Die Ziele dürfen höchstens 5.000 Zeichen lang sein.");
         if (input.EvaluationDate is { } eval && input.ValidFrom is { } start && eval <= start) errors.Add("evaluationDate", "Die Evaluation liegt nach dem Beginn.");
 

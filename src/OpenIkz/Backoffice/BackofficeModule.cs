@@ -11,7 +11,7 @@ namespace OpenIkz.Backoffice;
 
 public static class BackofficeModule
 {
-    /// <summary>Intake, case work, decisions, audit, absences; the clerk, team-lead and intake policies; the absence sweep; the intake problems.</summary>
+    /// <summary>Intake, case work, decisions, audit, absences; the clerk, team-lead and intake policies; the absence sweep; the intake problems; the files it references (for the orphan sweep).</summary>
     public static IServiceCollection AddBackoffice(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<IntakeLimits>() ?? new IntakeLimits());
@@ -24,6 +24,7 @@ public static class BackofficeModule
                      typeof(MyCases), typeof(SearchArchive), typeof(PoolOverview) })
             services.AddSingleton(useCase);
         services.AddSingleton<Absences>();
+        services.AddSingleton<IFileReferences, Documents.CaseDocumentReferences>();
         services.AddPeriodicJob<AbsenceSweeper>();
         services.AddAuthorizationBuilder().AddBackofficePolicies();
         services.AddProblemMapping<IdempotencyConflictException>(e => new ProblemSpec(409, "Idempotency-Key schon verwendet", e.Message));

@@ -20,6 +20,12 @@ public sealed class OpenIkzOptions
     /// <summary>Largest accepted HTTP request body; larger requests are answered with 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 80L * 1024 * 1024;
 
+    /// <summary>
+    /// Stored files that no row references are deleted by the orphan sweep once they are older than this (default one
+    /// hour). It must be longer than any upload takes from writing its file to committing its row.
+    /// </summary>
+    public TimeSpan OrphanFileGracePeriod { get; set; } = TimeSpan.FromHours(1);
+
     public bool IsDemo => string.Equals(Mode, "demo", StringComparison.OrdinalIgnoreCase);
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
@@ -35,6 +41,7 @@ public sealed class OpenIkzOptions
         if (!string.Equals(Mode, "demo", StringComparison.OrdinalIgnoreCase) && !string.Equals(Mode, "production", StringComparison.OrdinalIgnoreCase))
             errors.Add($"OpenIkz:Mode must be 'demo' or 'production', not '{Mode}'.");
         if (TokenLifetime <= TimeSpan.Zero) errors.Add("OpenIkz:TokenLifetime must be positive.");
+        if (OrphanFileGracePeriod < TimeSpan.FromMinutes(5)) errors.Add("OpenIkz:OrphanFileGracePeriod must be at least 5 minutes (uploads in flight need it).");
         if (MaxRequestBodyBytes <= 0) errors.Add("OpenIkz:MaxRequestBodyBytes must be positive.");
         return errors;
     }

@@ -10,7 +10,7 @@ public static class ServiceRegistration
 {
     /// <summary>
     /// The shared plumbing every module uses (options, database, migrations, data protection, clock, file store,
-    /// periodic job runner). Shared by the web host and the command line; modules register themselves on top.
+    /// periodic job runner, the orphan file sweep). Shared by the web host and the command line; modules register themselves on top.
     /// </summary>
     public static IServiceCollection AddOpenIkzCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -30,6 +30,7 @@ public static class ServiceRegistration
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{OpenIkzOptions.Section}:DataDirectory"] ?? new OpenIkzOptions().DataDirectory), "keys")));
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<IFileStore, FileSystemFileStore>();
+        services.AddPeriodicJob<OrphanFileSweep>();
         return services;
     }
 

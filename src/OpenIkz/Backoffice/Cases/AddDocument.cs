@@ -12,7 +12,7 @@ public sealed class AddDocument(CaseQueries queries, IFileStore documents, Intak
     {
         var errors = new ValidationErrors();
         var name = FileTypes.SanitiseFileName(fileName);
-        if (name is null) errors.Add("fileName", "Der Dateiname ist unzulässig (keine Pfade, keine Steuerzeichen, höchstens 200 Zeichen).");
+        if (name is null) errors.Add("fileName", FileTypes.InvalidFileNameMessage);
         if (content.Length == 0) errors.Add("content", "Die Datei ist leer.");
         if (content.LongLength > limits.MaxAttachmentBytes) throw new PayloadTooLargeException("content", $"Eine Datei darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
         var actual = content.Length == 0 ? null : FileTypes.Sniff(content);

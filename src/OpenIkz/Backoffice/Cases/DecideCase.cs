@@ -12,6 +12,7 @@ public sealed class DecideCase(Db db, AuditLog audit, CaseQueries queries, IFile
 {
     public Task<CaseDetails> HandleAsync(Actor actor, string caseId, string outcome, string? reason, CancellationToken ct = default)
     {
+        reason = TextInput.Require("reason", reason, TextKind.Paragraphs, "Die Begründung");
         if (reason is { Length: > 4000 }) throw ValidationException.For("reason", "Die Begründung darf höchstens 4000 Zeichen lang sein.");
         return db.InTransactionAsync(async (c, tx) =>
         {

@@ -10,6 +10,8 @@ public static class FileTypes
 
     public static readonly string[] Accepted = [Pdf, Png, Jpeg, Xml];
 
+    public const string InvalidFileNameMessage = "Der Dateiname ist unzulässig (keine Pfade, keine Steuerzeichen, keine unsichtbaren oder Schreibrichtungs-Zeichen, höchstens 200 Zeichen).";
+
     public static string? Sniff(ReadOnlySpan<byte> content)
     {
         if (content.StartsWith("%PDF-"u8)) return Pdf;
@@ -36,12 +38,13 @@ public static class FileTypes
 
     /// <summary>
     /// Checks a file name from outside. Returns the cleaned name, or null for a name that tries to
-    /// leave its folder or hide (path separators, "..", control characters, leading dot).
+    /// leave its folder or hide (path separators, "..", control characters, leading dot) or that shows something
+    /// else than it is (direction overrides such as "rechnung\u202Efdp.exe", zero-width characters: Common/TextInput).
     /// </summary>
     public static string? SanitiseFileName(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name)) return null;
-        var n = name.Trim().Normalize(System.Text.NormalizationForm.FormC);
+        if (string.IsNullOrWhiteSpace(name) || !TextInput.IsAcceptable(name, TextKind.Line)) return null;
+        var n = TextInput.Normalise(name);
         if (n.Length > 200 || n.Contains('/') || n.Contains('\\') || n.Contains("..") || n.StartsWith('.') || n.Contains(':')) return null;
         if (n.Any(ch => char.IsControl(ch) || ch is '<' or '>' or '"' or '|' or '?' or '*')) return null;
         return n;

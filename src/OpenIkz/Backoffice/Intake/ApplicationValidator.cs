@@ -178,7 +178,7 @@ public static partial class ApplicationValidator
                 errors.Add($"{p}.documentType", $"Die Dokumentart '{type}' gibt es bei {service.Name} nicht (erlaubt: {string.Join(", ", service.DocumentTypes.Select(d => d.Slug))}).");
             var rawName = Text(item, "fileName", $"{p}.fileName", errors, true, 500);
             var name = FileTypes.SanitiseFileName(rawName);
-            if (rawName is not null && name is null) errors.Add($"{p}.fileName", "Der Dateiname ist unzulässig (keine Pfade, keine Steuerzeichen, höchstens 200 Zeichen).");
+            if (rawName is not null && name is null) errors.Add($"{p}.fileName", FileTypes.InvalidFileNameMessage);
             var declared = Text(item, "contentType", $"{p}.contentType", errors, true, 100);
             var base64 = Text(item, "contentBase64", $"{p}.contentBase64", errors, true, int.MaxValue);
             if (base64 is null) continue;
@@ -226,7 +226,14 @@ public static partial class ApplicationValidator
             errors.Add(path, $"Das Feld '{path}' muss Text sein.");
             return null;
         }
-        var text = value.GetString()!.Trim();
+        var raw = value.GetString()!;
+        // Every intake field is one line: no controls, no direction overrides, no invisible characters (Common/TextInput).
+        if (TextInput.Problem(raw, TextKind.Line) is { } problem)
+        {
+            errors.Add(path, $"Das Feld '{path}' {problem}");
+            return null;
+        }
+        var text = TextInput.Normalise(raw);
         if (text.Length == 0)
         {
             if (required) errors.Add(path, $"Das Feld '{path}' ist leer.");
@@ -235,11 +242,6 @@ public static partial class ApplicationValidator
         if (text.Length > max)
         {
             errors.Add(path, $"Das Feld '{path}' ist länger als {max} Zeichen.");
-            return null;
-        }
-        if (text.Any(ch => char.IsControl(ch) && ch is not ('\n' or '\r' or '\t')))
-        {
-            errors.Add(path, $"Das Feld '{path}' enthält Steuerzeichen.");
             return null;
         }
         return text;

@@ -46,6 +46,10 @@ public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audi
         var today = BerlinTime.Today(clock);
         var application = ApplicationValidator.Validate(root, limits, today);
         if (application.Municipality != client.Ags) throw new ForbiddenMunicipalityException(application.Municipality);
+        // Every refusal comes before the first file is written; what the transaction refuses after that (a concurrent
+        // request with the same key and another body) leaves an unreferenced file, which the orphan sweep removes.
+        if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = application.Municipality }, ct) == 0)
+            throw new ForbiddenMunicipalityException(application.Municipality);
 
         foreach (var attachment in application.Attachments) await documents.SaveAsync(attachment.Content, ct);
 

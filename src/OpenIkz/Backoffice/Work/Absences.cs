@@ -23,6 +23,8 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
         if (!teamLead.IsTeamLead) throw new RuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten eintragen.");
         var today = BerlinTime.Today(clock);
         var errors = new ValidationErrors();
+        // Dates outside the bounds are refused first: 9999-12-31 plus a day does not exist.
+        if (!InputDates.Check(errors, "from", from) | !InputDates.Check(errors, "to", to)) throw new ValidationException(errors);
         if (to < from) errors.Add("to", "Das Ende liegt vor dem Beginn.");
         if (to < today) errors.Add("to", "Das Ende liegt in der Vergangenheit.");
         if (to > from.AddDays(366)) errors.Add("to", "Eine Abwesenheit dauert höchstens ein Jahr.");

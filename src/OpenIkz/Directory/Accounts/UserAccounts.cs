@@ -64,13 +64,14 @@ public sealed partial class UserAccounts(Db db, TimeProvider clock)
         var errors = ValidatePassword(user.Password);
         if (!UsernamePattern().IsMatch(user.Username))
             errors.Add("username", "Der Benutzername besteht aus 2 bis 64 Kleinbuchstaben, Ziffern, Punkt, Binde- oder Unterstrich.");
-        if (string.IsNullOrWhiteSpace(user.DisplayName) || user.DisplayName.Length > 200)
+        var displayName = TextInput.Field(errors, "displayName", user.DisplayName, TextKind.Line, "Der Name");
+        if (!errors.ContainsKey("displayName") && (displayName is null || displayName.Length > 200))
             errors.Add("displayName", "Bitte einen Namen mit höchstens 200 Zeichen angeben.");
         if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = user.MunicipalityAgs }, ct) == 0)
             errors.Add("municipality", $"Die Kommune '{user.MunicipalityAgs}' gibt es nicht.");
         ValidateRoles(user.Roles, user.Services, errors);
         if (errors.Count > 0) throw new ValidationException(errors);
-        return await InsertAsync(user, HashPassword(user.Password), passwordIsDemo: false, ct);
+        return await InsertAsync(user with { DisplayName = displayName! }, HashPassword(user.Password), passwordIsDemo: false, ct);
     }
 
     /// <summary>Every account holds at least one role; a clerk (Sachbearbeitung) at least one service, and only a clerk holds services.</summary>

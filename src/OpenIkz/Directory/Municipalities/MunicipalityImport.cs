@@ -89,6 +89,7 @@ public sealed class MunicipalityImport(Db db)
             var ags = cells[0];
             var name = cells[1];
             if (name.Length == 0) problems.Add("Name fehlt");
+            else if (TextInput.Problem(name, TextKind.Line) is { } nameProblem) problems.Add("Name " + nameProblem.TrimEnd('.'));
             else if (name.Length > 200) problems.Add("Name ist länger als 200 Zeichen");
             if (!MunicipalityTypes.TryParse(cells[2], out var type))
                 problems.Add($"Typ '{cells[2]}' unbekannt (erlaubt: {string.Join(", ", MunicipalityTypes.Labels)})");
@@ -120,7 +121,7 @@ public sealed class MunicipalityImport(Db db)
             else seen[ags] = lineNumber;
 
             if (problems.Count > 0) errors.Add(new ImportError(lineNumber, string.Join("; ", problems) + "."));
-            else rows.Add(new ImportRow(lineNumber, ags, name, type, state, district, population, areaHa, leitweg));
+            else rows.Add(new ImportRow(lineNumber, ags, TextInput.Normalise(name), type, state, district, population, areaHa, leitweg));
         }
         if (rows.Count == 0 && errors.Count == 0) errors.Add(new ImportError(lineNumber, "Die Datei enthält keine Datenzeilen."));
         return (rows, errors);

@@ -24,7 +24,19 @@ public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFil
     {
         var hash = ContentHash.Sha256(content);
         var path = PathOf(hash);
-        if (File.Exists(path) && new FileInfo(path).Length == content.LongLength) return hash;
+        if (File.Exists(path) && new FileInfo(path).Length == content.LongLength)
+        {
+            // Stored again: the file counts as fresh, so the orphan sweep's grace period protects it until the new row commits.
+            try
+            {
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+                return hash;
+            }
+            catch (FileNotFoundException)
+            {
+                // swept in between: write it anew
+            }
+        }
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
@@ -44,6 +56,12 @@ public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFil
     }
 
     public bool Exists(string sha256) => File.Exists(PathOf(sha256));
+
+    public DateTime? WrittenAt(string sha256)
+    {
+        var path = PathOf(sha256);
+        return File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;
+    }
 
     public IEnumerable<(string Sha256, DateTime WrittenAt)> List()
     {

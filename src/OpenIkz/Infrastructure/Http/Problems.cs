@@ -110,11 +110,17 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 var spec = mapping.Map(mapped);
                 await Problems.WriteAsync(context, spec.Status, spec.Title, spec.Detail, spec.Errors, spec.Extensions);
                 return true;
+            case BadHttpRequestException { StatusCode: 400, InnerException: System.Text.Json.JsonException json }:
+                // The body is JSON but does not fit the request's type: name the field (strict numbers: "userId":"70" is no number).
+                var field = StrictJson.FieldOf(json.Path);
+                await Problems.WriteAsync(context, 400, "Die Eingaben sind ungültig.", "Der Inhalt ist kein gültiges JSON oder passt nicht zum erwarteten Format.",
+                    new Dictionary<string, string[]> { [field] = [field == "$"
+                        ? "Der Inhalt ist kein gültiges JSON oder passt nicht zum erwarteten Format."
+                        : $"Das Feld '{field}' hat einen unzulässigen Wert oder Typ (Zahlen als JSON-Zahl, Daten als JJJJ-MM-TT, Texte als Text)."] });
+                return true;
             case BadHttpRequestException b:
                 var status = b.StatusCode;
-                var detail = status == 413 ? Problems.DetailFor(413, context)
-                    : b.InnerException is System.Text.Json.JsonException ? "Der Inhalt ist kein gültiges JSON oder passt nicht zum erwarteten Format."
-                    : "Die Anfrage ist fehlerhaft.";
+                var detail = status == 413 ? Problems.DetailFor(413, context) : status == 415 ? Problems.DetailFor(415, context) : "Die Anfrage ist fehlerhaft.";
                 await Problems.WriteAsync(context, status, Problems.TitleFor(status), detail);
                 return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
