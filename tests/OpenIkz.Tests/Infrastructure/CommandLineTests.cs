@@ -120,6 +120,36 @@ public abstract class CommandLineTests(TestDatabase kind) : IAsyncLifetime
         (exit, _, _) = await RunAsync("", "api-clients", "add", "--municipality", "07311000", "--scope", "alles");
         Assert.Equal(1, exit);
     }
+
+    [SkippableFact]
+    public async Task ApiClientsListAndRevoke_ShowTheClients_AndARevokedSecretIsRefused()
+    {
+        await ImportFrankenthalAsync();
+        var (_, created, _) = await RunAsync("", "api-clients", "add", "--municipality", "07311000", "--scope", "intake", "--name", "Portal");
+        var secret = created.TrimEnd().Split('\n')[^1].Trim();
+        using var db = Database();
+        var tokens = new AccessTokens(db, TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new OpenIkz.Infrastructure.OpenIkzOptions()));
+        var id = (await tokens.FindClientAsync(secret))!.Id;
+
+        var (exit, output, error) = await RunAsync("", "api-clients", "list");
+        Assert.True(exit == 0, error);
+        var row = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));
+        Assert.StartsWith($"{id}\t07311000\tintake\tPortal\t", row);
+        Assert.EndsWith("\t-", row.TrimEnd());
+        Assert.DoesNotContain(secret, output);
+
+        (exit, output, error) = await RunAsync("", "api-clients", "revoke", "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(exit == 0, error);
+        Assert.Null(await tokens.FindClientAsync(secret));
+        (exit, output, _) = await RunAsync("", "api-clients", "list");
+        Assert.DoesNotMatch(@"\t-\s*$", output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+        (exit, _, error) = await RunAsync("", "api-clients", "revoke", "--id", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, exit);
+        Assert.Contains("no active API client", error);
+        (exit, _, _) = await RunAsync("", "api-clients", "revoke");
+        Assert.Equal(2, exit);
+    }
 }
 
 public sealed class CommandLineTestsSqlite() : CommandLineTests(TestDatabase.Sqlite);
