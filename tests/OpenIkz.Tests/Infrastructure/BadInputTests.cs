@@ -117,6 +117,28 @@ public abstract class BadInputTests(OpenIkzApp fixture)
         await AssertRefusedAsync(() => lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = today, to = date }), "to");
     }
 
+    [SkippableTheory]
+    [InlineData("9999-12-30")]
+    [InlineData("31.12.9999")]
+    public async Task PoolPage_AbsenceOnFarFutureDates_ShowsTheGermanErrorNextToTheField(string date)
+    {
+        var browser = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await OpenIkz.Tests.Ui.PagesTests.LoginAsync(browser, "frankenthal.teamleitung")).StatusCode);
+        var page = await OpenIkz.Tests.Ui.PagesTests.ParseAsync(await browser.GetAsync("/Pool"));
+        var form = page.QuerySelectorAll<AngleSharp.Html.Dom.IHtmlFormElement>("form").First(f => (f.GetAttribute("action") ?? "").Contains("handler=Absence", StringComparison.Ordinal));
+        var token = form.QuerySelector<AngleSharp.Html.Dom.IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+        var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.sachbearbeitung'");
+        var before = await InputSnapshot.TakeAsync(app);
+        var response = await browser.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["AbsentUserId"] = clerkId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["AbsentFrom"] = date, ["AbsentTo"] = date,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await OpenIkz.Tests.Ui.PagesTests.ParseAsync(response);
+        Assert.Contains("01.01.2000", answer.QuerySelector("#abwesenheit-von-fehler")?.TextContent ?? "");
+        Assert.Empty(before.Diff(await InputSnapshot.TakeAsync(app)));
+    }
+
     [SkippableFact]
     public async Task Agreement_StartingOn99991231_Is400_AndAnAmendmentOfOneStoredSoIs409()
     {
