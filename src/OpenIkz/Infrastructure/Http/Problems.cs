@@ -87,6 +87,17 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         return path.StartsWith("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/openapi", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// A request the framework could not read: a form with characters it refuses (NUL), a body that is not what its
+    /// headers say. The client's fault: the API answers 400. (Pages: MVC answers such a form with 400 itself.)
+    /// </summary>
+    public static bool IsMalformedRequest(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is InvalidDataException or BadHttpRequestException or Microsoft.AspNetCore.Mvc.ModelBinding.ValueProviderException) return true;
+        return false;
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (!IsApi(context) && exception is not OperationCanceledException)
@@ -122,6 +133,9 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 var status = b.StatusCode;
                 var detail = status == 413 ? Problems.DetailFor(413, context) : status == 415 ? Problems.DetailFor(415, context) : "Die Anfrage ist fehlerhaft.";
                 await Problems.WriteAsync(context, status, Problems.TitleFor(status), detail);
+                return true;
+            case var malformed when IsMalformedRequest(malformed):
+                await Problems.WriteAsync(context, 400, Problems.TitleFor(400), Problems.DetailFor(400, context));
                 return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;

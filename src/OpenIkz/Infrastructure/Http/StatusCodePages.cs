@@ -29,6 +29,8 @@ public static class StatusCodePages
         http.Request.QueryString = QueryString.Empty;
         var method = http.Request.Method;
         http.Request.Method = "GET";
+        // The error page reads no form: a form the server refused (e.g. with a NUL character) would fail again here and become a 500.
+        http.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(new Microsoft.AspNetCore.Http.Features.FormFeature(FormCollection.Empty));
         try
         {
             await context.Next(http);
