@@ -29,8 +29,10 @@ public static class PendingSteps
     public const string SecondFactor = "second-factor";
 
     /// <summary>What the user must do first: choose a new password (after a reset), then enrol the second factor where it is required.</summary>
-    public static string? For(UserAccount user, bool requireSecondFactor) =>
-        user.PasswordMustChange ? Password : requireSecondFactor && !user.TotpEnabled ? SecondFactor : null;
+    public static string? For(UserAccount user, bool requireSecondFactor) => For(user.PasswordMustChange, user.TotpEnabled, requireSecondFactor);
+
+    public static string? For(bool passwordMustChange, bool totpEnabled, bool requireSecondFactor) =>
+        passwordMustChange ? Password : requireSecondFactor && !totpEnabled ? SecondFactor : null;
 }
 
 public static class Principals
@@ -144,18 +146,21 @@ public static class AuthenticationSetup
                         var services = ctx.HttpContext.RequestServices;
                         var id = ctx.Principal?.UserId();
                         var sessionId = ctx.Principal?.FindFirstValue(AccountClaims.SessionId);
-                        var user = id is null ? null : await services.GetRequiredService<UserAccounts>().FindAsync(id.Value, ctx.HttpContext.RequestAborted);
-                        if (user is null || !user.IsActive || user.SecurityStamp != ctx.Principal!.FindFirstValue(OpenIkzClaims.SecurityStamp)
-                            || !await services.GetRequiredService<UserSessions>().IsValidAsync(sessionId, user.Id, ctx.HttpContext.RequestAborted))
+                        // One query per request: the session with its user's state. Role and service changes rotate the
+                        // stamp and end the sessions, so they need no check of their own.
+                        var session = id is null ? null : await services.GetRequiredService<UserSessions>().FindUserAsync(sessionId, id.Value, ctx.HttpContext.RequestAborted);
+                        if (session is null || !session.IsActive || session.SecurityStamp != ctx.Principal!.FindFirstValue(OpenIkzClaims.SecurityStamp))
                         {
                             ctx.RejectPrincipal();
                             await ctx.HttpContext.SignOutAsync(AuthSchemes.Cookie);
                             return;
                         }
-                        var pending = PendingSteps.For(user, services.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireSecondFactor == true);
-                        if (pending != ctx.Principal!.FindFirstValue(AccountClaims.Pending))
+                        var requireSecondFactor = services.GetRequiredService<IOptions<SecurityOptions>>().Value.RequireSecondFactor == true;
+                        var pending = PendingSteps.For(session.PasswordMustChange, session.TotpEnabled, requireSecondFactor);
+                        if (pending != ctx.Principal!.FindFirstValue(AccountClaims.Pending)
+                            && await services.GetRequiredService<UserAccounts>().FindAsync(id!.Value, ctx.HttpContext.RequestAborted) is { } user)
                         {
-                            ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie, pending, sessionId));
+                            ctx.ReplacePrincipal(Principals.ForUser(user, AuthSchemes.Cookie, PendingSteps.For(user, requireSecondFactor), sessionId));
                             ctx.ShouldRenew = true;
                         }
                     },

@@ -28,11 +28,14 @@ public sealed class UserSessions(Db db, TimeProvider clock)
         return id;
     }
 
-    /// <summary>True while the session exists, belongs to the user and has not expired.</summary>
-    public async Task<bool> IsValidAsync(string? sessionId, long userId, CancellationToken ct = default) =>
-        !string.IsNullOrEmpty(sessionId) && await db.QuerySingleAsync<int>(
-            "SELECT COUNT(*) FROM user_sessions WHERE id_hash = @Hash AND user_id = @UserId AND expires_at > @Now",
-            new { Hash = AccessTokens.Hash(sessionId), UserId = userId, Now = clock.GetUtcNow().UtcDateTime }, ct) == 1;
+    /// <summary>What a cookie request needs to know of its session's user, in one query: null when the session is gone,
+    /// expired or not the user's.</summary>
+    public async Task<SessionUser?> FindUserAsync(string? sessionId, long userId, CancellationToken ct = default) =>
+        string.IsNullOrEmpty(sessionId) ? null : await db.QuerySingleOrDefaultAsync<SessionUser>("""
+            SELECT u.is_active AS IsActive, u.security_stamp AS SecurityStamp, u.password_must_change AS PasswordMustChange, u.totp_enabled AS TotpEnabled
+            FROM user_sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.id_hash = @Hash AND s.user_id = @UserId AND s.expires_at > @Now
+            """, new { Hash = AccessTokens.Hash(sessionId), UserId = userId, Now = clock.GetUtcNow().UtcDateTime }, ct);
 
     /// <summary>Pushes the expiry forward when the cookie is renewed (sliding expiry).</summary>
     public Task ExtendAsync(string sessionId, CancellationToken ct = default) =>
@@ -42,4 +45,12 @@ public sealed class UserSessions(Db db, TimeProvider clock)
     public Task EndAsync(string? sessionId, CancellationToken ct = default) =>
         string.IsNullOrEmpty(sessionId) ? Task.CompletedTask
             : db.ExecuteAsync("DELETE FROM user_sessions WHERE id_hash = @Hash", new { Hash = AccessTokens.Hash(sessionId) }, ct);
+}
+
+public sealed class SessionUser
+{
+    public bool IsActive { get; set; }
+    public string SecurityStamp { get; set; } = "";
+    public bool PasswordMustChange { get; set; }
+    public bool TotpEnabled { get; set; }
 }
