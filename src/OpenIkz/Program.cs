@@ -9,6 +9,7 @@ using OpenIkz.Directory;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Http;
+using OpenIkz.Registry;
 
 namespace OpenIkz;
 
@@ -73,6 +74,9 @@ public partial class Program
             o.Conventions.AllowAnonymousToPage("/Anmelden");
             o.Conventions.AllowAnonymousToPage("/Fehler");
             o.Conventions.AllowAnonymousToFolder("/Kommunen");
+            // The register, its statistics, coverage and the open partner searches are public; writing needs Koordination (per handler).
+            o.Conventions.AllowAnonymousToFolder("/Register");
+            o.Conventions.AllowAnonymousToFolder("/Partnersuche");
             o.Conventions.AuthorizeFolder("/Verwaltung", DirectoryPolicies.Administration);
         });
         builder.Services.AddAntiforgery(o =>
@@ -119,6 +123,7 @@ public partial class Program
         app.MapDirectoryApi();
         app.MapAgreementsApi();
         app.MapBackofficeApi();
+        app.MapRegistryApi();
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
@@ -133,5 +138,6 @@ internal static class Modules
         .AddDirectory(configuration)
         .AddAgreements(configuration)
         .AddBackoffice(configuration)
+        .AddRegistry(configuration)
         .AddDemo();
 }

@@ -22,12 +22,13 @@ public sealed class ModuleDependencyTests
         ["Directory"] = ["Common", "Infrastructure"],
         ["Agreements"] = ["Common", "Infrastructure", "Directory"],
         ["Backoffice"] = ["Common", "Infrastructure", "Directory", "Agreements"],
-        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice"],
+        ["Registry"] = ["Common", "Infrastructure", "Directory", "Agreements"],
+        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry"],
         // The command line is a second host: it wires the modules through the host's Modules list.
-        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Demo", ""],
-        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Demo"],
+        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo", ""],
+        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo"],
         // Program.cs: the host wires every module.
-        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Demo", "Cli", "Pages"],
+        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo", "Cli", "Pages"],
     };
 
     private static string SourceRoot => Path.Combine(TestEnvironment.RepositoryRoot, "src", "OpenIkz");

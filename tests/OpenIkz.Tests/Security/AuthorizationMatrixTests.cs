@@ -90,6 +90,14 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/agreements/{id:long}/settlements"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}/statements/{ags}.{format}"] = "401 403 403 ok 403 403 404",
+        // ---- registry: entries, task fields, open data (reads public; writes by a partner's Koordination)
+
+        // ---- registry: statistics (public)
+
+        // ---- registry: partner searches, suggestions, coverage
+
+        // ---- registry: Kooperationsräume (members see them, others get 404)
+
         // ---- pages (GET); an API client has no cookie session, so it is anonymous to the pages
         ["PAGE /"] = "ok ok ok ok ok ok ok",
         ["PAGE /Anmelden"] = "ok ok ok ok ok ok ok",
@@ -112,6 +120,14 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Vereinbarungen/{id:long}"] = "login denied denied ok denied login 404",
         ["PAGE /Vereinbarungen/{**target}"] = "login denied denied ok denied login ok",
         ["PAGE /Abrechnungen/{settlementId}"] = "login denied denied ok denied login 404",
+        // ---- registry pages
+
+        // ---- statistics pages
+
+        // ---- partner search and coverage pages
+
+        // ---- Kooperationsraum pages
+
     };
 
     private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId);
