@@ -390,6 +390,15 @@ try {
     }
     await signOut('Koordination (Abrechnung) abmelden');
   });
+
+  // ---- registry pages (register, entry) ----
+
+  // ---- statistics pages ----
+
+  // ---- partner search and coverage pages ----
+
+  // ---- Kooperationsraum pages ----
+
 } finally {
   await browser.close();
 }

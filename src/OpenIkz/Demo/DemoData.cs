@@ -13,7 +13,8 @@ public sealed record DemoLogin(string Username, string Municipality, string Role
 /// Harz and the Vorderpfalz (see SOURCES.md) and demo accounts in each of them, all with
 /// <see cref="UserAccounts.DemoPassword"/>.
 /// </summary>
-public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffice, ILogger<DemoData> logger)
+public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffice, DemoCooperations cooperations, DemoPartnerSearches partnerSearches,
+    DemoRegions regions, ILogger<DemoData> logger)
 {
     public const string SeededKey = "demo_seeded";
     private static readonly string[] AllServices = ["kfz-zulassung", "elterngeld", "wohngeld", "grundsicherung"];
@@ -66,6 +67,10 @@ public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffic
             }
         }
         if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM agreements", ct: ct) == 0) await backoffice.LoadAsync(hash, ct);
+        // The register links to the demo agreements, so it comes after them; searches and regions name register entries.
+        await cooperations.LoadAsync(ct);
+        await partnerSearches.LoadAsync(ct);
+        await regions.LoadAsync(ct);
 
         // Set last, and every step above is idempotent: a start interrupted half-way completes at the next start.
         await db.ExecuteAsync("INSERT INTO instance_settings (key, value) VALUES (@Key, @Value) ON CONFLICT (key) DO NOTHING",

@@ -7,6 +7,9 @@ public static class DemoModule
     {
         services.AddSingleton<DemoData>();
         services.AddSingleton<DemoBackoffice>();
+        services.AddSingleton<DemoCooperations>();
+        services.AddSingleton<DemoPartnerSearches>();
+        services.AddSingleton<DemoRegions>();
         return services;
     }
 }
