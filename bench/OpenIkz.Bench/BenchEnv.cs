@@ -23,6 +23,11 @@ public sealed class BenchOptions
     public int Partners { get; set; } = 40;
     public int Runs { get; set; } = 3;
     public bool Settle => Command.StartsWith("settle", StringComparison.Ordinal);
+    /// <summary>registry: municipalities in the directory (11,000) and generated register entries (100,000); timed requests per query and level.</summary>
+    public int Municipalities { get; set; } = 11_000;
+    public int Entries { get; set; } = 100_000;
+    public int Requests { get; set; } = 400;
+    public bool Registry => Command.StartsWith("registry", StringComparison.Ordinal);
 
     public bool Postgres => Database == "postgres";
     public string DataDirectory => Path.GetFullPath(DataDirectoryOption ?? Path.Combine(Path.GetTempPath(), "openikz-bench-" + Database));
@@ -44,6 +49,9 @@ public sealed class BenchOptions
                 case "--cases": o.Cases = int.Parse(Next()); casesGiven = true; break;
                 case "--partners": o.Partners = int.Parse(Next()); break;
                 case "--runs": o.Runs = int.Parse(Next()); break;
+                case "--municipalities": o.Municipalities = int.Parse(Next()); break;
+                case "--entries": o.Entries = int.Parse(Next()); break;
+                case "--requests": o.Requests = int.Parse(Next()); break;
                 case "--clerks": o.Clerks = int.Parse(Next()); break;
                 case "--concurrency": o.Concurrency = int.Parse(Next()); break;
                 case "--intake-concurrency": o.IntakeConcurrency = int.Parse(Next()); break;
@@ -59,8 +67,14 @@ public sealed class BenchOptions
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run"))
-            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed or settle-run.");
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run"))
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed or registry-run.");
+        if (o.Registry)
+        {
+            o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-registry-" + o.Database);
+            if (o.PostgresDatabase == "openikz_bench") o.PostgresDatabase = "openikz_registry";
+            if (o.Municipalities < 1000 || o.Entries < 100 || o.Requests < 10) throw new ArgumentException("Need --municipalities >= 1000, --entries >= 100, --requests >= 10.");
+        }
         if (o.Settle)
         {
             // The settlement data set lives apart from the back-office one, so both can be kept.
