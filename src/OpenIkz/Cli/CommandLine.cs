@@ -21,6 +21,12 @@ public static class CommandLine
               Applies the database migrations and exits.
           municipalities import FILE.csv
               Imports municipalities from a UTF-8 CSV: ags;name;type;state;district_ags;population;area_km2[;leitweg_id]
+          municipalities import-districts
+              Adds every Landkreis and kreisfreie Stadt of Germany (401; Destatis, territorial status 31.12.2018)
+              that is not in the directory yet. Rows already there keep their own figures.
+          municipalities import-gv100 FILE
+              Imports the Destatis Gemeindeverzeichnis in its fixed-width format GV100AD: Kreise, kreisfreie Städte,
+              Verbandsgemeinden and Gemeinden, with population and area. One bad record and nothing is imported.
           users add --municipality AGS --username NAME [--name "Display Name"] [--role ROLE]... [--service SLUG]... [--admin]
               Creates a user; the password is read from standard input.
               Roles: Sachbearbeitung, Teamleitung, Koordination, Administration (--admin = --role Administration).
@@ -71,6 +77,12 @@ public static class CommandLine
                     return 0;
                 case ["municipalities", "import", var file, ..]:
                     return await ImportAsync(services.GetRequiredService<MunicipalityImport>(), file, stdout, stderr);
+                case ["municipalities", "import-districts", ..]:
+                    var districts = await services.GetRequiredService<DistrictImport>().ImportAsync();
+                    stdout.WriteLine($"{districts.Added} districts added, {districts.Kept} already in the directory (kept as they are). Source: {DistrictImport.Source}.");
+                    return 0;
+                case ["municipalities", "import-gv100", var gv100File, ..]:
+                    return await ImportGv100Async(services.GetRequiredService<Gv100Import>(), gv100File, stdout, stderr);
                 case ["users", "add", ..]:
                     return await AddUserAsync(services.GetRequiredService<UserAccounts>(), parsed, stdin, stdout, stderr);
                 case ["users", "set-password", ..]:
@@ -146,6 +158,31 @@ public static class CommandLine
             return 1;
         }
         stdout.WriteLine($"{result.Imported} municipalities imported.");
+        return 0;
+    }
+
+    private static async Task<int> ImportGv100Async(Gv100Import import, string file, TextWriter stdout, TextWriter stderr)
+    {
+        if (!File.Exists(file))
+        {
+            stderr.WriteLine($"File '{file}' not found.");
+            return 1;
+        }
+        using var reader = new StringReader(Gv100Import.Decode(await File.ReadAllBytesAsync(file)));
+        var result = await import.ImportAsync(reader);
+        if (!result.Ok)
+        {
+            foreach (var error in result.Errors) stderr.WriteLine(error);
+            stderr.WriteLine($"Nothing imported: {result.Errors.Count} bad record(s).");
+            return 1;
+        }
+        var s = result.Summary!;
+        stdout.WriteLine($"Gemeindeverzeichnis GV100AD, Gebietsstand {s.Gebietsstand:dd.MM.yyyy}: {s.Districts} Kreise, {s.CountyFreeCities} kreisfreie Städte, "
+            + $"{s.Verbandsgemeinden} Verbandsgemeinden, {s.Municipalities} Gemeinden ({s.Added} added, {s.Updated} updated).");
+        if (s.NotListed.Count > 0)
+            stdout.WriteLine("Read but not listed (the directory has no type for them): " + string.Join(", ", s.NotListed.OrderBy(n => n.Key, StringComparer.Ordinal).Select(n => $"{n.Value} {n.Key}")) + ".");
+        if (s.DirectoryOnly.Count > 0)
+            stdout.WriteLine($"In the directory but not in the file (dissolved or re-keyed? left unchanged): {string.Join(", ", s.DirectoryOnly)}.");
         return 0;
     }
 

@@ -9,8 +9,8 @@ namespace OpenIkz.Demo;
 public sealed record DemoLogin(string Username, string Municipality, string Roles);
 
 /// <summary>
-/// Loads the demo data once, on the first start in demo mode: the real municipalities of Landkreis
-/// Harz and the Vorderpfalz (see SOURCES.md) and demo accounts in each of them, all with
+/// Loads the demo data once, on the first start in demo mode: every district of Germany (<see cref="DistrictImport"/>),
+/// the real municipalities of Landkreis Harz and the Vorderpfalz (see SOURCES.md) and demo accounts in each of them, all with
 /// <see cref="UserAccounts.DemoPassword"/>.
 /// </summary>
 public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffice, DemoCooperations cooperations, DemoPartnerSearches partnerSearches,
@@ -53,7 +53,13 @@ public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffic
 
         // One hash for all demo accounts: the password is public anyway, and 76 PBKDF2 runs would slow the first start.
         var hash = UserAccounts.HashPassword(UserAccounts.DemoPassword);
-        await db.InTransactionAsync(async (c, tx) => await MunicipalityImport.UpsertAsync(c, tx, rows), ct);
+        // All of Germany's districts first (keys already there are left alone), then the demo rows with their own
+        // figures from the seeds, which win over the 2018 figures of the district list (Demo/SOURCES.md).
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await DistrictImport.InsertMissingAsync(c, tx, db.Kind);
+            await MunicipalityImport.UpsertAsync(c, tx, rows);
+        }, ct);
 
         var names = rows.ToDictionary(r => r.Ags, r => r.Name);
         foreach (var (ags, prefix) in LoginPrefix)
@@ -75,7 +81,7 @@ public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffic
         // Set last, and every step above is idempotent: a start interrupted half-way completes at the next start.
         await db.ExecuteAsync("INSERT INTO instance_settings (key, value) VALUES (@Key, @Value) ON CONFLICT (key) DO NOTHING",
             new { Key = SeededKey, Value = DateTime.UtcNow.ToString("O") }, ct);
-        logger.LogInformation("Demo data loaded: {Municipalities} municipalities, {Accounts} accounts", rows.Count, LoginPrefix.Count * AccountsPerMunicipality.Count());
+        logger.LogInformation("Demo data loaded: {Municipalities} demo municipalities, {Districts} districts of Germany, {Accounts} accounts", rows.Count, DistrictImport.Count, LoginPrefix.Count * AccountsPerMunicipality.Count());
         return true;
     }
 }

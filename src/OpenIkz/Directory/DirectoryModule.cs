@@ -25,6 +25,8 @@ public static class DirectoryModule
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<MunicipalityQueries>();
         services.AddSingleton<MunicipalityImport>();
+        services.AddSingleton<DistrictImport>();
+        services.AddSingleton<Gv100Import>();
         services.AddSingleton<MunicipalityInvoicing>();
         var production = string.Equals(configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         // OpenIkz:Security:RequireSecondFactor: on by default in production mode, off in demo mode.

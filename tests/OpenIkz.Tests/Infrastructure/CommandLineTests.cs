@@ -70,6 +70,49 @@ public abstract class CommandLineTests(TestDatabase kind) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task MunicipalitiesImportDistricts_Adds401_KeepsExistingRows_AndAgainAddsNothing()
+    {
+        await ImportFrankenthalAsync();
+        var (exit, output, error) = await RunAsync("", "municipalities", "import-districts");
+        Assert.True(exit == 0, error);
+        Assert.Contains("400 districts added, 1 already in the directory", output);
+        Assert.Contains("31.12.2018", output);
+        (exit, output, error) = await RunAsync("", "municipalities", "import-districts");
+        Assert.True(exit == 0, error);
+        Assert.Contains("0 districts added, 401 already in the directory", output);
+        using var db = Database();
+        Assert.Equal(401, await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities"));
+        Assert.Equal(49122, await db.QuerySingleAsync<int>("SELECT population FROM municipalities WHERE ags = '07311000'"));
+    }
+
+    [SkippableFact]
+    public async Task MunicipalitiesImportGv100_ImportsAGoodFile_AndRefusesABadOneWithItsLineNumbers()
+    {
+        var dir = _config["OpenIkz:DataDirectory"]!;
+        var bad = OpenIkz.Tests.Directory.Gv100Files.Good();
+        bad[4] = bad[4][..60];
+        await File.WriteAllTextAsync(Path.Combine(dir, "bad.txt"), OpenIkz.Tests.Directory.Gv100Files.Text(bad));
+        var (exit, _, error) = await RunAsync("", "municipalities", "import-gv100", Path.Combine(dir, "bad.txt"));
+        Assert.Equal(1, exit);
+        Assert.Contains("Zeile 5:", error);
+        Assert.Contains("Nothing imported: 1 bad record(s).", error);
+        using var db = Database();
+        Assert.Equal(0, await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities"));
+
+        // ISO-8859-1, as Destatis wrote GV100AD before 2019.
+        await File.WriteAllBytesAsync(Path.Combine(dir, "GV100AD_311224.txt"), System.Text.Encoding.Latin1.GetBytes(OpenIkz.Tests.Directory.Gv100Files.Text(OpenIkz.Tests.Directory.Gv100Files.Good())));
+        (exit, var output, error) = await RunAsync("", "municipalities", "import-gv100", Path.Combine(dir, "GV100AD_311224.txt"));
+        Assert.True(exit == 0, error);
+        Assert.Contains("Gebietsstand 31.12.2024: 2 Kreise, 1 kreisfreie Städte, 1 Verbandsgemeinden, 5 Gemeinden (9 added, 0 updated)", output);
+        Assert.Contains("1 Amt", output);
+        Assert.Equal("Landkreis Südliche Weinstraße", await db.QuerySingleAsync<string>("SELECT name FROM municipalities WHERE ags = '07337'"));
+
+        (exit, _, error) = await RunAsync("", "municipalities", "import-gv100", Path.Combine(dir, "missing.txt"));
+        Assert.Equal(1, exit);
+        Assert.Contains("not found", error);
+    }
+
+    [SkippableFact]
     public async Task UsersAdd_ReadsThePasswordFromStandardInput_AndTheUserCanSignIn()
     {
         await ImportFrankenthalAsync();
