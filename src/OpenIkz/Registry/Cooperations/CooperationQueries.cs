@@ -31,6 +31,11 @@ public sealed class CooperationQueries(Db db)
             throw ValidationException.For("municipality", $"Eine Kommune mit dem Schlüssel '{ags}' gibt es im Verzeichnis nicht.");
     }
 
+    /// <summary>The districts (Landkreise) of the directory for the district filter, by name.</summary>
+    public async Task<IReadOnlyList<(string Ags, string Name)>> DistrictsAsync(CancellationToken ct = default) =>
+        (await db.QueryAsync<(string Ags, string Name)>("SELECT ags, name FROM municipalities WHERE type = 'landkreis'", ct: ct))
+            .OrderBy(d => d.Name, StringComparer.Create(System.Globalization.CultureInfo.GetCultureInfo("de-DE"), System.Globalization.CompareOptions.None)).ToList();
+
     public async Task<CooperationDetails> GetAsync(long id, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);
