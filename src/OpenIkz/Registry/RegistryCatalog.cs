@@ -143,18 +143,21 @@ public static class RollbackReasons
 
 /// <summary>
 /// The legal forms an entry may name under each state law: the forms of the agreements module, plus "informelle
-/// Kooperation" (no contract; gpaNRW 1.4.3: working groups) and "Rechtsform des Privatrechts" (seeds/004 1.2.6, e.g. a
-/// GmbH or eG such as KITU eG in seeds/000) under every law.
+/// Kooperation" (no contract; gpaNRW 1.4.3: working groups), "Rechtsform des Privatrechts" (seeds/004 1.2.6, e.g. a
+/// GmbH or eG such as KITU eG in seeds/000) and "Noch offen / Sonstiges" (the last column of the gpaNRW table "Rechtsformen
+/// IKZ nach Segmenten", seeds/004 1.2.6: a form not yet decided, or one the source does not name) under every law.
 /// </summary>
 public static class RegistryLegalForms
 {
     public const string Informal = "informelle-kooperation";
     public const string PrivateLaw = "rechtsform-des-privatrechts";
+    public const string OpenOrOther = "noch-offen-sonstiges";
 
     public static readonly IReadOnlyList<CatalogItem> Extra =
     [
         new(Informal, "Informelle Kooperation"),
         new(PrivateLaw, "Rechtsform des Privatrechts"),
+        new(OpenOrOther, "Noch offen / Sonstiges"),
     ];
 
     public static IReadOnlyList<CatalogItem> FormsOf(string? stateLaw) => LegalForms.Law(stateLaw) is { } law

@@ -91,6 +91,14 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/settlements/{settlementId}"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}/statements/{ags}.{format}"] = "401 403 403 ok 403 403 404",
         // ---- registry: entries, task fields, open data (reads public; writes by a partner's Koordination)
+        ["GET /api/v1/registry/cooperations"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/cooperations/{cooperationId:long}"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/cooperations.csv"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/cooperations.json"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/task-fields"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/registry/cooperations/"] = "401 403 403 ok 403 403 ok",
+        // the entry (a Vorderpfalz pilot) is public, so a coordinator who is not a partner is refused (403), not told it is missing
+        ["PUT /api/v1/registry/cooperations/{cooperationId:long}"] = "401 403 403 ok 403 403 403",
 
         // ---- registry: statistics (public)
 
@@ -121,6 +129,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Vereinbarungen/{**target}"] = "login denied denied ok denied login ok",
         ["PAGE /Abrechnungen/{settlementId}"] = "login denied denied ok denied login 404",
         // ---- registry pages
+        ["PAGE /Register"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Register/{cooperationId:long}"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Register/{**target}"] = "login denied denied ok denied login ok",
 
         // ---- statistics pages
 
@@ -130,7 +141,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId);
 
     [SkippableFact]
     public async Task EveryEndpoint_ForEveryCaller_AnswersAsTheMatrixSays()
@@ -191,6 +202,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
     private static string Url(string pattern, Records r) => pattern
         .Replace("/users/{id:long}", "/users/" + r.TargetUserId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{cooperationId:long}", r.CooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{**target}", "neu")
         .Replace("{code:int?}", "404")
         .Replace("{documentName}", "v1")
@@ -272,7 +284,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         var target = await app.Db.QuerySingleOrDefaultAsync<long?>("SELECT id FROM users WHERE username = 'frankenthal.matrix-ziel'")
             ?? await app.Services.GetRequiredService<UserAccounts>().CreateAsync(new NewUser(BackofficeFixture.Frankenthal, "frankenthal.matrix-ziel", "Matrix Ziel",
                 NonMemberPassword, [Roles.Sachbearbeitung], ["kfz-zulassung"]));
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target);
+        // A register entry Frankenthal is a partner of (a Vorderpfalz pilot linked to a demo agreement).
+        var cooperationId = await app.Db.QuerySingleAsync<long>("SELECT MIN(cooperation_id) FROM registry_entry_partners WHERE ags = @Ags", new { Ags = BackofficeFixture.Frankenthal });
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId);
     }
 
     private const string NonMemberUser = "halberstadt.matrix", NonMemberPassword = "Matrix-Passwort-2026!";
