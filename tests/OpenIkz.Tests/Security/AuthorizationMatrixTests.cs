@@ -93,6 +93,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- registry: entries, task fields, open data (reads public; writes by a partner's Koordination)
 
         // ---- registry: statistics (public)
+        ["GET /api/v1/registry/statistics"] = "ok ok ok ok ok ok ok",
 
         // ---- registry: partner searches, suggestions, coverage
 
