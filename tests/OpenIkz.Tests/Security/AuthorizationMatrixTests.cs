@@ -101,6 +101,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PUT /api/v1/registry/cooperations/{cooperationId:long}"] = "401 403 403 ok 403 403 403",
 
         // ---- registry: statistics (public)
+        ["GET /api/v1/registry/statistics"] = "ok ok ok ok ok ok ok",
 
         // ---- registry: partner searches, suggestions, coverage
 
