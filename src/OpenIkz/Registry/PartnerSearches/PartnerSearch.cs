@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace OpenIkz.Registry.PartnerSearches;
 
-/// <summary>A new partner search as the API or the page sends it.</summary>
+/// <summary>A new partner search as the API or the page sends it. An unknown field is a 400 naming it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PartnerSearchInput(string? TaskField, string? Title, string? Description, DateOnly? Until);
 
-/// <summary>An expression of interest; the message to the searching municipality is optional.</summary>
+/// <summary>An expression of interest; the message to the searching municipality is optional. An unknown field is a 400 naming it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record InterestInput(string? Message);
 
 /// <summary>A validated partner search.</summary>
