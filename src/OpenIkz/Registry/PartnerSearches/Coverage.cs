@@ -22,10 +22,7 @@ public sealed class Coverage(Db db, TimeProvider clock)
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
     public static readonly string Sql = $"""
-        WITH covered AS (
-            SELECT DISTINCT p.ags FROM registry_entry_partners p JOIN registry_entries e ON e.id = p.cooperation_id
-            WHERE e.task_field = @TaskField AND e.status IN {PartnerSuggestions.LiveStatuses}
-        ),
+        WITH {PartnerSuggestions.CoveredCtes}
         searching AS (
             SELECT DISTINCT municipality_ags AS ags FROM partner_searches
             WHERE task_field = @TaskField AND closed_at IS NULL AND until_date >= @Today
