@@ -106,6 +106,27 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- registry: partner searches, suggestions, coverage
 
         // ---- registry: Kooperationsräume (members see them, others get 404)
+        // Every person of a member municipality reads, its Koordination works on the Handlungsfelder; members, name and description
+        // are the Koordination of a koordinierend member's. Frankenthal is a plain member of the demo region Speyer coordinates: 403.
+        ["GET /api/v1/regions/"] = "401 ok ok ok ok 403 ok",
+        ["POST /api/v1/regions/"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/regions/overdue-reviews"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/regions/{regionId:long}"] = "401 ok ok ok ok 403 404",
+        ["PUT /api/v1/regions/{regionId:long}"] = "401 403 403 403 403 403 404",
+        ["POST /api/v1/regions/{regionId:long}/members"] = "401 403 403 403 403 403 404",
+        ["DELETE /api/v1/regions/{regionId:long}/members/{memberAgs}"] = "401 403 403 403 403 403 404",
+        ["POST /api/v1/regions/{regionId:long}/fields"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/regions/{regionId:long}/fields/{fieldId:long}"] = "401 ok ok ok ok 403 404",
+        ["PUT /api/v1/regions/{regionId:long}/fields/{fieldId:long}"] = "401 403 403 ok 403 403 404",
+        // deletes a field made for the matrix, not the one the other rows use
+        ["DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}"] = "401 403 403 ok 403 403 404",
+        ["PUT /api/v1/regions/{regionId:long}/fields/{fieldId:long}/goals"] = "401 403 403 ok 403 403 404",
+        ["PUT /api/v1/regions/{regionId:long}/fields/{fieldId:long}/options"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/regions/{regionId:long}/fields/{fieldId:long}/cooperations"] = "401 403 403 ok 403 403 404",
+        ["DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}/cooperations/{linkedCooperationId:long}"] = "401 403 403 ok 403 403 404",
+        ["POST /api/v1/regions/{regionId:long}/fields/{fieldId:long}/agreements"] = "401 403 403 ok 403 403 404",
+        ["DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}/agreements/{linkedAgreementId:long}"] = "401 403 403 ok 403 403 404",
+        ["PUT /api/v1/regions/{regionId:long}/fields/{fieldId:long}/learning-cycle/{cycleStep}"] = "401 403 403 ok 403 403 404",
 
         // ---- pages (GET); an API client has no cookie session, so it is anonymous to the pages
         ["PAGE /"] = "ok ok ok ok ok ok ok",
@@ -139,10 +160,16 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- partner search and coverage pages
 
         // ---- Kooperationsraum pages
+        ["PAGE /Kooperationsraum"] = "login ok ok ok ok login ok",
+        ["PAGE /Kooperationsraum/{regionId:long}"] = "login ok ok ok ok login 404",
+        ["PAGE /Kooperationsraum/{regionId:long}/Handlungsfeld/{fieldId:long}"] = "login denied denied ok denied login 404",
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region);
+
+    /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
+    private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
 
     [SkippableFact]
     public async Task EveryEndpoint_ForEveryCaller_AnswersAsTheMatrixSays()
@@ -215,12 +242,19 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("{documentId}", r.DocumentId)
         .Replace("{settlementId}", r.SettlementId)
         .Replace("{id}", r.CaseId)
+        .Replace("{regionId:long}", r.Region.RegionId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{fieldId:long}", r.Region.FieldId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{memberAgs}", BackofficeFixture.Ludwigshafen)
+        .Replace("{linkedCooperationId:long}", r.Region.LinkedCooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{linkedAgreementId:long}", r.Region.LinkedAgreementId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("{cycleStep}", "planung")
         + (pattern == "/api/v1/archive" ? "?q=Mustermann" : "");
 
     private static HttpRequestMessage Request(string row, Records r)
     {
         var method = row[..row.IndexOf(' ')];
         var pattern = row[(row.IndexOf(' ') + 1)..];
+        if (row == "DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}") r = r with { Region = r.Region with { FieldId = r.Region.SpareFieldId } };
         var request = new HttpRequestMessage(new HttpMethod(method), Url(pattern, r));
         object? body = pattern switch
         {
@@ -287,7 +321,24 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
                 NonMemberPassword, [Roles.Sachbearbeitung], ["kfz-zulassung"]));
         // A register entry Frankenthal is a partner of (a Vorderpfalz pilot linked to a demo agreement).
         var cooperationId = await app.Db.QuerySingleAsync<long>("SELECT MIN(cooperation_id) FROM registry_entry_partners WHERE ags = @Ags", new { Ags = BackofficeFixture.Frankenthal });
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId);
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync());
+    }
+
+    private async Task<RegionRecords> RegionRecordsAsync()
+    {
+        var (regionId, fieldId, agreementId) = await app.Db.QuerySingleAsync<(long, long, long)>("""
+            SELECT f.region_id, f.id, l.agreement_id FROM fields_of_action f
+            JOIN field_of_action_agreements l ON l.field_id = f.id
+            JOIN region_members m ON m.region_id = f.region_id AND m.ags = @Ags
+            ORDER BY f.region_id, f.position, l.agreement_id LIMIT 1
+            """, new { Ags = BackofficeFixture.Frankenthal });
+        var speyer = await app.ApiAsAsync("speyer.koordination");
+        var spare = await speyer.PostAsJsonAsync($"/api/v1/regions/{regionId}/fields", new { name = "Matrix " + Guid.NewGuid().ToString("N")[..8] });
+        Assert.Equal(HttpStatusCode.Created, spare.StatusCode);
+        var spareId = (await spare.ReadJsonAsync()).GetProperty("id").GetInt64();
+        var cooperationId = await OpenIkz.Tests.Registry.RegionFixture.InsertRegisterEntryAsync(app, "Matrix-Eintrag");
+        (await speyer.PostAsJsonAsync($"/api/v1/regions/{regionId}/fields/{fieldId}/cooperations", new { cooperationId })).EnsureSuccessStatusCode();
+        return new RegionRecords(regionId, fieldId, spareId, cooperationId, agreementId);
     }
 
     private const string NonMemberUser = "halberstadt.matrix", NonMemberPassword = "Matrix-Passwort-2026!";
