@@ -110,6 +110,23 @@ public static class RegistrySeeder
         }
     }
 
+    public const int SearchCount = 2_000;
+
+    public sealed record BenchSearch(long Id, string Ags, string TaskField, string Title, DateOnly Until);
+
+    /// <summary>Open partner searches of Gemeinden across the country, each in one task field, open for a year.</summary>
+    public static IEnumerable<BenchSearch> PartnerSearches(List<BenchMunicipality> municipalities)
+    {
+        var random = new Random(1_2_8);
+        var gemeinden = municipalities.Where(m => m.District is not null).ToList();
+        var until = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(1);
+        for (long id = 1; id <= SearchCount; id++)
+        {
+            var m = gemeinden[random.Next(gemeinden.Count)];
+            yield return new BenchSearch(id, m.Ags, TaskFields.All[random.Next(TaskFields.All.Count)].Slug, $"Partner gesucht {id}", until);
+        }
+    }
+
     public static async Task SeedAsync(BenchOptions o)
     {
         var total = Stopwatch.StartNew();
@@ -146,6 +163,10 @@ public static class RegistrySeeder
                 entries.SelectMany(e => e.Partners.Select(p => new { e.Id, Ags = p, Role = p == e.Lead ? PartnerRoles.Lead : PartnerRoles.Partner })), tx);
             await c.ExecuteAsync("INSERT INTO registry_factors (cooperation_id, kind, slug) VALUES (@Id, @Kind, @Slug)",
                 entries.SelectMany(e => e.Factors.Select(f => new { e.Id, f.Kind, f.Slug })), tx);
+            await c.ExecuteAsync("""
+                INSERT INTO partner_searches (id, municipality_ags, task_field, title, description, until_date, created_at)
+                VALUES (@Id, @Ags, @TaskField, @Title, 'Gesucht: Partner für eine gemeinsame Aufgabe.', @Until, @Now)
+                """, PartnerSearches(municipalities).Select(x => new { x.Id, x.Ags, x.TaskField, x.Title, Until = x.Until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Now = now }), tx);
             tx.Commit();
         }
         await c.ExecuteAsync("ANALYZE; PRAGMA journal_mode=WAL;");
@@ -205,6 +226,16 @@ public static class RegistrySeeder
                 }
             await w.CompleteAsync();
         }
-        await c.ExecuteAsync($"SELECT setval(pg_get_serial_sequence('registry_cooperations', 'id'), {entries.Count}); ANALYZE;");
+        await using (var w = await c.BeginBinaryImportAsync("COPY partner_searches (id, municipality_ags, task_field, title, description, until_date, created_at) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var x in PartnerSearches(municipalities))
+            {
+                await w.StartRowAsync();
+                await w.WriteAsync(x.Id); await w.WriteAsync(x.Ags); await w.WriteAsync(x.TaskField); await w.WriteAsync(x.Title);
+                await w.WriteAsync("Gesucht: Partner für eine gemeinsame Aufgabe."); await w.WriteAsync(x.Until, NpgsqlDbType.Date); await w.WriteAsync(now, NpgsqlDbType.TimestampTz);
+            }
+            await w.CompleteAsync();
+        }
+        await c.ExecuteAsync($"SELECT setval(pg_get_serial_sequence('registry_cooperations', 'id'), {entries.Count}); SELECT setval(pg_get_serial_sequence('partner_searches', 'id'), {SearchCount}); ANALYZE;");
     }
 }
