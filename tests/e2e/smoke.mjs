@@ -392,6 +392,64 @@ try {
   });
 
   // ---- registry pages (register, entry) ----
+  await step('IKZ-Register', async () => {
+    const response = await page.goto('/Register');
+    check(response?.status() === 200, `IKZ-Register: status ${response?.status()}`);
+    check(await page.getByRole('heading', { level: 1, name: 'IKZ-Register' }).isVisible(), 'IKZ-Register: no h1');
+    check(/Kooperationen? gefunden/.test(await page.getByRole('status').first().innerText()), 'IKZ-Register: no result count');
+    check(await page.locator('a[href="/api/v1/registry/cooperations.csv"]').count() === 1, 'IKZ-Register: no CSV link');
+    check((await page.locator('main').innerText()).includes('CC BY 4.0'), 'IKZ-Register: licence not named');
+    await audit(page, 'IKZ-Register', cspErrors);
+  });
+
+  await step('IKZ-Register gefiltert', async () => {
+    await page.goto('/Register');
+    await page.getByLabel('Aufgabenfeld').selectOption('archiv');
+    await page.getByRole('button', { name: 'Suchen' }).click();
+    await page.waitForURL(/taskField=archiv/);
+    check(await page.locator('table tbody tr').count() > 0, 'IKZ-Register gefiltert: no rows for Archiv');
+    await audit(page, 'IKZ-Register gefiltert', cspErrors);
+  });
+
+  await step('IKZ-Register mit Filterfehler', async () => {
+    await page.goto('/Register?status=fertig');
+    check(await page.locator('#filter-status-fehler').isVisible(), 'IKZ-Register: no message next to the status filter');
+    await audit(page, 'IKZ-Register mit Filterfehler', cspErrors);
+  });
+
+  await step('IKZ-Register Eintrag', async () => {
+    await page.goto('/Register?q=Rechtsagentur');
+    await page.locator('table tbody tr a').first().click();
+    await page.waitForURL(/\/Register\/\d+$/);
+    check((await page.locator('main').innerText()).includes('Kreis Lippe'), 'IKZ-Register Eintrag: partners not shown');
+    check(await page.getByRole('heading', { level: 2, name: 'Quellen' }).isVisible(), 'IKZ-Register Eintrag: no sources');
+    await audit(page, 'IKZ-Register Eintrag', cspErrors);
+  });
+
+  await step('Kooperation eintragen', async () => {
+    await signIn('Koordination (Register)', coordinatorUsername);
+    const response = await page.goto('/Register/Neu');
+    check(response?.status() === 200, `Kooperation eintragen: status ${response?.status()}`);
+    await audit(page, 'Kooperation eintragen', cspErrors);
+    await page.getByRole('button', { name: 'Eintragen' }).click();
+    await page.getByRole('alert').first().waitFor();
+    for (const id of ['titel', 'beschreibung', 'aufgabenfeld', 'landesrecht', 'rechtsform', 'quellen']) {
+      check(await page.locator(`#${id}-fehler`).isVisible(), `Kooperation eintragen (leer): no error next to #${id}`);
+    }
+    await audit(page, 'Kooperation eintragen mit Fehlern', cspErrors);
+    await page.getByLabel('Titel').fill(`Gemeinsamer Bauhof Thale – Wernigerode (Test ${Date.now()})`);
+    await page.getByLabel('Beschreibung').fill('Beide Städte teilen Maschinen und Personal des Bauhofs.');
+    await page.getByLabel('Aufgabenfeld').selectOption('ver-entsorgung');
+    await page.getByLabel('Landesrecht').selectOption('gkg-lsa');
+    await page.getByLabel('Rechtsform', { exact: true }).selectOption('zweckvereinbarung');
+    await page.locator('#partner-1-schluessel').fill('15085370');
+    await page.getByLabel('Quellen').fill('Stadtratsbeschluss (Test)');
+    await page.getByRole('button', { name: 'Eintragen' }).click();
+    await page.waitForURL(/\/Register\/\d+$/);
+    check((await page.locator('main').innerText()).includes('im Register eingetragen'), 'Kooperation eintragen: no confirmation');
+    await audit(page, 'Register Eintrag neu', cspErrors);
+    await signOut('Koordination (Register) abmelden');
+  });
 
   // ---- statistics pages ----
 

@@ -65,36 +65,41 @@ public sealed class BearbeitenModel(CooperationService service, CooperationQueri
         if (!TryParseTarget(target, out var id)) return NotFound();
         if (await GateAsync(id, ct) is { } answer) return answer;
         var input = Form.ToInput(Errors, out var partnerRows);
-        if (Errors.Count == 0)
+        try
         {
-            try
+            var actor = Actor.From(User)!;
+            if (Errors.Count > 0)
             {
-                var actor = Actor.From(User)!;
-                if (Id is { } existing)
-                {
-                    await service.UpdateAsync(actor, existing, input, ct);
-                    TempData["Message"] = "Der Eintrag wurde gespeichert.";
-                    return Redirect($"/Register/{existing}");
-                }
+                // The form could not read some fields: still check the rest, so every message shows at once.
+                await service.CheckAsync(actor, input, ct);
+            }
+            else if (Id is { } existing)
+            {
+                await service.UpdateAsync(actor, existing, input, ct);
+                TempData["Message"] = "Der Eintrag wurde gespeichert.";
+                return Redirect($"/Register/{existing}");
+            }
+            else
+            {
                 var newId = await service.CreateAsync(actor, input, ct);
                 TempData["Message"] = "Die Kooperation ist jetzt im Register eingetragen.";
                 return Redirect($"/Register/{newId}");
             }
-            catch (ValidationException ex)
-            {
-                foreach (var (key, messages) in ex.Errors)
-                    foreach (var message in messages)
-                        if (RegisterForm.FieldId(key, partnerRows) is { Length: > 0 } fieldId) AddError(fieldId, message);
-                        else RuleError = RuleError is null ? message : RuleError + " " + message;
-            }
-            catch (RuleException ex)
-            {
-                RuleError = ex.Message;
-            }
-            catch (CooperationForbiddenException)
-            {
-                return Forbid();
-            }
+        }
+        catch (ValidationException ex)
+        {
+            foreach (var (key, messages) in ex.Errors)
+                foreach (var message in messages)
+                    if (RegisterForm.FieldId(key, partnerRows) is { Length: > 0 } fieldId) AddError(fieldId, message);
+                    else RuleError = RuleError is null ? message : RuleError + " " + message;
+        }
+        catch (RuleException ex)
+        {
+            RuleError = ex.Message;
+        }
+        catch (CooperationForbiddenException)
+        {
+            return Forbid();
         }
         Pad();
         return Page();

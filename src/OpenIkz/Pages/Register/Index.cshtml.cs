@@ -15,7 +15,8 @@ public sealed class IndexModel(CooperationQueries queries, TimeProvider clock) :
     [BindProperty(SupportsGet = true, Name = "district")] public string? District { get; set; }
     [BindProperty(SupportsGet = true, Name = "legalForm")] public string? LegalForm { get; set; }
     [BindProperty(SupportsGet = true, Name = "status")] public string? Status { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public string? PageNumber { get; set; }
+    /// <summary>The "page" query parameter (read by hand: Razor Pages use the name "page" for the page's own route value).</summary>
+    public string? PageNumber { get; private set; }
 
     public CooperationPage? Result { get; private set; }
     public Dictionary<string, string> FilterErrors { get; } = [];
@@ -26,6 +27,7 @@ public sealed class IndexModel(CooperationQueries queries, TimeProvider clock) :
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        PageNumber = Request.Query["page"].FirstOrDefault();
         Districts = await queries.DistrictsAsync(ct);
         try
         {

@@ -54,6 +54,14 @@ public sealed class CooperationService(Db db, TimeProvider clock, CooperationQue
         }, ct);
     }
 
+    /// <summary>Checks an entry as <see cref="CreateAsync"/> would, storing nothing (the form uses it to show every problem at once).</summary>
+    public async Task CheckAsync(Actor actor, CooperationInput input, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        RequireCoordinator(actor);
+        await ValidateAsync(actor, input, ct);
+    }
+
     /// <summary>The whole check: the validator on the directory facts of the named partners, the link, and the writer's own part.</summary>
     private async Task<CooperationRecord> ValidateAsync(Actor actor, CooperationInput input, CancellationToken ct)
     {

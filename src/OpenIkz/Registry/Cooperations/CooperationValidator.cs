@@ -219,7 +219,7 @@ public static partial class CooperationValidator
     {
         var t = text.Trim().Replace("€", "", StringComparison.Ordinal).Replace("EUR", "", StringComparison.Ordinal).Trim();
         if (t.Contains(',', StringComparison.Ordinal)) t = t.Replace(".", "", StringComparison.Ordinal).Replace(',', '.');
-        return decimal.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+        return decimal.TryParse(t, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
     // A mailbox address: local part of the usual characters, one @, a domain with at least one dot; no display names, no spaces.
