@@ -124,6 +124,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- registry pages
 
         // ---- statistics pages
+        ["PAGE /Register/Statistik"] = "ok ok ok ok ok ok ok",
 
         // ---- partner search and coverage pages
 
