@@ -452,6 +452,48 @@ try {
   });
 
   // ---- statistics pages ----
+  await step('IKZ-Statistik', async () => {
+    const response = await page.goto('/Register/Statistik');
+    check(response?.status() === 200, `IKZ-Statistik: status ${response?.status()}`);
+    check(await page.getByRole('heading', { level: 1, name: 'IKZ-Statistik' }).isVisible(), 'IKZ-Statistik: no h1');
+    await page.locator('canvas[data-chart]').first().waitFor({ state: 'visible' });
+    const charts = await page.locator('canvas[data-chart]').count();
+    check(charts > 0 && await page.locator('canvas[data-chart][hidden]').count() === 0, 'IKZ-Statistik: the charts were not drawn');
+    check(await page.locator('main table').count() >= charts, 'IKZ-Statistik: fewer tables than charts');
+    await audit(page, 'IKZ-Statistik', cspErrors);
+
+    await page.getByLabel('Land').selectOption('ST');
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await page.waitForURL(/state=ST/);
+    check(await page.getByRole('heading', { level: 2, name: 'Überblick: Sachsen-Anhalt' }).isVisible(), 'IKZ-Statistik: the state filter did not apply');
+    await audit(page, 'IKZ-Statistik Sachsen-Anhalt', cspErrors);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.locator('canvas[data-chart]').first().waitFor({ state: 'visible' });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `IKZ-Statistik at 390 px: the page is ${overflow} px wider than the screen`);
+    await audit(page, 'IKZ-Statistik 390 px', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 720 });
+
+    await page.goto('/Register/Statistik?district=99999');
+    check(await page.locator('#district-fehler').isVisible(), 'IKZ-Statistik: no error next to Kreis for an unknown district');
+    check(await page.getByLabel('Kreis').getAttribute('aria-invalid') === 'true', 'IKZ-Statistik: Kreis not aria-invalid');
+    await audit(page, 'IKZ-Statistik mit Fehler', cspErrors);
+  });
+
+  await step('IKZ-Statistik ohne JavaScript', async () => {
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(new URL(baseUrl).hostname);
+    const plain = await browser.newContext({ baseURL: baseUrl, locale: 'de-DE', javaScriptEnabled: false, ignoreHTTPSErrors: loopback });
+    try {
+      const p = await plain.newPage();
+      await p.goto('/Register/Statistik');
+      check(await p.locator('main table').count() >= 10, 'IKZ-Statistik ohne JavaScript: the tables are missing');
+      check(await p.locator('canvas:visible').count() === 0, 'IKZ-Statistik ohne JavaScript: empty chart areas are shown');
+    } finally {
+      await plain.close();
+    }
+  });
 
   // ---- partner search and coverage pages ----
 

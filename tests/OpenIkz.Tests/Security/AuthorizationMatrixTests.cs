@@ -156,6 +156,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Register/{**target}"] = "login denied denied ok denied login ok",
 
         // ---- statistics pages
+        ["PAGE /Register/Statistik"] = "ok ok ok ok ok ok ok",
 
         // ---- partner search and coverage pages
 

@@ -3,6 +3,9 @@ namespace OpenIkz.Registry.Statistics;
 /// <summary>The filter of the statistics: a state (code, name or AGS prefix) and a Kreis (its five-digit key).</summary>
 public sealed record StatisticsFilter(string? State = null, string? District = null);
 
+/// <summary>A Kreis the statistics can be filtered by.</summary>
+public sealed record DistrictOption(string Ags, string Name, string State);
+
 /// <summary>The resolved filter: the state's code and name, the Kreis's key and name (each null when not filtered).</summary>
 public sealed record StatisticsScope(string? State, string? StateName, string? District, string? DistrictName);
 

@@ -50,6 +50,14 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
         return new StatisticsScope(state, state is null ? null : States.NameOf(state), district, districtName);
     }
 
+    /// <summary>Every Kreis of the directory (type Landkreis), for the filter: key, name, state; by state name, then name.</summary>
+    public async Task<IReadOnlyList<DistrictOption>> DistrictsAsync(CancellationToken ct = default)
+    {
+        var german = StringComparer.Create(CultureInfo.GetCultureInfo("de-DE"), ignoreCase: false);
+        var rows = await db.QueryAsync<DistrictOption>("SELECT ags AS Ags, name AS Name, state AS State FROM municipalities WHERE type = 'landkreis'", ct: ct);
+        return rows.OrderBy(d => States.NameOf(d.State), german).ThenBy(d => d.Name, german).ThenBy(d => d.Ags, StringComparer.Ordinal).ToList();
+    }
+
     public async Task<RegistryStatistics> ComputeAsync(StatisticsFilter filter, CancellationToken ct = default)
     {
         var scope = await ResolveAsync(filter, ct);
