@@ -95,6 +95,14 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- registry: statistics (public)
 
         // ---- registry: partner searches, suggestions, coverage
+        // reads are public; interest only in another municipality's search (the matrix's is Falkenstein's), closing only the own (403)
+        ["GET /api/v1/registry/partner-searches/"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/registry/partner-searches/"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/registry/partner-searches/{searchId:long}"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/partner-searches/{searchId:long}/suggestions"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/registry/partner-searches/{searchId:long}/interest"] = "401 403 403 ok 403 403 ok",
+        ["POST /api/v1/registry/partner-searches/{searchId:long}/closure"] = "401 403 403 403 403 403 403",
+        ["GET /api/v1/registry/coverage"] = "ok ok ok ok ok ok ok",
 
         // ---- registry: Kooperationsräume (members see them, others get 404)
 
@@ -125,12 +133,16 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- statistics pages
 
         // ---- partner search and coverage pages
+        // public; the write handlers send anonymous visitors to the login and other roles to access denied
+        ["PAGE /Partnersuche"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Partnersuche/{searchId:long}"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long SearchId);
 
     [SkippableFact]
     public async Task EveryEndpoint_ForEveryCaller_AnswersAsTheMatrixSays()
@@ -198,6 +210,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("{ags}.{format}", BackofficeFixture.Frankenthal + ".pdf")
         .Replace("document.{format}", "document.pdf")
         .Replace("{ags}", BackofficeFixture.Frankenthal)
+        .Replace("{searchId:long}", r.SearchId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{id:long}", r.AgreementId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{documentId}", r.DocumentId)
         .Replace("{settlementId}", r.SettlementId)
@@ -272,7 +285,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         var target = await app.Db.QuerySingleOrDefaultAsync<long?>("SELECT id FROM users WHERE username = 'frankenthal.matrix-ziel'")
             ?? await app.Services.GetRequiredService<UserAccounts>().CreateAsync(new NewUser(BackofficeFixture.Frankenthal, "frankenthal.matrix-ziel", "Matrix Ziel",
                 NonMemberPassword, [Roles.Sachbearbeitung], ["kfz-zulassung"]));
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target);
+        // A demo partner search of a third municipality (Falkenstein/Harz): neither the coordinator's nor the non-member's own.
+        var searchId = await app.Db.QuerySingleAsync<long>("SELECT id FROM partner_searches WHERE municipality_ags = '15085110' ORDER BY id LIMIT 1");
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, searchId);
     }
 
     private const string NonMemberUser = "halberstadt.matrix", NonMemberPassword = "Matrix-Passwort-2026!";
