@@ -104,6 +104,14 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/registry/statistics"] = "ok ok ok ok ok ok ok",
 
         // ---- registry: partner searches, suggestions, coverage
+        // reads are public; interest only in another municipality's search (the matrix's is Falkenstein's), closing only the own (403)
+        ["GET /api/v1/registry/partner-searches/"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/registry/partner-searches/"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/registry/partner-searches/{searchId:long}"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/registry/partner-searches/{searchId:long}/suggestions"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/registry/partner-searches/{searchId:long}/interest"] = "401 403 403 ok 403 403 ok",
+        ["POST /api/v1/registry/partner-searches/{searchId:long}/closure"] = "401 403 403 403 403 403 403",
+        ["GET /api/v1/registry/coverage"] = "ok ok ok ok ok ok ok",
 
         // ---- registry: Kooperationsräume (members see them, others get 404)
         // Every person of a member municipality reads, its Koordination works on the Handlungsfelder; members, name and description
@@ -159,6 +167,10 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Register/Statistik"] = "ok ok ok ok ok ok ok",
 
         // ---- partner search and coverage pages
+        // public; the write handlers send anonymous visitors to the login and other roles to access denied
+        ["PAGE /Partnersuche"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Partnersuche/{searchId:long}"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages
         ["PAGE /Kooperationsraum"] = "login ok ok ok ok login ok",
@@ -167,7 +179,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId);
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -239,6 +251,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("{ags}.{format}", BackofficeFixture.Frankenthal + ".pdf")
         .Replace("document.{format}", "document.pdf")
         .Replace("{ags}", BackofficeFixture.Frankenthal)
+        .Replace("{searchId:long}", r.SearchId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{id:long}", r.AgreementId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{documentId}", r.DocumentId)
         .Replace("{settlementId}", r.SettlementId)
@@ -322,7 +335,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
                 NonMemberPassword, [Roles.Sachbearbeitung], ["kfz-zulassung"]));
         // A register entry Frankenthal is a partner of (a Vorderpfalz pilot linked to a demo agreement).
         var cooperationId = await app.Db.QuerySingleAsync<long>("SELECT MIN(cooperation_id) FROM registry_entry_partners WHERE ags = @Ags", new { Ags = BackofficeFixture.Frankenthal });
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync());
+        // A demo partner search of a third municipality (Falkenstein/Harz): neither the coordinator's nor the non-member's own.
+        var searchId = await app.Db.QuerySingleAsync<long>("SELECT id FROM partner_searches WHERE municipality_ags = '15085110' ORDER BY id LIMIT 1");
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId);
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()

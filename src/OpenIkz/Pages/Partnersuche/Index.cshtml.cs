@@ -43,17 +43,20 @@ public sealed class IndexModel(PartnerSearchService searches, Notifications noti
     {
         if (Coordinator(out var actor) is { } refused) return refused;
         var until = DateField(Until, UntilId);
-        if (Errors.Count == 0)
+        // A date that is no date: the other fields are still checked (a missing date always refuses, so nothing is stored).
+        var badDate = Errors.Count > 0;
+        try
         {
-            try
-            {
-                var id = await searches.CreateAsync(actor, new PartnerSearchInput(TaskField, Title, Description, until), ct);
-                Message = "Ihre Partnersuche ist veröffentlicht. Unten stehen die vorgeschlagenen Partner mit ihren Gründen.";
-                return Redirect($"/Partnersuche/{id}");
-            }
-            catch (ValidationException ex) { Absorb(ex, Fields); }
-            catch (RuleException ex) { RuleError = ex.Message; }
+            var id = await searches.CreateAsync(actor, new PartnerSearchInput(TaskField, Title, Description, until), ct);
+            Message = "Ihre Partnersuche ist veröffentlicht. Unten stehen die vorgeschlagenen Partner mit ihren Gründen.";
+            return Redirect($"/Partnersuche/{id}");
         }
+        catch (ValidationException ex)
+        {
+            if (badDate) ex.Errors.Remove("until");
+            Absorb(ex, Fields);
+        }
+        catch (RuleException ex) { RuleError = ex.Message; }
         await LoadAsync(ct);
         return Page();
     }
