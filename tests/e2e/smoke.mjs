@@ -7,7 +7,8 @@
 // E2E_CLERK_USERNAME (a clerk with Kfz-Zulassung, default frankenthal.sachbearbeitung) and E2E_LEAD_USERNAME
 // (a team lead, default ludwigshafen.teamleitung), E2E_COORDINATOR_USERNAME (Koordination of Thale, default
 // thale.koordination) and E2E_SETTLEMENT_USERNAME (Koordination of a member of a settled demo agreement, default
-// frankenthal.koordination), all with E2E_PASSWORD,
+// frankenthal.koordination), E2E_REGION_USERNAME (Koordination of the coordinating member of the demo Kooperationsraum,
+// default speyer.koordination), all with E2E_PASSWORD,
 // CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (optional: full-page PNG of every checked page).
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -498,6 +499,72 @@ try {
   // ---- partner search and coverage pages ----
 
   // ---- Kooperationsraum pages ----
+  // As the Koordination of the coordinating member of the demo Kooperationsraum Vorderpfalz (E2E_REGION_USERNAME, default
+  // speyer.koordination): the start page's overdue reviews, the list, a region, a Handlungsfeld; at 390 px and by keyboard.
+  const regionUsername = process.env.E2E_REGION_USERNAME || 'speyer.koordination';
+  async function fitsPhone(name) {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `${name}: ${overflow} px wider than a 390 px screen`);
+    await audit(page, `${name} (390 px)`, cspErrors);
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }
+
+  await step('Kooperationsraum anmelden', () => signIn('Kooperationsraum', regionUsername));
+
+  await step('Startseite mit überfälligen Überprüfungen', async () => {
+    await page.goto('/');
+    const heading = page.getByRole('heading', { name: /Überfällige Überprüfungen im Kooperationsraum/ });
+    check(await heading.isVisible(), 'Startseite: no overdue reviews for the coordinator');
+    check(/überfällig seit \d+ Tag/.test(await page.locator('main').innerText()), 'Startseite: the overdue review is not said in words');
+    await audit(page, 'Startseite mit überfälligen Überprüfungen', cspErrors);
+  });
+
+  let regionPath = '';
+  await step('Kooperationsräume', async () => {
+    const response = await page.goto('/Kooperationsraum');
+    check(response?.status() === 200, `Kooperationsraum: status ${response?.status()}`);
+    check(await page.getByRole('heading', { level: 1, name: 'Kooperationsraum' }).isVisible(), 'Kooperationsraum: no h1');
+    await audit(page, 'Kooperationsräume', cspErrors);
+    await page.getByRole('link', { name: 'Kooperationsraum Vorderpfalz' }).click();
+    await page.waitForURL(/\/Kooperationsraum\/\d+$/);
+    regionPath = new URL(page.url()).pathname;
+    check(await page.getByRole('heading', { level: 1, name: 'Kooperationsraum Vorderpfalz' }).isVisible(), 'Kooperationsraum: no h1 of the region');
+    check(await page.getByRole('table', { name: /Lernzyklus: Digitalisierung der Antragsverfahren/ }).isVisible(), 'Kooperationsraum: no learning cycle table');
+    check(/überfällig seit \d+ Tag/.test(await page.locator('main').innerText()), 'Kooperationsraum: the overdue review is not marked in words');
+    await audit(page, 'Kooperationsraum Vorderpfalz', cspErrors);
+    await fitsPhone('Kooperationsraum Vorderpfalz');
+  });
+
+  await step('Neues Handlungsfeld (leer)', async () => {
+    if (!regionPath) throw new Error('no region page');
+    await page.goto(regionPath);
+    await page.getByRole('button', { name: 'Handlungsfeld anlegen' }).click();
+    await page.locator('#feld-name-fehler').waitFor();
+    check(await page.getByLabel('Name des Handlungsfelds').getAttribute('aria-invalid') === 'true', 'Neues Handlungsfeld (leer): name not aria-invalid');
+    await audit(page, 'Kooperationsraum mit Fehler', cspErrors);
+  });
+
+  await step('Handlungsfeld bearbeiten', async () => {
+    if (!regionPath) throw new Error('no region page');
+    await page.goto(regionPath);
+    await page.getByRole('link', { name: 'Handlungsfeld „Digitalisierung der Antragsverfahren“ bearbeiten' }).click();
+    await page.waitForURL(/\/Handlungsfeld\/\d+$/);
+    check(await page.getByRole('heading', { level: 1, name: 'Handlungsfeld Digitalisierung der Antragsverfahren' }).isVisible(), 'Handlungsfeld: no h1');
+    await audit(page, 'Handlungsfeld', cspErrors);
+    await fitsPhone('Handlungsfeld');
+    // By keyboard: a note for the step Reflexion, Tab to its button, Enter.
+    await page.locator('#schritt-reflexion-notiz').fill('Reflexion nach einem Jahr gemeinsamer Kfz-Zulassung');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    check(focused === 'Reflexion speichern', `Handlungsfeld: Tab after the note focuses "${focused}", not its button`);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Reflexion' }).waitFor();
+    check((await page.locator('#schritt-reflexion-notiz').inputValue()).includes('gemeinsamer Kfz-Zulassung'), 'Handlungsfeld: the note was not saved');
+    await audit(page, 'Handlungsfeld nach dem Speichern', cspErrors);
+  });
+
+  await step('Kooperationsraum abmelden', () => signOut('Kooperationsraum abmelden'));
 
 } finally {
   await browser.close();
