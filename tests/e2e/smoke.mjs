@@ -497,6 +497,79 @@ try {
   });
 
   // ---- partner search and coverage pages ----
+  await step('Partnersuche (öffentlich)', async () => {
+    const response = await page.goto('/Partnersuche');
+    check(response?.status() === 200, `Partnersuche: status ${response?.status()}`);
+    check(await page.getByRole('link', { name: 'Gemeinsame Betreuung des Verwaltungsarchivs' }).isVisible(), 'Partnersuche: the demo search of Falkenstein/Harz is not listed');
+    check(await page.locator('#ps-titel').count() === 0, 'Partnersuche: a visitor sees the form for a new search');
+    await audit(page, 'Partnersuche öffentlich', cspErrors);
+  });
+
+  await step('Partnersuche Koordination anmelden', () => signIn('Partnersuche Koordination', coordinatorUsername));
+
+  await step('Neue Partnersuche (leer)', async () => {
+    await page.goto('/Partnersuche');
+    await audit(page, 'Partnersuche Koordination', cspErrors);
+    await page.getByRole('button', { name: 'Partnersuche veröffentlichen' }).click();
+    await page.getByRole('alert').first().waitFor();
+    for (const id of ['ps-aufgabenfeld', 'ps-titel', 'ps-beschreibung', 'ps-bis']) {
+      check(await page.locator(`#${id}-fehler`).isVisible(), `Neue Partnersuche (leer): no error next to #${id}`);
+    }
+    check(await page.getByLabel('Titel').getAttribute('aria-invalid') === 'true', 'Neue Partnersuche (leer): Titel not aria-invalid');
+    await audit(page, 'Partnersuche mit Fehlern', cspErrors);
+  });
+
+  await step('Neue Partnersuche (gültig)', async () => {
+    const until = new Date(Date.now() + 60 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    await page.getByLabel('Aufgabenfeld', { exact: true }).first().selectOption('archiv');
+    await page.getByLabel('Titel').fill(`Archivverbund Thale (Test ${Date.now()})`);
+    await page.getByLabel('Beschreibung').fill('Wir suchen Partner für die gemeinsame Betreuung unseres Verwaltungsarchivs.');
+    await page.getByLabel('Gesucht bis').fill(until);
+    await page.getByRole('button', { name: 'Partnersuche veröffentlichen' }).click();
+    await page.waitForURL(/\/Partnersuche\/\d+$/);
+    check((await page.locator('[role=status]').first().innerText()).includes('veröffentlicht'), 'Partnersuche: no confirmation');
+    check(await page.getByRole('heading', { name: 'Vorgeschlagene Partner' }).isVisible(), 'Partnersuche: no suggestions section');
+    check(await page.locator('#vorschlaege-liste ol > li').count() > 0, 'Partnersuche: no suggested partner');
+    check((await page.locator('#vorschlaege-liste').innerText()).includes('Sucht ebenfalls'), 'Partnersuche: no "similar pressure" reason (Falkenstein and Ballenstedt search in Archiv)');
+    await audit(page, 'Partnersuche eigene Suche', cspErrors);
+  });
+
+  await step('Interesse bekunden', async () => {
+    await page.goto('/Partnersuche');
+    await page.getByRole('link', { name: 'Gemeinsame Betreuung des Verwaltungsarchivs' }).click();
+    await page.waitForURL(/\/Partnersuche\/\d+$/);
+    await audit(page, 'Partnersuche fremde Suche', cspErrors);
+    await page.getByLabel(/Nachricht an/).fill('Thale sucht ebenfalls einen Archivpartner.');
+    await page.getByRole('button', { name: 'Interesse bekunden' }).click();
+    await page.getByRole('status').filter({ hasText: 'Interesse ist übermittelt' }).waitFor();
+    check(await page.getByRole('button', { name: 'Interesse bekunden' }).count() === 0, 'Interesse: the button is still shown');
+    await audit(page, 'Partnersuche nach Interesse', cspErrors);
+  });
+
+  await step('Partnersuche bei 390 px', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/Partnersuche', '/Partnersuche/Abdeckung?aufgabenfeld=archiv&land=ST']) {
+      await page.goto(path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `${path} at 390 px: ${overflow} px horizontal overflow`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('Abdeckung', async () => {
+    const response = await page.goto('/Partnersuche/Abdeckung');
+    check(response?.status() === 200, `Abdeckung: status ${response?.status()}`);
+    await audit(page, 'Abdeckung', cspErrors);
+    await page.getByLabel('Aufgabenfeld').selectOption('archiv');
+    await page.getByLabel('Land').selectOption('ST');
+    await page.getByRole('button', { name: 'Anzeigen' }).click();
+    await page.waitForURL(/aufgabenfeld=archiv/);
+    check(await page.locator('table tbody tr', { hasText: 'Landkreis Harz' }).count() === 1, 'Abdeckung: no row for Landkreis Harz');
+    check(await page.getByText('sucht einen Partner').first().isVisible(), 'Abdeckung: the searching municipalities are not marked');
+    await audit(page, 'Abdeckung Archiv Sachsen-Anhalt', cspErrors);
+  });
+
+  await step('Partnersuche Koordination abmelden', () => signOut('Partnersuche Koordination abmelden'));
 
   // ---- Kooperationsraum pages ----
   // As the Koordination of the coordinating member of the demo Kooperationsraum Vorderpfalz (E2E_REGION_USERNAME, default

@@ -164,6 +164,31 @@ public abstract class PartnerSuggestionsTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task CoveredAndShared_MatchTheLiveViews_AlsoForAnEntryLinkedToAnAgreement()
+    {
+        // An entry linked to an active demo agreement: its partners are the agreement's members (registry_entry_partners).
+        var agreement = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE status = 'active' ORDER BY id LIMIT 1");
+        var members = (await app.Db.QueryAsync<string>("SELECT municipality_ags FROM agreement_members WHERE agreement_id = @A ORDER BY municipality_ags", new { A = agreement })).ToList();
+        Assert.True(members.Count >= 2);
+        if (await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM registry_cooperations WHERE title = 'Verknüpfte Rechtsberatung'") == 0)
+            await app.Db.ExecuteAsync("""
+                INSERT INTO registry_cooperations (title, title_search, description, task_field, state_law, legal_form, status, agreement_id, created_at, updated_at)
+                VALUES ('Verknüpfte Rechtsberatung', 'verknuepfte rechtsberatung', 'Test', 'recht', 'komzg-rp', 'zweckvereinbarung', 'geplant', @A, @Now, @Now)
+                """, new { A = agreement, Now = DateTime.UtcNow });
+        await using var c = await app.Db.OpenAsync();
+        var viewCovered = (await c.QueryAsync<string>($"""
+            SELECT DISTINCT p.ags FROM registry_entry_partners p JOIN registry_entries e ON e.id = p.cooperation_id
+            WHERE e.task_field = 'recht' AND e.status IN {PartnerSuggestions.LiveStatuses}
+            """)).ToHashSet();
+        Assert.True(members.All(viewCovered.Contains));
+        var rows = (await c.QueryAsync<PartnerSuggestions.FeatureRow>(PartnerSuggestions.Sql,
+            new { Ags = members[0], TaskField = "recht", Today = BerlinTime.Today(app.Clock), Limit = 100_000 })).ToList();
+        Assert.NotEmpty(rows);
+        foreach (var r in rows) Assert.Equal(viewCovered.Contains(r.Ags) ? 0 : 1, r.Uncovered);
+        foreach (var partner in members.Skip(1)) Assert.True(rows.Single(r => r.Ags == partner).SharedCount >= 1);
+    }
+
+    [SkippableFact]
     public async Task Suggestions_ForAnUnknownSearch_Are404()
     {
         await (await app.Api().GetAsync("/api/v1/registry/partner-searches/987654321/suggestions")).AssertProblemAsync(404);

@@ -67,14 +67,8 @@ public sealed class DetailModel(RegionQueries regions, ManageRegion manage, Mana
     {
         if (!TryActor()) return Forbid();
         Today = BerlinTime.Today(clock);
-        try
-        {
-            Region = await regions.GetAsync(Actor, regionId, ct);
-        }
-        catch (NotFoundException)
-        {
-            return NotFound();
-        }
+        if (await LoadRegionAsync(regions, regionId, ct) is not { } region) return NotFound();
+        Region = region;
         if (Actor.IsCoordinator) OwnAgreements = (await agreements.ListAsync(Actor.Ags, ct)).Select(a => a.Id).ToHashSet();
         // After a refusal the posted name and description stay; the version is always the stored one, so that sending the
         // form again after a VersionConflict message is a deliberate overwrite.

@@ -174,14 +174,8 @@ public sealed class HandlungsfeldModel(RegionQueries regions, ManageFields field
     {
         if (!TryActor()) return Forbid();
         Today = BerlinTime.Today(clock);
-        try
-        {
-            Region = await regions.GetAsync(Actor, regionId, ct);
-        }
-        catch (NotFoundException)
-        {
-            return NotFound();
-        }
+        if (await LoadRegionAsync(regions, regionId, ct) is not { } region) return NotFound();
+        Region = region;
         if (Region.Fields.FirstOrDefault(f => f.Id == fieldId) is not { } field) return NotFound();
         Field = field;
         var linked = field.Agreements.Select(a => a.Id).ToHashSet();

@@ -69,6 +69,19 @@ public abstract class RegionPageModel : FormPageModel
         return await show();
     }
 
+    /// <summary>The region as the signed-in person's municipality sees it, or null when it may not (not a member, or no such region).</summary>
+    protected async Task<RegionDetails?> LoadRegionAsync(RegionQueries regions, long regionId, CancellationToken ct)
+    {
+        try
+        {
+            return await regions.GetAsync(Actor, regionId, ct);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The errors in the order of the form's fields, for the summary at the top.</summary>
     public IReadOnlyList<(string FieldId, string Message)> Summary(IEnumerable<string> order) =>
         order.SelectMany(id => ErrorsFor(id).Select(m => (id, m))).ToList();

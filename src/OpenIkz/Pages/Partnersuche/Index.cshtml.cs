@@ -79,7 +79,8 @@ public sealed class IndexModel(PartnerSearchService searches, Notifications noti
         if (!IsCoordinator) return;
         var actor = Viewer!;
         Own = await searches.ListOwnAsync(actor.Ags, ct);
-        foreach (var s in Own.Where(s => s.Open))
+        // The best three for the newest open searches; every search's page has all of them.
+        foreach (var s in Own.Where(s => s.Open).Take(5))
             OwnSuggestions[s.Id] = await searches.SuggestionsAsync(actor, s.Id, SuggestionsShown, ct);
         Notices = await notifications.ForAsync(actor, 10, ct);
     }

@@ -111,7 +111,6 @@ public sealed class PartnerSuggestions(Db db)
             WHERE s.task_field = @TaskField AND s.closed_at IS NULL AND s.until_date >= @Today AND s.municipality_ags <> @Ags
             GROUP BY s.municipality_ags
         ),
-        {CoveredCtes}
         candidates AS (
             SELECT m.ags FROM municipalities m JOIN me ON m.state = me.state WHERE m.ags <> @Ags
             UNION SELECT ags FROM shared
@@ -120,14 +119,12 @@ public sealed class PartnerSuggestions(Db db)
         features AS (
             SELECT m.ags, m.name, m.type, {Segments.Sql("m")} AS segment, {Area("m", "sd")} AS area,
                    COALESCE(sh.n, 0) AS shared_count, sh.example AS shared_example,
-                   CASE WHEN pr.ags IS NULL THEN 0 ELSE 1 END AS pressure, pr.example AS pressure_title, pr.until_date AS pressure_until,
-                   CASE WHEN cv.ags IS NULL THEN 1 ELSE 0 END AS uncovered
+                   CASE WHEN pr.ags IS NULL THEN 0 ELSE 1 END AS pressure, pr.example AS pressure_title, pr.until_date AS pressure_until
             FROM candidates k
             JOIN municipalities m ON m.ags = k.ags
             LEFT JOIN registry_surrounding_districts sd ON sd.city_ags = m.ags
             LEFT JOIN shared sh ON sh.ags = m.ags
             LEFT JOIN searching pr ON pr.ags = m.ags
-            LEFT JOIN covered cv ON cv.ags = m.ags
         ),
         flagged AS (
             SELECT f.*,
@@ -137,16 +134,31 @@ public sealed class PartnerSuggestions(Db db)
                    me.name AS my_name, me.type AS my_type, me.segment AS my_segment, me.area AS my_area
             FROM features f CROSS JOIN me
         ),
-        scored AS (
+        scored AS MATERIALIZED (
             SELECT flagged.*, {Base} AS base_score FROM flagged
+        ),
+        cutoff AS (
+            SELECT MIN(base_score) AS v FROM (SELECT base_score FROM scored WHERE base_score > 0 ORDER BY base_score DESC LIMIT @Limit) best
+        ),
+        near AS MATERIALIZED (
+            SELECT s.ags FROM scored s CROSS JOIN cutoff WHERE s.base_score > 0 AND s.base_score + {SuggestionWeights.Uncovered} >= cutoff.v
+        ),
+        covered AS (
+            SELECT p.ags FROM near n CROSS JOIN registry_partners p CROSS JOIN registry_cooperations c
+            WHERE p.ags = n.ags AND c.id = p.cooperation_id AND c.agreement_id IS NULL AND c.task_field = @TaskField AND c.status IN {LiveStatuses}
+            UNION
+            SELECT am.municipality_ags FROM near n JOIN agreement_members am ON am.municipality_ags = n.ags
+            JOIN agreements a ON a.id = am.agreement_id AND a.status IN ('active', 'approved')
+            JOIN registry_linked_agreements l ON l.agreement_id = a.id
+            JOIN registry_cooperations c ON c.id = l.cooperation_id AND c.task_field = @TaskField
         )
         SELECT s.ags, s.name, s.type, s.segment, s.area, s.shared_count AS SharedCount, s.shared_example AS SharedExample,
-               s.pressure, s.pressure_title AS PressureTitle, s.pressure_until AS PressureUntil, s.uncovered,
+               s.pressure, s.pressure_title AS PressureTitle, s.pressure_until AS PressureUntil,
                s.same_segment AS SameSegment, s.district, s.same_area AS SameArea,
                s.my_name AS MyName, s.my_type AS MyType, s.my_segment AS MySegment, a.name AS AreaName,
-               s.base_score + {SuggestionWeights.Uncovered} * s.uncovered AS score
-        FROM scored s LEFT JOIN municipalities a ON a.ags = s.my_area
-        WHERE s.base_score > 0
+               s.base_score + CASE WHEN cv.ags IS NULL THEN {SuggestionWeights.Uncovered} ELSE 0 END AS score,
+               CASE WHEN cv.ags IS NULL THEN 1 ELSE 0 END AS uncovered
+        FROM scored s JOIN near nr ON nr.ags = s.ags LEFT JOIN covered cv ON cv.ags = s.ags LEFT JOIN municipalities a ON a.ags = s.my_area
         ORDER BY score DESC, s.ags
         LIMIT @Limit
         """;

@@ -25,8 +25,7 @@ public sealed class FieldLinks(Db db, TimeProvider clock)
     public Task LinkCooperationAsync(Actor actor, long regionId, long fieldId, CooperationLinkInput input, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             if (input.CooperationId is not { } id)
                 throw ValidationException.For("cooperationId", "Bitte geben Sie die Nummer des Registereintrags an.");
             if (await c.ExecuteScalarAsync<long?>("SELECT id FROM registry_cooperations WHERE id = @Id", new { Id = id }, tx) is null)
@@ -38,8 +37,7 @@ public sealed class FieldLinks(Db db, TimeProvider clock)
     public Task LinkAgreementAsync(Actor actor, long regionId, long fieldId, AgreementLinkInput input, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             if (input.AgreementId is not { } id)
                 throw ValidationException.For("agreementId", "Bitte wählen Sie eine Vereinbarung.");
             var member = await c.ExecuteScalarAsync<long?>("SELECT agreement_id FROM agreement_members WHERE agreement_id = @Id AND municipality_ags = @Ags", new { Id = id, actor.Ags }, tx);
@@ -62,8 +60,7 @@ public sealed class FieldLinks(Db db, TimeProvider clock)
     private Task UnlinkAsync(Actor actor, long regionId, long fieldId, string delete, long id, string notLinked, CancellationToken ct) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             if (await c.ExecuteAsync(delete, new { Field = fieldId, Id = id }, tx) == 0) throw new RegionPartNotFoundException(notLinked);
         }, ct);
 

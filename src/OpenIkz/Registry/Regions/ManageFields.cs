@@ -57,8 +57,7 @@ public sealed class ManageFields(Db db, TimeProvider clock)
     public Task UpdateAsync(Actor actor, long regionId, long fieldId, FieldOfActionInput input, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             var (name, description) = await ValidateAsync(c, tx, regionId, fieldId, input);
             await c.ExecuteAsync("""
                 UPDATE fields_of_action SET name = @Name, description = @Description, position = CASE WHEN @Position < 1 THEN position ELSE @Position END, updated_at = @Now WHERE id = @Id
@@ -68,8 +67,7 @@ public sealed class ManageFields(Db db, TimeProvider clock)
     public Task DeleteAsync(Actor actor, long regionId, long fieldId, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             // Goals, options, links and the learning cycle go with it (ON DELETE CASCADE).
             await c.ExecuteAsync("DELETE FROM fields_of_action WHERE id = @Id", new { Id = fieldId }, tx);
         }, ct);
@@ -78,8 +76,7 @@ public sealed class ManageFields(Db db, TimeProvider clock)
     public Task SaveItemsAsync(Actor actor, long regionId, long fieldId, string kind, FieldItemsInput input, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             await RegionRows.ReplaceItemsAsync(c, tx, fieldId, kind, ValidateItems(kind, input), Now);
         }, ct);
 

@@ -52,6 +52,13 @@ internal static class RegionAccess
             throw new RegionForbiddenException("Mitglieder, Name und Beschreibung verwaltet die Koordination einer koordinierenden Kommune des Kooperationsraums.");
     }
 
+    /// <summary>For a write to a field: <see cref="RequireCoordinatorAsync"/>, and the field must belong to the region (else not found).</summary>
+    public static async Task RequireFieldCoordinatorAsync(Db db, DbConnection c, DbTransaction tx, long regionId, long fieldId, Actor actor)
+    {
+        await RequireCoordinatorAsync(db, c, tx, regionId, actor);
+        await RequireFieldAsync(c, tx, regionId, fieldId);
+    }
+
     /// <summary>The field, if it belongs to the region; otherwise not found.</summary>
     public static async Task RequireFieldAsync(DbConnection c, DbTransaction? tx, long regionId, long fieldId)
     {

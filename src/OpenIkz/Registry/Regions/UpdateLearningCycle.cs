@@ -18,8 +18,7 @@ public sealed class UpdateLearningCycle(Db db, TimeProvider clock)
     public Task UpdateStepAsync(Actor actor, long regionId, long fieldId, string step, LearningCycleStepInput input, CancellationToken ct = default) =>
         db.InTransactionAsync(async (c, tx) =>
         {
-            await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor);
-            await RegionAccess.RequireFieldAsync(c, tx, regionId, fieldId);
+            await RegionAccess.RequireFieldCoordinatorAsync(db, c, tx, regionId, fieldId, actor);
             if (LearningCycle.Step(step) is null)
                 throw new RegionPartNotFoundException($"Diesen Schritt des Lernzyklus gibt es nicht ({string.Join(", ", LearningCycle.Steps.Select(s => s.Slug))}).");
             var errors = new ValidationErrors();

@@ -7,10 +7,10 @@ using OpenIkz.Infrastructure.Database;
 namespace OpenIkz.Registry.Statistics;
 
 /// <summary>
-/// Computes the register's statistics live: one round trip of grouped aggregates over the views registry_entries and
-/// registry_entry_partners (so entries linked to an agreement count with their live status and partners) joined with the
-/// directory. No query runs per district or per entry; the few hundred grouped rows are put together here. The benchmark
-/// calls <see cref="ComputeAsync"/> and, for the bare SQL, <see cref="Sql"/> with <see cref="Parameters"/>.
+/// Computes the register's statistics live: one round trip of grouped aggregates over the entries, their live partners
+/// (entries linked to an agreement count with the agreement's status and members) and the directory. No query runs per
+/// district or per entry; the grouped rows are put together here. docs/REGISTRY.md ("Statistics") defines every figure.
+/// The benchmark calls <see cref="ComputeAsync"/> and, for the bare SQL, <see cref="Sql"/> with <see cref="Parameters"/>.
 /// </summary>
 public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
 {
@@ -65,9 +65,10 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition(Sql(scope), Parameters(scope), cancellationToken: ct));
         var segmentCounts = (await grid.ReadAsync<KeyCount>()).ToList();
         var districts = (await grid.ReadAsync<DistrictName>()).ToList();
-        var entryRows = (await grid.ReadAsync<EntryRow>()).ToList();
+        var entryAndFactorRows = (await grid.ReadAsync<EntryOrFactorRow>()).ToList();
         var participationRows = (await grid.ReadAsync<ParticipationRow>()).ToList();
-        var factorRows = (await grid.ReadAsync<FactorCount>()).ToList();
+        var entryRows = entryAndFactorRows.Where(r => r.Kind == "entry").Select(r => new EntryRow { TaskField = r.A ?? "", Status = r.B ?? "", Reason = r.C, Count = r.Count }).ToList();
+        var factorRows = entryAndFactorRows.Where(r => r.Kind is "factor" or "named").Select(r => new FactorCount { Kind = r.A ?? "", Slug = r.Kind == "factor" ? r.B : null, Count = r.Count }).ToList();
         return Assemble(scope, segmentCounts, districts, entryRows, participationRows, factorRows, clock.GetUtcNow());
     }
 
@@ -76,12 +77,12 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
     private static readonly ConcurrentDictionary<(bool, bool), string> SqlCache = new();
 
     /// <summary>
-    /// The five statements of one computation, for the scope's shape (state and/or district filtered). Entries that are not
+    /// The four statements of one computation, for the scope's shape (state and/or district filtered). Entries that are not
     /// linked to an agreement are read from registry_cooperations and registry_partners, which is what the views return for
-    /// them; entries linked to an agreement are read through the views registry_entries and registry_entry_partners (live
-    /// status and partners), restricted to the linked ids. The views' UNION ALL and recursive chain keep both planners from
-    /// using an index or a hash aggregate over the whole register (measured: a pass over 300,000 participations through the
-    /// views took about 1 s on SQLite and PostgreSQL, through the tables a tenth of it).
+    /// them; entries linked to an agreement through registry_linked_agreements with the agreement's members (the second arm
+    /// of registry_entry_partners) and the view registry_entries (live status and rollback). Joined as a whole, the union view
+    /// registry_entry_partners was materialised in full by both planners, even for one Kreis (measured: about 1 s per pass at
+    /// 300,000 partners); split like this, a small scope reads its rows through the indexes.
     /// </summary>
     public static string Sql(StatisticsScope scope) => SqlCache.GetOrAdd((scope.State is not null, scope.District is not null), key =>
     {
@@ -93,13 +94,20 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
         var segment = Segments.Sql("m");
         // The partners of linked entries: the members of the agreement each follows (the second arm of registry_entry_partners).
         var linkedPartners = "registry_linked_agreements l JOIN agreement_members lm ON lm.agreement_id = l.agreement_id";
-        // Entries with at least one partner in the scope (without a filter: every entry).
-        var unlinkedInScope = filtered
-            ? $" AND c.id IN (SELECT sp.cooperation_id FROM registry_partners sp JOIN municipalities m ON m.ags = sp.ags WHERE {inScope})" : "";
-        var linkedInScope = filtered
-            ? $" AND e.id IN (SELECT l.cooperation_id FROM {linkedPartners} JOIN municipalities m ON m.ags = lm.municipality_ags WHERE {inScope})" : "";
-        var factorsInScope = filtered
-            ? $" WHERE f.cooperation_id IN (SELECT c.id FROM registry_cooperations c WHERE c.agreement_id IS NULL{unlinkedInScope}) OR f.cooperation_id IN (SELECT e.id FROM registry_linked_agreements le JOIN registry_entries e ON e.id = le.cooperation_id WHERE 1 = 1{linkedInScope})" : "";
+        // Entries with at least one partner in the scope (without a filter: every entry), as a set of ids that the entry and
+        // factor statements join, so that a small scope reads only its own rows through the primary keys.
+        var scoped = filtered
+            ? $"""
+              WITH scoped AS (
+                  SELECT sp.cooperation_id AS id
+                  FROM municipalities m JOIN registry_partners sp ON sp.ags = m.ags JOIN registry_cooperations sc ON sc.id = sp.cooperation_id
+                  WHERE {inScope} AND sc.agreement_id IS NULL
+                  UNION
+                  SELECT l.cooperation_id FROM {linkedPartners} JOIN municipalities m ON m.ags = lm.municipality_ags WHERE {inScope}
+              )
+              """
+            : "";
+        string Scoped(string alias, string column) => filtered ? $" JOIN scoped ON scoped.id = {alias}.{column}" : "";
         var planned = string.Join(", ", PlannedStatuses.Select(s => $"'{s}'"));
         string Implemented(string condition) => $"SUM(CASE WHEN pa.status = '{RegistryStatus.Implemented}'{condition} THEN 1 ELSE 0 END)";
         var groups = Enumerable.Range(1, LegalFormGroups.All.Count).ToList();
@@ -110,15 +118,23 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
 
             SELECT m.ags AS Ags, m.name AS Name FROM municipalities m WHERE {inScope} AND m.type = 'landkreis';
 
-            SELECT c.task_field AS TaskField, c.status AS Status, c.rollback_reason AS Reason, COUNT(*) AS Count
-            FROM registry_cooperations c
-            WHERE c.agreement_id IS NULL{unlinkedInScope}
+            {scoped}
+            SELECT 'entry' AS Kind, c.task_field AS A, c.status AS B, c.rollback_reason AS C, COUNT(*) AS Count
+            FROM registry_cooperations c{Scoped("c", "id")}
+            WHERE c.agreement_id IS NULL
             GROUP BY c.task_field, c.status, c.rollback_reason
             UNION ALL
-            SELECT e.task_field, e.status, e.rollback_reason, COUNT(*)
-            FROM registry_linked_agreements le JOIN registry_entries e ON e.id = le.cooperation_id
-            WHERE 1 = 1{linkedInScope}
-            GROUP BY e.task_field, e.status, e.rollback_reason;
+            SELECT 'entry', e.task_field, e.status, e.rollback_reason, COUNT(*)
+            FROM registry_linked_agreements le JOIN registry_entries e ON e.id = le.cooperation_id{Scoped("le", "cooperation_id")}
+            GROUP BY e.task_field, e.status, e.rollback_reason
+            UNION ALL
+            SELECT 'factor', f.kind, f.slug, CAST(NULL AS TEXT), COUNT(*)
+            FROM registry_factors f{Scoped("f", "cooperation_id")}
+            GROUP BY f.kind, f.slug
+            UNION ALL
+            SELECT 'named', f.kind, CAST(NULL AS TEXT), CAST(NULL AS TEXT), COUNT(DISTINCT f.cooperation_id)
+            FROM registry_factors f{Scoped("f", "cooperation_id")}
+            GROUP BY f.kind;
 
             WITH pa AS (
                 SELECT p.ags, c.task_field, c.status, {LegalFormGroups.Sql("c.legal_form")} AS legal_group
@@ -161,14 +177,6 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
             FROM am WHERE am.activities > 0 GROUP BY am.activities
             UNION ALL
             SELECT 'rollback', CAST(NULL AS TEXT), COALESCE(SUM(am.rolled_back), 0), 0, 0, 0, 0, 0 FROM am;
-
-            SELECT f.kind AS Kind, f.slug AS Slug, COUNT(*) AS Count
-            FROM registry_factors f{factorsInScope}
-            GROUP BY f.kind, f.slug
-            UNION ALL
-            SELECT f.kind, CAST(NULL AS TEXT), COUNT(DISTINCT f.cooperation_id)
-            FROM registry_factors f{factorsInScope}
-            GROUP BY f.kind;
             """;
     });
 
@@ -271,6 +279,17 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
     private sealed class KeyCount
     {
         public string Slug { get; init; } = "";
+        public long Count { get; init; }
+    }
+
+    /// <summary>A row of the entries-and-factors statement: Kind "entry" (A task field, B status, C reason), "factor" (A kind,
+    /// B slug) or "named" (A kind: entries naming at least one category of it).</summary>
+    private sealed class EntryOrFactorRow
+    {
+        public string Kind { get; init; } = "";
+        public string? A { get; init; }
+        public string? B { get; init; }
+        public string? C { get; init; }
         public long Count { get; init; }
     }
 
