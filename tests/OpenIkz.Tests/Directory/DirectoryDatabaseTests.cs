@@ -26,11 +26,13 @@ public abstract class DirectoryDatabaseTests(OpenIkzApp fixture)
         var sum = harz.EnumerateArray().Where(m => m.GetProperty("districtAgs").GetString() == "15085").Sum(m => m.GetProperty("population").GetInt32());
         Assert.Equal(209117, sum);
 
-        // Rheinland-Pfalz: its 36 districts (DistrictImport), among them the four demo partners with their demo Leitweg-IDs.
+        // Rheinland-Pfalz: its 36 districts (DistrictImport), among them the four demo partners with their demo Leitweg-IDs,
+        // and the Verbandsgemeinden Herxheim and Offenbach an der Queich of the register's demo entries (seeds/001).
         var rp = await (await client.GetAsync("/api/v1/municipalities?state=RP")).ReadJsonAsync();
-        Assert.Equal(36, rp.GetArrayLength());
+        Assert.Equal(38, rp.GetArrayLength());
         var partners = rp.EnumerateArray().Where(m => m.GetProperty("leitwegId").ValueKind == JsonValueKind.String).ToList();
-        Assert.Equal(["07311000", "07314000", "07318000", "07338"], partners.Select(m => m.GetProperty("ags").GetString()!).Order().ToArray());
+        // Every row of the demo CSV gets a demo Leitweg-ID: the four partners and the two Verbandsgemeinden of the register.
+        Assert.Equal(["07311000", "07314000", "07318000", "073375004", "073375007", "07338"], partners.Select(m => m.GetProperty("ags").GetString()!).Order().ToArray());
         Assert.All(partners, m => Assert.True(LeitwegId.IsValid(m.GetProperty("leitwegId").GetString()!)));
     }
 
@@ -46,7 +48,7 @@ public abstract class DirectoryDatabaseTests(OpenIkzApp fixture)
         var wildcard = await (await client.GetAsync("/api/v1/municipalities?q=%25")).ReadJsonAsync();
         Assert.Equal(0, wildcard.GetArrayLength()); // "%" is matched literally, not as a wildcard
         var byStateName = await (await client.GetAsync("/api/v1/municipalities?state=Sachsen-Anhalt")).ReadJsonAsync();
-        Assert.Equal(28, byStateName.GetArrayLength()); // the Harz table (15) and the other 13 districts of Sachsen-Anhalt
+        Assert.Equal(29, byStateName.GetArrayLength()); // the Harz table (15), the other 13 districts of Sachsen-Anhalt and Barleben (KITU eG, a register entry)
     }
 
     [SkippableFact]
