@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenIkz.Agreements;
+using OpenIkz.Assessment;
 using OpenIkz.Backoffice;
 using OpenIkz.Cli;
 using OpenIkz.Demo;
@@ -124,6 +125,7 @@ public partial class Program
         app.MapAgreementsApi();
         app.MapBackofficeApi();
         app.MapRegistryApi();
+        app.MapAssessmentApi();
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
@@ -139,5 +141,6 @@ internal static class Modules
         .AddAgreements(configuration)
         .AddBackoffice(configuration)
         .AddRegistry(configuration)
+        .AddAssessment(configuration)
         .AddDemo();
 }

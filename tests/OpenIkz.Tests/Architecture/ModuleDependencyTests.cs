@@ -23,12 +23,14 @@ public sealed class ModuleDependencyTests
         ["Agreements"] = ["Common", "Infrastructure", "Directory"],
         ["Backoffice"] = ["Common", "Infrastructure", "Directory", "Agreements"],
         ["Registry"] = ["Common", "Infrastructure", "Directory", "Agreements"],
-        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry"],
+        // Assess and evaluate: reads the directory, hands results to agreements, measures the back office.
+        ["Assessment"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice"],
+        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment"],
         // The command line is a second host: it wires the modules through the host's Modules list.
-        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo", ""],
-        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo"],
+        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo", ""],
+        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo"],
         // Program.cs: the host wires every module.
-        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Demo", "Cli", "Pages"],
+        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo", "Cli", "Pages"],
     };
 
     private static string SourceRoot => Path.Combine(TestEnvironment.RepositoryRoot, "src", "OpenIkz");
