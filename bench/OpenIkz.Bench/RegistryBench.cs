@@ -88,7 +88,7 @@ public static class RegistryBench
             {
                 var record = i >= warmup;
                 var (filter, query) = SearchCase(i);
-                var statement = CooperationSearch.Build(filter);
+                var statement = CooperationSearch.Build(filter, db.Kind);
                 var partnersSql = CooperationSearch.PartnersSql(db);
                 await Time("search", "bare", async () =>
                 {
@@ -106,8 +106,16 @@ public static class RegistryBench
                     using var grid = await bare.QueryMultipleAsync(RegistryStatisticsQueries.Sql(scope), RegistryStatisticsQueries.Parameters(scope));
                     while (!grid.IsConsumed) await grid.ReadAsync();
                 }, record);
-                await Time("statistics", "service", () => statistics.ComputeAsync(statisticsFilter), record);
-                await Time("statistics", "http", () => Get("/api/v1/registry/statistics" + (statisticsFilter.State is { } s ? "?state=" + s : statisticsFilter.District is { } d ? "?district=" + d : "")), record);
+                await Time("statistics", "service", () => statistics.ComputeUncachedAsync(scope), record);
+                var statisticsUrl = "/api/v1/registry/statistics" + (statisticsFilter.State is { } s ? "?state=" + s : statisticsFilter.District is { } d ? "?district=" + d : "");
+                await Time("statistics", "http", () => Get(statisticsUrl), record);
+                // Every tenth request follows a write (a real UPDATE that fires the data-version trigger), so the server
+                // must compute the statistics anew: what the first reader after a change waits.
+                if (i % 10 == 0)
+                {
+                    await bare.ExecuteAsync("UPDATE registry_cooperations SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM registry_cooperations)");
+                    await Time("statistics", "http after a write", () => Get(statisticsUrl), record);
+                }
 
                 var ps = searches[random.Next(searches.Count)];
                 await Time("suggestions", "bare", () => bare.QueryAsync(PartnerSuggestions.Sql,
@@ -143,11 +151,11 @@ public static class RegistryBench
         foreach (var query in new[] { "search", "statistics", "suggestions" })
         {
             var bareP99 = Percentile(samples.Where(s => s.Query == query && s.Level == "bare").Select(s => s.Ms).Order().ToList(), 0.99);
-            foreach (var level in new[] { "bare", "service", "http" })
+            foreach (var level in new[] { "bare", "service", "http", "http after a write" }.Where(l => samples.Any(x => x.Query == query && x.Level == l)))
             {
                 var ms = samples.Where(s => s.Query == query && s.Level == level).Select(s => s.Ms).Order().ToList();
                 var p99 = Percentile(ms, 0.99);
-                var goal = level == "http" ? goals[query] : double.NaN;
+                var goal = level == "http" ? goals[query] : double.NaN; // "http after a write": shown, not a goal
                 sb.AppendLine(inv, $"| {query} | {level} | {Percentile(ms, 0.5):0.0} | {p99:0.0} | {ms[^1]:0.0} | {p99 / bareP99:0.00} | {(double.IsNaN(goal) ? "" : goal.ToString("0", inv))} | {(double.IsNaN(goal) ? "" : p99 < goal ? "yes" : "**no**")} |");
             }
         }

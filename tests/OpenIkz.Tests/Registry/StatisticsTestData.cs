@@ -134,11 +134,13 @@ public abstract class StatisticsDatabase(TestDatabase kind) : IAsyncLifetime
         await StatisticsTestData.EntryAsync(db, E("beschaffung-vergabe", "umgesetzt", "oeffentlich-rechtliche-vereinbarung", [Gstadt, Idorf]));                                                                                   // 9 (NW and RP)
 
         // 10: linked to an agreement that an amendment superseded; the amendment is active with Eheim and Gstadt. The entry's own
-        // (stale) status and partner row must not count: live it is umgesetzt with Eheim and Gstadt.
+        // (stale) status and the partner it had before it was linked (Dorf; linking removes the row, migration 0009) must not
+        // count: live it is umgesetzt with Eheim and Gstadt.
         var original = await StatisticsTestData.AgreementAsync(db, "active", [Dorf, Eheim]);
         var amendment = await StatisticsTestData.AgreementAsync(db, "active", [Eheim, Gstadt]);
         await StatisticsTestData.SupersedeAsync(db, original, amendment);
-        await StatisticsTestData.EntryAsync(db, new("finanzen", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf], AgreementId: original));
+        var linked = await StatisticsTestData.EntryAsync(db, new("finanzen", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf]));
+        await db.ExecuteAsync("UPDATE registry_cooperations SET agreement_id = @Agreement WHERE id = @Id", new { Agreement = original, Id = linked });
         // 11: linked to a terminated agreement of Bstadt and Cstadt: live rückabgewickelt for "wirtschaftlichkeit".
         var terminated = await StatisticsTestData.AgreementAsync(db, "terminated", [Bstadt, Cstadt], validTo: "2024-12-31", terminationReason: "wirtschaftlichkeit");
         await StatisticsTestData.EntryAsync(db, new("recht", "umgesetzt", "oeffentlich-rechtliche-vereinbarung", [], AgreementId: terminated));

@@ -13,7 +13,7 @@ public sealed class CooperationQueries(Db db)
         ArgumentNullException.ThrowIfNull(filter);
         await using var c = await db.OpenAsync(ct);
         await CheckKeysAsync(c, filter, ct);
-        var statement = CooperationSearch.Build(filter);
+        var statement = CooperationSearch.Build(filter, db.Kind);
         var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(statement.CountSql, statement.Parameters, cancellationToken: ct));
         var rows = (await c.QueryAsync<ItemRow>(new CommandDefinition(statement.PageSql, statement.Parameters, cancellationToken: ct))).ToList();
         var partners = await PartnersAsync(c, rows.Select(r => r.Id).ToArray(), ct);

@@ -6,7 +6,7 @@ namespace OpenIkz.Registry.Statistics;
 public static class RegistryStatisticsModule
 {
     public static IServiceCollection AddRegistryStatistics(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddScoped<RegistryStatisticsQueries>();
+        services.AddSingleton<RegistryStatisticsCache>().AddScoped<RegistryStatisticsQueries>();
 
     public static IEndpointRouteBuilder MapRegistryStatisticsApi(this IEndpointRouteBuilder app)
     {

@@ -12,8 +12,10 @@ namespace OpenIkz.Registry.Statistics;
 /// district or per entry; the grouped rows are put together here. docs/REGISTRY.md ("Statistics") defines every figure.
 /// The benchmark calls <see cref="ComputeAsync"/> and, for the bare SQL, <see cref="Sql"/> with <see cref="Parameters"/>.
 /// </summary>
-public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
+public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock, RegistryStatisticsCache? cache = null)
 {
+    private readonly RegistryStatisticsCache results = cache ?? new RegistryStatisticsCache();
+
     /// <summary>Statuses that count as planned for the task fields: not yet implemented, not rolled back.</summary>
     public static readonly IReadOnlyList<string> PlannedStatuses = [RegistryStatus.Planned, RegistryStatus.InProgress];
 
@@ -58,9 +60,20 @@ public sealed class RegistryStatisticsQueries(Db db, TimeProvider clock)
         return rows.OrderBy(d => States.NameOf(d.State), german).ThenBy(d => d.Name, german).ThenBy(d => d.Ags, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The statistics of the filter's scope: kept per scope with the data version they were computed at, and
+    /// computed anew after any write (<see cref="RegistryStatisticsCache"/>); <c>ComputedAt</c> says when.</summary>
     public async Task<RegistryStatistics> ComputeAsync(StatisticsFilter filter, CancellationToken ct = default)
     {
         var scope = await ResolveAsync(filter, ct);
+        var (epoch, version) = await db.QuerySingleAsync<(string, long)>("SELECT epoch AS Item1, version AS Item2 FROM registry_data_version WHERE id = 1", ct: ct);
+        // The computation is shared by every request that waits for it, so no single caller's cancellation stops it.
+        return await results.GetAsync(scope, epoch, version, () => ComputeUncachedAsync(scope, CancellationToken.None)).WaitAsync(ct);
+    }
+
+    /// <summary>The statistics computed from the data now, without the cache (the benchmark's "service" level measures this too).</summary>
+    public async Task<RegistryStatistics> ComputeUncachedAsync(StatisticsScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
         await using var connection = await db.OpenAsync(ct);
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition(Sql(scope), Parameters(scope), cancellationToken: ct));
         var segmentCounts = (await grid.ReadAsync<KeyCount>()).ToList();

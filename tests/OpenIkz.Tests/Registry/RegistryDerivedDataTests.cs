@@ -1,0 +1,130 @@
+using Dapper;
+using OpenIkz.Registry.Cooperations;
+using OpenIkz.Registry.Statistics;
+using static OpenIkz.Tests.Registry.StatisticsDatabase;
+
+namespace OpenIkz.Tests.Registry;
+
+/// <summary>
+/// What migration 0009 adds for the register's speed stays true to the data, on SQLite and PostgreSQL: the word index
+/// follows every write, partner rows exist only for unlinked entries, and the kept statistics are computed anew after
+/// any write that changes them (entries, partners, agreements, the directory) and only then. The tests of one class
+/// run in order on one database (the data set of <see cref="StatisticsDatabase"/>) and each assert changes they make.
+/// </summary>
+public abstract class RegistryDerivedDataTests(StatisticsDatabase data)
+{
+    private CooperationQueries Search => new(data.Db);
+
+    private async Task<IReadOnlyList<string>> TitlesAsync(params string[] words) =>
+        (await Search.SearchAsync(new CooperationFilter(words, PageSize: 100))).Items.Select(i => i.Title).ToList();
+
+    [SkippableFact]
+    public async Task WordIndex_FollowsInsertUpdateAndDelete()
+    {
+        var id = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Ahaus, Bstadt]), "Gemeinsames Magazinwesen");
+        Assert.Equal(["Gemeinsames Magazinwesen"], await TitlesAsync("magazin"));
+        Assert.Equal(["Gemeinsames Magazinwesen"], await TitlesAsync("gazinwe", "gemein"));   // infix, both words
+
+        await data.Db.ExecuteAsync("UPDATE registry_cooperations SET title = 'Digitales Depot', title_search = 'digitales depot beschreibung' WHERE id = @Id", new { Id = id });
+        Assert.Empty(await TitlesAsync("magazin"));
+        Assert.Equal(["Digitales Depot"], await TitlesAsync("depot"));
+
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
+        Assert.Empty(await TitlesAsync("depot"));
+    }
+
+    [SkippableFact]
+    public async Task WordSearch_ShortWordsAndWildcardsMatchLiterally()
+    {
+        var id = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Ahaus, Bstadt]), "Quote 50% im IT_Verbund");
+        Assert.Equal(["Quote 50% im IT_Verbund"], await TitlesAsync("50%"));      // '%' is a character, not a wildcard
+        Assert.Equal(["Quote 50% im IT_Verbund"], await TitlesAsync("it_v"));
+        Assert.Empty(await TitlesAsync("5%0"));
+        Assert.Empty(await TitlesAsync("it%verbund"));
+        Assert.Contains("Quote 50% im IT_Verbund", await TitlesAsync("im"));      // two characters: below the trigram, still found
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
+    }
+
+    [SkippableFact]
+    public async Task PartnerRows_ExistOnlyForUnlinkedEntries()
+    {
+        var agreement = await StatisticsTestData.AgreementAsync(data.Db, "active", [Ahaus, Cstadt]);
+        var id = await StatisticsTestData.EntryAsync(data.Db, new("tourismus-wirtschaft", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf, Eheim]), "Verlinkt später");
+        await data.Db.ExecuteAsync("UPDATE registry_cooperations SET agreement_id = @A WHERE id = @Id", new { A = agreement, Id = id });
+        Assert.Equal(0, await data.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM registry_partners WHERE cooperation_id = @Id", new { Id = id }));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+            data.Db.ExecuteAsync("INSERT INTO registry_partners (cooperation_id, ags, role) VALUES (@Id, @Ags, 'partner')", new { Id = id, Ags = Dorf }));
+        // The search follows the agreement's members: Cstadt finds it, Dorf (its partner before linking) does not.
+        var byCstadt = await Search.SearchAsync(new CooperationFilter([], Municipality: Cstadt, PageSize: 100));
+        var byDorf = await Search.SearchAsync(new CooperationFilter([], Municipality: Dorf, PageSize: 100));
+        Assert.Contains(byCstadt.Items, i => i.Id == id);
+        Assert.DoesNotContain(byDorf.Items, i => i.Id == id);
+        Assert.Contains(byCstadt.Items.Single(i => i.Id == id).Partners, p => p.Ags == Ahaus);
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
+    }
+
+    [SkippableFact]
+    public async Task PartnerFilters_FollowTheDirectory()
+    {
+        var id = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf, Eheim]), "Umzug");
+        async Task<bool> FoundAsync(string? state = null, string? district = null) =>
+            (await Search.SearchAsync(new CooperationFilter([], State: state, District: district, PageSize: 100))).Items.Any(i => i.Id == id);
+        Assert.True(await FoundAsync(district: Beta));
+        Assert.False(await FoundAsync(district: Gamma));
+        // Eheim moves to Kreis Gamma (a GV100 import after a territorial reform): the partner rows follow.
+        await data.Db.ExecuteAsync("UPDATE municipalities SET district_ags = @Gamma WHERE ags = @Eheim", new { Gamma, Eheim });
+        Assert.True(await FoundAsync(district: Gamma));
+        Assert.True(await FoundAsync(district: Beta));              // Dorf is still in Beta
+        Assert.True(await FoundAsync(state: "NW"));
+        Assert.False(await FoundAsync(state: "RP"));
+        await data.Db.ExecuteAsync("UPDATE municipalities SET district_ags = @Beta WHERE ags = @Eheim", new { Beta, Eheim });
+        Assert.False(await FoundAsync(district: Gamma));
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
+    }
+
+    [SkippableFact]
+    public async Task Statistics_AreKeptUntilAWriteChangesThem()
+    {
+        var cache = new RegistryStatisticsCache();
+        var statistics = new RegistryStatisticsQueries(data.Db, TimeProvider.System, cache);
+        var filter = new StatisticsFilter("NW");
+        var first = await statistics.ComputeAsync(filter);
+        var again = await statistics.ComputeAsync(filter);
+        Assert.Same(first, again);
+        Assert.Equal(1, cache.Computations);
+        await statistics.ComputeAsync(new StatisticsFilter("RP"));
+        Assert.Equal(2, cache.Computations);                       // one entry per scope
+
+        // A new entry: computed anew, and counted.
+        var id = await StatisticsTestData.EntryAsync(data.Db, new("soziales", "umgesetzt", "zweckvereinbarung", [Ahaus, Dorf]), "Neu im Register");
+        var afterInsert = await statistics.ComputeAsync(filter);
+        Assert.Equal(3, cache.Computations);
+        Assert.Equal(first.Entries + 1, afterInsert.Entries);
+
+        // An agreement's status (a linked entry takes it live): terminating it turns the entry into a rollback.
+        var agreement = await StatisticsTestData.AgreementAsync(data.Db, "active", [Bstadt, Gstadt]);
+        var linked = await StatisticsTestData.EntryAsync(data.Db, new("recht", "geplant", "oeffentlich-rechtliche-vereinbarung", [], AgreementId: agreement), "Verknüpft");
+        var beforeTermination = await statistics.ComputeAsync(filter);
+        await data.Db.ExecuteAsync("UPDATE agreements SET status = 'terminated', termination_reason = 'wirtschaftlichkeit', valid_to = @To WHERE id = @Id",
+            new { Id = agreement, To = new DateOnly(2026, 6, 30) });
+        var afterTermination = await statistics.ComputeAsync(filter);
+        Assert.Equal(beforeTermination.Rollbacks.Entries + 1, afterTermination.Rollbacks.Entries);
+
+        // The directory: a new municipality in NW counts.
+        await StatisticsTestData.MunicipalityAsync(data.Db, "05903002", "Jdorf", "gemeinde", "NW", Gamma, 4_000);
+        Assert.Equal(afterTermination.Municipalities + 1, (await statistics.ComputeAsync(filter)).Municipalities);
+
+        // A statement that changes nothing counts nothing: the kept result stays.
+        var computations = cache.Computations;
+        await data.Db.ExecuteAsync("UPDATE agreements SET status = 'active' WHERE id = -1");
+        await statistics.ComputeAsync(filter);
+        Assert.Equal(computations, cache.Computations);
+
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id IN (@A, @B)", new { A = id, B = linked });
+        await data.Db.ExecuteAsync("DELETE FROM municipalities WHERE ags = '05903002'");
+        Assert.Equal(first.Entries, (await statistics.ComputeAsync(filter)).Entries);
+    }
+}
+
+public sealed class RegistryDerivedDataTestsSqlite(SqliteStatisticsDatabase data) : RegistryDerivedDataTests(data), IClassFixture<SqliteStatisticsDatabase>;
+public sealed class RegistryDerivedDataTestsPostgres(PostgresStatisticsDatabase data) : RegistryDerivedDataTests(data), IClassFixture<PostgresStatisticsDatabase>;
