@@ -14,7 +14,10 @@ namespace OpenIkz.Bench;
 /// is measured at three levels in the same run, the levels interleaved request by request so that machine noise falls on
 /// all of them alike: <b>bare</b> — the app's own SQL (the public constants and builders the app runs) straight through
 /// Dapper on one open connection; <b>service</b> — the app's query class in-process (validation, the key checks, assembling
-/// the result); <b>http</b> — the real server process on 127.0.0.1, JSON included. One client, sequential requests;
+/// the result); <b>http</b> — the real server process on 127.0.0.1, JSON included. The statistics' service level is the
+/// computation without the kept results (<c>ComputeUncachedAsync</c>); their http level takes the kept result while the
+/// data version stands, and a fourth level, <b>http after a write</b>, follows a real UPDATE (every tenth request), so the
+/// server computes anew. One client, sequential requests;
 /// the parameters rotate over a fixed mix so that no single cached plan or page flatters the figures.
 /// </summary>
 public static class RegistryBench
