@@ -76,6 +76,19 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public void ExponentialWork_WithoutContention_PercentilesAreThoseOfTheExponential()
+    {
+        // 50 clerks for 2,000 one-hour cases a year: nobody waits, so the processing time is the work time, exponential
+        // with mean 1 h: median ln 2 = 0.693 h, 90th percentile ln 10 = 2.303 h (quantile −m·ln(1 − p)).
+        var r = Simulation.Run(Input(Partner("A", new SimulationService("s", 2000, 60, 50, 0, 5))), 3650, 8);
+        var f = r.Alone[0].Figures;
+        Assert.True(f.Completed > 19_000);
+        Assert.True(f.WaitShare < 0.001);
+        Assert.InRange(f.ProcessingP50Hours!.Value, Math.Log(2) * 0.96, Math.Log(2) * 1.04);
+        Assert.InRange(f.ProcessingP90Hours!.Value, Math.Log(10) * 0.96, Math.Log(10) * 1.04);
+    }
+
+    [Fact]
     public void Overloaded_Throughput_IsThePresentWorkingTime()
     {
         // Demand far above capacity: 3 clerks × 8 h × (1 − 0.4) present = 14.4 working hours a day, 1 h per case.

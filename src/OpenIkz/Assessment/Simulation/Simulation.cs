@@ -85,22 +85,13 @@ public static class Simulation
         }
     }
 
-    /// <summary>Event order: time, then the order of scheduling (so that ties resolve the same way every run).</summary>
-    private readonly record struct EventKey(double Time, long Sequence) : IComparable<EventKey>
-    {
-        public int CompareTo(EventKey other)
-        {
-            var c = Time.CompareTo(other.Time);
-            return c != 0 ? c : Sequence.CompareTo(other.Sequence);
-        }
-    }
-
     /// <summary>Counts of one group (a partner's service) in one run.</summary>
     private sealed class Stats
     {
         public long Arrived, Completed, Late, Started, Waited, OpenOverdueAtEnd;
         public double WaitSum, BacklogSum;
-        public double[] Processing = new double[1024];
+        public double[] Processing;
+        public Stats(double expectedCases) => Processing = new double[(int)Math.Min(Math.Ceiling(expectedCases * 1.05) + 1024, 1 << 26)];
         public void AddProcessing(double hours)
         {
             if (Completed == Processing.Length) Array.Resize(ref Processing, Processing.Length * 2);
@@ -134,8 +125,9 @@ public static class Simulation
         private double[] _arrival = new double[1024], _work = new double[1024];
         private int[] _due = new int[1024], _group = new int[1024], _free = new int[1024];
         private int _freeCount, _slotCount;
-        private long _received, _eventSequence;
-        private readonly PriorityQueue<int, EventKey> _events = new();
+        private long _received;
+        // Events by time; ties resolve the same way in every run because the heap is deterministic for the same operations.
+        private readonly PriorityQueue<int, double> _events = new();
         private readonly PriorityQueue<int, ClaimKey> _claims = new();
 
         public Engine(GroupSpec[] groups, double hoursPerDay, Calendar calendar)
@@ -162,7 +154,7 @@ public static class Simulation
                 _meanHours[g] = s.MinutesPerCase / 60.0;
                 _fixed[g] = s.Distribution == WorkDistribution.Fixed;
                 _target[g] = s.TargetWorkingDays;
-                _stats[g] = new Stats();
+                _stats[g] = new Stats(s.CasesPerYear * calendar.Days / 365.0);
                 _clerkFrom[g] = shifts.Count;
                 // Whole FTEs are full days; the fraction (ignoring float dust below 1e-9) is one part-time clerk.
                 var whole = (int)Math.Floor(s.StaffFte + 1e-9);
@@ -207,10 +199,10 @@ public static class Simulation
                 }
                 for (var g = 0; g < _groupCount; g++) ScheduleArrival(g, start, end, day);
 
-                while (_events.TryDequeue(out var e, out var key))
+                while (_events.TryDequeue(out var e, out var time))
                 {
-                    if (e < 0) Arrive(~e, key.Time, end, day);
-                    else Complete(e, key.Time, day);
+                    if (e < 0) Arrive(~e, time, end, day);
+                    else Complete(e, time, day);
                 }
                 for (var g = 0; g < _groupCount; g++) _stats[g].BacklogSum += _stats[g].Open;
             }
@@ -229,7 +221,7 @@ public static class Simulation
             var rate = Rate(g, day);
             if (rate <= 0) return;
             var next = t - Math.Log(1.0 - _arrivalRandom[g].NextDouble()) / rate;
-            if (next < end) _events.Enqueue(~g, new EventKey(next, _eventSequence++));
+            if (next < end) _events.Enqueue(~g, next);
         }
 
         private void Arrive(int g, double t, double end, int day)
@@ -294,7 +286,7 @@ public static class Simulation
             if (t + remaining <= _shiftEnd[k])
             {
                 _remaining[k] = 0;
-                _events.Enqueue(k, new EventKey(t + remaining, _eventSequence++));
+                _events.Enqueue(k, t + remaining);
             }
             else _remaining[k] = remaining - (_shiftEnd[k] - t);
         }
@@ -332,7 +324,6 @@ public static class Simulation
                 Array.Copy(_stats[g].Processing, 0, times, at, _stats[g].Completed);
                 at += _stats[g].Completed;
             }
-            Array.Sort(times);
             double? p50 = completed > 0 ? NearestRank(times, 0.5) : null;
             double? p90 = completed > 0 ? NearestRank(times, 0.9) : null;
             var overdueBase = completed + overdueOpen;
@@ -346,7 +337,28 @@ public static class Simulation
                 completed * 365.0 / _calendar.Days);
         }
 
-        /// <summary>The nearest-rank percentile: the ⌈p·n⌉-th smallest value.</summary>
-        private static double NearestRank(double[] sorted, double p) => sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        /// <summary>The nearest-rank percentile: the ⌈p·n⌉-th smallest value (found by selection; reorders the array).</summary>
+        private static double NearestRank(double[] values, double p) => Select(values, Math.Max(0, (int)Math.Ceiling(p * values.Length) - 1));
+
+        /// <summary>The k-th smallest (0-based) by quickselect (Hoare partition, middle pivot): expected O(n).</summary>
+        private static double Select(double[] a, int k)
+        {
+            int lo = 0, hi = a.Length - 1;
+            while (lo < hi)
+            {
+                var pivot = a[lo + (hi - lo) / 2];
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (a[i] < pivot) i++;
+                    while (a[j] > pivot) j--;
+                    if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+                }
+                if (k <= j) hi = j;
+                else if (k >= i) lo = i;
+                else return a[k];
+            }
+            return a[k];
+        }
     }
 }
