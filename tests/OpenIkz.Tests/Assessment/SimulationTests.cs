@@ -23,9 +23,9 @@ public sealed class SimulationTests
     [Fact]
     public void SameSeed_IdenticalResult_DifferentSeed_DifferentResult()
     {
-        var a = JsonSerializer.Serialize(Simulation.Run(TwoPartners(), 365, 42));
-        var b = JsonSerializer.Serialize(Simulation.Run(TwoPartners(), 365, 42));
-        var c = JsonSerializer.Serialize(Simulation.Run(TwoPartners(), 365, 43));
+        var a = JsonSerializer.Serialize(YearSimulation.Run(TwoPartners(), 365, 42));
+        var b = JsonSerializer.Serialize(YearSimulation.Run(TwoPartners(), 365, 42));
+        var c = JsonSerializer.Serialize(YearSimulation.Run(TwoPartners(), 365, 43));
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
@@ -33,7 +33,7 @@ public sealed class SimulationTests
     [Fact]
     public void Result_HasEveryPartnerServiceAlone_AndOnePoolPerService()
     {
-        var r = Simulation.Run(TwoPartners(), 365, 1);
+        var r = YearSimulation.Run(TwoPartners(), 365, 1);
         Assert.Equal(["Thale/wohngeld", "Thale/kfz-zulassung", "Quedlinburg/wohngeld"], r.Alone.Select(x => x.Partner + "/" + x.Service));
         Assert.Equal(["wohngeld", "kfz-zulassung"], r.Pooled.Select(p => p.Service));
         var wohngeld = r.Pooled[0];
@@ -57,7 +57,7 @@ public sealed class SimulationTests
         // Ten partners of 5,000 cases each: 50,000 expected cases, Poisson standard deviation 224 (0.45 %).
         var partners = Enumerable.Range(0, 10).Select(i => Partner("P" + i, new SimulationService("s", 5000, 10, 3, 0.1, 5))).ToArray();
         var input = Input(partners) with { WeekdayProfile = [3, 1, 1, 1, 0], SeasonalProfile = [0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0] };
-        var r = Simulation.Run(input, 365, 5);
+        var r = YearSimulation.Run(input, 365, 5);
         Assert.InRange(r.Pooled[0].Figures.Arrived, 50_000 - 4 * 224, 50_000 + 4 * 224);
     }
 
@@ -66,7 +66,7 @@ public sealed class SimulationTests
     {
         // 30 cases a year for a full-time clerk: hardly ever two at once. Cases received in the last half hour of a day
         // finish the next working morning, yet take 0.5 working hours: nights and weekends are not on the clock.
-        var r = Simulation.Run(Input(Partner("A", new SimulationService("s", 30, 30, 1, 0, 2, WorkDistribution.Fixed))), 3650, 3);
+        var r = YearSimulation.Run(Input(Partner("A", new SimulationService("s", 30, 30, 1, 0, 2, WorkDistribution.Fixed))), 3650, 3);
         var f = r.Alone[0].Figures;
         Assert.True(f.Completed > 200);
         Assert.Equal(0.5, f.ProcessingP50Hours!.Value, 9);
@@ -80,7 +80,7 @@ public sealed class SimulationTests
     {
         // 50 clerks for 2,000 one-hour cases a year: nobody waits, so the processing time is the work time, exponential
         // with mean 1 h: median ln 2 = 0.693 h, 90th percentile ln 10 = 2.303 h (quantile −m·ln(1 − p)).
-        var r = Simulation.Run(Input(Partner("A", new SimulationService("s", 2000, 60, 50, 0, 5))), 3650, 8);
+        var r = YearSimulation.Run(Input(Partner("A", new SimulationService("s", 2000, 60, 50, 0, 5))), 3650, 8);
         var f = r.Alone[0].Figures;
         Assert.True(f.Completed > 19_000);
         Assert.True(f.WaitShare < 0.001);
@@ -93,7 +93,7 @@ public sealed class SimulationTests
     {
         // Demand far above capacity: 3 clerks × 8 h × (1 − 0.4) present = 14.4 working hours a day, 1 h per case.
         var input = Input(Partner("A", new SimulationService("s", 20_000, 60, 3, 0.4, 10))) with { HoursPerDay = 8 };
-        var r = Simulation.Run(input, 3650, 11);
+        var r = YearSimulation.Run(input, 3650, 11);
         var f = r.Alone[0].Figures;
         var capacityPerYear = 14.4 * r.WorkingDays * 365.0 / r.Days;
         Assert.InRange(f.CompletedPerYear, capacityPerYear * 0.95, capacityPerYear * 1.05);
@@ -104,7 +104,7 @@ public sealed class SimulationTests
     [Fact]
     public void NoStaff_NothingCompleted_NoNaN()
     {
-        var r = Simulation.Run(Input(Partner("A", new SimulationService("s", 1000, 60, 0, 0, 5))), 365, 1);
+        var r = YearSimulation.Run(Input(Partner("A", new SimulationService("s", 1000, 60, 0, 0, 5))), 365, 1);
         var f = r.Alone[0].Figures;
         Assert.Equal(0, f.Completed);
         Assert.Null(f.ProcessingP50Hours);
@@ -167,7 +167,7 @@ public sealed class SimulationTests
         {
             HoursPerDay = hours, WeekdayProfile = Flat5, SeasonalProfile = Flat12, StartDate = start,
         };
-        var f = Simulation.Run(input, SimulationInput.MaxDays, 2027).Alone[0].Figures;
+        var f = YearSimulation.Run(input, SimulationInput.MaxDays, 2027).Alone[0].Figures;
         var (pWait, meanWait) = ErlangC(clerks, lambda, mu);
         Assert.True(f.Arrived > 50_000, $"{f.Arrived} cases");
         Assert.InRange(f.WaitShare, pWait * 0.9, pWait * 1.1);
@@ -184,7 +184,7 @@ public sealed class SimulationTests
     {
         // Each alone: 2 FTE at about 85 % load (3,000 h of work, 2 × 7.8 h × 261 days × 0.9 present = 3,664 h).
         var service = new SimulationService("wohngeld", 3000, 60, 2, 0.1, 10);
-        var r = Simulation.Run(Input(Partner("A", service), Partner("B", service)), 365, seed);
+        var r = YearSimulation.Run(Input(Partner("A", service), Partner("B", service)), 365, seed);
         var pool = r.Pooled.Single();
         foreach (var alone in r.Alone)
         {
@@ -223,7 +223,7 @@ public sealed class SimulationTests
     public void BadInput_ValidationExceptionNamingTheField(int index)
     {
         var (field, input, days) = BadInputCases[index];
-        var ex = Assert.Throws<ValidationException>(() => Simulation.Run(input(), days, 1));
+        var ex = Assert.Throws<ValidationException>(() => YearSimulation.Run(input(), days, 1));
         Assert.Contains(field, ex.Errors.Keys);
         Assert.All(ex.Errors.Values.SelectMany(m => m), m => Assert.False(string.IsNullOrWhiteSpace(m)));
     }

@@ -34,7 +34,7 @@ public sealed record SimulationService(
 public sealed record SimulationPartner(string Name, IReadOnlyList<SimulationService> Services);
 
 /// <summary>
-/// What <see cref="Simulation.Run"/> simulates. Working days are Monday to Friday of the calendar from
+/// What <see cref="YearSimulation.Run"/> simulates. Working days are Monday to Friday of the calendar from
 /// <see cref="StartDate"/>; public holidays are not closures of their own (fold them into the absence rate).
 /// </summary>
 public sealed record SimulationInput(IReadOnlyList<SimulationPartner> Partners)

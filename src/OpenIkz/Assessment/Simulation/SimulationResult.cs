@@ -38,7 +38,7 @@ public sealed record PartnerServiceFigures(string Partner, string Service, doubl
 /// <summary>A pool: every partner's staff of the service serving every partner's cases of it.</summary>
 public sealed record PoolFigures(string Service, double StaffFte, QueueFigures Figures, IReadOnlyList<PartnerServiceFigures> Partners);
 
-/// <summary>The result of <see cref="Simulation.Run"/>: each partner's services alone, and each service pooled.</summary>
+/// <summary>The result of <see cref="YearSimulation.Run"/>: each partner's services alone, and each service pooled.</summary>
 public sealed record SimulationResult(
     int Seed,
     int Days,

@@ -20,7 +20,7 @@ namespace OpenIkz.Assessment.Simulation;
 /// the same cases and the same absences (common random numbers), so their difference is not noise of the draw.
 /// </para>
 /// </summary>
-public static class Simulation
+public static class YearSimulation
 {
     public static SimulationResult Run(SimulationInput input, int days, int seed)
     {
