@@ -67,8 +67,8 @@ public sealed class BenchOptions
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run"))
-            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed or registry-run.");
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue"))
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run or assess-queue.");
         if (o.Registry)
         {
             o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-registry-" + o.Database);

@@ -8,20 +8,26 @@ namespace OpenIkz.Assessment.Queueing;
 internal static class QueueMath
 {
     /// <summary>
-    /// Erlang B blocking probability B(c, a) by the recursion B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)). Every step
-    /// stays in (0, 1], so no factorial or power is formed: stable for any c, O(c). (It underflows to 0 only where
-    /// the true value is below 1e-308, which is then the right answer to double precision.)
+    /// Erlang B blocking probability B(c, a) by the recursion on its inverse, I(0) = 1, I(k) = 1 + (k/a)·I(k−1),
+    /// B = 1/I — the classic B(k) = a·B(k−1)/(k + a·B(k−1)) without its division, so one multiply-add per step.
+    /// Every term is positive, so no cancellation; no factorial or power is formed: stable for any c, O(c).
+    /// I only exceeds 1e300 where k &gt; a, where it keeps growing: B is then below 1e-300, i.e. 0 to the precision
+    /// of any result here, and is answered as 0.
     /// </summary>
     public static double ErlangB(int servers, double offeredLoad)
     {
-        var b = 1.0;
+        var inverse = 1.0;
+        var step = 1 / offeredLoad;
         for (var k = 1; k <= servers; k++)
         {
-            var ab = offeredLoad * b;
-            b = ab / (k + ab);
+            inverse = 1 + k * step * inverse;
+            if (inverse > 1e300) return 0;
         }
-        return b;
+        return 1 / inverse;
     }
+
+    /// <summary>One step of <see cref="ErlangB"/>'s recursion: I(k) from I(k−1).</summary>
+    public static double NextInverseErlangB(double inverse, int k, double step) => 1 + k * step * inverse;
 
     /// <summary>
     /// ln[(z)(z+1)…(z+m−1)] = lnΓ(z+m) − lnΓ(z) for z &gt; 0, m ≥ 0, without forming either gamma: up to 64 factors

@@ -53,13 +53,13 @@ public static class Staffing
     private static QueueMeasures SolveErlangC(QueueParameters queue, double target)
     {
         var r = queue.OfferedLoad;
-        var b = 1.0;
+        var inverse = 1.0;
+        var step = 1 / r;
         for (var c = 1; c <= QueueParameters.MaxAgents; c++)
         {
-            var ab = r * b;
-            b = ab / (c + ab);
+            inverse = QueueMath.NextInverseErlangB(inverse, c, step);
             if (c <= r) continue;
-            var measures = ErlangC.Measures(queue, c, ErlangC.FromErlangB(c, r, b));
+            var measures = ErlangC.Measures(queue, c, ErlangC.FromErlangB(c, r, inverse > 1e300 ? 0 : 1 / inverse));
             if (measures.ServiceLevel >= target) return measures;
         }
         throw Unreachable();
