@@ -243,6 +243,9 @@ public sealed class QueueingTests
         var apart = 4 * Staffing.Solve(C(180, 4, 0.25), 0.8).Agents;
         var pooled = Staffing.Solve(C(720, 4, 0.25), 0.8).Agents;
         Assert.True(pooled < apart, $"pooled {pooled}, apart {apart}");
+        // the same search in the reference script's Erlang C: 16 agents for 12 Erlang (SL 0.8407), 55 for 48 Erlang (SL 0.8459)
+        Assert.Equal(64, apart);
+        Assert.Equal(55, pooled);
     }
 
     [Fact]
