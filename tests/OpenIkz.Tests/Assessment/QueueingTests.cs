@@ -1,3 +1,4 @@
+using CsCheck;
 using OpenIkz.Assessment.Queueing;
 
 namespace OpenIkz.Tests.Assessment;
@@ -101,6 +102,38 @@ public sealed class QueueingTests
         var idle = ErlangC.Evaluate(C(60, 1, 0), c);
         Assert.Equal(0, idle.WaitProbability);
         Assert.Equal(1, idle.ServiceLevel);
+    }
+
+    [Fact]
+    public void TinyAndExtremeInputs_StayFiniteAndInRange()
+    {
+        foreach (var t in new[] { 0, 1e-6, 1, 525_600 })
+        {
+            Sane(ErlangC.Evaluate(C(1e-6, 1e-6, t), 1));
+            Sane(ErlangA.Evaluate(A(1e-6, 1e-6, t, 1e-6), 1));
+            Sane(ErlangA.Evaluate(A(1e-6, 525_600, t, 1e-6), 3));
+            Sane(ErlangA.Evaluate(A(10_000_000, 0.6, t, 6_000), 1));
+            Sane(ErlangA.Evaluate(A(10_000_000, 0.6, t, 1e-6), 100_000));
+            Sane(Staffing.Solve(A(10_000_000, 0.6, t, 1e-6), 0.5).Measures);
+            Sane(Staffing.Solve(C(1e-6, 1e-6, t), 0.5).Measures);
+        }
+        Assert.Equal(["handlingMinutes"], Assert.Throws<ValidationException>(() => C(60, 1e-7, 0)).Errors.Keys);
+    }
+
+    [Fact]
+    public void RandomValidInputs_GiveFiniteResultsInRange()
+    {
+        // log-uniform over the whole accepted range; inputs the rules refuse are skipped
+        var gen = Gen.Select(Gen.Double[-6, 7], Gen.Double[-6, 5.7], Gen.Double[-6, 5.7], Gen.Double[-6, 4], Gen.Int[1, 100_000], Gen.Bool);
+        gen.Sample(v =>
+        {
+            var (perHour, handling, target, patienceRatio, agents, erlangA) = (Math.Pow(10, v.Item1), Math.Pow(10, v.Item2), Math.Pow(10, v.Item3) - 1e-6,
+                Math.Pow(10, v.Item4), v.Item5, v.Item6);
+            QueueParameters queue;
+            try { queue = erlangA ? A(perHour, handling, target, Math.Max(1e-6, patienceRatio * handling)) : C(perHour, handling, target); }
+            catch (ValidationException) { return; }
+            Sane(erlangA ? ErlangA.Evaluate(queue, agents) : ErlangC.Evaluate(queue, agents));
+        }, iter: 300);
     }
 
     [Fact]

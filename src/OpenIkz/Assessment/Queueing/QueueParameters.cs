@@ -19,6 +19,8 @@ public sealed record QueueParameters(QueueModel Model, double ArrivalsPerHour, d
     public const double MaxArrivalsPerHour = 10_000_000, MaxMinutes = 525_600; // a year
     /// <summary>Patience at most 10,000 handling times: beyond that Erlang A equals Erlang C to the shown digits, and the series stays short.</summary>
     public const double MaxPatienceRatio = 10_000;
+    /// <summary>The smallest positive rate or time accepted (10⁻⁶): below it the products of the formulas could underflow to 0.</summary>
+    public const double MinPositive = 1e-6;
 
     public double OfferedLoad => ArrivalsPerHour * HandlingMinutes / 60;
 
@@ -77,6 +79,7 @@ public sealed record QueueParameters(QueueModel Model, double ArrivalsPerHour, d
     {
         if (value is not { } v) errors.Add(field, $"{label} fehlt.");
         else if (!double.IsFinite(v) || v <= 0) errors.Add(field, $"{label} muss größer als 0 sein.");
+        else if (v < MinPositive) errors.Add(field, $"{label} ist zu klein, um damit zu rechnen (mindestens 0,000001).");
         else if (v > max) errors.Add(field, $"{label} darf höchstens {Ui(max)} betragen.");
     }
 

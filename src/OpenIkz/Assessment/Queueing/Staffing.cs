@@ -22,9 +22,9 @@ public static class Staffing
         return new StaffingResult(measures.Agents, measures, SquareRootAgents(queue.OfferedLoad, beta), beta, measures.Agents - queue.OfferedLoad);
     }
 
-    /// <summary>⌈R + β·√R⌉, at least 1.</summary>
+    /// <summary>⌈R + β·√R⌉, and more than R (fewer could not carry the load without abandonment).</summary>
     public static int SquareRootAgents(double offeredLoad, double beta) =>
-        (int)Math.Max(1, Math.Ceiling(offeredLoad + beta * Math.Sqrt(offeredLoad) - 1e-9));
+        (int)Math.Max(Math.Floor(offeredLoad) + 1, Math.Ceiling(offeredLoad + beta * Math.Sqrt(offeredLoad) - 1e-9));
 
     /// <summary>
     /// The Halfin–Whitt β for a service-level target: the root of 1 − α(β)·e^(−β·√R·τ) = target, τ the target time in
