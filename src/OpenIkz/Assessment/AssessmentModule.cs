@@ -1,3 +1,5 @@
+using OpenIkz.Assessment.Queueing;
+
 namespace OpenIkz.Assessment;
 
 /// <summary>
@@ -14,5 +16,5 @@ public static class AssessmentModule
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app) => app.MapQueueApi();
 }

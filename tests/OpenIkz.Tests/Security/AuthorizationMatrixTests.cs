@@ -103,6 +103,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- registry: statistics (public)
         ["GET /api/v1/registry/statistics"] = "ok ok ok ok ok ok ok",
 
+        // ---- assessment: the queueing calculator (public: numbers in, numbers out, no personal or stored data)
+        ["POST /api/v1/assessment/queue"] = "ok ok ok ok ok ok ok",
+
         // ---- registry: partner searches, suggestions, coverage
         // reads are public; interest only in another municipality's search (the matrix's is Falkenstein's), closing only the own (403)
         ["GET /api/v1/registry/partner-searches/"] = "ok ok ok ok ok ok ok",
