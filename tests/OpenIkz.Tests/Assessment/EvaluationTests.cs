@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Assessment.Evaluation;
 using OpenIkz.Backoffice.Audit;
+using OpenIkz.Tests.Backoffice;
 using OpenIkz.Tests.Infrastructure;
 
 namespace OpenIkz.Tests.Assessment;
