@@ -74,6 +74,7 @@ public sealed class AgreementGoals(Db db, AgreementService agreements, TimeProvi
     public async Task<IReadOnlyList<GoalView>> ReplaceAsync(Actor actor, long agreementId, GoalsInput input, CancellationToken ct = default)
     {
         if (!actor.IsUser || !actor.IsCoordinator) throw new RuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune kann die Ziele festlegen.");
+        await agreements.GetAsync(actor, agreementId, ct); // a non-member learns nothing, not even what is wrong with the input: 404
         var goals = GoalValidator.Validate(input);
         await db.InTransactionAsync(async (c, tx) =>
         {
