@@ -55,14 +55,14 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
             };
             await using var c = await db.OpenAsync(ct);
             var sql = new EvaluationSql(db.Kind, countFrom, countTo);
-            decided = (await c.QueryAsync<DecidedDbRow>(Command(sql.Decided, p, ct))).Select(r => new DecidedRow(r.Owner, r.Processor, r.Service, (int)r.Weekday, (int)r.Gap, r.Late != 0, r.Count)).ToList();
+            decided = (await c.QueryAsync<DecidedDbRow>(Command(sql.Decided, p, ct))).Select(r => new DecidedRow(r.Owner, r.Own != 0, r.Service, (int)r.Weekday, (int)r.Gap, r.Late != 0, r.Count)).ToList();
             processing = (await c.QueryAsync<ProcessingDbRow>(Command(sql.Processing, p, ct))).Select(r => new ProcessingRow(r.Processor, r.Service, (int)r.Weekday, (int)r.Gap, r.Count)).ToList();
             intake = (await c.QueryAsync<IntakeDbRow>(Command(EvaluationSql.Intake, p, ct))).Select(r => new IntakeRow(r.Owner, r.Service, r.Received, r.Backlog, r.BacklogOverdue)).ToList();
             absences = (await c.QueryAsync<AbsenceDbRow>(Command(EvaluationSql.ReturnedByAbsence, p, ct))).Select(r => new AbsenceRow(r.Covered, r.Service, r.Count)).ToList();
             counts = (await SettlementService.CountAsync(c, null, agreementId, p.From, p.To)).ToList();
         }
 
-        var (partners, total) = EvaluationAggregator.Aggregate(members, services, decided, processing, intake, absences);
+        var (partners, total) = EvaluationAggregator.Aggregate(members, services, decided, processing, intake, absences, counts);
         var settlement = SettlementCalculator.Calculate(counts, new SettlementKey(agreement.Rates, agreement.FeeRule, agreement.FeeSharePercent), members.Select(m => m.Ags));
         var compensation = members.Select(m =>
         {
@@ -97,7 +97,7 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
     private sealed class DecidedDbRow
     {
         public string Owner { get; set; } = "";
-        public string Processor { get; set; } = "";
+        public long Own { get; set; }
         public string Service { get; set; } = "";
         public long Weekday { get; set; }
         public long Gap { get; set; }
@@ -183,7 +183,7 @@ internal sealed class EvaluationSql(DatabaseKind kind, DateOnly from, DateOnly t
     private string Durations(string startColumn, string groupColumns, string where) => $"""
         SELECT {groupColumns}, (x.D0 + 3) % 7 AS Weekday, x.D1 - x.D0 AS Gap{(groupColumns.Contains("Owner") ? ", x.Late" : "")}, COUNT(*) AS Count
         FROM (
-            SELECT c.owner_ags AS Owner, c.processor_ags AS Processor, c.service_slug AS Service,
+            SELECT c.owner_ags AS Owner, CASE WHEN c.processor_ags = c.owner_ags THEN 1 ELSE 0 END AS Own, c.processor_ags AS Processor, c.service_slug AS Service,
                    {Day(startColumn)} AS D0, {Day("c.decided_at")} AS D1,
                    CASE WHEN {Day("c.decided_at")} > {DueDay} THEN 1 ELSE 0 END AS Late
             FROM cases c
@@ -192,8 +192,12 @@ internal sealed class EvaluationSql(DatabaseKind kind, DateOnly from, DateOnly t
         GROUP BY {groupColumns}, (x.D0 + 3) % 7, x.D1 - x.D0{(groupColumns.Contains("Owner") ? ", x.Late" : "")}
         """;
 
-    /// <summary>Cases decided in the period: per owner, processor and service, the lead time (receipt to decision) histogram and lateness.</summary>
-    public string Decided => Durations("c.received_at", "x.Owner, x.Processor, x.Service", "");
+    /// <summary>
+    /// Cases decided in the period: per owner and service, whether its own clerks decided them, the lead time (receipt to
+    /// decision) histogram and lateness. Not per processor: owner × processor × duration would multiply the groups by the
+    /// number of members; who decided for whom comes from the settlement's count.
+    /// </summary>
+    public string Decided => Durations("c.received_at", "x.Owner, x.Own, x.Service", "");
 
     /// <summary>Cases decided in the period: per processor and service, the processing time (last claim to decision) histogram.</summary>
     public string Processing => Durations("c.assigned_at", "x.Processor, x.Service", "AND c.assigned_at IS NOT NULL");

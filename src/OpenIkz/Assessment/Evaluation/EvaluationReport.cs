@@ -33,7 +33,8 @@ public sealed record EvaluationReport(long AgreementId, string Title, DateOnly F
     string PercentileMethod, string WorkingDayRule);
 
 /// <summary>Rows the database aggregated (GROUP BY); the aggregator only adds them up.</summary>
-public sealed record DecidedRow(string Owner, string Processor, string Service, int Weekday, int Gap, bool Late, long Count);
+/// <summary>Decided cases of an owner: <paramref name="Own"/> = decided by its own clerks.</summary>
+public sealed record DecidedRow(string Owner, bool Own, string Service, int Weekday, int Gap, bool Late, long Count);
 
 public sealed record ProcessingRow(string Processor, string Service, int Weekday, int Gap, long Count);
 
@@ -49,31 +50,34 @@ public static class EvaluationAggregator
 
     public static (IReadOnlyList<PartnerServiceFigures> Partners, EvaluationTotals Total) Aggregate(
         IReadOnlyList<(string Ags, string Name)> members, IReadOnlyList<string> services,
-        IEnumerable<DecidedRow> decided, IEnumerable<ProcessingRow> processing, IEnumerable<IntakeRow> intake, IEnumerable<AbsenceRow> absences)
+        IEnumerable<DecidedRow> decided, IEnumerable<ProcessingRow> processing, IEnumerable<IntakeRow> intake, IEnumerable<AbsenceRow> absences,
+        IEnumerable<OpenIkz.Agreements.Settlement.CaseCount> forOthers)
     {
         var decidedRows = decided.Select(d => d with { Gap = WorkingDays.Between(d.Weekday, d.Gap) }).ToList();
         var processingRows = processing.Select(p => p with { Gap = WorkingDays.Between(p.Weekday, p.Gap) }).ToList();
         var intakeRows = intake.ToList();
         var absenceRows = absences.ToList();
+        // Decided for another member: the settlement's own count (owner ≠ processor), summed over case groups.
+        var forOthersRows = forOthers.ToList();
 
         var partners = new List<PartnerServiceFigures>();
         foreach (var (ags, name) in members)
             foreach (var service in services)
             {
                 var own = decidedRows.Where(d => d.Owner == ags && d.Service == service).ToList();
-                var byMe = decidedRows.Where(d => d.Processor == ags && d.Service == service).ToList();
                 var mine = intakeRows.Where(i => i.Owner == ags && i.Service == service).ToList();
-                partners.Add(Figures(ags, name, service, own, byMe, processingRows.Where(p => p.Processor == ags && p.Service == service), mine,
+                partners.Add(Figures(ags, name, service, own, forOthersRows.Where(c => c.ProcessorAgs == ags && c.Service == service).Sum(c => c.Count),
+                    processingRows.Where(p => p.Processor == ags && p.Service == service), mine,
                     absenceRows.Where(a => a.Covered == ags && a.Service == service)));
             }
         var memberSet = members.Select(m => m.Ags).ToHashSet();
-        var all = Figures("", "", "", decidedRows, decidedRows.Where(d => memberSet.Contains(d.Processor)).ToList(), processingRows.Where(p => memberSet.Contains(p.Processor)), intakeRows,
+        var all = Figures("", "", "", decidedRows, forOthersRows.Where(c => memberSet.Contains(c.ProcessorAgs)).Sum(c => c.Count), processingRows.Where(p => memberSet.Contains(p.Processor)), intakeRows,
             absenceRows.Where(a => memberSet.Contains(a.Covered)));
         return (partners, new EvaluationTotals(all.Received, all.Decided, all.DecidedForOthers, all.ProcessingTime, all.LeadTime, all.Overdue, all.OverdueSharePercent, all.Backlog,
             all.ReturnedByAbsenceDecidedByOthers));
     }
 
-    private static PartnerServiceFigures Figures(string ags, string name, string service, IReadOnlyList<DecidedRow> own, IReadOnlyList<DecidedRow> byMe,
+    private static PartnerServiceFigures Figures(string ags, string name, string service, IReadOnlyList<DecidedRow> own, long decidedForOthers,
         IEnumerable<ProcessingRow> processing, IReadOnlyList<IntakeRow> intake, IEnumerable<AbsenceRow> absences)
     {
         var lead = Distribution(own.Select(d => (d.Gap, d.Count)));
@@ -82,7 +86,8 @@ public static class EvaluationAggregator
         var late = own.Where(d => d.Late).Sum(d => d.Count);
         var backlog = intake.Sum(i => i.Backlog);
         var overdue = late + intake.Sum(i => i.BacklogOverdue);
-        return new PartnerServiceFigures(ags, name, service, intake.Sum(i => i.Received), byMe.Sum(d => d.Count), byMe.Where(d => d.Owner != d.Processor).Sum(d => d.Count),
+        var decidedByOwnClerks = own.Where(d => d.Own).Sum(d => d.Count);
+        return new PartnerServiceFigures(ags, name, service, intake.Sum(i => i.Received), decidedByOwnClerks + decidedForOthers, decidedForOthers,
             proc, lead, overdue, GoalJudgement.Percent(overdue, decidedOwn + backlog), backlog, absences.Sum(a => a.Count));
     }
 
