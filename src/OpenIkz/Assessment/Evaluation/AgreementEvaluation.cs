@@ -180,6 +180,17 @@ internal sealed class EvaluationSql(DatabaseKind kind, DateOnly from, DateOnly t
         return (end, end); // no summer time that year
     }
 
+    /// <summary>
+    /// The scope of the queries over decided cases, written so that SQLite's planner keeps to the range scan of
+    /// ix_cases_decided (the period) instead of ix_cases_owner_service_status, which would read every case of every member
+    /// of all years at random (measured on 1,000,000 cases: 8.9 s against 6.6 s). <c>x || ''</c> is the same text on both
+    /// databases; it only hides the column from the index choice.
+    /// </summary>
+    private const string DecidedScope = """
+        (c.service_slug || '') IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
+        AND (c.owner_ags || '') IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
+        """;
+
     private string Durations(string startColumn, string groupColumns, string where) => $"""
         SELECT {groupColumns}, (x.D0 + 3) % 7 AS Weekday, x.D1 - x.D0 AS Gap{(groupColumns.Contains("Owner") ? ", x.Late" : "")}, COUNT(*) AS Count
         FROM (
@@ -187,7 +198,7 @@ internal sealed class EvaluationSql(DatabaseKind kind, DateOnly from, DateOnly t
                    {Day(startColumn)} AS D0, {Day("c.decided_at")} AS D1,
                    CASE WHEN {Day("c.decided_at")} > {DueDay} THEN 1 ELSE 0 END AS Late
             FROM cases c
-            WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To {where} AND {Scope}
+            WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To {where} AND {DecidedScope}
         ) x
         GROUP BY {groupColumns}, (x.D0 + 3) % 7, x.D1 - x.D0{(groupColumns.Contains("Owner") ? ", x.Late" : "")}
         """;
