@@ -1,3 +1,5 @@
+using OpenIkz.Assessment.Evaluation;
+
 namespace OpenIkz.Assessment;
 
 /// <summary>
@@ -11,8 +13,9 @@ public static class AssessmentModule
     public static IServiceCollection AddAssessment(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddEvaluation(configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app) => app.MapEvaluationApi();
 }
