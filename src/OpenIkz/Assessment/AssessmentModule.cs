@@ -1,3 +1,4 @@
+using OpenIkz.Assessment.Evaluation;
 using OpenIkz.Assessment.Queueing;
 
 namespace OpenIkz.Assessment;
@@ -13,8 +14,14 @@ public static class AssessmentModule
     public static IServiceCollection AddAssessment(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        services.AddEvaluation(configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app) => app.MapQueueApi();
+    public static IEndpointRouteBuilder MapAssessmentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapQueueApi();
+        app.MapEvaluationApi();
+        return app;
+    }
 }

@@ -88,6 +88,10 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/agreements/{id:long}/amendments"] = "401 403 403 ok 403 403 404",
         ["POST /api/v1/agreements/{id:long}/settlements"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/agreements/{id:long}/settlements"] = "401 403 403 ok 403 403 404",
+        // ---- evaluation: goals are the coordinators' (as the agreement's terms); the evaluation is also the team leads' (of members)
+        ["GET /api/v1/agreements/{id:long}/goals"] = "401 403 403 ok 403 403 404",
+        ["PUT /api/v1/agreements/{id:long}/goals"] = "401 403 403 ok 403 403 404",
+        ["GET /api/v1/agreements/{id:long}/evaluation"] = "401 403 ok ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}/statements/{ags}.{format}"] = "401 403 403 ok 403 403 404",
         // ---- registry: entries, task fields, open data (reads public; writes by a partner's Koordination)
@@ -293,6 +297,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
             "/api/v1/agreements/{id:long}/approval" => new { approvedOn = "2026-01-01", reference = "Az. 1" },
             "/api/v1/agreements/{id:long}/termination" => new { endDate = "2020-01-01", reason = "personalmangel" },
             "/api/v1/agreements/{id:long}/settlements" => new { period = "2020-01" },
+            "/api/v1/agreements/{id:long}/goals" => new { goals = Array.Empty<object>() },
             _ when method is "POST" or "PUT" => new { },
             _ => null,
         };
