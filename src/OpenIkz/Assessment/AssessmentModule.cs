@@ -1,3 +1,4 @@
+using OpenIkz.Assessment.Assessments;
 using OpenIkz.Assessment.Evaluation;
 using OpenIkz.Assessment.Queueing;
 
@@ -15,6 +16,7 @@ public static class AssessmentModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddEvaluation(configuration);
+        services.AddAssessments(configuration);
         return services;
     }
 
@@ -22,6 +24,7 @@ public static class AssessmentModule
     {
         app.MapQueueApi();
         app.MapEvaluationApi();
+        app.MapAssessmentsApi();
         return app;
     }
 }

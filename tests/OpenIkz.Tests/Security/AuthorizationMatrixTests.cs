@@ -109,6 +109,12 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
         // ---- assessment: the queueing calculator (public: numbers in, numbers out, no personal or stored data)
         ["POST /api/v1/assessment/queue"] = "ok ok ok ok ok ok ok",
+        // ---- assessment: stored potential analyses; created by a partner's Koordination (the body without partners is a 400 for the
+        // non-member), read and simulated by the Koordination and Teamleitung of partners (others 404), the agreement drafted by the Koordination
+        ["POST /api/v1/assessments/"] = "401 403 403 ok 403 403 ok",
+        ["GET /api/v1/assessments/{assessmentId:long}"] = "401 403 ok ok 403 403 404",
+        ["POST /api/v1/assessments/{assessmentId:long}/simulation"] = "401 403 ok ok 403 403 404",
+        ["POST /api/v1/assessments/{assessmentId:long}/agreement-draft"] = "401 403 403 ok 403 403 404",
 
         // ---- registry: partner searches, suggestions, coverage
         // reads are public; interest only in another municipality's search (the matrix's is Falkenstein's), closing only the own (403)
@@ -186,7 +192,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId);
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -269,6 +275,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("{linkedCooperationId:long}", r.Region.LinkedCooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{linkedAgreementId:long}", r.Region.LinkedAgreementId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{cycleStep}", "planung")
+        .Replace("{assessmentId:long}", r.AssessmentId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         + (pattern == "/api/v1/archive" ? "?q=Mustermann" : "");
 
     private static HttpRequestMessage Request(string row, Records r)
@@ -345,7 +352,20 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         var cooperationId = await app.Db.QuerySingleAsync<long>("SELECT MIN(cooperation_id) FROM registry_entry_partners WHERE ags = @Ags", new { Ags = BackofficeFixture.Frankenthal });
         // A demo partner search of a third municipality (Falkenstein/Harz): neither the coordinator's nor the non-member's own.
         var searchId = await app.Db.QuerySingleAsync<long>("SELECT id FROM partner_searches WHERE municipality_ags = '15085110' ORDER BY id LIMIT 1");
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId);
+        // A potential analysis of Frankenthal and Ludwigshafen (small loads: the matrix simulates it for a year).
+        var assessment = await (await app.ApiAsAsync("frankenthal.koordination")).PostAsJsonAsync("/api/v1/assessments", new
+        {
+            title = "Matrix-Potenzialanalyse",
+            partners = new[] { BackofficeFixture.Frankenthal, BackofficeFixture.Ludwigshafen },
+            loads = new[]
+            {
+                new { partnerAgs = BackofficeFixture.Frankenthal, service = "wohngeld", staffFte = 1.0, caseGroups = new[] { new { caseGroup = "", casesPerYear = 800.0, minutesPerCase = 60.0 } } },
+                new { partnerAgs = BackofficeFixture.Ludwigshafen, service = "wohngeld", staffFte = 1.0, caseGroups = new[] { new { caseGroup = "", casesPerYear = 900.0, minutesPerCase = 60.0 } } },
+            },
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, assessment.StatusCode);
+        var assessmentId = (await assessment.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId);
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()
