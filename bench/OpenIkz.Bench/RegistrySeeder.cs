@@ -174,7 +174,7 @@ public static class RegistrySeeder
 
     private static async Task SeedPostgresAsync(BenchOptions o, List<BenchMunicipality> municipalities, List<BenchEntry> entries)
     {
-        await using var c = new NpgsqlConnection(o.PostgresConnectionString);
+        await using var c = new NpgsqlConnection(o.PostgresConnectionString + ";Command Timeout=0"); // COPY runs the row triggers of migration 0009: no 30 s limit
         await c.OpenAsync();
         var now = DateTime.UtcNow;
         await using (var w = await c.BeginBinaryImportAsync("COPY municipalities (ags, name, name_search, type, state, district_ags, population, area_ha, created_at) FROM STDIN (FORMAT BINARY)"))
