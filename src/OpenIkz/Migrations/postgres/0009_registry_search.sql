@@ -83,8 +83,8 @@ FROM registry_cooperations c
 LEFT JOIN registry_linked_entries le ON le.cooperation_id = c.id;
 
 -- The data version of everything the register's statistics read: any write to these tables counts it up in the same
--- transaction (per changed row: a statement that changes nothing, such as the activation sweep of agreements, counts
--- nothing), so a cached result is used only while the version it was computed at is still current.
+-- transaction (a statement that changes nothing, such as the activation sweep of agreements, counts nothing), so a
+-- cached result is used only while the version it was computed at is still current.
 CREATE TABLE registry_data_version (
     id       INTEGER PRIMARY KEY CHECK (id = 1),
     epoch    TEXT NOT NULL,     -- random per database: a cache never takes another database's version for its own
@@ -92,15 +92,32 @@ CREATE TABLE registry_data_version (
 );
 INSERT INTO registry_data_version (id, epoch, version) VALUES (1, md5(random()::text || clock_timestamp()::text), 1);
 
+-- Per statement, not per row: a bulk write (an import, a COPY) counts once instead of updating this row once per row
+-- (on PostgreSQL each update of the same row in one transaction adds a version to walk). The transition table tells
+-- whether the statement changed any row at all.
 CREATE FUNCTION registry_count_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE registry_data_version SET version = version + 1 WHERE id = 1;
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        UPDATE registry_data_version SET version = version + 1 WHERE id = 1;
+    END IF;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER registry_version_registry_cooperations AFTER INSERT OR UPDATE OR DELETE ON registry_cooperations FOR EACH ROW EXECUTE FUNCTION registry_count_version();
-CREATE TRIGGER registry_version_registry_partners AFTER INSERT OR UPDATE OR DELETE ON registry_partners FOR EACH ROW EXECUTE FUNCTION registry_count_version();
-CREATE TRIGGER registry_version_registry_factors AFTER INSERT OR UPDATE OR DELETE ON registry_factors FOR EACH ROW EXECUTE FUNCTION registry_count_version();
-CREATE TRIGGER registry_version_agreements AFTER INSERT OR UPDATE OR DELETE ON agreements FOR EACH ROW EXECUTE FUNCTION registry_count_version();
-CREATE TRIGGER registry_version_agreement_members AFTER INSERT OR UPDATE OR DELETE ON agreement_members FOR EACH ROW EXECUTE FUNCTION registry_count_version();
-CREATE TRIGGER registry_version_municipalities AFTER INSERT OR UPDATE OR DELETE ON municipalities FOR EACH ROW EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_cooperations_insert AFTER INSERT ON registry_cooperations REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_cooperations_update AFTER UPDATE ON registry_cooperations REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_cooperations_delete AFTER DELETE ON registry_cooperations REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_partners_insert AFTER INSERT ON registry_partners REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_partners_update AFTER UPDATE ON registry_partners REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_partners_delete AFTER DELETE ON registry_partners REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_factors_insert AFTER INSERT ON registry_factors REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_factors_update AFTER UPDATE ON registry_factors REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_registry_factors_delete AFTER DELETE ON registry_factors REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreements_insert AFTER INSERT ON agreements REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreements_update AFTER UPDATE ON agreements REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreements_delete AFTER DELETE ON agreements REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreement_members_insert AFTER INSERT ON agreement_members REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreement_members_update AFTER UPDATE ON agreement_members REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_agreement_members_delete AFTER DELETE ON agreement_members REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_municipalities_insert AFTER INSERT ON municipalities REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_municipalities_update AFTER UPDATE ON municipalities REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
+CREATE TRIGGER registry_version_municipalities_delete AFTER DELETE ON municipalities REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION registry_count_version();
