@@ -113,7 +113,7 @@ public static class CooperationSearch
         for (var i = 0; i < f.Words.Count; i++)
         {
             var word = f.Words[i];
-            var literal = word.IndexOfAny(['%', '_', '\\']) < 0;
+            var literal = SearchText.EscapeLike(word) == word; // nothing for LIKE to escape
             // SQLite: the FTS5 trigram index answers LIKE only without an ESCAPE clause, so a word without wildcard
             // characters goes through it; PostgreSQL's pg_trgm index serves the plain LIKE on the column.
             if (kind == DatabaseKind.Sqlite && literal)
