@@ -42,6 +42,13 @@ public abstract class RegistryDerivedDataTests(StatisticsDatabase data)
         Assert.Empty(await TitlesAsync("5%0"));
         Assert.Empty(await TitlesAsync("it%verbund"));
         Assert.Contains("Quote 50% im IT_Verbund", await TitlesAsync("im"));      // two characters: below the trigram, still found
+        Assert.Equal(["Quote 50% im IT_Verbund"], await TitlesAsync("it_verbund", "quote", "50%"));   // several words: all must occur
+        Assert.Empty(await TitlesAsync("it_verbund", "quote", "60%"));
+        var quoted = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Ahaus, Bstadt]), "Das \"Depot\" im Kreis");
+        Assert.Equal(["Das \"Depot\" im Kreis"], await TitlesAsync("\"depot\""));   // a double quote is a character, not FTS syntax
+        Assert.Empty(await TitlesAsync("\"depot\"\""));
+        Assert.Equal(["Das \"Depot\" im Kreis"], await TitlesAsync("\"depot\"", "im"));
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = quoted });
         await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
     }
 
@@ -61,6 +68,49 @@ public abstract class RegistryDerivedDataTests(StatisticsDatabase data)
         Assert.DoesNotContain(byDorf.Items, i => i.Id == id);
         Assert.Contains(byCstadt.Items.Single(i => i.Id == id).Partners, p => p.Ags == Ahaus);
         await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id = @Id", new { Id = id });
+    }
+
+    [SkippableFact]
+    public async Task SearchPaths_AgreeWithTheViewsOnTotalAndPage()
+    {
+        // A linked entry (partners from its agreement) and an unlinked one, both with the word, so that every branch counts.
+        var agreement = await StatisticsTestData.AgreementAsync(data.Db, "active", [Ahaus, Cstadt]);
+        var linked = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf, Eheim]), "Pfadprobe verlinkt");
+        await data.Db.ExecuteAsync("UPDATE registry_cooperations SET agreement_id = @A WHERE id = @Id", new { A = agreement, Id = linked });
+        var own = await StatisticsTestData.EntryAsync(data.Db, new("archiv", "geplant", "oeffentlich-rechtliche-vereinbarung", [Dorf, Eheim]), "Pfadprobe eigen");
+        var filters = new[]
+        {
+            new CooperationFilter([], State: "NW", PageSize: 3),
+            new CooperationFilter([], State: "NW", PageSize: 3, Page: 2),
+            new CooperationFilter(["pfadprobe"], State: "NW", PageSize: 1),
+            new CooperationFilter(["pfadprobe"], State: "NW", PageSize: 1, Page: 2),
+            new CooperationFilter(["pfadprobe"], State: "RP"),
+            new CooperationFilter(["pfadprobe", "eigen"], State: "NW"),
+            new CooperationFilter([], State: "NW", District: Beta),
+            new CooperationFilter([], Municipality: Cstadt, Status: "geplant"),
+        };
+        await using var c = await data.Db.OpenAsync();
+        foreach (var f in filters)
+        {
+            var s = CooperationSearch.Build(f, data.Db.Kind);
+            var total = await c.ExecuteScalarAsync<long>(s.CountSql, s.Parameters);
+            var page = (await c.QueryAsync<long>("SELECT id FROM (" + s.PageSql + ") x", s.Parameters)).ToList();
+            var result = await Search.SearchAsync(f);
+            Assert.Equal(total, result.Total);
+            Assert.Equal(page, result.Items.Select(i => i.Id).ToList());
+            if (s.IdsSql is not null)
+            {
+                var all = (await c.QueryAsync<long>(s.IdsSql, s.Parameters)).ToList();
+                Assert.Equal(total, all.Count);
+                Assert.Equal(page, all.Skip((f.Page - 1) * f.PageSize).Take(f.PageSize).ToList());
+            }
+            if (f.State is { } state && f.Words.Count == 0 && f.District is null)
+                Assert.Equal(await c.ExecuteScalarAsync<long>(
+                    "SELECT COUNT(DISTINCT p.cooperation_id) FROM registry_entry_partners p JOIN municipalities m ON m.ags = p.ags WHERE m.state = @State", new { State = state }), total);
+        }
+        Assert.Equal([own, linked], (await Search.SearchAsync(new CooperationFilter(["pfadprobe"], State: "NW"))).Items.Select(i => i.Id).ToList());
+        Assert.Empty((await Search.SearchAsync(new CooperationFilter(["pfadprobe"], State: "RP"))).Items);
+        await data.Db.ExecuteAsync("DELETE FROM registry_cooperations WHERE id IN (@A, @B)", new { A = linked, B = own });
     }
 
     [SkippableFact]

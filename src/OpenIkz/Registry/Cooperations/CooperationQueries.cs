@@ -14,8 +14,23 @@ public sealed class CooperationQueries(Db db)
         await using var c = await db.OpenAsync(ct);
         await CheckKeysAsync(c, filter, ct);
         var statement = CooperationSearch.Build(filter, db.Kind);
-        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition(statement.CountSql, statement.Parameters, cancellationToken: ct));
-        var rows = (await c.QueryAsync<ItemRow>(new CommandDefinition(statement.PageSql, statement.Parameters, cancellationToken: ct))).ToList();
+        long total;
+        List<ItemRow> rows;
+        var ids = statement.IdsSql is null ? null
+            : (await c.QueryAsync<long>(new CommandDefinition(statement.IdsSql, statement.Parameters, cancellationToken: ct))).AsList();
+        if (ids is not null && ids.Count <= CooperationSearch.SinglePassCap)
+        {
+            // One pass: every match is in hand, so the total is their number and the page a slice of them.
+            total = ids.Count;
+            var page = ids.Skip((filter.Page - 1) * filter.PageSize).Take(filter.PageSize).ToArray();
+            rows = page.Length == 0 ? []
+                : (await c.QueryAsync<ItemRow>(new CommandDefinition(CooperationSearch.RowsSql(db), new { Ids = page }, cancellationToken: ct))).ToList();
+        }
+        else
+        {
+            total = await c.ExecuteScalarAsync<long>(new CommandDefinition(statement.CountSql, statement.Parameters, cancellationToken: ct));
+            rows = (await c.QueryAsync<ItemRow>(new CommandDefinition(statement.PageSql, statement.Parameters, cancellationToken: ct))).ToList();
+        }
         var partners = await PartnersAsync(c, rows.Select(r => r.Id).ToArray(), ct);
         return new CooperationPage(rows.Select(r => r.ToItem(partners[r.Id].ToList())).ToList(), (int)total, filter.Page, filter.PageSize);
     }
