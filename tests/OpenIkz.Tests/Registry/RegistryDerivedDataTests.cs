@@ -86,6 +86,9 @@ public abstract class RegistryDerivedDataTests(StatisticsDatabase data)
             new CooperationFilter(["pfadprobe"], State: "NW", PageSize: 1, Page: 2),
             new CooperationFilter(["pfadprobe"], State: "RP"),
             new CooperationFilter(["pfadprobe", "eigen"], State: "NW"),
+            new CooperationFilter(["pfadprobe"]),
+            new CooperationFilter(["pfadprobe"], PageSize: 1, Page: 2),
+            new CooperationFilter(["pfadprobe", "ei"]),
             new CooperationFilter([], State: "NW", District: Beta),
             new CooperationFilter([], Municipality: Cstadt, Status: "geplant"),
         };

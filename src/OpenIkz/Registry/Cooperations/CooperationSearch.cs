@@ -169,6 +169,13 @@ public static class CooperationSearch
         p.Add("Limit", f.PageSize);
         p.Add("Offset", (long)(f.Page - 1) * f.PageSize);
         p.Add("Cap", SinglePassCap + 1);
+        // Words alone (SQLite, each of three characters or more): the word index holds exactly the entries' ids, so it
+        // counts and pages by itself, newest first, without reading an entry.
+        if (indexed.Count == f.Words.Count && where.Count == 1 && f.Words.Count > 0)
+            return new Statement(
+                "SELECT COUNT(*) FROM registry_search WHERE registry_search MATCH @Phrases",
+                EntryColumns + " FROM registry_entries e WHERE e.id IN (SELECT rowid FROM registry_search WHERE registry_search MATCH @Phrases ORDER BY rowid DESC LIMIT @Limit OFFSET @Offset) ORDER BY e.id DESC",
+                p, null);
         // A state alone counts its distinct entries straight from the partner rows, without reading each entry.
         var count = f.State is not null && !onEntry && !selective
             ? "SELECT COUNT(*) FROM (" + PartnerIds("rp.state = @State", "m.state = @State", "UNION") + ") x"

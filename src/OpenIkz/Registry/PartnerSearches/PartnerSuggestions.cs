@@ -85,7 +85,12 @@ public sealed class PartnerSuggestions(Db db)
         $" + CASE WHEN shared_count = 0 THEN 0 WHEN shared_count >= {SuggestionWeights.SharedCapFrom} THEN {SuggestionWeights.SharedCap}" +
         $" ELSE {SuggestionWeights.Shared} + {SuggestionWeights.SharedEach} * (shared_count - 1) END";
 
-    /// <summary>The query (parameters @Ags, @TaskField, @Today, @Limit); the same text on SQLite and PostgreSQL.</summary>
+    /// <summary>
+    /// The query (parameters @Ags, @TaskField, @Today, @Limit); the same text on SQLite and PostgreSQL. In <c>covered</c>
+    /// the entries are probed with EXISTS, not joined: joined, SQLite's plan puts a Bloom filter on registry_cooperations
+    /// for the task-field condition, and the whole query took about a fifth longer (sqlite3 shell on the benchmark's
+    /// 100,000 entries, 40 against 51 ms; same rows).
+    /// </summary>
     public static readonly string Sql = $"""
         WITH me AS (
             SELECT m.ags, m.name, m.state, m.type, {Segments.Sql("m")} AS segment, {Area("m", "sd")} AS area
@@ -144,13 +149,14 @@ public sealed class PartnerSuggestions(Db db)
             SELECT s.ags FROM scored s CROSS JOIN cutoff WHERE s.base_score > 0 AND s.base_score + {SuggestionWeights.Uncovered} >= cutoff.v
         ),
         covered AS (
-            SELECT p.ags FROM near n CROSS JOIN registry_partners p CROSS JOIN registry_cooperations c
-            WHERE p.ags = n.ags AND c.id = p.cooperation_id AND c.agreement_id IS NULL AND c.task_field = @TaskField AND c.status IN {LiveStatuses}
+            SELECT p.ags FROM near n CROSS JOIN registry_partners p
+            WHERE p.ags = n.ags AND EXISTS (SELECT 1 FROM registry_cooperations c
+                WHERE c.id = p.cooperation_id AND c.agreement_id IS NULL AND c.task_field = @TaskField AND c.status IN {LiveStatuses})
             UNION
             SELECT am.municipality_ags FROM near n JOIN agreement_members am ON am.municipality_ags = n.ags
             JOIN agreements a ON a.id = am.agreement_id AND a.status IN ('active', 'approved')
             JOIN registry_linked_agreements l ON l.agreement_id = a.id
-            JOIN registry_cooperations c ON c.id = l.cooperation_id AND c.task_field = @TaskField
+            WHERE EXISTS (SELECT 1 FROM registry_cooperations c WHERE c.id = l.cooperation_id AND c.task_field = @TaskField)
         )
         SELECT s.ags, s.name, s.type, s.segment, s.area, s.shared_count AS SharedCount, s.shared_example AS SharedExample,
                s.pressure, s.pressure_title AS PressureTitle, s.pressure_until AS PressureUntil,
