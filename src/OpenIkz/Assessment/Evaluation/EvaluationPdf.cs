@@ -24,6 +24,9 @@ public static class EvaluationPdf
 
     public static string Target(GoalResult g) => $"{g.ComparisonSymbol} {Number(g.Target)} {g.Unit}";
 
+    /// <summary>The target in words: the PDF fonts have no ≤ and ≥.</summary>
+    public static string TargetInWords(GoalResult g) => $"{(g.Comparison == Comparisons.AtLeast ? "mindestens" : "höchstens")} {Number(g.Target)} {g.Unit}";
+
     public static string Actual(GoalResult g) => !g.Measurable ? "nicht messbar" : g.Actual is { } a ? $"{Number(a)} {g.Unit}" : "keine Messwerte";
 
     public static byte[] Write(EvaluationReport r, string municipalityName, DateTimeOffset created)
@@ -48,7 +51,7 @@ public static class EvaluationPdf
             pdf.Table(["Kennzahl", "Ziel", "Bewertung zum", "Gemessen", "Ampel", "Grund bei Rückabwicklung"],
                 r.Goals.Select(g => new[]
                 {
-                    g.KpiLabel + (string.IsNullOrWhiteSpace(g.Note) ? "" : $" ({g.Note})"), Target(g), Date(g.DueDate) + (g.Due ? "" : " (noch nicht fällig)"), Actual(g),
+                    g.KpiLabel + (string.IsNullOrWhiteSpace(g.Note) ? "" : $" ({g.Note})"), TargetInWords(g), Date(g.DueDate) + (g.Due ? "" : " (noch nicht fällig)"), Actual(g),
                     GoalLights.Label(GoalLights.Of(g)), g.SuggestedTerminationReasonLabel ?? "–",
                 }),
                 [1.9, 1.0, 1.0, 1.0, 0.9, 1.2],
@@ -70,16 +73,25 @@ public static class EvaluationPdf
             ("Nach Abwesenheit von anderen entschieden", t.ReturnedByAbsenceDecidedByOthers.ToString("N0", German)),
         ]);
 
-        pdf.Heading("Kennzahlen je Mitglied und Leistung", 2);
-        pdf.Table(["Mitglied / Leistung", "Eingang", "Entschieden (für andere)", "Bearbeitung p50 / p90", "Durchlauf p50 / p90", "Überfällig", "Rückstand", "Abwesenheit"],
+        pdf.Heading("Vorgänge je Mitglied und Leistung", 2);
+        pdf.Table(["Mitglied / Leistung", "Eingegangen", "Entschieden", "davon für andere", "Rückstand am Ende", "nach Abwesenheit von anderen entschieden"],
             r.Partners.Select(p => new[]
             {
-                $"{p.MunicipalityName} / {ServiceName(p.Service)}", p.Received.ToString("N0", German), $"{p.Decided.ToString("N0", German)} ({p.DecidedForOthers.ToString("N0", German)})",
-                $"{Number(p.ProcessingTime.P50)} / {Number(p.ProcessingTime.P90)}", $"{Number(p.LeadTime.P50)} / {Number(p.LeadTime.P90)}",
-                $"{Number(p.OverdueSharePercent)} %", p.Backlog.ToString("N0", German), p.ReturnedByAbsenceDecidedByOthers.ToString("N0", German),
+                $"{p.MunicipalityName} / {ServiceName(p.Service)}", p.Received.ToString("N0", German), p.Decided.ToString("N0", German),
+                p.DecidedForOthers.ToString("N0", German), p.Backlog.ToString("N0", German), p.ReturnedByAbsenceDecidedByOthers.ToString("N0", German),
             }),
-            [1.9, 0.7, 1.0, 0.9, 0.9, 0.8, 0.7, 0.8],
-            [false, true, true, true, true, true, true, true]);
+            [2.0, 0.9, 0.9, 0.9, 0.9, 1.3],
+            [false, true, true, true, true, true]);
+
+        pdf.Heading("Zeiten und überfällige Vorgänge je Mitglied und Leistung", 2);
+        pdf.Table(["Mitglied / Leistung", "Bearbeitungszeit Median / 90. Perzentil", "Durchlaufzeit Median / 90. Perzentil", "Überfällig (Anteil)"],
+            r.Partners.Select(p => new[]
+            {
+                $"{p.MunicipalityName} / {ServiceName(p.Service)}", $"{Number(p.ProcessingTime.P50)} / {Number(p.ProcessingTime.P90)} Arbeitstage",
+                $"{Number(p.LeadTime.P50)} / {Number(p.LeadTime.P90)} Arbeitstage", $"{p.Overdue.ToString("N0", German)} ({Number(p.OverdueSharePercent)} %)",
+            }),
+            [2.0, 1.3, 1.3, 1.0],
+            [false, true, true, true]);
 
         pdf.Heading("Kostenausgleich im Zeitraum", 2);
         pdf.Table(["Mitglied", "gezahlt", "erhalten", "Saldo"],
@@ -103,7 +115,7 @@ public static class EvaluationPdf
 
         pdf.Heading("Methode", 2);
         pdf.Paragraph("Gezählt werden die Vorgänge der Mitglieder, die Vorgänge einbringen, in den Leistungen der Vereinbarung und nur innerhalb ihrer Laufzeit. " + r.WorkingDayRule);
-        pdf.Paragraph("Perzentile: " + r.PercentileMethod);
+        pdf.Paragraph("Perzentile: " + r.PercentileMethod.Replace("⌈p·N/100⌉", "p·N/100, aufgerundet,", StringComparison.Ordinal)); // the fonts have no ⌈ ⌉
         return pdf.ToBytes();
     }
 
