@@ -392,6 +392,41 @@ try {
     await signOut('Koordination (Abrechnung) abmelden');
   });
 
+  // The evaluation report and the goals form of a running demo agreement, and the start page with its KPIs.
+  await step('Evaluation', async () => {
+    await signIn('Koordination (Evaluation)', settlementUsername);
+    await audit(page, 'Start mit Kennzahlen', cspErrors);
+    await page.goto('/Vereinbarungen');
+    const links = page.locator('table tbody tr a');
+    const count = await links.count();
+    let found = false;
+    for (let i = 0; i < count; i++) {
+      await page.goto('/Vereinbarungen');
+      await page.locator('table tbody tr a').nth(i).click();
+      await page.waitForURL(/\/Vereinbarungen\/\d+$/);
+      const report = page.locator('a[href$="/Evaluation"]');
+      if (await report.count() === 0) continue;
+      found = true;
+      await report.first().click();
+      await page.waitForURL(/\/Vereinbarungen\/\d+\/Evaluation$/);
+      check(/^Evaluation: /.test((await page.locator('h1').innerText()).trim()), 'Evaluation: no h1');
+      check(await page.locator('main table').count() >= await page.locator('canvas[data-chart]').count(), 'Evaluation: fewer tables than charts');
+      await audit(page, 'Evaluation', cspErrors);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.reload();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `Evaluation at 390 px: the page is ${overflow} px wider than the screen`);
+      await audit(page, 'Evaluation 390 px', cspErrors);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.goto(page.url().replace(/\/Evaluation$/, '/Ziele'));
+      check(await page.getByRole('heading', { level: 1, name: 'Ziele der Vereinbarung' }).isVisible(), 'Ziele: no h1');
+      await audit(page, 'Ziele', cspErrors);
+      break;
+    }
+    check(found, 'Evaluation: no demo agreement links to its evaluation report');
+    await signOut('Koordination (Evaluation) abmelden');
+  });
+
   // ---- registry pages (register, entry) ----
   await step('IKZ-Register', async () => {
     const response = await page.goto('/Register');

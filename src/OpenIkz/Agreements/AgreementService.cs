@@ -259,6 +259,8 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
             await c.ExecuteAsync("INSERT INTO agreement_services (agreement_id, service_slug) SELECT @New, service_slug FROM agreement_services WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             await c.ExecuteAsync("INSERT INTO agreement_members (agreement_id, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent) SELECT @New, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent FROM agreement_members WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) SELECT @New, service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
+            // The structured goals (migration 0010, kept by Assessment/Evaluation/AgreementGoals) are terms like the rates: the new version starts with them.
+            await c.ExecuteAsync("INSERT INTO agreement_goals (agreement_id, position, kpi, comparison, target_hundredths, due_date, note) SELECT @New, position, kpi, comparison, target_hundredths, due_date, note FROM agreement_goals WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             await HistoryAsync(c, tx, id, actor, "Änderung begonnen", $"Entwurf der Fassung {a.Version + 1} angelegt.");
             await HistoryAsync(c, tx, newId, actor, "Änderungsentwurf angelegt", $"ändert Fassung {a.Version}");
             await documents.RenderAsync(c, tx, newId, "Entwurf der Änderung");

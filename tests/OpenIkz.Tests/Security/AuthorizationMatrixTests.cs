@@ -92,6 +92,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/agreements/{id:long}/goals"] = "401 403 403 ok 403 403 404",
         ["PUT /api/v1/agreements/{id:long}/goals"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/agreements/{id:long}/evaluation"] = "401 403 ok ok 403 403 404",
+        ["GET /api/v1/agreements/{id:long}/evaluation.pdf"] = "401 403 ok ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}"] = "401 403 403 ok 403 403 404",
         ["GET /api/v1/settlements/{settlementId}/statements/{ags}.{format}"] = "401 403 403 ok 403 403 404",
         // ---- registry: entries, task fields, open data (reads public; writes by a partner's Koordination)
@@ -170,6 +171,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Vereinbarungen"] = "login denied denied ok denied login ok",
         ["PAGE /Vereinbarungen/{id:long}"] = "login denied denied ok denied login 404",
         ["PAGE /Vereinbarungen/{**target}"] = "login denied denied ok denied login ok",
+        // the evaluation report: Koordination and Teamleitung of members; the goals form: Koordination of members
+        ["PAGE /Vereinbarungen/{id:long}/Evaluation"] = "login denied ok ok denied login 404",
+        ["PAGE /Vereinbarungen/{id:long}/Ziele"] = "login denied denied ok denied login 404",
         ["PAGE /Abrechnungen/{settlementId}"] = "login denied denied ok denied login 404",
         // ---- registry pages
         ["PAGE /Register"] = "ok ok ok ok ok ok ok",

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Dapper;
 using OpenIkz.Agreements;
 using OpenIkz.Agreements.Settlement;
@@ -71,13 +72,65 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
             return new PartnerCompensation(m.Ags, m.Name, paid / 100m, received / 100m, (received - paid) / 100m);
         }).ToList();
         var judged = EvaluationAggregator.Judge(await goals.LoadAsync(agreementId, ct), total, end);
+        var prediction = await PredictionAsync(agreementId, members, services, decided, processing, intake, absences, counts, countFrom, countTo, ct);
 
         await db.InTransactionAsync(async (c, tx) =>
             await audit.AppendAsync(c, tx, actor, new AuditEntry("agreement.evaluated", null, agreementId, null,
                 $"{start:yyyy-MM-dd}..{end:yyyy-MM-dd}")), ct);
 
         return new EvaluationReport(agreementId, agreement.Title, start, end, agreement.EvaluationDate, partners, total, compensation, judged,
-            EvaluationAggregator.PercentileMethod, EvaluationAggregator.WorkingDayRule);
+            EvaluationAggregator.PercentileMethod, EvaluationAggregator.WorkingDayRule, prediction);
+    }
+
+    /// <summary>
+    /// The prediction of the potential analysis this agreement (or a version it amends) was drafted from
+    /// (<c>assessments.agreement_id</c>), read from the stored result as answered; null when there is none.
+    /// </summary>
+    private async Task<EvaluationPrediction?> PredictionAsync(long agreementId, IReadOnlyList<(string Ags, string Name)> members, IReadOnlyList<string> services,
+        IReadOnlyList<DecidedRow> decided, IReadOnlyList<ProcessingRow> processing, IReadOnlyList<IntakeRow> intake, IReadOnlyList<AbsenceRow> absences,
+        IReadOnlyList<CaseCount> counts, DateOnly countFrom, DateOnly countTo, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        AssessmentRow? row = null;
+        long? version = agreementId;
+        for (var hops = 0; version is { } v && row is null && hops < 100; hops++)
+        {
+            row = await c.QueryFirstOrDefaultAsync<AssessmentRow>(new CommandDefinition(
+                "SELECT id, title, result_json AS ResultJson FROM assessments WHERE agreement_id = @Id ORDER BY id LIMIT 1", new { Id = v }, cancellationToken: ct));
+            version = row is null ? await c.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT supersedes_id FROM agreements WHERE id = @Id", new { Id = v }, cancellationToken: ct)) : null;
+        }
+        if (row is null) return null;
+        using var json = JsonDocument.Parse(row.ResultJson);
+        var root = json.RootElement;
+        static double? Number(JsonElement e, params string[] path)
+        {
+            foreach (var p in path)
+                if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(p, out e)) return null;
+            return e.ValueKind == JsonValueKind.Number ? e.GetDouble() : null;
+        }
+        var predicted = new Dictionary<string, JsonElement>();
+        if (root.TryGetProperty("pooled", out var pooled) && pooled.TryGetProperty("services", out var list) && list.ValueKind == JsonValueKind.Array)
+            foreach (var s in list.EnumerateArray())
+                if (s.TryGetProperty("service", out var slug) && slug.GetString() is { } name) predicted[name] = s;
+        var days = countTo.DayNumber - countFrom.DayNumber + 1;
+        var perService = services.Select(service =>
+        {
+            var (_, t) = EvaluationAggregator.Aggregate(members, [service], decided.Where(d => d.Service == service).ToList(), processing.Where(p => p.Service == service).ToList(),
+                intake.Where(i => i.Service == service).ToList(), absences.Where(a => a.Service == service).ToList(), counts.Where(x => x.Service == service).ToList());
+            predicted.TryGetValue(service, out var p);
+            var has = p.ValueKind == JsonValueKind.Object;
+            return new ServicePrediction(service, has ? Number(p, "pooled", "casesPerYear") : null, has ? Number(p, "pooled", "throughputWorkingDays") : null,
+                has ? Number(p, "pooled", "meanWaitMinutes") : null, t.Received,
+                days > 0 ? decimal.Round(t.Received * 365m / days, 0, MidpointRounding.AwayFromZero) : null, t.LeadTime.P50, t.LeadTime.P90);
+        }).ToList();
+        return new EvaluationPrediction(row.Id, row.Title, Number(root, "saving", "percent"), Number(root, "saving", "eurPerYear"), Number(root, "pooled", "fte"), perService);
+    }
+
+    private sealed class AssessmentRow
+    {
+        public long Id { get; set; }
+        public string Title { get; set; } = "";
+        public string ResultJson { get; set; } = "";
     }
 
     private static CommandDefinition Command(string sql, object p, CancellationToken ct) => new(sql, p, commandTimeout: 600, cancellationToken: ct);

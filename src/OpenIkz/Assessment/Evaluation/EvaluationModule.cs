@@ -48,6 +48,19 @@ public static class EvaluationModule
                          "Koordination and Teamleitung of members; 404 for non-members; a bad date is a 400 naming from or to.")
             .ProducesValidationProblem().ProducesProblem(404);
 
+        group.MapGet("/{id:long}/evaluation.pdf", async (long id, string? from, string? to, ClaimsPrincipal p, AgreementEvaluation evaluation, TimeProvider clock, CancellationToken ct) =>
+            {
+                var actor = Actor.From(p)!;
+                var report = await evaluation.EvaluateAsync(actor, id, from, to, ct);
+                var name = report.Compensation.FirstOrDefault(c => c.Municipality == actor.Ags)?.MunicipalityName ?? actor.Ags;
+                return TypedResults.File(EvaluationPdf.Write(report, name, clock.GetUtcNow()), "application/pdf",
+                    $"Evaluation-Vereinbarung-{id}-{report.From:yyyy-MM-dd}-{report.To:yyyy-MM-dd}.pdf");
+            })
+            .RequireAuthorization(EvaluatorPolicy)
+            .WithName("EvaluateAgreementPdf")
+            .WithSummary("The evaluation report (same figures and rules as /evaluation) as a German PDF/A with the goals' traffic lights in words.")
+            .ProducesValidationProblem().ProducesProblem(404);
+
         return app;
     }
 }

@@ -30,7 +30,21 @@ public sealed record GoalResult(int Position, string Kpi, string KpiLabel, strin
 
 public sealed record EvaluationReport(long AgreementId, string Title, DateOnly From, DateOnly To, DateOnly? EvaluationDate,
     IReadOnlyList<PartnerServiceFigures> Partners, EvaluationTotals Total, IReadOnlyList<PartnerCompensation> Compensation, IReadOnlyList<GoalResult> Goals,
-    string PercentileMethod, string WorkingDayRule);
+    string PercentileMethod, string WorkingDayRule, EvaluationPrediction? Prediction = null);
+
+/// <summary>
+/// What the potential analysis the agreement was drafted from (or an earlier version of it) predicted, beside what was
+/// measured: per service the pooled cases a year and throughput time, and the saving (not measurable: no cost figures).
+/// </summary>
+public sealed record EvaluationPrediction(long AssessmentId, string Title, double? SavingPercent, double? SavingEurPerYear, double? PooledFte,
+    IReadOnlyList<ServicePrediction> Services);
+
+/// <summary>
+/// One service: predicted cases a year and throughput (mean, working days; the analysis's queueing model), against the
+/// cases received in the period scaled to 365 days and the measured lead time (receipt to decision) p50 and p90.
+/// </summary>
+public sealed record ServicePrediction(string Service, double? PredictedCasesPerYear, double? PredictedThroughputWorkingDays, double? PredictedMeanWaitMinutes,
+    long MeasuredReceived, decimal? MeasuredReceivedPerYear, int? MeasuredLeadP50, int? MeasuredLeadP90);
 
 /// <summary>Rows the database aggregated (GROUP BY); the aggregator only adds them up.</summary>
 /// <summary>Decided cases of an owner: <paramref name="Own"/> = decided by its own clerks.</summary>

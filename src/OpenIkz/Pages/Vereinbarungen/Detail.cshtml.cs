@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Agreements;
 using OpenIkz.Agreements.Settlement;
+using OpenIkz.Assessment.Evaluation;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Cases;
 using OpenIkz.Directory.Accounts;
@@ -15,7 +16,7 @@ namespace OpenIkz.Pages.Vereinbarungen;
 /// make sense in its status (as POST forms), and the settlements (Kostenausgleich). Non-members get 404.
 /// </summary>
 [Authorize(Policy = AgreementsApi.CoordinatorPolicy)]
-public sealed class DetailModel(AgreementService agreements, SettlementService settlements, TimeProvider clock) : FormPageModel
+public sealed class DetailModel(AgreementService agreements, SettlementService settlements, AgreementGoals goals, TimeProvider clock) : FormPageModel
 {
     public const string ApprovedOnId = "genehmigung-datum", ReferenceId = "genehmigung-aktenzeichen",
         EndDateId = "kuendigung-ende", ReasonId = "kuendigung-grund", NoteId = "kuendigung-erlaeuterung", PeriodId = "abrechnung-zeitraum";
@@ -23,6 +24,9 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     public AgreementDetails Agreement { get; private set; } = null!;
     public Actor Actor { get; private set; } = null!;
     public IReadOnlyList<SettlementView> Settlements { get; private set; } = [];
+
+    /// <summary>The structured goals (KPI, target, date) beside the free text.</summary>
+    public IReadOnlyList<GoalView> Goals { get; private set; } = [];
 
     /// <summary>A provisional settlement (the period has not ended) computed by the last post; not stored.</summary>
     public SettlementView? Preview { get; private set; }
@@ -48,7 +52,12 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
     public bool CanTerminate => IsRunning;
     public bool CanSettle => AgreementStatus.Granting.Contains(Agreement.Status);
 
-    public Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => ShowAsync(id, ct);
+    /// <summary>?grund= preselects a termination reason: the evaluation report links a missed goal here with the reason it suggests.</summary>
+    public Task<IActionResult> OnGetAsync(long id, [FromQuery(Name = "grund")] string? grund, CancellationToken ct)
+    {
+        if (TerminationReasons.Label(grund) is not null) Reason = grund;
+        return ShowAsync(id, ct);
+    }
 
     public Task<IActionResult> OnPostConsentAsync(long id, CancellationToken ct) =>
         ActAsync(id, a => agreements.ConsentAsync(a, id, ct), "Ihre Kommune hat dem Entwurf zugestimmt.", new(), ct);
@@ -141,6 +150,7 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
         {
             Agreement = await agreements.GetAsync(actor, id, ct);
             Settlements = await settlements.ListAsync(actor, id, ct);
+            Goals = await goals.GetAsync(actor, id, ct);
         }
         catch (AgreementNotFoundException)
         {
