@@ -26,9 +26,9 @@ public static class EvaluationStart
         var today = BerlinTime.Today(clock);
         var result = new List<StartAgreement>();
         foreach (var summary in (await agreements.ListAsync(actor.Ags, ct))
-                     .Where(s => AgreementStatus.Granting.Contains(s.Status) && s.ValidFrom <= today && (s.ValidTo is null || s.ValidTo >= today))
-                     .Take(MaxAgreements))
+                     .Where(s => AgreementStatus.Granting.Contains(s.Status) && s.ValidFrom <= today && (s.ValidTo is null || s.ValidTo >= today)))
         {
+            if (result.Count == MaxAgreements) break; // counted after the superseded versions are skipped, not before
             var a = await agreements.GetAsync(actor, summary.Id, ct);
             if (a.SupersededById is not null) continue;
             var from = a.ValidFrom > today.AddDays(1 - Days) ? a.ValidFrom : today.AddDays(1 - Days);
