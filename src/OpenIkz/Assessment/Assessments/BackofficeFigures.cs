@@ -36,12 +36,12 @@ public sealed record BackofficeFigures(
         : CaseGroups.FirstOrDefault(g => g.CaseGroup == caseGroup) ?? new BackofficeCaseGroupFigures(caseGroup, 0, 0, 0, null);
 
     /// <summary>Where the figures come from, in German, for the assessment's list of sources.</summary>
-    public string Describe(string municipalityName, string serviceName, string caseGroupLabel)
+    public string Describe(string municipalityName, string serviceName, string caseGroup)
     {
         var g = CultureInfo.GetCultureInfo("de-DE");
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         string Day(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, berlin).ToString("dd.MM.yyyy", g);
-        var f = caseGroupLabel.Length == 0 ? Total : CaseGroups.FirstOrDefault(x => x.CaseGroup == caseGroupLabel) ?? Total;
+        var f = For(caseGroup);
         var scaled = CoveredDays < BackofficeFigureQuery.WindowDays - 0.5
             ? string.Create(g, $", hochgerechnet von {CoveredDays:N0} Tagen mit Daten auf ein Jahr")
             : "";
