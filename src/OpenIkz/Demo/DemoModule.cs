@@ -10,6 +10,7 @@ public static class DemoModule
         services.AddSingleton<DemoCooperations>();
         services.AddSingleton<DemoPartnerSearches>();
         services.AddSingleton<DemoRegions>();
+        services.AddSingleton<DemoAssessments>();
         return services;
     }
 }

@@ -194,6 +194,12 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Kooperationsraum/{regionId:long}"] = "login ok ok ok ok login 404",
         ["PAGE /Kooperationsraum/{regionId:long}/Handlungsfeld/{fieldId:long}"] = "login denied denied ok denied login 404",
 
+        // ---- potential analysis pages: as the API (Koordination and Teamleitung of a partner read, the Koordination creates)
+        ["PAGE /Potenzialanalyse"] = "login denied ok ok denied login ok",
+        ["PAGE /Potenzialanalyse/Neu"] = "login denied denied ok denied login ok",
+        ["PAGE /Potenzialanalyse/{assessmentId:long}"] = "login denied ok ok denied login 404",
+        ["PAGE /Potenzialanalyse/{assessmentId:long}/Bericht"] = "login denied ok ok denied login 404",
+
     };
 
     private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId);

@@ -22,8 +22,8 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
 
     /// <summary>Sends a form as the browser would: its current fields (token, checked boxes, selected options, text) with
     /// <paramref name="values"/> replacing fields of the same name and <paramref name="extra"/> added (repeated names).</summary>
-    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, IDocument page, string formSelector,
-        Dictionary<string, string>? values = null, IEnumerable<(string Name, string Value)>? extra = null)
+    internal static async Task<HttpResponseMessage> SubmitAsync(HttpClient browser, IDocument page, string formSelector,
+        Dictionary<string, string>? values = null, IEnumerable<(string Name, string Value)>? extra = null, string? formAction = null)
     {
         var form = page.QuerySelector<IHtmlFormElement>(formSelector) ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}");
         var fields = new List<KeyValuePair<string, string>>();
@@ -40,7 +40,7 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
             fields.Add(new(k, v));
         }
         foreach (var (k, v) in extra ?? []) fields.Add(new(k, v));
-        var action = form.GetAttribute("action");
+        var action = formAction ?? form.GetAttribute("action");
         var target = string.IsNullOrEmpty(action) ? page.Url : action;
         return await browser.PostAsync(target, new FormUrlEncodedContent(fields));
     }

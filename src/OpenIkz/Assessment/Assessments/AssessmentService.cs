@@ -24,7 +24,11 @@ public sealed class AssessmentService(Db db, AgreementService agreements, TimePr
     private JsonSerializerOptions Json => json.Value.SerializerOptions;
 
     /// <summary>Checks, computes and stores; returns the answer (the stored result with <c>agreementId: null</c>).</summary>
-    public async Task<(long Id, JsonObject Answer)> CreateAsync(Actor actor, AssessmentRequest request, CancellationToken ct = default)
+    public Task<(long Id, JsonObject Answer)> CreateAsync(Actor actor, AssessmentRequest request, CancellationToken ct = default) =>
+        CreateAsync(actor, request, null, ct);
+
+    /// <summary>As <see cref="CreateAsync(Actor, AssessmentRequest, CancellationToken)"/>, with the German lines naming where the figures come from (pages, demo).</summary>
+    public async Task<(long Id, JsonObject Answer)> CreateAsync(Actor actor, AssessmentRequest request, IReadOnlyList<string>? sources, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (request is null) throw ValidationException.For("$", "Die Angaben zur Potenzialanalyse fehlen.");
@@ -56,13 +60,36 @@ public sealed class AssessmentService(Db db, AgreementService agreements, TimePr
         return await db.InTransactionAsync(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long>("""
-                INSERT INTO assessments (title, created_by_user_id, created_by_ags, created_at, partners, input_json, result_json, version)
-                VALUES (@Title, @UserId, @Ags, @Now, @Partners, @Input, '', 1) RETURNING id
-                """, new { Title = title, actor.UserId, actor.Ags, Now = now, Partners = string.Join(',', partners), Input = inputJson }, tx);
+                INSERT INTO assessments (title, created_by_user_id, created_by_ags, created_at, partners, input_json, result_json, version, sources)
+                VALUES (@Title, @UserId, @Ags, @Now, @Partners, @Input, '', 1, @Sources) RETURNING id
+                """, new { Title = title, actor.UserId, actor.Ags, Now = now, Partners = string.Join(',', partners), Input = inputJson,
+                    Sources = sources is { Count: > 0 } ? string.Join('\n', sources) : null }, tx);
             var stored = JsonSerializer.Serialize(AssessmentResult.From(id, title, now, actor.Ags, input, result!, split!), Json);
             await c.ExecuteAsync("UPDATE assessments SET result_json = @Result WHERE id = @Id", new { Result = stored, Id = id }, tx);
             return (id, Answer(stored, null));
         }, ct);
+    }
+
+    /// <summary>The stored analyses the caller may see (Koordination or Teamleitung of a partner), newest first.</summary>
+    public async Task<IReadOnlyList<AssessmentSummary>> ListAsync(Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.IsUser || !(actor.IsCoordinator || actor.IsTeamLead)) return [];
+        return await db.QueryAsync<AssessmentSummary>("""
+            SELECT id AS Id, title AS Title, created_at AS CreatedAt, created_by_ags AS CreatedByAgs, partners AS Partners, agreement_id AS AgreementId
+            FROM assessments WHERE (',' || partners || ',') LIKE @Pattern ORDER BY created_at DESC, id DESC
+            """, new { Pattern = "%," + actor.Ags + ",%" }, ct);
+    }
+
+    /// <summary>The stored analysis as typed figures for the pages and the PDF; 404 as <see cref="GetAsync"/>.</summary>
+    public async Task<AssessmentView> ReadAsync(Actor actor, long id, CancellationToken ct = default)
+    {
+        var row = await VisibleAsync(actor, id, ct);
+        var result = JsonSerializer.Deserialize<AssessmentResult>(row.ResultJson, Json)!;
+        var stored = JsonSerializer.Deserialize<AssessmentRequest>(row.InputJson, Json)!;
+        var input = AssessmentRequestValidator.ToInput(stored, new ValidationErrors(), out _, out _);
+        var sources = string.IsNullOrEmpty(row.Sources) ? [] : row.Sources.Split('\n');
+        return new AssessmentView(result, input, row.AgreementId, sources);
     }
 
     /// <summary>The stored answer; 404 unless the caller is Koordination or Teamleitung of a partner.</summary>
@@ -175,7 +202,7 @@ public sealed class AssessmentService(Db db, AgreementService agreements, TimePr
     {
         ArgumentNullException.ThrowIfNull(actor);
         var row = await db.QuerySingleOrDefaultAsync<Row>(
-            "SELECT id, partners, input_json AS InputJson, result_json AS ResultJson, agreement_id AS AgreementId FROM assessments WHERE id = @Id", new { Id = id }, ct);
+            "SELECT id, partners, input_json AS InputJson, result_json AS ResultJson, agreement_id AS AgreementId, sources AS Sources FROM assessments WHERE id = @Id", new { Id = id }, ct);
         if (row is null || !actor.IsUser || !(actor.IsCoordinator || actor.IsTeamLead) || !row.Partners.Split(',').Contains(actor.Ags, StringComparer.Ordinal))
             throw new NotFoundException("Diese Potenzialanalyse gibt es nicht.");
         return row;
@@ -196,5 +223,22 @@ public sealed class AssessmentService(Db db, AgreementService agreements, TimePr
         public string InputJson { get; set; } = "";
         public string ResultJson { get; set; } = "";
         public long? AgreementId { get; set; }
+        public string? Sources { get; set; }
     }
 }
+
+/// <summary>A stored analysis in the list: partners as stored (AGS separated by commas).</summary>
+public sealed class AssessmentSummary
+{
+    public long Id { get; set; }
+    public string Title { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public string CreatedByAgs { get; set; } = "";
+    public string Partners { get; set; } = "";
+    public long? AgreementId { get; set; }
+
+    public IReadOnlyList<string> PartnerList => Partners.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>A stored analysis for the pages and the PDF: the stored result, the input it was computed from, the drafted agreement and the named sources.</summary>
+public sealed record AssessmentView(AssessmentResult Result, PotentialInput Input, long? AgreementId, IReadOnlyList<string> Sources);

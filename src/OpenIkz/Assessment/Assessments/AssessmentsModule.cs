@@ -19,6 +19,7 @@ public static class AssessmentsModule
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<AssessmentService>();
+        services.AddSingleton<BackofficeFigureQuery>();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReaderPolicy, p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Koordination, Roles.Teamleitung));
         services.AddProblemMapping<AssessmentForbiddenException>(e =>
