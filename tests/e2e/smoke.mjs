@@ -427,6 +427,34 @@ try {
     await signOut('Koordination (Evaluation) abmelden');
   });
 
+  // The potential analyses: the list, the demo analysis (also at 390 px), the guided form and its German field errors.
+  await step('Potenzialanalyse', async () => {
+    await signIn('Koordination (Potenzialanalyse)', settlementUsername);
+    await page.goto('/Potenzialanalyse');
+    check(await page.getByRole('heading', { level: 1 }).count() === 1, 'Potenzialanalyse: no h1');
+    await audit(page, 'Potenzialanalysen', cspErrors);
+    const first = page.locator('main table tbody tr a').first();
+    check(await first.count() === 1, 'Potenzialanalyse: the demo analysis is not listed');
+    await first.click();
+    await page.waitForURL(/\/Potenzialanalyse\/\d+$/);
+    check(await page.locator('main table').count() >= await page.locator('canvas[data-chart]').count(), 'Potenzialanalyse: fewer tables than charts');
+    check(await page.getByRole('heading', { name: 'Vereinbarung entwerfen' }).count() === 1, 'Potenzialanalyse: no "Vereinbarung entwerfen"');
+    await audit(page, 'Potenzialanalyse Ergebnis', cspErrors);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `Potenzialanalyse at 390 px: the page is ${overflow} px wider than the screen`);
+    await audit(page, 'Potenzialanalyse Ergebnis 390 px', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto('/Potenzialanalyse/Neu');
+    await audit(page, 'Potenzialanalyse Neu', cspErrors);
+    await page.locator('main form button[type="submit"].kern-btn--primary').click();
+    await page.waitForLoadState('load');
+    check(await page.locator('.kern-error').count() > 0, 'Potenzialanalyse Neu: an empty form shows no field error');
+    await audit(page, 'Potenzialanalyse Neu mit Fehlern', cspErrors);
+    await signOut('Koordination (Potenzialanalyse) abmelden');
+  });
+
   // ---- registry pages (register, entry) ----
   await step('IKZ-Register', async () => {
     const response = await page.goto('/Register');
