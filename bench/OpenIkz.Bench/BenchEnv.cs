@@ -67,7 +67,7 @@ public sealed class BenchOptions
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation"))
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation"))
             throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley or assess-simulation.");
         if (o.Command == "assess-simulation" && (o.Cases < 1000 || o.Runs < 1)) throw new ArgumentException("assess-simulation needs --cases >= 1000 and --runs >= 1.");
         if (o.Registry)

@@ -26,8 +26,8 @@ public static class SettleBench
 {
     public const int Year = 2025;
     public const string Period = "2025";
-    private const string Password = Seeder.Password;
-    private const string CoordinatorName = "bench-koordination";
+    internal const string Password = Seeder.Password;
+    internal const string CoordinatorName = "bench-koordination";
 
     /// <summary>Member keys: kreisfreie Städte in Rheinland-Pfalz (state prefix 07) without a district.</summary>
     public static string Ags(int i) => "074" + (i + 1).ToString("D5", CultureInfo.InvariantCulture);
@@ -59,13 +59,16 @@ public static class SettleBench
         ("elterngeld", "", 4500, null),
     ];
 
-    private static readonly DateTime YearStartUtc = SettlementService.BerlinMidnightUtc(new DateOnly(Year, 1, 1));
-    private static readonly DateTime YearEndUtc = SettlementService.BerlinMidnightUtc(new DateOnly(Year + 1, 1, 1));
+    internal static readonly DateTime YearStartUtc = SettlementService.BerlinMidnightUtc(new DateOnly(Year, 1, 1));
+    internal static readonly DateTime YearEndUtc = SettlementService.BerlinMidnightUtc(new DateOnly(Year + 1, 1, 1));
 
     private sealed record Row(string Id, string Reference, string Owner, string Service, string? Group, string Given, string Family, DateOnly Birth,
-        string Email, string Street, string Search, DateTime Received, DateOnly Due, DateTime Decided, string Outcome, string Processor, DateOnly Retention);
+        string Email, string Street, string Search, DateTime Received, DateTime Assigned, DateOnly Due, DateTime Decided, string Outcome, string Processor, DateOnly Retention);
 
-    /// <summary>The closed cases in decided order (ascending UUIDv7 keys): 70 % Kfz (50/35/15 % over the case groups), 30 % Elterngeld; 55 % decided by the owner itself.</summary>
+    /// <summary>
+    /// The closed cases in decided order (ascending UUIDv7 keys): 70 % Kfz (50/35/15 % over the case groups), 30 % Elterngeld;
+    /// 55 % decided by the owner itself; received 1 hour to 30 days before the decision, last claimed at a uniform point in between.
+    /// </summary>
     private static IEnumerable<Row> Cases(int count, int partners)
     {
         var rng = new Random(20250101);
@@ -89,16 +92,18 @@ public static class SettleBench
             var number = ++counters[o, kfz ? 0 : 1];
             var gn = given[rng.Next(given.Length)];
             var fn = family[rng.Next(family.Length)];
+            var assigned = new DateTime(received.Ticks + (long)((decided - received).Ticks * rng.NextDouble()), DateTimeKind.Utc);
+            assigned = new DateTime(assigned.Ticks - assigned.Ticks % 10, DateTimeKind.Utc);
             yield return new Row(Guid.CreateVersion7(new DateTimeOffset(decided)).ToString(),
                 $"{Ags(o)}-{(kfz ? "KFZ" : "EG")}-{Year}-{number:D7}", Ags(o), kfz ? "kfz-zulassung" : "elterngeld", group, gn, fn,
                 new DateOnly(1940 + rng.Next(65), 1 + rng.Next(12), 1 + rng.Next(28)), $"person{rng.Next(100000)}@example.org",
                 $"{streets[rng.Next(streets.Length)]} {1 + rng.Next(120)}", CaseSearch.Key(fn, gn),
-                received, DateOnly.FromDateTime(received).AddDays(kfz ? 5 : 21), decided, rng.NextDouble() < 0.9 ? "granted" : "rejected",
+                received, assigned, DateOnly.FromDateTime(received).AddDays(kfz ? 5 : 21), decided, rng.NextDouble() < 0.9 ? "granted" : "rejected",
                 Ags(p), DateOnly.FromDateTime(decided).AddYears(kfz ? 7 : 10));
         }
     }
 
-    private static string Ts(DateTime d) => d.ToString("yyyy-MM-dd HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
+    internal static string Ts(DateTime d) => d.ToString("yyyy-MM-dd HH:mm:ss.fffffff", CultureInfo.InvariantCulture);
     private static string Dt(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     // ------------------------------------------------------------------------------------------ seeding
@@ -162,10 +167,10 @@ public static class SettleBench
             cmd.CommandText = """
                 INSERT INTO cases (id, reference, owner_ags, service_slug, case_group, status, complete,
                     applicant_given_name, applicant_family_name, applicant_birth_date, applicant_email, applicant_street, applicant_postal_code, applicant_city,
-                    applicant_search, form_json, received_at, due_date, decided_at, outcome, decision_reason, decided_by_user_id, processor_ags, retention_until, version)
-                VALUES ($1, $2, $3, $4, $5, 'closed', 1, $6, $7, $8, $9, $10, '67059', 'Benchstadt', $11, '{}', $12, $13, $14, $15, $16, NULL, $17, $18, 1)
+                    applicant_search, form_json, received_at, due_date, decided_at, outcome, decision_reason, decided_by_user_id, processor_ags, retention_until, version, assigned_at)
+                VALUES ($1, $2, $3, $4, $5, 'closed', 1, $6, $7, $8, $9, $10, '67059', 'Benchstadt', $11, '{}', $12, $13, $14, $15, $16, NULL, $17, $18, 1, $19)
                 """;
-            var p = Enumerable.Range(1, 18).Select(i => cmd.Parameters.Add(new SqliteParameter("$" + i, null))).ToArray();
+            var p = Enumerable.Range(1, 19).Select(i => cmd.Parameters.Add(new SqliteParameter("$" + i, null))).ToArray();
             cmd.Prepare();
             var n = 0;
             foreach (var k in Cases(o.Cases, o.Partners))
@@ -174,7 +179,7 @@ public static class SettleBench
                 p[5].Value = k.Given; p[6].Value = k.Family; p[7].Value = Dt(k.Birth); p[8].Value = k.Email; p[9].Value = k.Street; p[10].Value = k.Search;
                 p[11].Value = Ts(k.Received); p[12].Value = Dt(k.Due); p[13].Value = Ts(k.Decided); p[14].Value = k.Outcome;
                 p[15].Value = k.Outcome == "granted" ? "Voraussetzungen erfüllt." : "Voraussetzungen nicht erfüllt.";
-                p[16].Value = k.Processor; p[17].Value = Dt(k.Retention);
+                p[16].Value = k.Processor; p[17].Value = Dt(k.Retention); p[18].Value = Ts(k.Assigned);
                 cmd.ExecuteNonQuery();
                 if (++n % 1_000_000 == 0) Console.Error.WriteLine($"  {n:N0} cases, {t.Elapsed.TotalSeconds:0} s");
             }
@@ -211,7 +216,7 @@ public static class SettleBench
             await using (var w = await c.BeginBinaryImportAsync("""
                 COPY cases (id, reference, owner_ags, service_slug, case_group, status, complete,
                     applicant_given_name, applicant_family_name, applicant_birth_date, applicant_email, applicant_street, applicant_postal_code, applicant_city,
-                    applicant_search, form_json, received_at, due_date, decided_at, outcome, decision_reason, processor_ags, retention_until, version)
+                    applicant_search, form_json, received_at, due_date, decided_at, outcome, decision_reason, processor_ags, retention_until, version, assigned_at)
                 FROM STDIN (FORMAT BINARY)
                 """))
             {
@@ -231,7 +236,7 @@ public static class SettleBench
                     await w.WriteAsync(k.Decided, NpgsqlDbType.TimestampTz); await w.WriteAsync(k.Outcome, NpgsqlDbType.Text);
                     await w.WriteAsync(k.Outcome == "granted" ? "Voraussetzungen erfüllt." : "Voraussetzungen nicht erfüllt.", NpgsqlDbType.Text);
                     await w.WriteAsync(k.Processor, NpgsqlDbType.Text); await w.WriteAsync(k.Retention, NpgsqlDbType.Date);
-                    await w.WriteAsync(1, NpgsqlDbType.Integer);
+                    await w.WriteAsync(1, NpgsqlDbType.Integer); await w.WriteAsync(k.Assigned, NpgsqlDbType.TimestampTz);
                     if (++n % 1_000_000 == 0) Console.Error.WriteLine($"  {n:N0} cases, {t.Elapsed.TotalSeconds:0} s");
                 }
                 await w.CompleteAsync();
@@ -250,7 +255,7 @@ public static class SettleBench
     // ---------------------------------------------------------------------------------------- measuring
 
     /// <summary>The bare aggregate of the issue: no joins, no app logic, no transaction.</summary>
-    private const string BareSql = """
+    internal const string BareSql = """
         SELECT owner_ags, processor_ags, service_slug, COALESCE(case_group, '') AS case_group, COUNT(*) AS n
         FROM cases WHERE status = 'closed' AND decided_at >= @From AND decided_at < @To
         GROUP BY 1, 2, 3, 4
@@ -269,7 +274,7 @@ public static class SettleBench
 
     /// <summary>
     /// Not the app's SQL: the same result as <see cref="AppCountSql"/>, but aggregated first over the date range
-    /// (so the planner must start from ix_cases_decided) and joined with members and services afterwards
+    /// (so the planner must start from the decided-date index, ix_cases_closed) and joined with members and services afterwards
     /// (6,400 groups instead of millions of rows). Measured as a suggestion for the app.
     /// </summary>
     private const string AggregateFirstSql = """

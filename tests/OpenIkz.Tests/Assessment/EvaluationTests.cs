@@ -265,6 +265,33 @@ public abstract class EvaluationTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Scan_InOneOrTwoParts_GivesTheSameFigures_AndTheSettlementsOwnCount()
+    {
+        var id = await PoolAsync();
+        var staff = new HashSet<string>([A, B]);
+        foreach (var (from, to) in new[] { (new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31)), (new DateOnly(2025, 3, 10), new DateOnly(2025, 3, 11)), (new DateOnly(2025, 2, 1), new DateOnly(2025, 4, 30)) })
+        {
+            var one = await EvaluationScan.RunAsync(app.Db, id, from, to, staff, CancellationToken.None, maxParts: 1);
+            var two = await EvaluationScan.RunAsync(app.Db, id, from, to, staff, CancellationToken.None, maxParts: 2);
+            Assert.Equal(one.Decided.OrderBy(d => d.ToString()), two.Decided.OrderBy(d => d.ToString()));
+            Assert.Equal(one.Processing.OrderBy(d => d.ToString()), two.Processing.OrderBy(d => d.ToString()));
+            Assert.Equal(one.Intake.OrderBy(d => d.ToString()), two.Intake.OrderBy(d => d.ToString()));
+            Assert.Equal(one.Counts.OrderBy(d => d.ToString()), two.Counts.OrderBy(d => d.ToString()));
+            await using var c = await app.Db.OpenAsync();
+            var settlement = await OpenIkz.Agreements.Settlement.SettlementService.CountAsync(c, null, id,
+                OpenIkz.Agreements.Settlement.SettlementService.BerlinMidnightUtc(from), OpenIkz.Agreements.Settlement.SettlementService.BerlinMidnightUtc(to.AddDays(1)));
+            Assert.Equal(settlement.OrderBy(d => d.ToString()), two.Counts.OrderBy(d => d.ToString()));
+        }
+        // March: 8 decided in scope (#1, #2, #3, #5, #6, #7, #9, #10), 3 of them for the other member (#2, #3, #7).
+        var march = await EvaluationScan.RunAsync(app.Db, id, new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31), staff, CancellationToken.None);
+        Assert.Equal(8, march.Decided.Sum(d => d.Count));
+        Assert.Equal(3, march.Counts.Sum(d => d.Count));
+        // Only members who contribute staff count as processors for the settlement: without B, only #7 (B's case decided by A) is left.
+        var withoutB = await EvaluationScan.RunAsync(app.Db, id, new DateOnly(2025, 3, 1), new DateOnly(2025, 3, 31), new HashSet<string>([A]), CancellationToken.None);
+        Assert.Equal(1, withoutB.Counts.Sum(d => d.Count));
+    }
+
+    [SkippableFact]
     public async Task Evaluate_ForNonMembersIs404_ForClerksAndAdministrators403_ForTeamLeadsAndCoordinatorsOfMembers200()
     {
         var id = await PoolAsync();

@@ -121,7 +121,7 @@ public sealed class SettlementService(Db db, TimeProvider clock)
 
     /// <summary>
     /// The aggregate at the heart of the settlement. It aggregates first — one range scan of the decided cases
-    /// over ix_cases_decided — and only then keeps the pairs and services of the agreement: joining the members
+    /// over ix_cases_closed (migration 0014; before it ix_cases_decided) — and only then keeps the pairs and services of the agreement: joining the members
     /// first would make SQLite read every case of every member, of all years.
     /// </summary>
     internal static async Task<IEnumerable<CaseCount>> CountAsync(DbConnection c, DbTransaction? tx, long agreementId, DateTime fromUtc, DateTime toUtc) =>

@@ -12,11 +12,12 @@ namespace OpenIkz.Assessment.Evaluation;
 /// <summary>
 /// The evaluation of a running agreement against its goals, measured from the back office and the settlement. For
 /// members' Koordination and Teamleitung (a non-member's agreement is 404). Only the agreement's members' cases of the
-/// agreement's services count, and only within the agreement's validity. The database aggregates (GROUP BY: counts per
-/// member, service, start weekday and calendar-day gap); the application turns the histograms into working days and
-/// percentiles, so the work in C# does not grow with the number of cases. The compensation is the settlement's:
-/// <see cref="SettlementService.CountAsync"/> and <see cref="SettlementCalculator"/>. Each evaluation is audited (it shows
-/// figures of the other members' cases).
+/// agreement's services count, and only within the agreement's validity. <see cref="EvaluationScan"/> reads the cases
+/// once from a covering index and adds them up into histograms (counts per member, service, start weekday and
+/// calendar-day gap); the aggregator turns those into working days and percentiles, so the work after the scan does not
+/// grow with the number of cases. The compensation is the settlement's: the scan counts by the rule of
+/// <see cref="SettlementService.CountAsync"/>, priced by <see cref="SettlementCalculator"/>. Each evaluation is audited (it
+/// shows figures of the other members' cases).
 /// </summary>
 public sealed class AgreementEvaluation(Db db, AgreementService agreements, AgreementGoals goals, AuditLog audit, TimeProvider clock)
 {
@@ -52,15 +53,12 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
                 Id = agreementId,
                 From = SettlementService.BerlinMidnightUtc(countFrom),
                 To = SettlementService.BerlinMidnightUtc(countTo.AddDays(1)),
-                DueBefore = countTo.AddDays(1),
             };
+            var scan = await EvaluationScan.RunAsync(db, agreementId, countFrom, countTo,
+                agreement.Members.Where(m => m.ContributesStaff).Select(m => m.Ags).ToHashSet(StringComparer.Ordinal), ct);
+            (decided, processing, intake, counts) = (scan.Decided, scan.Processing, scan.Intake, scan.Counts);
             await using var c = await db.OpenAsync(ct);
-            var sql = new EvaluationSql(db.Kind, countFrom, countTo);
-            decided = (await c.QueryAsync<DecidedDbRow>(Command(sql.Decided, p, ct))).Select(r => new DecidedRow(r.Owner, r.Own != 0, r.Service, (int)r.Weekday, (int)r.Gap, r.Late != 0, r.Count)).ToList();
-            processing = (await c.QueryAsync<ProcessingDbRow>(Command(sql.Processing, p, ct))).Select(r => new ProcessingRow(r.Processor, r.Service, (int)r.Weekday, (int)r.Gap, r.Count)).ToList();
-            intake = (await c.QueryAsync<IntakeDbRow>(Command(EvaluationSql.Intake, p, ct))).Select(r => new IntakeRow(r.Owner, r.Service, r.Received, r.Backlog, r.BacklogOverdue)).ToList();
-            absences = (await c.QueryAsync<AbsenceDbRow>(Command(EvaluationSql.ReturnedByAbsence, p, ct))).Select(r => new AbsenceRow(r.Covered, r.Service, r.Count)).ToList();
-            counts = (await SettlementService.CountAsync(c, null, agreementId, p.From, p.To)).ToList();
+            absences = (await c.QueryAsync<AbsenceDbRow>(Command(EvaluationScan.ReturnedByAbsence, p, ct))).Select(r => new AbsenceRow(r.Covered, r.Service, r.Count)).ToList();
         }
 
         var (partners, total) = EvaluationAggregator.Aggregate(members, services, decided, processing, intake, absences, counts);
@@ -147,142 +145,10 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
     }
 
     // Settable rows: for an empty result SQLite reports no column types Dapper could match to a constructor.
-    private sealed class DecidedDbRow
-    {
-        public string Owner { get; set; } = "";
-        public long Own { get; set; }
-        public string Service { get; set; } = "";
-        public long Weekday { get; set; }
-        public long Gap { get; set; }
-        public long Late { get; set; }
-        public long Count { get; set; }
-    }
-
-    private sealed class ProcessingDbRow
-    {
-        public string Processor { get; set; } = "";
-        public string Service { get; set; } = "";
-        public long Weekday { get; set; }
-        public long Gap { get; set; }
-        public long Count { get; set; }
-    }
-
-    private sealed class IntakeDbRow
-    {
-        public string Owner { get; set; } = "";
-        public string Service { get; set; } = "";
-        public long Received { get; set; }
-        public long Backlog { get; set; }
-        public long BacklogOverdue { get; set; }
-    }
-
     private sealed class AbsenceDbRow
     {
         public string Covered { get; set; } = "";
         public string Service { get; set; } = "";
         public long Count { get; set; }
     }
-}
-
-/// <summary>
-/// The evaluation's SQL. Every query keeps to the agreement's members' (case-contributing) cases of its services.
-/// Dates are Europe/Berlin: PostgreSQL converts with AT TIME ZONE; SQLite has no time zones, so its expression adds
-/// one hour, or two within the summer time of the years the period touches (from five years before it: older cases
-/// count in winter time), with the exact changeovers taken from the time-zone data.
-/// </summary>
-internal sealed class EvaluationSql(DatabaseKind kind, DateOnly from, DateOnly to)
-{
-    private const string Scope = """
-        c.service_slug IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
-        AND c.owner_ags IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
-        """;
-
-    /// <summary>Days since 1970-01-01 of the Berlin date of a UTC timestamp column.</summary>
-    private string Day(string column) => kind == DatabaseKind.Postgres
-        ? $"(({column} AT TIME ZONE 'Europe/Berlin')::date - DATE '1970-01-01')"
-        : $"CAST(julianday({column}) + ({SummerTime(column)}) / 24.0 - 2440587.5 AS INTEGER)";
-
-    private string DueDay => kind == DatabaseKind.Postgres ? "(c.due_date - DATE '1970-01-01')" : "CAST(julianday(c.due_date) - 2440587.5 AS INTEGER)";
-
-    /// <summary>The UTC offset of Europe/Berlin in hours for a SQLite timestamp text ("yyyy-MM-dd HH:mm:ss…").</summary>
-    private string SummerTime(string column)
-    {
-        var branches = new List<string>();
-        for (var year = from.Year - 5; year <= to.Year; year++)
-        {
-            var (begins, ends) = SummerTimeUtc(year);
-            branches.Add($"WHEN {column} >= '{begins:yyyy-MM-dd HH:mm:ss}' AND {column} < '{ends:yyyy-MM-dd HH:mm:ss}' THEN 2");
-        }
-        return $"CASE {string.Join(" ", branches)} ELSE 1 END";
-    }
-
-    /// <summary>When summer time began and ended in UTC (from the time-zone data, not a rule written here).</summary>
-    internal static (DateTime Begins, DateTime Ends) SummerTimeUtc(int year)
-    {
-        DateTime? begins = null;
-        var t = new DateTime(year, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        var end = t.AddYears(1);
-        var summer = BerlinTime.Zone.IsDaylightSavingTime(t);
-        for (; t < end; t = t.AddHours(1))
-        {
-            var now = BerlinTime.Zone.IsDaylightSavingTime(t);
-            if (now && !summer) begins = t;
-            if (!now && summer && begins is { } b) return (b, t);
-            summer = now;
-        }
-        return (end, end); // no summer time that year
-    }
-
-    /// <summary>
-    /// The scope of the queries over decided cases, written so that SQLite's planner keeps to the range scan of
-    /// ix_cases_decided (the period) instead of ix_cases_owner_service_status, which would read every case of every member
-    /// of all years at random (measured on 1,000,000 cases: 8.9 s against 6.6 s). <c>x || ''</c> is the same text on both
-    /// databases; it only hides the column from the index choice.
-    /// </summary>
-    private const string DecidedScope = """
-        (c.service_slug || '') IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
-        AND (c.owner_ags || '') IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
-        """;
-
-    private string Durations(string startColumn, string groupColumns, string where) => $"""
-        SELECT {groupColumns}, (x.D0 + 3) % 7 AS Weekday, x.D1 - x.D0 AS Gap{(groupColumns.Contains("Owner") ? ", x.Late" : "")}, COUNT(*) AS Count
-        FROM (
-            SELECT c.owner_ags AS Owner, CASE WHEN c.processor_ags = c.owner_ags THEN 1 ELSE 0 END AS Own, c.processor_ags AS Processor, c.service_slug AS Service,
-                   {Day(startColumn)} AS D0, {Day("c.decided_at")} AS D1,
-                   CASE WHEN {Day("c.decided_at")} > {DueDay} THEN 1 ELSE 0 END AS Late
-            FROM cases c
-            WHERE c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To {where} AND {DecidedScope}
-        ) x
-        GROUP BY {groupColumns}, (x.D0 + 3) % 7, x.D1 - x.D0{(groupColumns.Contains("Owner") ? ", x.Late" : "")}
-        """;
-
-    /// <summary>
-    /// Cases decided in the period: per owner and service, whether its own clerks decided them, the lead time (receipt to
-    /// decision) histogram and lateness. Not per processor: owner × processor × duration would multiply the groups by the
-    /// number of members; who decided for whom comes from the settlement's count.
-    /// </summary>
-    public string Decided => Durations("c.received_at", "x.Owner, x.Own, x.Service", "");
-
-    /// <summary>Cases decided in the period: per processor and service, the processing time (last claim to decision) histogram.</summary>
-    public string Processing => Durations("c.assigned_at", "x.Processor, x.Service", "AND c.assigned_at IS NOT NULL");
-
-    /// <summary>Per owner and service: received in the period, and the backlog at its end (received before, not decided by then) with how much of it is past due.</summary>
-    public const string Intake = $"""
-        SELECT c.owner_ags AS Owner, c.service_slug AS Service,
-               SUM(CASE WHEN c.received_at >= @From THEN 1 ELSE 0 END) AS Received,
-               SUM(CASE WHEN c.decided_at IS NULL OR c.decided_at >= @To THEN 1 ELSE 0 END) AS Backlog,
-               SUM(CASE WHEN (c.decided_at IS NULL OR c.decided_at >= @To) AND c.due_date < @DueBefore THEN 1 ELSE 0 END) AS BacklogOverdue
-        FROM cases c
-        WHERE c.received_at < @To AND (c.received_at >= @From OR c.decided_at IS NULL OR c.decided_at >= @To) AND {Scope}
-        GROUP BY c.owner_ags, c.service_slug
-        """;
-
-    /// <summary>Cases an absence returned to the pool (audited with the absent clerk's municipality) that another partner decided in the period.</summary>
-    public const string ReturnedByAbsence = $"""
-        SELECT a.actor_ags AS Covered, c.service_slug AS Service, COUNT(DISTINCT c.id) AS Count
-        FROM audit_log a JOIN cases c ON c.id = a.case_id
-        WHERE a.action = 'case.returned-absence' AND c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To
-          AND c.processor_ags <> a.actor_ags AND {Scope}
-        GROUP BY a.actor_ags, c.service_slug
-        """;
 }

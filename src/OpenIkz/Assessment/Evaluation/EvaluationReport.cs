@@ -74,16 +74,17 @@ public static class EvaluationAggregator
         // Decided for another member: the settlement's own count (owner ≠ processor), summed over case groups.
         var forOthersRows = forOthers.ToList();
 
+        // Looked up per member and service (tens of thousands of histogram rows, up to hundreds of members × services).
+        var decidedBy = decidedRows.ToLookup(d => (d.Owner, d.Service));
+        var intakeBy = intakeRows.ToLookup(i => (i.Owner, i.Service));
+        var forOthersBy = forOthersRows.ToLookup(c => (c.ProcessorAgs, c.Service));
+        var processingBy = processingRows.ToLookup(p => (p.Processor, p.Service));
+        var absencesBy = absenceRows.ToLookup(a => (a.Covered, a.Service));
         var partners = new List<PartnerServiceFigures>();
         foreach (var (ags, name) in members)
             foreach (var service in services)
-            {
-                var own = decidedRows.Where(d => d.Owner == ags && d.Service == service).ToList();
-                var mine = intakeRows.Where(i => i.Owner == ags && i.Service == service).ToList();
-                partners.Add(Figures(ags, name, service, own, forOthersRows.Where(c => c.ProcessorAgs == ags && c.Service == service).Sum(c => c.Count),
-                    processingRows.Where(p => p.Processor == ags && p.Service == service), mine,
-                    absenceRows.Where(a => a.Covered == ags && a.Service == service)));
-            }
+                partners.Add(Figures(ags, name, service, decidedBy[(ags, service)].ToList(), forOthersBy[(ags, service)].Sum(c => c.Count),
+                    processingBy[(ags, service)], intakeBy[(ags, service)].ToList(), absencesBy[(ags, service)]));
         var memberSet = members.Select(m => m.Ags).ToHashSet();
         var all = Figures("", "", "", decidedRows, forOthersRows.Where(c => memberSet.Contains(c.ProcessorAgs)).Sum(c => c.Count), processingRows.Where(p => memberSet.Contains(p.Processor)), intakeRows,
             absenceRows.Where(a => memberSet.Contains(a.Covered)));

@@ -8,6 +8,12 @@ namespace OpenIkz.Infrastructure.Database;
 /// ("yyyy-MM-dd HH:mm:ss.fffffff", which sorts and compares correctly as text). These handlers make
 /// both come back as DateTime with Kind=Utc and make every DateTime parameter UTC.
 /// </summary>
+internal static class SqliteTimestamps
+{
+    /// <summary>A UTC instant as SQLite stores it.</summary>
+    public static string Text(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture);
+}
+
 internal static class DapperSetup
 {
     private static int _configured;
@@ -36,7 +42,7 @@ internal static class DapperSetup
             if (parameter.GetType().Namespace == "Microsoft.Data.Sqlite")
             {
                 parameter.DbType = DbType.String;
-                parameter.Value = utc.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture);
+                parameter.Value = SqliteTimestamps.Text(utc);
             }
             else
             {
