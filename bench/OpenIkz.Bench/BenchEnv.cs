@@ -22,7 +22,8 @@ public sealed class BenchOptions
     /// <summary>settle: member municipalities of the agreement (40), timed repetitions per level (3).</summary>
     public int Partners { get; set; } = 40;
     public int Runs { get; set; } = 3;
-    public bool Settle => Command.StartsWith("settle", StringComparison.Ordinal);
+    /// <summary>The settlement data set: <c>settle*</c>, and <c>assess-evaluation</c>, which evaluates the same agreement.</summary>
+    public bool Settle => Command.StartsWith("settle", StringComparison.Ordinal) || Command == "assess-evaluation";
     /// <summary>registry: municipalities in the directory (11,000) and generated register entries (100,000); timed requests per query and level.</summary>
     public int Municipalities { get; set; } = 11_000;
     public int Entries { get; set; } = 100_000;
@@ -68,7 +69,7 @@ public sealed class BenchOptions
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
         if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation"))
-            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley or assess-simulation.");
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley, assess-simulation or assess-evaluation.");
         if (o.Command == "assess-simulation" && (o.Cases < 1000 || o.Runs < 1)) throw new ArgumentException("assess-simulation needs --cases >= 1000 and --runs >= 1.");
         if (o.Registry)
         {

@@ -116,6 +116,7 @@ public static class EvaluationBench
 
         var httpTimes = new List<double>();
         var firstRequest = double.NaN;
+        var coldYear = double.NaN;
         string httpNote;
         using (var handler = new SocketsHttpHandler { UseCookies = false, UseProxy = false, AllowAutoRedirect = false })
         using (var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{o.Port}"), Timeout = TimeSpan.FromMinutes(10) })
@@ -128,16 +129,24 @@ public static class EvaluationBench
                 tokenResponse.EnsureSuccessStatusCode();
                 var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
                 var status = "";
-                // The server's first evaluation compiles its code (JIT) and opens its connections: one day, reported on its own.
-                using (var q = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agreements/{agreementId}/evaluation?from={From:yyyy-MM-dd}&to={From:yyyy-MM-dd}"))
+                async Task<double> GetAsync(DateOnly to)
                 {
+                    using var q = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agreements/{agreementId}/evaluation?from={From:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
                     q.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                     var t = Stopwatch.StartNew();
                     using var r = await http.SendAsync(q);
                     await r.Content.ReadAsByteArrayAsync();
-                    firstRequest = t.Elapsed.TotalSeconds;
-                    Console.Error.WriteLine($"  first evaluation after server start (one day, {From:yyyy-MM-dd}): {firstRequest:0.000} s (HTTP {(int)r.StatusCode})");
+                    if ((int)r.StatusCode != 200) throw new InvalidOperationException($"HTTP {(int)r.StatusCode}");
+                    return t.Elapsed.TotalSeconds;
                 }
+                // A fresh server: its first evaluation of one day compiles the code (JIT); its first of the year still runs
+                // partly unoptimised code (tiered compilation: SQLitePCL's calls are promoted while the million rows are read).
+                firstRequest = await GetAsync(From);
+                coldYear = await GetAsync(To);
+                Console.Error.WriteLine($"  fresh server: first evaluation (one day) {firstRequest:0.000} s, first of the year {coldYear:0.000} s");
+                // Then as a server in use: 30 small evaluations and a pause for the background compiler, before the measured runs.
+                for (var i = 0; i < 30; i++) await GetAsync(From);
+                await Task.Delay(2000);
                 for (var i = 0; i < o.Runs; i++)
                 {
                     using var q = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/agreements/{agreementId}/evaluation?from={From:yyyy-MM-dd}&to={To:yyyy-MM-dd}");
@@ -161,7 +170,7 @@ public static class EvaluationBench
 
         var plan = await PlanAsync(db, o, agreementId);
         Console.Error.WriteLine($"plan of the evaluation's scan:\n{plan}");
-        var text = Report(o, started, cases, members, timings, plan, firstRequest);
+        var text = Report(o, started, cases, members, timings, plan, firstRequest, coldYear);
         Console.WriteLine(text);
         if (o.Output is not null) await File.WriteAllTextAsync(o.Output, text);
     }
@@ -180,7 +189,7 @@ public static class EvaluationBench
             : string.Join("\n", (await c.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + EvaluationScan.ClosedSql(!o.Postgres, bounded: false), p)).Select(r => r.Detail));
     }
 
-    private static string Report(BenchOptions o, DateTime started, long cases, long members, List<Timing> timings, string plan, double firstRequest)
+    private static string Report(BenchOptions o, DateTime started, long cases, long members, List<Timing> timings, string plan, double firstRequest, double coldYear)
     {
         static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
         string F(double v) => double.IsNaN(v) ? "–" : v.ToString("0.000", CultureInfo.InvariantCulture);
@@ -196,7 +205,7 @@ public static class EvaluationBench
         var worst = timings.Where(t => t.Level.StartsWith("AgreementEvaluation", StringComparison.Ordinal) || t.Level.StartsWith("GET", StringComparison.Ordinal))
             .SelectMany(t => t.Seconds).DefaultIfEmpty(double.NaN).Max();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Goal \"the evaluation over 1,000,000 cases under 2 s\": slowest evaluation (in-process or HTTP) {F(worst)} s: **{(worst < 2 ? "met" : "missed")}**.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Before the HTTP runs, the server's first evaluation (one day, while its code is compiled) took {F(firstRequest)} s; it is not in the table.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Not in the table: on the freshly started server, the first evaluation (one day, while its code is compiled) took {F(firstRequest)} s and the first of the whole year {F(coldYear)} s; the HTTP runs follow 30 one-day evaluations and a 2 s pause.");
         sb.AppendLine();
         sb.AppendLine("Plan of the evaluation's scan (EvaluationScan.ClosedSql):");
         sb.AppendLine("```");

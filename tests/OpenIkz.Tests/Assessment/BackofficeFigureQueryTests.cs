@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Assessment.Assessments;
+using OpenIkz.Tests.Backoffice;
 using OpenIkz.Tests.Infrastructure;
 
 namespace OpenIkz.Tests.Assessment;
@@ -105,6 +106,24 @@ public abstract class BackofficeFigureQueryTests(OpenIkzApp fixture)
         Assert.False(await Query.MayReadAsync(Coordinator(Halberstadt), Backoffice.BackofficeFixture.Frankenthal));
         // Only the Koordination of a person.
         Assert.False(await Query.MayReadAsync(new Actor(1, null, "t", "T", Halberstadt, true, []), Halberstadt));
+    }
+
+    [SkippableFact]
+    public async Task PartnerFigures_NeedAnAgreementInForceToday_NotOneThatEndedOrHasNotStarted()
+    {
+        static Actor Coordinator(string ags) => new(1, null, "test", "Test", ags, false, [], IsCoordinator: true);
+        const string thale = Backoffice.Agreements.Thale, wernigerode = Backoffice.Agreements.Wernigerode;
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
+        (string, bool, bool)[] both = [(thale, true, true), (wernigerode, true, true)];
+        await app.CreateAgreementAsync(["wohngeld"], both, status: "terminated", from: new DateOnly(2024, 1, 1), to: today.AddDays(-1));
+        await app.CreateAgreementAsync(["wohngeld"], both, status: "active", from: new DateOnly(2024, 1, 1), to: today.AddDays(-1));
+        await app.CreateAgreementAsync(["wohngeld"], both, status: "approved", from: today.AddDays(30));
+        await app.CreateAgreementAsync(["wohngeld"], both, status: "draft", from: new DateOnly(2024, 1, 1));
+        Assert.False(await Query.MayReadAsync(Coordinator(thale), wernigerode));
+        // Terminated but not yet ended: still in force, as for the cases themselves.
+        await app.CreateAgreementAsync(["elterngeld"], both, status: "terminated", from: new DateOnly(2024, 1, 1), to: today);
+        Assert.True(await Query.MayReadAsync(Coordinator(thale), wernigerode));
+        Assert.True(await Query.MayReadAsync(Coordinator(wernigerode), thale));
     }
 }
 

@@ -67,8 +67,11 @@ public sealed class BackofficeFigureQuery(Db db, TimeProvider clock)
 
     /// <summary>
     /// Whether <paramref name="actor"/> may take the figures of <paramref name="ags"/>: its own municipality, or a
-    /// municipality it shares an agreement with that grants access (approved, active or terminated) — partners who already
-    /// see each other's cases in a pool. Aggregates only (counts and a mean), no personal data.
+    /// municipality it shares an agreement with that is in force today (<see cref="AgreementGrants.InForce"/>: approved,
+    /// active, or terminated and not yet ended, between its start and end date) — partners who already see each other's
+    /// cases in a pool. An agreement that ended, or has not started, grants nothing. Any service: the figures are
+    /// aggregates (counts and a mean, no personal data), and the typical use is to examine pooling a further service with
+    /// an existing partner.
     /// </summary>
     public async Task<bool> MayReadAsync(Actor actor, string ags, CancellationToken ct = default)
     {
@@ -79,8 +82,8 @@ public sealed class BackofficeFigureQuery(Db db, TimeProvider clock)
             SELECT COUNT(*) FROM agreement_members mine
             JOIN agreement_members other ON other.agreement_id = mine.agreement_id
             JOIN agreements a ON a.id = mine.agreement_id
-            WHERE mine.municipality_ags = @Mine AND other.municipality_ags = @Other AND {db.InList("a.status", "Granting")}
-            """, new { Mine = actor.Ags, Other = ags, Granting = AgreementStatus.Granting }, ct) > 0;
+            WHERE mine.municipality_ags = @Mine AND other.municipality_ags = @Other AND {AgreementGrants.InForce}
+            """, new { Mine = actor.Ags, Other = ags, Today = BerlinTime.Today(clock) }, ct) > 0;
     }
 
     /// <summary>
