@@ -19,7 +19,7 @@ public static class AssessmentPdf
 
         pdf.Heading("Potenzialanalyse");
         pdf.Paragraph(r.Title, bold: true);
-        pdf.Paragraph($"Nr. {r.Id}, erstellt am {r.CreatedAt:dd.MM.yyyy} von {report.Name(r.CreatedByAgs)}. Die Zahlen sind eine Abschätzung aus den Eingaben " +
+        pdf.Paragraph($"Nr. {r.Id}, erstellt am {BerlinTime.ToLocal(r.CreatedAt):dd.MM.yyyy} von {report.Name(r.CreatedByAgs)}. Die Zahlen sind eine Abschätzung aus den Eingaben " +
                       "und den Annahmen unten, keine Zusage; Grundlage sind das Warteschlangenmodell Erlang C und die Personalbedarfsermittlung des Organisationshandbuchs (BMI).");
         pdf.Heading("Ergebnis", 2);
         pdf.KeyValue(report.KeyFigures(), 0.38);
