@@ -117,7 +117,13 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         return AgreementValidator.Validate(input, states);
     }
 
-    public async Task<long> CreateDraftAsync(Actor actor, AgreementInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Creates a draft. <paramref name="within"/> runs in the same transaction once the draft has its id (before its
+    /// document is rendered): a caller that records the new id elsewhere does so atomically, and its exception leaves no
+    /// draft behind.
+    /// </summary>
+    public async Task<long> CreateDraftAsync(Actor actor, AgreementInput input, CancellationToken ct = default,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, long, Task>? within = null)
     {
         RequireCoordinator(actor);
         var terms = await ValidateAsync(input, ct);
@@ -129,6 +135,7 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
                 new { terms.Title, From = terms.ValidFrom, Now, actor.Ags }, tx);
             await WriteTermsAsync(c, tx, id, terms);
             await HistoryAsync(c, tx, id, actor, "Entwurf angelegt", terms.Title);
+            if (within is not null) await within(c, tx, id);
             await documents.RenderAsync(c, tx, id, "Entwurf");
             return id;
         }, ct);

@@ -205,6 +205,21 @@ public abstract class AssessmentsApiTests(OpenIkzApp fixture)
         Assert.Equal(agreementId, read.GetProperty("agreementId").GetInt64());
         Assert.Equal(1, await app.CountAsync("agreements", "id = @Id AND status = 'draft'", new { Id = agreementId }));
     }
+
+    [SkippableFact]
+    public async Task AgreementDraft_CalledFourTimesAtOnce_CreatesOneDraft_TheOthersAre409_AndLeaveNoDraftBehind()
+    {
+        var (id, _, _) = await CreateAsync();
+        var coordinators = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.ApiAsAsync("quedlinburg.koordination")));
+        var responses = await Task.WhenAll(coordinators.Select(c => c.PostAsync($"/api/v1/assessments/{id}/agreement-draft", null)));
+        var codes = responses.Select(r => (int)r.StatusCode).Order().ToArray();
+        Assert.Equal(new[] { 201, 409, 409, 409 }, codes);
+        // Only the one draft: the losers' drafts were rolled back with their link.
+        Assert.Equal(1, await app.CountAsync("agreements", "goals LIKE @G", new { G = $"Entwurf aus der Potenzialanalyse {id} %" }));
+        var created = JsonDocument.Parse(await responses.Single(r => r.StatusCode == HttpStatusCode.Created).Content.ReadAsStringAsync()).RootElement.GetProperty("agreementId").GetInt64();
+        var read = await (await coordinators[0].GetAsync($"/api/v1/assessments/{id}")).ReadJsonAsync();
+        Assert.Equal(created, read.GetProperty("agreementId").GetInt64());
+    }
 }
 
 public sealed class AssessmentsApiTestsSqlite(SqliteApp app) : AssessmentsApiTests(app), IClassFixture<SqliteApp>;

@@ -184,10 +184,13 @@ public sealed class AssessmentService(Db db, AgreementService agreements, TimePr
             validFrom, null, null,
             "Die Partner verarbeiten personenbezogene Daten nur im Rahmen der übertragenen Aufgabe und nach der DSGVO; Einzelheiten (Auftragsverarbeitung nach Art. 28 DSGVO, technische und organisatorische Maßnahmen) sind vor der Zustimmung zu ergänzen.",
             goals, null, rates, "owner", null);
-        var agreementId = await agreements.CreateDraftAsync(actor, agreementInput, ct);
-        var updated = await db.ExecuteAsync("UPDATE assessments SET agreement_id = @Agreement WHERE id = @Id AND agreement_id IS NULL", new { Agreement = agreementId, Id = id }, ct);
-        if (updated == 0) throw new RuleException("AgreementAlreadyDrafted", "Aus dieser Potenzialanalyse wurde gleichzeitig bereits eine Vereinbarung entworfen.");
-        return agreementId;
+        // The link is written in the draft's own transaction: of two calls at once, the second finds agreement_id set (on
+        // PostgreSQL after waiting for the first's row lock; SQLite's writers are serialised) and rolls its draft back.
+        return await agreements.CreateDraftAsync(actor, agreementInput, ct, async (c, tx, agreementId) =>
+        {
+            var updated = await c.ExecuteAsync("UPDATE assessments SET agreement_id = @Agreement WHERE id = @Id AND agreement_id IS NULL", new { Agreement = agreementId, Id = id }, tx);
+            if (updated == 0) throw new RuleException("AgreementAlreadyDrafted", "Aus dieser Potenzialanalyse wurde gleichzeitig bereits eine Vereinbarung entworfen.");
+        });
     }
 
     /// <summary>The stored result with the agreement id drafted from it (null until then).</summary>
