@@ -268,7 +268,11 @@ public abstract class EvaluationPagesTests(OpenIkzApp fixture)
         var id = await PoolAsync();
         foreach (var user in new[] { "halberstadt.koordination", "quedlinburg.teamleitung" })
         {
-            var page = await PagesTests.ParseAsync(await (await SignedInAsync(user)).GetAsync("/"));
+            var client = await SignedInAsync(user);
+            var audited = await app.CountAsync("audit_log", "action = 'agreement.evaluated' AND agreement_id = @Id", new { Id = id });
+            var page = await PagesTests.ParseAsync(await client.GetAsync("/"));
+            // The start page shows other members' figures: one audit entry for this agreement per view.
+            Assert.Equal(audited + 1, await app.CountAsync("audit_log", "action = 'agreement.evaluated' AND agreement_id = @Id", new { Id = id }));
             var warnings = Squash(page.GetElementById("fristen-vereinbarungen")!.Closest("section")!.TextContent);
             Assert.Contains(Title, warnings);
             Assert.Contains("Evaluation:", warnings);

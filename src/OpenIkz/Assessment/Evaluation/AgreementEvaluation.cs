@@ -23,6 +23,40 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
 {
     public async Task<EvaluationReport> EvaluateAsync(Actor actor, long agreementId, string? fromText, string? toText, CancellationToken ct = default)
     {
+        var (from, to) = Check(actor, fromText, toText);
+        var agreement = await agreements.GetAsync(actor, agreementId, ct); // 404 for non-members
+        var (report, entry) = await EvaluateCoreAsync(agreement, from, to, ct);
+        await db.InTransactionAsync(async (c, tx) => await audit.AppendAsync(c, tx, actor, entry), ct);
+        return report;
+    }
+
+    /// <summary>
+    /// Several agreements the caller has already loaded (the start page): evaluated one after the other, audited in one
+    /// transaction at the end — one entry per agreement as for the API, one commit instead of one per agreement.
+    /// </summary>
+    public async Task<IReadOnlyList<EvaluationReport>> EvaluateManyAsync(Actor actor, IReadOnlyList<(AgreementDetails Agreement, DateOnly From, DateOnly To)> items, CancellationToken ct = default)
+    {
+        Check(actor, null, null);
+        var reports = new List<EvaluationReport>();
+        var entries = new List<AuditEntry>();
+        foreach (var (agreement, from, to) in items)
+        {
+            if (agreement.Members.All(m => m.Ags != actor.Ags)) throw new AgreementNotFoundException();
+            var (report, entry) = await EvaluateCoreAsync(agreement, from, to, ct);
+            reports.Add(report);
+            entries.Add(entry);
+        }
+        if (entries.Count > 0)
+            await db.InTransactionAsync(async (c, tx) =>
+            {
+                foreach (var entry in entries) await audit.AppendAsync(c, tx, actor, entry);
+                return 0;
+            }, ct);
+        return reports;
+    }
+
+    private static (DateOnly? From, DateOnly? To) Check(Actor actor, string? fromText, string? toText)
+    {
         if (!actor.IsUser || !(actor.IsCoordinator || actor.IsTeamLead))
             throw new RuleException("EvaluatorOnly", "Die Evaluation sehen die Koordination und die Teamleitung einer Mitgliedskommune.");
         var errors = new ValidationErrors();
@@ -30,8 +64,12 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
         var to = ParseDate(errors, "to", toText);
         if (from is { } f && to is { } t && t < f) errors.Add("to", "Das Ende liegt vor dem Beginn.");
         if (errors.Count > 0) throw new ValidationException(errors);
+        return (from, to);
+    }
 
-        var agreement = await agreements.GetAsync(actor, agreementId, ct); // 404 for non-members
+    private async Task<(EvaluationReport Report, AuditEntry Entry)> EvaluateCoreAsync(AgreementDetails agreement, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var agreementId = agreement.Id;
         var today = BerlinTime.Today(clock);
         var start = from ?? agreement.ValidFrom;
         var end = to ?? (agreement.EvaluationDate is { } e && e <= today ? e : today);
@@ -72,12 +110,10 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
         var judged = EvaluationAggregator.Judge(await goals.LoadAsync(agreementId, ct), total, end);
         var prediction = await PredictionAsync(agreementId, members, services, decided, processing, intake, absences, counts, countFrom, countTo, ct);
 
-        await db.InTransactionAsync(async (c, tx) =>
-            await audit.AppendAsync(c, tx, actor, new AuditEntry("agreement.evaluated", null, agreementId, null,
-                $"{start:yyyy-MM-dd}..{end:yyyy-MM-dd}")), ct);
+        var entry = new AuditEntry("agreement.evaluated", null, agreementId, null, $"{start:yyyy-MM-dd}..{end:yyyy-MM-dd}");
 
-        return new EvaluationReport(agreementId, agreement.Title, start, end, agreement.EvaluationDate, partners, total, compensation, judged,
-            EvaluationAggregator.PercentileMethod, EvaluationAggregator.WorkingDayRule, prediction);
+        return (new EvaluationReport(agreementId, agreement.Title, start, end, agreement.EvaluationDate, partners, total, compensation, judged,
+            EvaluationAggregator.PercentileMethod, EvaluationAggregator.WorkingDayRule, prediction), entry);
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed record StartAgreement(AgreementDetails Agreement, EvaluationReport
 /// The start page's evaluation block for the Koordination and the Teamleitung: the municipality's running agreements
 /// (approved, active or terminated, valid today, not superseded; at most <see cref="MaxAgreements"/>, the newest first)
 /// with the KPIs of the last 90 days (from the start if it is younger) and the warnings of <see cref="AgreementDeadlines"/>.
-/// Each evaluation is audited like the API's.
+/// Each evaluation is audited like the API's (all of a page view in one commit).
 /// </summary>
 public static class EvaluationStart
 {
@@ -24,19 +24,23 @@ public static class EvaluationStart
     {
         if (actor is not { IsUser: true } || !(actor.IsCoordinator || actor.IsTeamLead)) return [];
         var today = BerlinTime.Today(clock);
-        var result = new List<StartAgreement>();
+        var running = new List<AgreementDetails>();
         foreach (var summary in (await agreements.ListAsync(actor.Ags, ct))
                      .Where(s => AgreementStatus.Granting.Contains(s.Status) && s.ValidFrom <= today && (s.ValidTo is null || s.ValidTo >= today)))
         {
-            if (result.Count == MaxAgreements) break; // counted after the superseded versions are skipped, not before
+            if (running.Count == MaxAgreements) break; // counted after the superseded versions are skipped, not before
             var a = await agreements.GetAsync(actor, summary.Id, ct);
-            if (a.SupersededById is not null) continue;
-            var from = a.ValidFrom > today.AddDays(1 - Days) ? a.ValidFrom : today.AddDays(1 - Days);
-            var report = await evaluation.EvaluateAsync(actor, a.Id, $"{from:yyyy-MM-dd}", $"{today:yyyy-MM-dd}", ct);
+            if (a.SupersededById is null) running.Add(a);
+        }
+        // One evaluation per agreement over its last 90 days, audited together in one commit.
+        var reports = await evaluation.EvaluateManyAsync(actor,
+            running.Select(a => (a, a.ValidFrom > today.AddDays(1 - Days) ? a.ValidFrom : today.AddDays(1 - Days), today)).ToList(), ct);
+        var result = running.Select((a, i) =>
+        {
             // The goals are judged on the report's own period (the last 90 days); the deadlines only while the agreement is not terminated.
             var deadlines = a.Status == AgreementStatus.Terminated ? [] : AgreementDeadlines.Upcoming(a.EvaluationDate, a.ValidTo, a.NoticeMonths, today);
-            result.Add(new StartAgreement(a, report, deadlines));
-        }
+            return new StartAgreement(a, reports[i], deadlines);
+        }).ToList();
         return result;
     }
 }
