@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -265,9 +266,17 @@ public abstract class RegionsApiTests(OpenIkzApp fixture)
         // … and the agreement itself stays private to its members.
         await (await (await app.CoordinatorAsync("wernigerode")).GetAsync($"/api/v1/agreements/{own}")).AssertProblemAsync(404);
 
+        // An amendment supersedes the linked version: the field shows the current one, and removing it by its id removes the link.
+        var amended = await app.CreateAgreementAsync(["wohngeld"], [(Thale, true, true), (Quedlinburg, true, true)], status: "draft");
+        await app.Db.ExecuteAsync("UPDATE agreements SET title = 'Geänderte Fassung (Test)', supersedes_id = @Old WHERE id = @New", new { Old = own, New = amended });
+        await app.Db.ExecuteAsync("UPDATE agreements SET superseded_by_id = @New WHERE id = @Old", new { Old = own, New = amended });
+        var current = Assert.Single((await wernigerodeClerk.FieldAsync(id, field)).GetProperty("agreements").EnumerateArray());
+        Assert.Equal(amended, current.GetProperty("id").GetInt64());
+        Assert.Equal("Geänderte Fassung (Test)", current.GetProperty("title").GetString());
+
         // Any member's coordinator may remove a link; removing what is not linked is 404.
         var wernigerode = await app.CoordinatorAsync("wernigerode");
-        await wernigerode.DeleteAsync($"{path}/agreements/{own}").OkAsync(HttpStatusCode.NoContent);
+        await wernigerode.DeleteAsync($"{path}/agreements/{amended}").OkAsync(HttpStatusCode.NoContent);
         await (await wernigerode.DeleteAsync($"{path}/agreements/{own}")).AssertProblemAsync(404);
         await thale.DeleteAsync($"{path}/cooperations/{entry}").OkAsync(HttpStatusCode.NoContent);
         await (await thale.DeleteAsync($"{path}/cooperations/{entry}")).AssertProblemAsync(404);

@@ -54,7 +54,16 @@ public sealed class FieldLinks(Db db, TimeProvider clock)
 
     /// <summary>Any member's Koordination may remove a link (taking shared information away tells nobody anything).</summary>
     public Task UnlinkAgreementAsync(Actor actor, long regionId, long fieldId, long agreementId, CancellationToken ct = default) =>
-        UnlinkAsync(actor, regionId, fieldId, "DELETE FROM field_of_action_agreements WHERE field_id = @Field AND agreement_id = @Id", agreementId,
+        // The field shows an amended agreement as its current version: the link may still name an earlier one of its chain.
+        UnlinkAsync(actor, regionId, fieldId, """
+            DELETE FROM field_of_action_agreements WHERE field_id = @Field AND agreement_id IN (
+                WITH RECURSIVE versions (id) AS (
+                    SELECT a.id FROM agreements a WHERE a.id = @Id
+                    UNION ALL
+                    SELECT a.supersedes_id FROM versions JOIN agreements a ON a.id = versions.id WHERE a.supersedes_id IS NOT NULL
+                )
+                SELECT id FROM versions)
+            """, agreementId,
             "Diese Vereinbarung ist mit dem Handlungsfeld nicht verknüpft.", ct);
 
     private Task UnlinkAsync(Actor actor, long regionId, long fieldId, string delete, long id, string notLinked, CancellationToken ct) =>

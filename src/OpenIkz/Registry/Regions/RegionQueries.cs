@@ -109,11 +109,19 @@ public sealed class RegionQueries(Db db, TimeProvider clock)
             JOIN fields_of_action f ON f.id = l.field_id JOIN registry_entries e ON e.id = l.cooperation_id
             WHERE f.region_id = @Region
             """ + only, p)).ToLookup(l => l.FieldId);
-        var agreements = (await c.QueryAsync<AgreementLinkRow>("""
-            SELECT l.field_id AS FieldId, a.id, a.title, a.status, a.valid_from AS ValidFrom, a.valid_to AS ValidTo FROM field_of_action_agreements l
-            JOIN fields_of_action f ON f.id = l.field_id JOIN agreements a ON a.id = l.agreement_id
-            WHERE f.region_id = @Region
-            """ + only, p)).ToLookup(l => l.FieldId);
+        // A linked agreement that was amended shows as its current version (the chain of superseded_by_id), as the
+        // register's entries follow their agreement.
+        var agreements = (await c.QueryAsync<AgreementLinkRow>($"""
+            WITH RECURSIVE chain (field_id, agreement_id) AS (
+                SELECT l.field_id, l.agreement_id FROM field_of_action_agreements l JOIN fields_of_action f ON f.id = l.field_id
+                WHERE f.region_id = @Region{only}
+                UNION ALL
+                SELECT chain.field_id, a.superseded_by_id FROM chain JOIN agreements a ON a.id = chain.agreement_id WHERE a.superseded_by_id IS NOT NULL
+            )
+            SELECT DISTINCT chain.field_id AS FieldId, a.id, a.title, a.status, a.valid_from AS ValidFrom, a.valid_to AS ValidTo
+            FROM chain JOIN agreements a ON a.id = chain.agreement_id
+            WHERE a.superseded_by_id IS NULL
+            """, p)).ToLookup(l => l.FieldId);
         var steps = (await c.QueryAsync<StepRow>("""
             SELECT s.field_id AS FieldId, s.step, s.status, s.review_on AS ReviewOn, s.note FROM learning_cycle_steps s JOIN fields_of_action f ON f.id = s.field_id
             WHERE f.region_id = @Region
