@@ -103,6 +103,34 @@ public abstract class RegionsApiTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Delete_ByACoordinatingMembersKoordination_RemovesTheRegionAndItsParts_ButNotTheLinkedEntriesOrAgreements()
+    {
+        var thale = await app.CoordinatorAsync("thale");
+        var id = await thale.CreateRegionAsync("Zu löschender Kooperationsraum Test");
+        await thale.AddMemberAsync(id, Wernigerode);
+        var field = await thale.AddFieldAsync(id, "Archiv");
+        var entry = await RegionFixture.InsertRegisterEntryAsync(app, "Kreisarchiv (Löschtest)");
+        await thale.PostAsJsonAsync($"/api/v1/regions/{id}/fields/{field}/cooperations", new { cooperationId = entry }).OkAsync();
+        var agreement = await app.CreateAgreementAsync(["wohngeld"], [(Thale, true, true), (Quedlinburg, true, true)], status: "draft");
+        await thale.PostAsJsonAsync($"/api/v1/regions/{id}/fields/{field}/agreements", new { agreementId = agreement }).OkAsync();
+
+        await (await (await app.CoordinatorAsync("wernigerode")).DeleteAsync($"/api/v1/regions/{id}")).AssertProblemAsync(403); // a member, not coordinating
+        await (await (await app.ApiAsAsync("thale.sachbearbeitung")).DeleteAsync($"/api/v1/regions/{id}")).AssertProblemAsync(403);
+        await (await (await app.CoordinatorAsync("halberstadt")).DeleteAsync($"/api/v1/regions/{id}")).AssertProblemAsync(404); // not a member
+        Assert.Equal(1, await app.CountAsync("regions", "id = @Id", new { Id = id }));
+
+        await thale.DeleteAsync($"/api/v1/regions/{id}").OkAsync(HttpStatusCode.NoContent);
+        await (await thale.GetAsync($"/api/v1/regions/{id}")).AssertProblemAsync(404);
+        await (await thale.DeleteAsync($"/api/v1/regions/{id}")).AssertProblemAsync(404);
+        Assert.Equal(0, await app.CountAsync("region_members", "region_id = @Id", new { Id = id }));
+        Assert.Equal(0, await app.CountAsync("fields_of_action", "region_id = @Id", new { Id = id }));
+        Assert.Equal(0, await app.CountAsync("field_of_action_agreements", "field_id = @Id", new { Id = field }));
+        Assert.Equal(0, await app.CountAsync("learning_cycle_steps", "field_id = @Id", new { Id = field }));
+        Assert.Equal(1, await app.CountAsync("agreements", "id = @Id", new { Id = agreement }));
+        Assert.Equal(1, await app.CountAsync("registry_cooperations", "id = @Id", new { Id = entry }));
+    }
+
+    [SkippableFact]
     public async Task Members_OnlyFromTheDirectory_CoordinatingMembersManageThem_AndOneStaysCoordinating()
     {
         var thale = await app.CoordinatorAsync("thale");

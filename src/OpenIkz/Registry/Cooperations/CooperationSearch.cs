@@ -184,8 +184,17 @@ public static class CooperationSearch
             count,
             EntryColumns + " FROM registry_entries e WHERE e.id IN (SELECT c.id FROM registry_cooperations c" + filter + " ORDER BY c.id DESC LIMIT @Limit OFFSET @Offset) ORDER BY e.id DESC",
             p,
-            selective ? "SELECT c.id FROM registry_cooperations c" + filter + " ORDER BY c.id DESC LIMIT @Cap" : null);
+            SinglePass(f, kind, selective) ? "SELECT c.id FROM registry_cooperations c" + filter + " ORDER BY c.id DESC LIMIT @Cap" : null);
     }
+
+    /// <summary>
+    /// Whether the search reads its matching ids once (at most <see cref="SinglePassCap"/>) for both total and page. Not on
+    /// PostgreSQL for words without a district or municipality: its planner reads those ids backwards along the primary
+    /// key, filtering each entry, and a word found in 4,000 entries then walked 49,000 rows (70 ms, measured); the count
+    /// through the trigram index and the page (which stops at its 20th match) take 8 and 3 ms.
+    /// </summary>
+    private static bool SinglePass(CooperationFilter f, DatabaseKind kind, bool selective) =>
+        selective && (kind == DatabaseKind.Sqlite || f.District is not null || f.Municipality is not null);
 
     /// <summary>
     /// The ids of the entries with a partner of the condition, the two branches of the view registry_entry_partners:

@@ -91,6 +91,18 @@ public sealed class ManageRegion(Db db, TimeProvider clock)
             await TouchAsync(c, tx, regionId);
         }, ct);
 
+    /// <summary>
+    /// Deletes the region with its members, Handlungsfelder, goals, options, links and learning cycle (ON DELETE CASCADE):
+    /// the Koordination of a coordinating member only, as for its other changes; the linked register entries and
+    /// agreements themselves stay.
+    /// </summary>
+    public Task DeleteAsync(Actor actor, long regionId, CancellationToken ct = default) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            RegionAccess.RequireCoordinating(await RegionAccess.RequireCoordinatorAsync(db, c, tx, regionId, actor));
+            await c.ExecuteAsync("DELETE FROM regions WHERE id = @Id", new { Id = regionId }, tx);
+        }, ct);
+
     private static async Task RequireAnotherCoordinatingAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long regionId, string leaving)
     {
         var others = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM region_members WHERE region_id = @Id AND role = @Role AND ags <> @Ags",

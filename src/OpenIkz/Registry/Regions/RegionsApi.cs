@@ -41,6 +41,14 @@ public static class RegionsApi
             .WithName("UpdateRegion").WithSummary("Name and description (Koordination of a coordinating member, else 403); a stale version is 409 VersionConflict.")
             .ProducesValidationProblem().ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
 
+        writers.MapDelete("/{regionId:long}", async Task<NoContent> (long regionId, ClaimsPrincipal p, ManageRegion manage, CancellationToken ct) =>
+            {
+                await manage.DeleteAsync(Actor.From(p)!, regionId, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("DeleteRegion").WithSummary("Deletes the region with its fields, goals, options, links and learning cycle (Koordination of a coordinating member, else 403; 404 for non-members). Linked register entries and agreements stay.")
+            .ProducesProblem(403).ProducesProblem(404);
+
         writers.MapPost("/{regionId:long}/members", (long regionId, RegionMemberInput input, ClaimsPrincipal p, ManageRegion manage, RegionQueries regions, CancellationToken ct) =>
                 Region(p, regionId, regions, a => manage.SetMemberAsync(a, regionId, input, ct), ct))
             .WithName("SetRegionMember").WithSummary("Adds a municipality of the directory or changes a member's role (coordinating members only); the last coordinating member stays (409).")
