@@ -16,11 +16,17 @@ namespace OpenIkz.Assessment.Evaluation;
 ///
 /// The settlement's count (decided for another member) is computed from the same rows with the same rule as
 /// <see cref="SettlementService.CountAsync"/>: owner ≠ processor, owner contributes cases, processor contributes staff,
-/// a service of the agreement. EvaluationScanTests holds the two equal.
+/// a service of the agreement. EvaluationTests.Scan_InOneOrTwoParts… holds the two equal.
 /// </summary>
 internal static class EvaluationScan
 {
     internal sealed record Result(IReadOnlyList<DecidedRow> Decided, IReadOnlyList<ProcessingRow> Processing, IReadOnlyList<IntakeRow> Intake, IReadOnlyList<CaseCount> Counts);
+
+    /// <summary>
+    /// A day that never occurs, for a missing one (no claim, no decision): the scan reads no NULLs, since asking SQLite
+    /// for each column's type costs as much as reading it. Texts missing are '' (<see cref="TextIds.Empty"/>).
+    /// </summary>
+    internal const int NoDay = -1_000_000;
 
     /// <summary>
     /// The agreement's members' (case-contributing) cases of its services, hidden from SQLite's index choice with the
@@ -28,12 +34,6 @@ internal static class EvaluationScan
     /// instead of ix_cases_owner_service_status, which would read every case of every member of all years at random.
     /// PostgreSQL plans with statistics and has no unary + for text. (The earlier <c>x || ''</c> cost 0.2 s per million rows.)
     /// </summary>
-    /// <summary>
-    /// A day that never occurs, for a missing one (no claim, no decision): the scan reads no NULLs, since asking SQLite
-    /// for each column's type costs as much as reading it. Texts missing are '' (<see cref="TextIds.Empty"/>).
-    /// </summary>
-    internal const int NoDay = -1_000_000;
-
     private static string HiddenScope(bool sqlite) => sqlite
         ? """
           +c.service_slug IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
@@ -99,11 +99,16 @@ internal static class EvaluationScan
             var first = part == 0;
             var last = part == parts - 1;
             await using var c = await db.OpenAsync(ct);
+            // The last part holds the present: the cases decided from its start on and those still open, read in one
+            // transaction (one snapshot), so a case decided during the scan counts once — as open or as decided.
+            await using var snapshot = last
+                ? c is Microsoft.Data.Sqlite.SqliteConnection lite ? lite.BeginTransaction(deferred: true) : await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct)
+                : null;
             var range = parameters with { ScanFromUtc = first ? fromUtc : split, ScanUntilUtc = last ? null : split };
             await using (var r = await ScanRows.OpenAsync(c, ClosedSql(sqlite, bounded: !last), range, texts, ct))
                 if (r.Synchronous) tally.AddAllClosed(r, ct);
                 else while (await r.ReadAsync(ct)) tally.AddClosed(r);
-            if (first)
+            if (last)
                 await using (var r = await ScanRows.OpenAsync(c, OpenSql, range, texts, ct))
                     while (await r.ReadAsync(ct)) tally.AddOpen(r);
             return tally.Result();
@@ -222,12 +227,13 @@ internal static class EvaluationScan
         private long[] _counts = new long[1024];
         private bool[] _used = new bool[1024];
         private int _count;
+        private int _shift = 64 - 10; // the top log2(capacity) bits of the product: every bit of the key reaches them
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(long key, long by = 1)
         {
             var mask = _keys.Length - 1;
-            var i = Slot(key, mask);
+            var i = Slot(key);
             while (_used[i])
             {
                 if (_keys[i] == key)
@@ -247,7 +253,7 @@ internal static class EvaluationScan
         public long Get(long key)
         {
             var mask = _keys.Length - 1;
-            for (var i = Slot(key, mask); _used[i]; i = (i + 1) & mask)
+            for (var i = Slot(key); _used[i]; i = (i + 1) & mask)
                 if (_keys[i] == key) return _counts[i];
             return 0;
         }
@@ -260,8 +266,9 @@ internal static class EvaluationScan
                 if (_used[i]) yield return (_keys[i], _counts[i]);
         }
 
-        // Fibonacci hashing: the packed keys differ mostly in their low bits (the gap) and high bits (the texts).
-        private static int Slot(long key, int mask) => (int)((ulong)(key * -7046029254386353131L) >> 32) & mask;
+        // Fibonacci hashing: the top bits of key × 2^64/φ, which depend on every bit of the key (the packed keys differ in
+        // their low bits, the gap, and their high bits, the texts).
+        private int Slot(long key) => (int)((ulong)(key * -7046029254386353131L) >> _shift);
 
         private void Grow()
         {
@@ -269,6 +276,7 @@ internal static class EvaluationScan
             _keys = new long[keys.Length * 2];
             _counts = new long[keys.Length * 2];
             _used = new bool[keys.Length * 2];
+            _shift--;
             _count = 0;
             for (var i = 0; i < keys.Length; i++)
                 if (used[i]) Add(keys[i], counts[i]);

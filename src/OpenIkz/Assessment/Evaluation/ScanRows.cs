@@ -65,7 +65,9 @@ internal abstract class ScanRows : IAsyncDisposable
         private readonly SqliteConnection _connection;
         private readonly sqlite3_stmt _statement;
         private readonly TextIds _texts;
-        private int _rows;
+        private int _rows, _bound;
+        private CancellationTokenRegistration _interrupt;
+        private bool _interruptRegistered;
 
         public SqliteRows(SqliteConnection connection, string sql, ScanParameters p, TextIds texts)
         {
@@ -81,6 +83,9 @@ internal abstract class ScanRows : IAsyncDisposable
                 Bind("@To", SqliteTimestamps.Text(p.ToUtc));
                 Bind("@ScanFrom", SqliteTimestamps.Text(p.ScanFromUtc));
                 if (p.ScanUntilUtc is { } until) Bind("@ScanUntil", SqliteTimestamps.Text(until));
+                // An unbound parameter would be NULL and match nothing: silently empty figures.
+                if (_bound != raw.sqlite3_bind_parameter_count(_statement))
+                    throw new InvalidOperationException($"The scan bound {_bound} of its {raw.sqlite3_bind_parameter_count(_statement)} parameters.");
             }
             catch
             {
@@ -92,13 +97,13 @@ internal abstract class ScanRows : IAsyncDisposable
         private void Bind(string name, long value)
         {
             var index = raw.sqlite3_bind_parameter_index(_statement, name);
-            if (index > 0) Check(raw.sqlite3_bind_int64(_statement, index, value));
+            if (index > 0) { Check(raw.sqlite3_bind_int64(_statement, index, value)); _bound++; }
         }
 
         private void Bind(string name, string value)
         {
             var index = raw.sqlite3_bind_parameter_index(_statement, name);
-            if (index > 0) Check(raw.sqlite3_bind_text(_statement, index, value));
+            if (index > 0) { Check(raw.sqlite3_bind_text(_statement, index, value)); _bound++; }
         }
 
         private void Check(int rc)
@@ -115,11 +120,18 @@ internal abstract class ScanRows : IAsyncDisposable
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public override bool Read(CancellationToken ct)
         {
+            if (!_interruptRegistered)
+            {
+                // One step may pass over many rows of other agreements: a cancelled request interrupts it.
+                _interruptRegistered = true;
+                if (ct.CanBeCanceled) _interrupt = ct.Register(static h => raw.sqlite3_interrupt((sqlite3)h!), _connection.Handle);
+            }
             if ((++_rows & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
             // A busy database waits in SQLite's busy handler (busy_timeout, set on every connection by Db.OpenAsync).
             var rc = raw.sqlite3_step(_statement);
             if (rc == raw.SQLITE_ROW) return true;
             if (rc == raw.SQLITE_DONE) return false;
+            if (rc == raw.SQLITE_INTERRUPT) ct.ThrowIfCancellationRequested();
             throw new SqliteException(raw.sqlite3_errmsg(_connection.Handle).utf8_to_string(), rc);
         }
 
@@ -131,6 +143,7 @@ internal abstract class ScanRows : IAsyncDisposable
 
         public override ValueTask DisposeAsync()
         {
+            _interrupt.Dispose();
             _statement.Dispose();
             return ValueTask.CompletedTask;
         }

@@ -8,13 +8,16 @@
 -- October, changing at 01:00 UTC). The changeovers lie at 01:00 UTC and the offset only decides the day for instants
 -- between 22:00 and 23:00 UTC, so the comparison at the changeover itself cannot shift a day. Before 1996 (summer time
 -- then ended in September) the day of an instant between 22:00 and 23:00 UTC in the last week of September can be one
--- too early; OpenIKZ holds no cases that old. EvaluationDayTests holds the columns equal to the time-zone data.
+-- too early; OpenIKZ holds no cases that old. CaseDayTests holds the columns equal to the time-zone data.
+--
+-- The timestamp is cut to whole seconds before julianday: SQLite before 3.42 rounds julianday to the millisecond, which
+-- moved an instant in the last half millisecond before Berlin midnight to the next day (whole seconds only ever round down).
 --
 -- VIRTUAL: SQLite cannot add a STORED column to an existing table; the index below stores the values, so reading them
 -- from it costs no conversion. The covering index replaces ix_cases_decided (same leading column, same predicate).
-ALTER TABLE cases ADD COLUMN received_day INTEGER GENERATED ALWAYS AS (CAST(julianday(received_at) + (CASE WHEN julianday(received_at) >= julianday(date(substr(received_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(received_at) < julianday(date(substr(received_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
-ALTER TABLE cases ADD COLUMN assigned_day INTEGER GENERATED ALWAYS AS (CAST(julianday(assigned_at) + (CASE WHEN julianday(assigned_at) >= julianday(date(substr(assigned_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(assigned_at) < julianday(date(substr(assigned_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
-ALTER TABLE cases ADD COLUMN decided_day INTEGER GENERATED ALWAYS AS (CAST(julianday(decided_at) + (CASE WHEN julianday(decided_at) >= julianday(date(substr(decided_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(decided_at) < julianday(date(substr(decided_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
+ALTER TABLE cases ADD COLUMN received_day INTEGER GENERATED ALWAYS AS (CAST(julianday(substr(received_at, 1, 19)) + (CASE WHEN julianday(substr(received_at, 1, 19)) >= julianday(date(substr(received_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(substr(received_at, 1, 19)) < julianday(date(substr(received_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
+ALTER TABLE cases ADD COLUMN assigned_day INTEGER GENERATED ALWAYS AS (CAST(julianday(substr(assigned_at, 1, 19)) + (CASE WHEN julianday(substr(assigned_at, 1, 19)) >= julianday(date(substr(assigned_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(substr(assigned_at, 1, 19)) < julianday(date(substr(assigned_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
+ALTER TABLE cases ADD COLUMN decided_day INTEGER GENERATED ALWAYS AS (CAST(julianday(substr(decided_at, 1, 19)) + (CASE WHEN julianday(substr(decided_at, 1, 19)) >= julianday(date(substr(decided_at, 1, 4) || '-03-31', '-6 days', 'weekday 0')) + 1.0 / 24 AND julianday(substr(decided_at, 1, 19)) < julianday(date(substr(decided_at, 1, 4) || '-10-31', '-6 days', 'weekday 0')) + 1.0 / 24 THEN 2 ELSE 1 END) / 24.0 - 2440587.5 AS INTEGER)) VIRTUAL;
 ALTER TABLE cases ADD COLUMN due_day INTEGER GENERATED ALWAYS AS (CAST(julianday(due_date) - 2440587.5 AS INTEGER)) VIRTUAL;
 
 DROP INDEX ix_cases_decided;
