@@ -135,6 +135,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/regions/overdue-reviews"] = "401 403 403 ok 403 403 ok",
         ["GET /api/v1/regions/{regionId:long}"] = "401 ok ok ok ok 403 404",
         ["PUT /api/v1/regions/{regionId:long}"] = "401 403 403 403 403 403 404",
+        ["DELETE /api/v1/regions/{regionId:long}"] = "401 403 403 403 403 403 404",
         ["POST /api/v1/regions/{regionId:long}/members"] = "401 403 403 403 403 403 404",
         ["DELETE /api/v1/regions/{regionId:long}/members/{memberAgs}"] = "401 403 403 403 403 403 404",
         ["POST /api/v1/regions/{regionId:long}/fields"] = "401 403 403 ok 403 403 404",
