@@ -190,6 +190,21 @@ public static class BenchEnv
     }
 
     /// <summary>A line of /proc/PID/status in MB (VmHWM = peak resident set, VmRSS = current).</summary>
+    /// <summary>A bearer token for a user of the seeded data (POST /api/v1/auth/token).</summary>
+    public static async Task<string> TokenAsync(HttpClient http, string username, string password)
+    {
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "/api/v1/auth/token", new { username, password });
+        response.EnsureSuccessStatusCode();
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content)).GetProperty("token").GetString()!;
+    }
+
+    /// <summary>The median of the runs (NaN for none).</summary>
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        var s = values.Order().ToList();
+        return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
     public static double ProcStatusMb(int pid, string key)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

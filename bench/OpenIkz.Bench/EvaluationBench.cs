@@ -125,9 +125,7 @@ public static class EvaluationBench
             var server = await BenchEnv.StartServerAsync(o, http);
             try
             {
-                using var tokenResponse = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = SettleBench.CoordinatorName, password = SettleBench.Password });
-                tokenResponse.EnsureSuccessStatusCode();
-                var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+                var token = await BenchEnv.TokenAsync(http, SettleBench.CoordinatorName, SettleBench.Password);
                 var status = "";
                 async Task<double> GetAsync(DateOnly to)
                 {
@@ -191,16 +189,15 @@ public static class EvaluationBench
 
     private static string Report(BenchOptions o, DateTime started, long cases, long members, List<Timing> timings, string plan, double firstRequest, double coldYear)
     {
-        static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
         string F(double v) => double.IsNaN(v) ? "–" : v.ToString("0.000", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"OpenIKZ evaluation benchmark, {o.Database}, {started:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, {cases:N0} closed cases decided in {SettleBench.Year}, {members} members, period {From:yyyy-MM-dd}..{To:yyyy-MM-dd}, {o.Runs} runs per level");
         sb.AppendLine();
         sb.AppendLine("| Level | " + string.Join(" | ", Enumerable.Range(1, o.Runs).Select(i => $"run {i} s")) + " | median s | median ratio to bare | note |");
         sb.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", o.Runs + 2)) + "---|");
-        var bare = Median(timings[0].Seconds);
+        var bare = BenchEnv.Median(timings[0].Seconds);
         foreach (var t in timings)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Level} | {string.Join(" | ", t.Seconds.Select(F))} | {F(Median(t.Seconds))} | {Median(t.Seconds) / bare:0.00} | {t.Note} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {t.Level} | {string.Join(" | ", t.Seconds.Select(F))} | {F(BenchEnv.Median(t.Seconds))} | {BenchEnv.Median(t.Seconds) / bare:0.00} | {t.Note} |");
         sb.AppendLine();
         var worst = timings.Where(t => t.Level.StartsWith("AgreementEvaluation", StringComparison.Ordinal) || t.Level.StartsWith("GET", StringComparison.Ordinal))
             .SelectMany(t => t.Seconds).DefaultIfEmpty(double.NaN).Max();

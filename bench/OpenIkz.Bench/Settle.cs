@@ -377,9 +377,7 @@ public static class SettleBench
             var server = await BenchEnv.StartServerAsync(o, http);
             try
             {
-                using var tokenResponse = await http.PostAsJsonAsync("/api/v1/auth/token", new { username = CoordinatorName, password = Password });
-                tokenResponse.EnsureSuccessStatusCode();
-                var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+                var token = await BenchEnv.TokenAsync(http, CoordinatorName, Password);
                 var status = "";
                 for (var i = 0; i < o.Runs; i++)
                 {
@@ -465,7 +463,6 @@ public static class SettleBench
 
     private static string Report(BenchOptions o, DateTime started, long cases, long members, List<Timing> timings, List<double> probeMax, List<(string Title, string Plan)> plans)
     {
-        static double Median(List<double> v) { var s = v.OrderBy(x => x).ToList(); return s.Count == 0 ? double.NaN : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
         string F(double v) => double.IsNaN(v) ? "–" : v.ToString("0.00", CultureInfo.InvariantCulture);
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"OpenIKZ settlement benchmark, {o.Database}, {started:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, {cases:N0} closed cases decided in {Year}, {members} members, period \"{Period}\", {o.Runs} runs per level");
@@ -475,11 +472,11 @@ public static class SettleBench
         var bare = timings[0];
         foreach (var t in timings)
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {t.Level} | {string.Join(" | ", t.Seconds.Select(F))} | {F(t.Seconds.DefaultIfEmpty(double.NaN).Min())} | {F(Median(t.Seconds))} | {Median(t.Seconds) / Median(bare.Seconds):0.00} | {t.Seconds.DefaultIfEmpty(double.NaN).Min() / bare.Seconds.Min():0.00} | {t.Note} |");
+                $"| {t.Level} | {string.Join(" | ", t.Seconds.Select(F))} | {F(t.Seconds.DefaultIfEmpty(double.NaN).Min())} | {F(BenchEnv.Median(t.Seconds))} | {BenchEnv.Median(t.Seconds) / BenchEnv.Median(bare.Seconds):0.00} | {t.Seconds.DefaultIfEmpty(double.NaN).Min() / bare.Seconds.Min():0.00} | {t.Note} |");
         sb.AppendLine();
         var service = timings.First(t => t.Level.StartsWith("SettlementService"));
         var worst = timings.Where(t => t.Level.StartsWith("SettlementService") || t.Level.StartsWith("POST")).SelectMany(t => t.Seconds).DefaultIfEmpty(double.NaN).Max();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Goal \"settles in under 30 s\": in-process median {F(Median(service.Seconds))} s, slowest settlement (in-process or HTTP) {F(worst)} s: **{(worst < 30 ? "met" : "missed")}**.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Goal \"settles in under 30 s\": in-process median {F(BenchEnv.Median(service.Seconds))} s, slowest settlement (in-process or HTTP) {F(worst)} s: **{(worst < 30 ? "met" : "missed")}**.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"Longest wait of a concurrent one-statement write transaction (every 50 ms through the app's Db) during the in-process runs: {string.Join(", ", probeMax.Select(F))} s.");
         foreach (var (title, plan) in plans)
         {

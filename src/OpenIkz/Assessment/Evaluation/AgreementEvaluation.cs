@@ -36,7 +36,7 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
     /// </summary>
     public async Task<IReadOnlyList<EvaluationReport>> EvaluateManyAsync(Actor actor, IReadOnlyList<(AgreementDetails Agreement, DateOnly From, DateOnly To)> items, CancellationToken ct = default)
     {
-        Check(actor, null, null);
+        RequireEvaluator(actor);
         var reports = new List<EvaluationReport>();
         var entries = new List<AuditEntry>();
         foreach (var (agreement, from, to) in items)
@@ -50,15 +50,19 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
             await db.InTransactionAsync(async (c, tx) =>
             {
                 foreach (var entry in entries) await audit.AppendAsync(c, tx, actor, entry);
-                return 0;
             }, ct);
         return reports;
     }
 
-    private static (DateOnly? From, DateOnly? To) Check(Actor actor, string? fromText, string? toText)
+    private static void RequireEvaluator(Actor actor)
     {
         if (!actor.IsUser || !(actor.IsCoordinator || actor.IsTeamLead))
             throw new RuleException("EvaluatorOnly", "Die Evaluation sehen die Koordination und die Teamleitung einer Mitgliedskommune.");
+    }
+
+    private static (DateOnly? From, DateOnly? To) Check(Actor actor, string? fromText, string? toText)
+    {
+        RequireEvaluator(actor);
         var errors = new ValidationErrors();
         var from = ParseDate(errors, "from", fromText);
         var to = ParseDate(errors, "to", toText);

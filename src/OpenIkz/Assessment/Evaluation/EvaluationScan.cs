@@ -34,16 +34,14 @@ internal static class EvaluationScan
     /// instead of ix_cases_owner_service_status, which would read every case of every member of all years at random.
     /// PostgreSQL plans with statistics and has no unary + for text. (The earlier <c>x || ''</c> cost 0.2 s per million rows.)
     /// </summary>
-    private static string HiddenScope(bool sqlite) => sqlite
-        ? """
-          +c.service_slug IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
-          AND +c.owner_ags IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
-          """
-        : Scope;
+    private static string HiddenScope(bool sqlite) => sqlite ? ScopeOf("+") : Scope;
 
-    private const string Scope = """
-        c.service_slug IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
-        AND c.owner_ags IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
+    private static readonly string Scope = ScopeOf("");
+
+    /// <summary>The agreement's members' (case-contributing) cases of its services; <paramref name="hide"/> before each column.</summary>
+    private static string ScopeOf(string hide) => $"""
+        {hide}c.service_slug IN (SELECT s.service_slug FROM agreement_services s WHERE s.agreement_id = @Id)
+        AND {hide}c.owner_ags IN (SELECT m.municipality_ags FROM agreement_members m WHERE m.agreement_id = @Id AND m.contributes_cases = TRUE)
         """;
 
     /// <summary>
@@ -68,7 +66,7 @@ internal static class EvaluationScan
     /// in the period. From the audit entries (ix_audit_returned_absence) to their cases: SQLite keeps the order of a
     /// CROSS JOIN, and joined the other way round it read every closed case of every member (1.5 s on 1,000,000 cases).
     /// </summary>
-    internal const string ReturnedByAbsence = $"""
+    internal static readonly string ReturnedByAbsence = $"""
         SELECT a.actor_ags AS Covered, c.service_slug AS Service, COUNT(DISTINCT c.id) AS Count
         FROM audit_log a CROSS JOIN cases c
         WHERE a.action = 'case.returned-absence' AND c.id = a.case_id AND c.status = 'closed' AND c.decided_at >= @From AND c.decided_at < @To
