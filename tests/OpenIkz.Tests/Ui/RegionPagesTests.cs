@@ -99,10 +99,12 @@ public sealed class RegionPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.NotNull(member.QuerySelector($"a[href='/Kooperationsraum/{regionId}/Handlungsfeld/{fieldId}']"));
         Assert.NotNull(member.QuerySelector("form[action*='handler=Field']"));
         Assert.Null(member.QuerySelector("form[action*='handler=Member']"));
+        Assert.Null(member.QuerySelector("form[action*='handler=Delete']"));
         Assert.NotNull(member.QuerySelector("a[href^='/Vereinbarungen/']")); // Frankenthal is a member of the Kfz agreement
         var lead = await ParseAsync(await (await SignedInAsync("speyer.koordination")).GetAsync($"/Kooperationsraum/{regionId}"));
         Assert.NotNull(lead.QuerySelector("form[action*='handler=Member']"));
         Assert.NotNull(lead.QuerySelector("form[action*='handler=Region']"));
+        Assert.NotNull(lead.QuerySelector("form[action*='handler=Delete']"));
 
         var stranger = await SignedInAsync("halberstadt.koordination");
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/Kooperationsraum/{regionId}")).StatusCode);
@@ -130,6 +132,16 @@ public sealed class RegionPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var region = await ParseAsync(await thale.GetAsync(created.Headers.Location));
         Assert.Equal("Harzer Kooperationsraum", region.QuerySelector("h1")!.TextContent.Trim());
         Assert.Contains("Thale – Ihre Kommune", region.QuerySelector("#mitglieder-titel")!.ParentElement!.TextContent);
+
+        // Deleting asks for confirmation next to the box and keeps the region until it is given.
+        var unconfirmed = await ParseAsync(await SubmitAsync(thale, region, "form[action*='handler=Delete']"));
+        Assert.Contains("bestätigen", ErrorAt(unconfirmed, "raum-loeschen-bestaetigen"));
+        Assert.Equal(HttpStatusCode.OK, (await thale.GetAsync(created.Headers.Location)).StatusCode);
+        var deleted = await SubmitAsync(thale, region, "form[action*='handler=Delete']", f => f.QuerySelector<IHtmlInputElement>("#raum-loeschen-bestaetigen")!.IsChecked = true);
+        Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        Assert.Equal("/Kooperationsraum", deleted.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.NotFound, (await thale.GetAsync(created.Headers.Location)).StatusCode);
+        Assert.Equal(before, await app.CountAsync("regions"));
     }
 
     [Fact]

@@ -13,9 +13,9 @@ namespace OpenIkz.Pages.Kooperationsraum;
 public sealed class DetailModel(RegionQueries regions, ManageRegion manage, ManageFields fields, AgreementService agreements, TimeProvider clock) : RegionPageModel
 {
     public const string NameId = "raum-name", DescriptionId = "raum-beschreibung", MemberAgsId = "mitglied-ags", MemberRoleId = "mitglied-rolle",
-        FieldNameId = "feld-name", FieldDescriptionId = "feld-beschreibung";
+        FieldNameId = "feld-name", FieldDescriptionId = "feld-beschreibung", DeleteId = "raum-loeschen-bestaetigen";
 
-    public static readonly string[] FieldOrder = [MemberAgsId, MemberRoleId, FieldNameId, FieldDescriptionId, NameId, DescriptionId];
+    public static readonly string[] FieldOrder = [MemberAgsId, MemberRoleId, FieldNameId, FieldDescriptionId, NameId, DescriptionId, DeleteId];
 
     public RegionDetails Region { get; private set; } = null!;
     public DateOnly Today { get; private set; }
@@ -33,6 +33,7 @@ public sealed class DetailModel(RegionQueries regions, ManageRegion manage, Mana
     [BindProperty] public string? MemberRole { get; set; }
     [BindProperty] public string? FieldName { get; set; }
     [BindProperty] public string? FieldDescription { get; set; }
+    [BindProperty] public bool DeleteConfirmed { get; set; }
 
     /// <summary>Set when the region form was posted: its inputs keep the posted values instead of the stored ones.</summary>
     public bool RegionFormPosted { get; private set; }
@@ -61,6 +62,14 @@ public sealed class DetailModel(RegionQueries regions, ManageRegion manage, Mana
             "Das Handlungsfeld wurde angelegt. Tragen Sie Entwicklungsziele, Handlungsoptionen und den Lernzyklus ein.",
             () => Redirect($"/Kooperationsraum/{regionId}/Handlungsfeld/{id}"),
             new Dictionary<string, string> { ["name"] = FieldNameId, ["description"] = FieldDescriptionId }, () => ShowAsync(regionId, ct));
+    }
+
+    /// <summary>Deletes the whole Kooperationsraum (its Handlungsfelder, links and learning cycles; not the register entries or agreements it links), after the box is ticked.</summary>
+    public Task<IActionResult> OnPostDeleteAsync(long regionId, CancellationToken ct)
+    {
+        if (!DeleteConfirmed) AddError(DeleteId, "Bitte bestätigen Sie, dass der Kooperationsraum mit allen Handlungsfeldern gelöscht werden soll.");
+        return ChangeAsync(a => manage.DeleteAsync(a, regionId, ct), "Der Kooperationsraum wurde gelöscht.", () => Redirect("/Kooperationsraum"),
+            new Dictionary<string, string>(), () => ShowAsync(regionId, ct));
     }
 
     private async Task<IActionResult> ShowAsync(long regionId, CancellationToken ct)
