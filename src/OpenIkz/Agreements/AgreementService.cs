@@ -232,7 +232,24 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         await documents.RenderAsync(c, tx, a.Id, "Endfassung");
     }
 
-    public Task TerminateAsync(Actor actor, long id, DateOnly endDate, string reason, string? note, CancellationToken ct = default)
+    /// <summary>
+    /// The checks of <see cref="TerminateAsync"/> (input, membership, status, notice period) without terminating: the
+    /// page asks with the agreement it returns before the termination is given.
+    /// </summary>
+    public Task<AgreementDetails> CheckTerminationAsync(Actor actor, long id, DateOnly endDate, string reason, string? note, CancellationToken ct = default)
+    {
+        CheckTerminationInput(endDate, reason, note);
+        RequireCoordinator(actor);
+        return db.InTransactionAsync(async (c, tx) =>
+        {
+            var a = await LoadAsync(c, tx, id);
+            if (a is null || a.Members.All(m => m.Ags != actor.Ags)) throw new AgreementNotFoundException();
+            a.State.Terminate(actor.Ags, endDate, Today);
+            return a;
+        }, ct);
+    }
+
+    private static string? CheckTerminationInput(DateOnly endDate, string reason, string? note)
     {
         var errors = new ValidationErrors();
         if (TerminationReasons.Label(reason) is null) errors.Add("reason", $"Bitte einen Grund wählen ({string.Join(", ", TerminationReasons.All.Select(r => r.Label))}).");
@@ -240,6 +257,12 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         note = TextInput.Field(errors, "note", note, TextKind.Paragraphs, "Die Erläuterung");
         if (note is { Length: > 4000 }) errors.Add("note", "Die Erläuterung darf höchstens 4.000 Zeichen lang sein.");
         if (errors.Count > 0) throw new ValidationException(errors);
+        return note;
+    }
+
+    public Task TerminateAsync(Actor actor, long id, DateOnly endDate, string reason, string? note, CancellationToken ct = default)
+    {
+        note = CheckTerminationInput(endDate, reason, note);
         return ChangeAsync(actor, id, async (c, tx, a) =>
         {
             a.State.Terminate(actor.Ags, endDate, Today);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Directory.Accounts;
 
@@ -12,6 +13,12 @@ public abstract class FormPageModel : PageModel
 {
     public Dictionary<string, List<string>> Errors { get; } = [];
     public string? RuleError { get; protected set; }
+
+    /// <summary>Set by the form of a <see cref="Pages.Confirmation"/>: the user has seen what the action does and confirmed it.</summary>
+    [BindProperty] public bool Confirmed { get; set; }
+
+    /// <summary>The question the page shows instead of acting (actions that cannot be undone ask first).</summary>
+    public Confirmation? Confirmation { get; protected set; }
 
     public IReadOnlyList<string> ErrorsFor(string fieldId) => Errors.TryGetValue(fieldId, out var e) ? e : [];
     public bool Invalid(string fieldId) => ErrorsFor(fieldId).Count > 0;

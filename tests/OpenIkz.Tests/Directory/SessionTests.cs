@@ -74,7 +74,16 @@ public abstract class SessionTests(OpenIkzApp fixture)
         var admin = await CookieSession.SignInAsync(app, "falkenstein.admin");
         var id = await UserIdAsync("falkenstein.koordination");
 
-        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/Verwaltung/Benutzer", $"/Verwaltung/Benutzer?handler=Deactivate&id={id}", new())).StatusCode);
+        // The first post asks (what deactivating does, how many open cases stay assigned) and changes nothing.
+        var asked = await admin.SubmitAsync("/Verwaltung/Benutzer", $"/Verwaltung/Benutzer?handler=Deactivate&id={id}", new());
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var question = (await Ui.PagesTests.ParseAsync(asked)).GetElementById("bestaetigung")!;
+        Assert.Contains("„falkenstein.koordination“", question.QuerySelector("h2")!.TextContent);
+        Assert.Contains("kein offener Vorgang", question.TextContent);
+        await AssertSignedInAsync(browser);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await admin.SubmitAsync("/Verwaltung/Benutzer", $"/Verwaltung/Benutzer?handler=Deactivate&id={id}", new() { ["Confirmed"] = "true" })).StatusCode);
 
         await AssertSignedOutAsync(browser);
         await (await api.GetAsync("/api/v1/me")).AssertProblemAsync(401);

@@ -211,6 +211,22 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var final = await ParseAsync(await partner.GetAsync(path));
         Assert.Contains("genehmigt, aktiv ab", final.QuerySelector("main")!.TextContent);
         Assert.NotNull(final.QuerySelector("form[action*='handler=Terminate'] select[name=Reason]"));
+
+        // Terminating asks first, saying what ends when; nothing changes until it is confirmed.
+        var id = long.Parse(path["/Vereinbarungen/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(400);
+        var asked = await SubmitAsync(partner, final, "form[action*='handler=Terminate']",
+            new() { ["EndDate"] = end.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["Reason"] = "wirtschaftlichkeit" });
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var question = await ParseAsync(asked);
+        var box = question.GetElementById("bestaetigung")!;
+        Assert.Contains($"„Zustimmungstest Wohngeld“ zum {end:dd.MM.yyyy} kündigen?", box.QuerySelector("h2")!.TextContent);
+        Assert.Contains("Das andere Mitglied sieht die Kündigung", box.TextContent);
+        Assert.Equal("approved", await app.Db.QuerySingleAsync<string>("SELECT status FROM agreements WHERE id = @Id", new { Id = id }));
+        var terminated = await SubmitAsync(partner, question, "#bestaetigung form");
+        Assert.Equal(HttpStatusCode.Redirect, terminated.StatusCode);
+        Assert.Equal("terminated", await app.Db.QuerySingleAsync<string>("SELECT status FROM agreements WHERE id = @Id", new { Id = id }));
+        Assert.Contains("gekündigt", (await ParseAsync(await partner.GetAsync(path))).QuerySelector("[role=status]")!.TextContent);
     }
 
     [Fact]

@@ -10,10 +10,29 @@ namespace OpenIkz.Backoffice.Cases;
 /// <summary>Decides the case: the Bescheid is issued in the name of the owner and stored in the file; the case closes.</summary>
 public sealed class DecideCase(Db db, AuditLog audit, CaseQueries queries, IFileStore documents, BescheidWriter bescheide)
 {
-    public Task<CaseDetails> HandleAsync(Actor actor, string caseId, string outcome, string? reason, CancellationToken ct = default)
+    /// <summary>
+    /// The Bescheid that deciding now would issue, word for word, for the clerk to confirm: the same checks as
+    /// <see cref="HandleAsync"/> (access, assignment, a complete file for a grant, a reason for a rejection), nothing written.
+    /// </summary>
+    public async Task<Letter> PreviewAsync(Actor actor, string caseId, string outcome, string? reason, CancellationToken ct = default)
+    {
+        reason = CheckReason(reason);
+        await using var c = await db.OpenAsync(ct);
+        var row = await queries.LoadAsync(c, null, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
+        row.State.Decide(actor.UserId!.Value, outcome, reason);
+        return await bescheide.ComposeAsync(c, null, row.Id, actor, outcome, reason?.Trim(), queries.Now, row.AgreementId);
+    }
+
+    private static string? CheckReason(string? reason)
     {
         reason = TextInput.Require("reason", reason, TextKind.Paragraphs, "Die Begründung");
         if (reason is { Length: > 4000 }) throw ValidationException.For("reason", "Die Begründung darf höchstens 4000 Zeichen lang sein.");
+        return reason;
+    }
+
+    public Task<CaseDetails> HandleAsync(Actor actor, string caseId, string outcome, string? reason, CancellationToken ct = default)
+    {
+        reason = CheckReason(reason);
         return db.InTransactionAsync(async (c, tx) =>
         {
             var row = await queries.LoadAsync(c, tx, actor, caseId, forUpdate: true) ?? throw new CaseNotFoundException();

@@ -62,7 +62,11 @@ public sealed class BescheidWriter
     internal const string GebOStBasis = "§ 1 Abs. 1 der Gebührenordnung für Maßnahmen im Straßenverkehr (GebOSt) in Verbindung mit dem Gebührentarif (Anlage zu § 1 GebOSt)";
 
     /// <summary>The Bescheid of a case, with the owner's office contact as the owner records it in the directory.</summary>
-    public async Task<byte[]> WriteAsync(DbConnection c, DbTransaction tx, string caseId, Actor clerk, string outcome, string? reason, DateTime decidedAt, long? agreementId)
+    public async Task<byte[]> WriteAsync(DbConnection c, DbTransaction tx, string caseId, Actor clerk, string outcome, string? reason, DateTime decidedAt, long? agreementId) =>
+        (await ComposeAsync(c, tx, caseId, clerk, outcome, reason, decidedAt, agreementId)).ToPdf();
+
+    /// <summary>The Bescheid as its blocks: what <see cref="WriteAsync"/> draws as PDF, and what the case page shows for confirmation.</summary>
+    public async Task<Letter> ComposeAsync(DbConnection c, DbTransaction? tx, string caseId, Actor clerk, string outcome, string? reason, DateTime decidedAt, long? agreementId)
     {
         var f = await c.QuerySingleAsync<Facts>("""
             SELECT c.reference, c.service_slug AS ServiceSlug, c.case_group AS CaseGroup, c.received_at AS ReceivedAt,
@@ -87,7 +91,7 @@ public sealed class BescheidWriter
                 """, new { Agreement = agreementId, Service = f.ServiceSlug, Group = f.CaseGroup ?? "" }, tx);
             fee = new Fee(cents / 100m, GebOStBasis);
         }
-        return Render(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours), fee);
+        return Compose(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours), fee);
     }
 
     private static string Authority(Facts f) => f.AuthorityName ?? f.OwnerType switch
@@ -98,7 +102,11 @@ public sealed class BescheidWriter
         _ => $"Gemeindeverwaltung {f.OwnerName}",
     };
 
-    internal static byte[] Render(Facts f, Actor clerk, string outcome, string? reason, DateTime decidedAt, string? agreementTitle, OfficeContact contact, Fee? fee)
+    internal static byte[] Render(Facts f, Actor clerk, string outcome, string? reason, DateTime decidedAt, string? agreementTitle, OfficeContact contact, Fee? fee) =>
+        Compose(f, clerk, outcome, reason, decidedAt, agreementTitle, contact, fee).ToPdf();
+
+    /// <summary>The letter's blocks in order: the PDF and the preview before deciding are both drawn from exactly these.</summary>
+    internal static Letter Compose(Facts f, Actor clerk, string outcome, string? reason, DateTime decidedAt, string? agreementTitle, OfficeContact contact, Fee? fee)
     {
         var service = ServiceCatalog.Get(f.ServiceSlug);
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
@@ -109,8 +117,7 @@ public sealed class BescheidWriter
         var granted = outcome == Outcomes.Granted;
         var subject = service.Name + (group is null ? "" : $" – {group}");
 
-        var pdf = new PdfDocumentBuilder($"Bescheid {f.Reference}", authority, new DateTimeOffset(decidedAt, TimeSpan.Zero),
-            footerText: $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
+        var pdf = new Letter($"Bescheid {f.Reference}", authority, new DateTimeOffset(decidedAt, TimeSpan.Zero), $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
         pdf.Paragraph(authority, bold: true, size: 13);
         pdf.Paragraph(ownerAddress);
         pdf.Spacer(18);
@@ -160,6 +167,6 @@ public sealed class BescheidWriter
         pdf.Paragraph($"{clerk.DisplayName}, {f.ProcessorName}");
         pdf.Spacer(6);
         pdf.Paragraph("Dieses Schreiben wurde elektronisch erstellt und ist ohne Unterschrift gültig.", size: 8.5);
-        return pdf.ToBytes();
+        return pdf;
     }
 }

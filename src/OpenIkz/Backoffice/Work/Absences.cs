@@ -11,6 +11,11 @@ namespace OpenIkz.Backoffice.Work;
 
 public sealed record AbsenceResult(long AbsenceId, int CasesReturned);
 
+/// <summary>What recording an absence would do: whom it concerns, whether it starts today, and how many open cases go back to the pool.</summary>
+/// <param name="StartsNow">The absence begins today or earlier: the cases go back at once; otherwise on its first day.</param>
+/// <param name="OpenCases">The clerk's open cases now (assigned or waiting).</param>
+public sealed record AbsencePreview(string DisplayName, bool StartsNow, int OpenCases);
+
 /// <summary>
 /// Absences (Vertretung): a team lead marks a clerk of their own municipality absent; from the first
 /// day of the absence the clerk's open cases go back to the pool, so that the partners pick them up,
@@ -19,6 +24,44 @@ public sealed record AbsenceResult(long AbsenceId, int CasesReturned);
 public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
 {
     public async Task<AbsenceResult> MarkAbsentAsync(Actor teamLead, long userId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        var today = Check(teamLead, from, to);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            await RequireOwnAsync(c, tx, teamLead, userId);
+            var id = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@User, @From, @To, @Lead, @Now) RETURNING id
+                """, new { User = userId, From = from, To = to, Lead = teamLead.UserId, Now = clock.GetUtcNow().UtcDateTime }, tx);
+            var returned = from <= today ? await ReturnCasesAsync(c, tx, teamLead, userId, today) : 0;
+            return new AbsenceResult(id, returned);
+        }, ct);
+    }
+
+    /// <summary>The last day of the absence <paramref name="userId"/> is in today (the latest, when several cover today), or null.</summary>
+    public async Task<DateOnly?> AbsentUntilAsync(long userId, CancellationToken ct = default) =>
+        (await db.QueryAsync<DateOnly>("SELECT to_date FROM absences WHERE user_id = @User AND from_date <= @Today AND to_date >= @Today ORDER BY to_date DESC LIMIT 1",
+            new { User = userId, Today = BerlinTime.Today(clock) }, ct)).Select(d => (DateOnly?)d).FirstOrDefault();
+
+    /// <summary>What <see cref="MarkAbsentAsync"/> would do, with the same refusals; writes nothing (the page asks with it first).</summary>
+    public async Task<AbsencePreview> PreviewAsync(Actor teamLead, long userId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        var today = Check(teamLead, from, to);
+        await using var c = await db.OpenAsync(ct);
+        await RequireOwnAsync(c, null, teamLead, userId);
+        var name = await c.QuerySingleAsync<string>("SELECT display_name FROM users WHERE id = @Id", new { Id = userId });
+        var open = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM cases WHERE assigned_user_id = @Id AND status IN ('assigned', 'waiting')", new { Id = userId });
+        return new AbsencePreview(name, from <= today, open);
+    }
+
+    private static async Task RequireOwnAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, Actor teamLead, long userId)
+    {
+        var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE id = @Id AND municipality_ags = @Ags",
+            new { Id = userId, Ags = teamLead.Ags }, tx);
+        // A clerk of another municipality is not the lead's to manage; an unknown id is told the same way.
+        if (exists == 0) throw ValidationException.For("userId", "Diese Person gehört nicht zu Ihrer Kommune. Abwesenheiten trägt die Teamleitung der eigenen Kommune ein.");
+    }
+
+    private DateOnly Check(Actor teamLead, DateOnly from, DateOnly to)
     {
         if (!teamLead.IsTeamLead) throw new RuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten eintragen.");
         var today = BerlinTime.Today(clock);
@@ -29,19 +72,7 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
         if (to < today) errors.Add("to", "Das Ende liegt in der Vergangenheit.");
         if (to > from.AddDays(366)) errors.Add("to", "Eine Abwesenheit dauert höchstens ein Jahr.");
         if (errors.Count > 0) throw new ValidationException(errors);
-
-        return await db.InTransactionAsync(async (c, tx) =>
-        {
-            var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM users WHERE id = @Id AND municipality_ags = @Ags",
-                new { Id = userId, Ags = teamLead.Ags }, tx);
-            // A clerk of another municipality is not the lead's to manage; an unknown id is told the same way.
-            if (exists == 0) throw ValidationException.For("userId", "Diese Person gehört nicht zu Ihrer Kommune. Abwesenheiten trägt die Teamleitung der eigenen Kommune ein.");
-            var id = await c.ExecuteScalarAsync<long>("""
-                INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@User, @From, @To, @Lead, @Now) RETURNING id
-                """, new { User = userId, From = from, To = to, Lead = teamLead.UserId, Now = clock.GetUtcNow().UtcDateTime }, tx);
-            var returned = from <= today ? await ReturnCasesAsync(c, tx, teamLead, userId, today) : 0;
-            return new AbsenceResult(id, returned);
-        }, ct);
+        return today;
     }
 
     /// <summary>Returns every open case of an absent clerk to the pool; audited as a change by <paramref name="actor"/>.</summary>
@@ -58,7 +89,7 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
         foreach (var (id, owner, agreement) in cases)
         {
             await c.ExecuteAsync("UPDATE cases SET status = 'open', assigned_user_id = NULL, assigned_at = NULL, waiting_until = NULL, version = version + 1 WHERE id = @Id", new { Id = id }, tx);
-            await CaseHistory.AddAsync(c, tx, id, now, actor, "in den Pool zurückgegeben", "Bearbeiterin oder Bearbeiter abwesend (Vertretung).");
+            await CaseHistory.AddAsync(c, tx, id, now, actor, "in den Pool zurückgegeben", "Bearbeitende Person abwesend (Vertretung).");
             await audit.AppendAsync(c, tx, actor, new AuditEntry("case.returned-absence", owner, agreement, id));
         }
         return cases.Count;

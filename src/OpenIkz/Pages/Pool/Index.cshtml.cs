@@ -57,6 +57,28 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
         {
             try
             {
+                if (!Confirmed)
+                {
+                    // Recording an absence returns the clerk's open cases to the pool: the page says how many, and asks.
+                    var preview = await absences.PreviewAsync(actor, AbsentUserId!.Value, from!.Value, to!.Value, ct);
+                    var period = $"vom {BackofficeUi.Date(from.Value)} bis {BackofficeUi.Date(to.Value)}";
+                    var cases = preview.OpenCases == 1 ? "1 offener Vorgang" : $"{preview.OpenCases} offene Vorgänge";
+                    Confirmation = new Confirmation($"Abwesenheit von {preview.DisplayName} {period} eintragen?",
+                        [
+                            preview.OpenCases == 0
+                                ? $"{preview.DisplayName} hat keinen offenen Vorgang; es geht kein Vorgang in den Pool zurück."
+                                : preview.StartsNow
+                                    ? $"{cases} von {preview.DisplayName} {(preview.OpenCases == 1 ? "geht" : "gehen")} sofort in den Pool zurück und {(preview.OpenCases == 1 ? "kann" : "können")} von den Partnern bearbeitet werden."
+                                    : $"Am {BackofficeUi.Date(from.Value)} gehen die dann offenen Vorgänge von {preview.DisplayName} in den Pool zurück (heute: {cases}).",
+                            $"Während der Abwesenheit kann {preview.DisplayName} keine Vorgänge holen.",
+                        ],
+                        Url.Page("/Pool/Index", "Absence")!,
+                        [new("AbsentUserId", AbsentUserId.Value.ToString(CultureInfo.InvariantCulture)), new("AbsentFrom", from.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                         new("AbsentTo", to.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))],
+                        "Ja, Abwesenheit eintragen", "/Pool#abwesenheit");
+                    await LoadAsync(actor, ct);
+                    return Page();
+                }
                 var result = await absences.MarkAbsentAsync(actor, AbsentUserId!.Value, from!.Value, to!.Value, ct);
                 var person = await users.FindAsync(AbsentUserId.Value, ct);
                 var returned = result.CasesReturned switch

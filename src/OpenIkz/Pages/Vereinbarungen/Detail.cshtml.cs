@@ -86,9 +86,25 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
         var end = ParseDate(EndDate);
         if (end is null) AddError(EndDateId, "Bitte geben Sie das Ende als Datum an.");
         if (TerminationReasons.Label(Reason) is null) AddError(ReasonId, "Bitte wählen Sie einen Grund.");
+        var fields = new Dictionary<string, string> { ["reason"] = ReasonId, ["note"] = NoteId, ["endDate"] = EndDateId, ["EndInPast"] = EndDateId, ["NoticePeriod"] = EndDateId };
+        if (!Confirmed)
+            return ActAsync(id, async a =>
+            {
+                // Terminating cannot be taken back: the page says what ends when, and asks; nothing is written yet.
+                var agreement = await agreements.CheckTerminationAsync(a, id, end!.Value, Reason ?? "", Note, ct);
+                var others = agreement.Members.Count(m => m.Ags != a.Ags);
+                Confirmation = new Confirmation($"„{agreement.Title}“ zum {BackofficeUi.Date(end.Value)} kündigen?",
+                    [
+                        $"Die Vereinbarung endet am {BackofficeUi.Date(end.Value)}. Ab dem {BackofficeUi.Date(end.Value.AddDays(1))} gibt sie keinen Zugriff mehr auf Vorgänge der anderen Mitglieder; jeder Vorgang bleibt bei seiner zuständigen Kommune.",
+                        $"{(others == 1 ? "Das andere Mitglied sieht" : $"Die {others} anderen Mitglieder sehen")} die Kündigung mit dem Grund „{TerminationReasons.Label(Reason)}“ im Verlauf.",
+                        "Eine Kündigung lässt sich nicht zurücknehmen; eine weitere Zusammenarbeit braucht eine neue Vereinbarung.",
+                    ],
+                    Url.Page("/Vereinbarungen/Detail", "Terminate", new { id })!,
+                    [new("EndDate", end.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), new("Reason", Reason), new("Note", Note)],
+                    "Ja, kündigen", $"/Vereinbarungen/{id}");
+            }, "", fields, ct, show: true);
         return ActAsync(id, a => agreements.TerminateAsync(a, id, end!.Value, Reason ?? "", Note, ct),
-            $"Die Vereinbarung wurde gekündigt{(end is { } e ? " zum " + BackofficeUi.Date(e) : "")}.",
-            new() { ["reason"] = ReasonId, ["note"] = NoteId, ["endDate"] = EndDateId, ["EndInPast"] = EndDateId, ["NoticePeriod"] = EndDateId }, ct);
+            $"Die Vereinbarung wurde gekündigt{(end is { } e ? " zum " + BackofficeUi.Date(e) : "")}.", fields, ct);
     }
 
     public async Task<IActionResult> OnPostSettleAsync(long id, CancellationToken ct)
@@ -113,7 +129,10 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
 
     /// <summary>Runs a step unless the form already has errors; success goes back to the page (post/redirect/get),
     /// a refused step shows the page with the errors next to the fields or as an alert.</summary>
-    private async Task<IActionResult> ActAsync(long id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct)
+    /// <remarks>With <paramref name="show"/> the action only prepares what the page shows (a question before an action
+    /// that cannot be undone): the page is shown instead of redirecting.</remarks>
+    private async Task<IActionResult> ActAsync(long id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct,
+        bool show = false)
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         if (Errors.Count == 0)
@@ -121,6 +140,7 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
             try
             {
                 await action(actor);
+                if (show) return await ShowAsync(id, ct);
                 if (success.Length > 0) Message = success;
                 return RedirectToPage(new { id });
             }

@@ -1,14 +1,20 @@
+using Dapper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Directory.Accounts;
+using OpenIkz.Infrastructure.Database;
 using OpenIkz.Directory.Municipalities;
 
 namespace OpenIkz.Pages.Verwaltung;
 
 /// <summary>User administration of the signed-in administrator's own municipality. The municipality always comes
 /// from the principal, never from the form; a user of another municipality is "not found".</summary>
-public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor, MunicipalityQueries municipalities, TimeProvider clock) : PageModel
+public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor, MunicipalityQueries municipalities, Db db, TimeProvider clock) : PageModel
 {
+    /// <summary>Set by the confirmation's form: deactivating asks first (Pages/Confirmation.cs).</summary>
+    [BindProperty] public bool Confirmed { get; set; }
+    public Confirmation? Confirmation { get; private set; }
+
     public IReadOnlyList<UserAccount> Users { get; private set; } = [];
     public string MunicipalityName { get; private set; } = "";
     public DateTime NowUtc { get; private set; }
@@ -61,7 +67,7 @@ public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor,
             await LoadAsync(ags, ct);
             return Page();
         }
-        Message = $"Der Benutzer „{username}“ wurde angelegt.";
+        Message = $"Das Benutzerkonto „{username}“ wurde angelegt.";
         return RedirectToPage();
     }
 
@@ -74,7 +80,7 @@ public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor,
         if (User.MunicipalityAgs() is not { } ags) return Forbid();
         var user = await FindOwnAsync(ags, id, ct);
         if (user is null || !await users.UnlockAsync(ags, id, ct)) return NotFound();
-        Message = $"Der Benutzer „{user.Username}“ wurde entsperrt.";
+        Message = $"Das Benutzerkonto „{user.Username}“ wurde entsperrt.";
         return RedirectToPage();
     }
 
@@ -91,7 +97,7 @@ public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor,
         {
             return await EditPageAsync(ags, id, ex, ct);
         }
-        Message = $"Rollen und Leistungen von „{user.Username}“ wurden gespeichert. Der Benutzer muss sich neu anmelden.";
+        Message = $"Rollen und Leistungen von „{user.Username}“ wurden gespeichert. Die Person muss sich neu anmelden.";
         return RedirectToPage(new { bearbeiten = id });
     }
 
@@ -140,8 +146,27 @@ public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor,
             Message = "Sie können Ihr eigenes Konto nicht deaktivieren.";
             return RedirectToPage();
         }
+        if (!active && !Confirmed)
+        {
+            // The user's open cases stay assigned to them: the question says how many, so that they are handed over first.
+            var open = await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases WHERE assigned_user_id = @Id AND status IN ('assigned', 'waiting')", new { Id = id }, ct);
+            Confirmation = new Confirmation($"Benutzerkonto „{user.Username}“ ({user.DisplayName}) deaktivieren?",
+                [
+                    "Die Person kann sich danach nicht mehr anmelden; laufende Sitzungen und API-Schlüssel gelten sofort nicht mehr.",
+                    open switch
+                    {
+                        0 => "Ihr ist kein offener Vorgang zugewiesen.",
+                        1 => "Ihr ist noch 1 offener Vorgang zugewiesen. Er bleibt ihr zugewiesen, bis die Teamleitung ihn im Pool neu zuweist.",
+                        _ => $"Ihr sind noch {open} offene Vorgänge zugewiesen. Sie bleiben ihr zugewiesen, bis die Teamleitung sie im Pool neu zuweist.",
+                    },
+                    "Akten, Vermerke und Protokoll bleiben erhalten; Sie können das Konto jederzeit wieder aktivieren.",
+                ],
+                Url.Page("/Verwaltung/Benutzer", "Deactivate", new { id })!, [], "Ja, deaktivieren", "/Verwaltung/Benutzer#benutzer-liste");
+            await LoadAsync(ags, ct);
+            return Page();
+        }
         if (!await users.SetActiveAsync(ags, id, active, ct)) return NotFound();
-        Message = active ? $"Der Benutzer „{user.Username}“ wurde aktiviert." : $"Der Benutzer „{user.Username}“ wurde deaktiviert.";
+        Message = active ? $"Das Benutzerkonto „{user.Username}“ wurde aktiviert." : $"Das Benutzerkonto „{user.Username}“ wurde deaktiviert. Die Person kann sich nicht mehr anmelden.";
         return RedirectToPage();
     }
 

@@ -57,7 +57,17 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
     public Task<IActionResult> OnGetAsync(string id, CancellationToken ct) => ShowAsync(id, ct);
 
     public Task<IActionResult> OnPostReleaseAsync(string id, [FromServices] ReleaseCase release, CancellationToken ct) =>
-        ActAsync(id, a => release.HandleAsync(a, id, ct), "Der Vorgang wurde in den Pool zurückgegeben.", new(), ct);
+        ActAsync(id, a => release.HandleAsync(a, id, ct), "Der Vorgang wurde in den Pool zurückgegeben. Jede berechtigte Person kann ihn jetzt über den Arbeitskorb holen.", new(), ct,
+            ask: _ =>
+            {
+                if (!CanRelease) throw new RuleException("CaseNotAssignedToYou", "Zurückgeben kann nur, wem der Vorgang zugewiesen ist.");
+                return Task.FromResult(new Confirmation($"Vorgang {Case.Reference} in den Pool zurückgeben?",
+                    [
+                        "Der Vorgang ist Ihnen dann nicht mehr zugewiesen; jede berechtigte Person der beteiligten Kommunen kann ihn holen.",
+                        "Ihre Vermerke und Dokumente bleiben in der Akte.",
+                    ],
+                    Url.Page("/Vorgaenge/Detail", "Release", new { id })!, [], "Ja, in den Pool zurückgeben", $"/Vorgaenge/{Uri.EscapeDataString(id)}"));
+            });
 
     public Task<IActionResult> OnPostResumeAsync(string id, [FromServices] ResumeCase resume, CancellationToken ct) =>
         ActAsync(id, a => resume.HandleAsync(a, id, ct), "Die Bearbeitung wurde wieder aufgenommen.", new(), ct);
@@ -100,26 +110,49 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
     {
         if (Outcome is not (Outcomes.Granted or Outcomes.Rejected)) AddError(OutcomeId, "Bitte wählen Sie, ob der Antrag bewilligt oder abgelehnt wird.");
         else if (Outcome == Outcomes.Rejected && string.IsNullOrWhiteSpace(Reason)) AddError(ReasonId, "Eine Ablehnung muss begründet werden. Bitte geben Sie eine Begründung ein.");
+        var reason = string.IsNullOrWhiteSpace(Reason) ? null : Reason;
         return ActAsync(id, async a =>
             {
-                await decide.HandleAsync(a, id, Outcome!, string.IsNullOrWhiteSpace(Reason) ? null : Reason, ct);
-                Decided = "ja";
+                // The service of the decided case: the success message offers the next case of the same service.
+                Decided = (await decide.HandleAsync(a, id, Outcome!, reason, ct)).Service;
             },
             $"Der Antrag wurde {Outcomes.Label(Outcome)}. Der Bescheid wurde im Namen der zuständigen Kommune erstellt und zur Akte genommen.",
-            new() { ["reason"] = ReasonId, ["outcome"] = OutcomeId, ["ReasonRequired"] = ReasonId, ["IncompleteFile"] = OutcomeId, ["UnknownOutcome"] = OutcomeId }, ct);
+            new() { ["reason"] = ReasonId, ["outcome"] = OutcomeId, ["ReasonRequired"] = ReasonId, ["IncompleteFile"] = OutcomeId, ["UnknownOutcome"] = OutcomeId }, ct,
+            ask: async a =>
+            {
+                var letter = await decide.PreviewAsync(a, id, Outcome!, reason, ct);
+                return new Confirmation($"Bescheid prüfen: Antrag {Outcomes.Label(Outcome)}",
+                    [
+                        $"So wird der Bescheid im Namen der zuständigen Kommune ({Case.OwnerName}) erlassen und zur Akte genommen. Danach ist der Vorgang abgeschlossen; die Entscheidung lässt sich hier nicht mehr ändern.",
+                    ],
+                    Url.Page("/Vorgaenge/Detail", "Decide", new { id })!, [new("Outcome", Outcome), new("Reason", Reason)], "Bescheid erlassen", $"/Vorgaenge/{Uri.EscapeDataString(id)}#entscheiden-titel")
+                { Letter = letter };
+            });
     }
 
     /// <summary>Runs an action unless the form already has errors; on success back to the case page (post/redirect/get),
     /// otherwise the page again with the errors next to the fields (keys of <paramref name="fields"/>: error keys of the
     /// back office and rule names).</summary>
-    private async Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct)
+    /// <remarks>An action that cannot be undone passes <paramref name="ask"/>: unless the post carries <c>Confirmed</c>, the
+    /// page is shown with the question it returns (built after the case is loaded, with the same refusals), and nothing
+    /// changes.</remarks>
+    private async Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct,
+        Func<Actor, Task<Confirmation>>? ask = null)
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         if (!ValidId(id)) return NotFound();
+        IActionResult? shown = null;
         if (Errors.Count == 0)
         {
             try
             {
+                if (ask is not null && !Confirmed)
+                {
+                    shown = await ShowAsync(id, ct);
+                    if (shown is not PageResult) return shown;
+                    Confirmation = await ask(actor);
+                    return shown;
+                }
                 await action(actor);
                 Message = success;
                 return RedirectToPage(new { id });
@@ -142,7 +175,7 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
                 else RuleError = ex.Message;
             }
         }
-        return await ShowAsync(id, ct);
+        return shown ?? await ShowAsync(id, ct);
     }
 
     private async Task<IActionResult> ShowAsync(string id, CancellationToken ct)
