@@ -64,6 +64,7 @@ public partial class Program
         builder.Services.AddPeriodicJobRunner();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<OpenIkz.Pages.ClaimedCaseHandoff>();
+        builder.Services.AddOptions<OpenIkz.Pages.Site.SiteOptions>().Bind(builder.Configuration.GetSection(OpenIkz.Pages.Site.SiteOptions.Section));
         var production = string.Equals(builder.Configuration["OpenIkz:Mode"], "production", StringComparison.OrdinalIgnoreCase);
         var (cookiePrefix, cookiePolicy) = AuthenticationSetup.CookieSecurity(production);
         builder.Services.AddProblemDetails();
@@ -78,6 +79,8 @@ public partial class Program
             // The register, its statistics, coverage and the open partner searches are public; writing needs Koordination (per handler).
             o.Conventions.AllowAnonymousToFolder("/Register");
             o.Conventions.AllowAnonymousToFolder("/Partnersuche");
+            // Impressum, Datenschutz, Barrierefreiheit and the user guide are for everyone.
+            o.Conventions.AllowAnonymousToFolder("/Site");
             o.Conventions.AuthorizeFolder("/Verwaltung", DirectoryPolicies.Administration);
         });
         builder.Services.AddAntiforgery(o =>
@@ -101,6 +104,9 @@ public partial class Program
         builder.Services.AddOpenIkzRateLimits(builder.Configuration);
 
         var app = builder.Build();
+        // The legal pages show a missing statement as missing; in production the operator is told at start which ones.
+        if (production && app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OpenIkz.Pages.Site.SiteOptions>>().Value.Missing() is { Count: > 0 } missingSite)
+            app.Logger.LogWarning("Impressum, Datenschutz or Barrierefreiheit lack OpenIkz:Site:{Fields} (docs/OPERATIONS.md, 'Legal pages').", string.Join(", ", missingSite));
 
         app.UseForwardedHeaders();
         app.UseSecurityHeaders();

@@ -52,6 +52,21 @@ public abstract class ProductionModeTests(TestDatabase kind) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Production_LegalPages_NameWhatTheOperatorHasNotGiven_AndShowNoDemoExamples()
+    {
+        await using var app = Start("production");
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false });
+        foreach (var path in new[] { "/Impressum", "/Datenschutz", "/Barrierefreiheit" })
+        {
+            var response = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Contains("Diese Angabe hat der Betreiber noch nicht hinterlegt.", text);
+            Assert.DoesNotContain("Beispielangabe der Demo", text);
+        }
+    }
+
+    [SkippableFact]
     public async Task Production_WhileAnyAccountHasTheDemoPassword_RefusesToStart_UntilItIsChanged()
     {
         await using (var demo = Start("demo"))

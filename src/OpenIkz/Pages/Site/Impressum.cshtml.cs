@@ -1,0 +1,9 @@
+using Microsoft.Extensions.Options;
+using OpenIkz.Infrastructure;
+
+namespace OpenIkz.Pages.Site;
+
+public sealed class ImpressumModel(IOptions<SiteOptions> site, IOptions<OpenIkzOptions> options) : SitePageModel(site, options)
+{
+    public void OnGet() { }
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using AngleSharp.Dom;
+using OpenIkz.Tests.Infrastructure;
+
+namespace OpenIkz.Tests.Ui;
+
+/// <summary>The app with an operator's statements configured (OpenIkz:Site), the rest left empty.</summary>
+public sealed class ConfiguredSiteApp : OpenIkzApp
+{
+    public ConfiguredSiteApp() : base(TestDatabase.Sqlite)
+    {
+        Settings["OpenIkz:Site:OperatorName"] = "Zweckverband Digitale Verwaltung Vorderpfalz";
+        Settings["OpenIkz:Site:OperatorAddress"] = "Rathausplatz 20\n67059 Ludwigshafen am Rhein";
+        Settings["OpenIkz:Site:Email"] = "ikz@zv-vorderpfalz.example";
+        // Claimed, but OpenIKZ's own gaps (PDF/UA, Leichte Sprache) remain: the statement says "teilweise".
+        Settings["OpenIkz:Site:AccessibilityCompliance"] = "vollständig";
+        Settings["OpenIkz:Site:AccessibilityIssues:0"] = "Die Videos der Schulung haben noch keine Untertitel.";
+        Settings["OpenIkz:Site:AccessibilityStatementDate"] = "2026-11-30";
+    }
+}
+
+/// <summary>Impressum, Datenschutz, Barrierefreiheit and the help: public, linked from every page, filled from the operator's configuration.</summary>
+public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
+{
+    private static Task<IDocument> ParseAsync(HttpResponseMessage response) => PagesTests.ParseAsync(response);
+
+    [Theory]
+    [InlineData("/Impressum", "Impressum")]
+    [InlineData("/Datenschutz", "Datenschutzerklärung")]
+    [InlineData("/Barrierefreiheit", "Erklärung zur Barrierefreiheit")]
+    [InlineData("/Hilfe", "OpenIKZ – Benutzerhandbuch")]
+    public async Task LegalPagesAndHelp_ArePublic_AndMarkDemoValuesAsSuch(string path, string heading)
+    {
+        var response = await demo.Browser().GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await ParseAsync(response);
+        Assert.Equal(heading, page.QuerySelector("main h1")!.TextContent.Trim());
+        if (path != "/Hilfe") Assert.Contains("Beispielangabe der Demo", page.QuerySelector("main")!.TextContent);
+    }
+
+    [Fact]
+    public async Task EveryPage_LinksTheLegalPages_AndTheHelpAtItsOwnSection()
+    {
+        var start = await ParseAsync(await demo.Browser().GetAsync("/"));
+        foreach (var href in new[] { "/Impressum", "/Datenschutz", "/Barrierefreiheit", "/Barrierefreiheit#feedback", "/Hilfe" })
+            Assert.NotNull(start.QuerySelector($"footer a[href='{href}']"));
+
+        var browser = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(browser, "frankenthal.sachbearbeitung")).StatusCode);
+        var workbench = await ParseAsync(await browser.GetAsync("/Arbeitskorb"));
+        var help = workbench.QuerySelector("header a[href^='/Hilfe']")!.GetAttribute("href")!;
+        Assert.Equal("/Hilfe#arbeitskorb-sachbearbeitung", help);
+        var guide = await ParseAsync(await demo.Browser().GetAsync("/Hilfe"));
+        Assert.NotNull(guide.GetElementById("arbeitskorb-sachbearbeitung"));
+        foreach (var section in new[] { "ein-vorgang", "archiv", "pool-teamleitung", "vereinbarungen-koordination", "kostenausgleich", "kommunen", "kooperationsraum", "anmelden" })
+            Assert.True(guide.GetElementById(section) is not null, $"the guide has no section #{section}");
+        // Raw HTML in the guide is not passed through; its tables are KERN tables.
+        Assert.Empty(guide.QuerySelectorAll("main script"));
+        Assert.NotEmpty(guide.QuerySelectorAll("main table.kern-table th[scope=col]"));
+    }
+
+    [Fact]
+    public async Task CasePage_HighlightsTheArbeitskorbInTheMenu()
+    {
+        var browser = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(browser, "frankenthal.sachbearbeitung")).StatusCode);
+        var id = await demo.Db.QuerySingleAsync<string>("SELECT id FROM cases WHERE owner_ags = '07311000' AND status = 'closed' ORDER BY id LIMIT 1");
+        var page = await ParseAsync(await browser.GetAsync("/Vorgaenge/" + id));
+        Assert.Equal("/Arbeitskorb", page.QuerySelector("nav a[aria-current=page]")!.GetAttribute("href"));
+        Assert.Equal("/Hilfe#ein-vorgang", page.QuerySelector("header a[href^='/Hilfe']")!.GetAttribute("href"));
+    }
+}
+
+/// <summary>The same pages with the operator's own statements.</summary>
+public sealed class ConfiguredSitePagesTests(ConfiguredSiteApp app) : IClassFixture<ConfiguredSiteApp>
+{
+    [Fact]
+    public async Task ConfiguredStatements_AreShown_WithoutTheDemoMark()
+    {
+        var imprint = await PagesTests.ParseAsync(await app.Browser().GetAsync("/Impressum"));
+        var main = imprint.QuerySelector("main")!;
+        Assert.Contains("Zweckverband Digitale Verwaltung Vorderpfalz", main.TextContent);
+        Assert.Contains("Rathausplatz 20", main.TextContent);
+        Assert.NotNull(main.QuerySelector("br"));
+        // Given values carry no demo mark; what the operator left out still shows the demo example, marked.
+        Assert.DoesNotContain(main.QuerySelectorAll("p strong"), e => e.TextContent.Contains("Beispielangabe"));
+
+        var accessibility = await PagesTests.ParseAsync(await app.Browser().GetAsync("/Barrierefreiheit"));
+        var text = accessibility.QuerySelector("main")!.TextContent;
+        Assert.Contains("BITV 2.0 teilweise vereinbar", text.Replace("\n", " ", StringComparison.Ordinal).Replace("  ", " ", StringComparison.Ordinal));
+        Assert.Contains("Die Videos der Schulung haben noch keine Untertitel.", text);
+        Assert.Contains("30.11.2026", text);
+        Assert.Contains("ikz@zv-vorderpfalz.example", text); // the general address serves for feedback when none is given
+    }
+}
