@@ -98,6 +98,22 @@ try {
     await audit(page, 'Startseite', cspErrors);
   });
 
+  await step('Impressum, Datenschutz, Barrierefreiheit, Hilfe (1280 und 390 px)', async () => {
+    for (const [path, heading] of [['/Impressum', 'Impressum'], ['/Datenschutz', 'Datenschutzerklärung'],
+      ['/Barrierefreiheit', 'Erklärung zur Barrierefreiheit'], ['/Hilfe', 'OpenIKZ – Benutzerhandbuch']]) {
+      const response = await page.goto(path);
+      check(response?.status() === 200, `${path}: status ${response?.status()}`);
+      check(await page.getByRole('heading', { level: 1, name: heading }).isVisible(), `${path}: no h1 "${heading}"`);
+      check(await page.locator(`footer a[href="${path}"]`).count() === 1, `${path}: not linked from the footer`);
+      await audit(page, heading, cspErrors);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `${path} at 390 px: ${overflow} px horizontal overflow`);
+      await audit(page, heading + ' (390 px)', cspErrors);
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   await step('Anmelden (Tastatur)', async () => {
     await page.goto('/Anmelden');
     await page.keyboard.press('Tab');
@@ -206,6 +222,24 @@ try {
     await audit(page, 'Benutzerverwaltung mit Fehlern', cspErrors);
   });
 
+  await step('Protokoll', async () => {
+    const response = await page.goto('/Verwaltung/Protokoll?action=case.read');
+    check(response?.status() === 200, `Protokoll: status ${response?.status()}`);
+    check(await page.getByRole('link', { name: 'Protokoll' }).first().getAttribute('aria-current') === 'page', 'Protokoll: navigation entry not current');
+    await audit(page, 'Protokoll', cspErrors);
+    await page.getByRole('link', { name: 'Kette jetzt prüfen' }).click();
+    await page.locator('#kette-ergebnis').waitFor();
+    check(/unversehrt/.test(await page.locator('#kette-ergebnis').innerText()), 'Protokoll: the chain check does not say the chain is intact');
+    await page.getByLabel('Kommune (amtlicher Schlüssel)').fill('abc');
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    await page.locator('#kommune-fehler').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Protokoll: the error summary does not have the focus');
+    await audit(page, 'Protokoll mit Filterfehler', cspErrors);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await audit(page, 'Protokoll (390 px)', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   await step('Abmelden', async () => {
     await page.goto('/');
     await page.getByRole('button', { name: 'Abmelden' }).click();
@@ -264,22 +298,37 @@ try {
 
   await step('Entscheiden (ohne Begründung)', async () => {
     await page.getByLabel('abgelehnt').check();
-    await page.getByRole('button', { name: 'Entscheiden und Bescheid erstellen' }).click();
+    await page.getByRole('button', { name: 'Weiter zur Vorschau des Bescheids' }).click();
     await page.locator('#entscheidung-begruendung-fehler').waitFor();
     check(/begründet/.test(await page.locator('#entscheidung-begruendung-fehler').innerText()), 'Entscheiden: no German error next to Begründung');
     check(await page.getByLabel('Begründung').getAttribute('aria-invalid') === 'true', 'Entscheiden: Begründung not aria-invalid');
     await audit(page, 'Vorgang mit Fehler', cspErrors);
   });
 
+  await step('Entscheiden mit Vorschau und Bestätigung', async () => {
+    await page.getByLabel('Begründung').fill('Die Versicherungsbestätigung fehlt trotz Anforderung.');
+    await page.getByRole('button', { name: 'Weiter zur Vorschau des Bescheids' }).click();
+    await page.locator('#bestaetigung').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'bestaetigung', 'Entscheiden: the question does not have the focus');
+    const letter = await page.locator('.oikz-letter').innerText();
+    check(letter.includes('wird abgelehnt') && letter.includes('Die Versicherungsbestätigung fehlt'), 'Entscheiden: the preview does not show the Bescheid with the reason');
+    check((await page.locator('main').innerText()).includes('in Bearbeitung'), 'Entscheiden: the case changed before the confirmation');
+    await audit(page, 'Bescheid-Vorschau', cspErrors);
+    await page.getByRole('button', { name: 'Bescheid erlassen' }).click();
+    await page.getByRole('status').filter({ hasText: 'abgelehnt' }).waitFor();
+    check(await page.getByRole('button', { name: /^Nächsten Vorgang holen/ }).isVisible(), 'Entscheiden: no next step offered');
+    await audit(page, 'Vorgang entschieden', cspErrors);
+  });
+
   await step('Archiv', async () => {
     await page.goto('/Archiv');
     await page.getByLabel('Aktenzeichen oder Nachname').fill('M');
     await page.getByRole('button', { name: 'Suchen' }).click();
-    await page.waitForURL(/q=M$/);
+    await page.waitForURL(/[?&]q=M(&|$)/);
     check(await page.locator('#q-fehler').isVisible(), 'Archiv: no error next to the search field for one character');
     await page.getByLabel('Aktenzeichen oder Nachname').fill('Mu');
     await page.getByRole('button', { name: 'Suchen' }).click();
-    await page.waitForURL(/q=Mu$/);
+    await page.waitForURL(/[?&]q=Mu(&|$)/);
     check(await page.locator('table tbody tr').count() > 0, 'Archiv: the search for "Mu" shows no closed cases');
     await audit(page, 'Archiv Suche', cspErrors);
     await page.locator('table tbody tr a').first().click();

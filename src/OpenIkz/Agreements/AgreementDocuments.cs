@@ -34,7 +34,7 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
             new { Id = id, a.Version, Html = htmlSha, Pdf = pdfSha, Now = now, Reason = reason }, tx);
     }
 
-    internal sealed record Facts(long Id, string Title, int Version, string LawLabel, string FormLabel, string LegalBasis, bool TransfersTask, bool NeedsApproval,
+    internal sealed record Facts(long Id, string Title, int Version, string LawGenitive, string LawDative, string FormLabel, string LegalBasis, bool TransfersTask, bool NeedsApproval,
         DateOnly ValidFrom, DateOnly? ValidTo, int NoticeMonths, string DataProtection, string? Goals, DateOnly? EvaluationDate, string FeeRule, decimal? FeeShare,
         IReadOnlyList<(string Ags, string Name, bool Cases, bool Staff, int? Share)> Members, IReadOnlyList<string> Services, IReadOnlyList<AgreementRate> Rates);
 
@@ -48,7 +48,7 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
         var list = new List<DocumentSection>
         {
             new("Präambel", [
-                $"Die nachstehend genannten Kommunen schließen auf Grundlage des {a.LawLabel} ({a.LegalBasis}) folgende {a.FormLabel}.",
+                $"Die nachstehend genannten Kommunen schließen auf Grundlage {a.LawGenitive} ({a.LegalBasis}) folgende {a.FormLabel}.",
                 a.Goals is null ? "Ziel ist eine wirtschaftliche, rechtssichere und bürgernahe Aufgabenerledigung." : $"Ziele der Zusammenarbeit: {a.Goals}",
             ], a.Members.Select(m => new[] { m.Name, m.Ags, m.Cases && m.Staff ? "Vorgänge und Personal" : m.Cases ? "Vorgänge" : "Personal", m.Share is null ? "–" : m.Share + " %" }).ToList(),
                 ["Mitglied", "Schlüssel", "bringt ein", "Kapazitätsanteil"]),
@@ -93,7 +93,7 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(e.Encode(a.Title)).Append("</title>\n")
           .Append("<link rel=\"stylesheet\" href=\"/lib/kern/kern.min.css\">\n</head>\n<body>\n<main class=\"kern-container\">\n");
-        sb.Append("<h1>").Append(e.Encode(a.Title)).Append("</h1>\n<p>").Append(e.Encode($"{a.FormLabel} nach {a.LawLabel} – Fassung {a.Version}")).Append("</p>\n");
+        sb.Append("<h1>").Append(e.Encode(a.Title)).Append("</h1>\n<p>").Append(e.Encode($"{a.FormLabel} nach {a.LawDative} – Fassung {a.Version}")).Append("</p>\n");
         foreach (var s in sections)
         {
             sb.Append("<section>\n<h2>").Append(e.Encode(s.Heading)).Append("</h2>\n");
@@ -121,7 +121,7 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
     {
         var pdf = new PdfDocumentBuilder(a.Title, "OpenIKZ", new DateTimeOffset(now, TimeSpan.Zero), footerText: $"{a.Title} – Fassung {a.Version}");
         pdf.Heading(a.Title);
-        pdf.Paragraph($"{a.FormLabel} nach {a.LawLabel} – Fassung {a.Version}");
+        pdf.Paragraph($"{a.FormLabel} nach {a.LawDative} – Fassung {a.Version}");
         pdf.Spacer(8);
         foreach (var s in sections)
         {
@@ -154,7 +154,7 @@ internal sealed class AgreementReader(DbConnection c, DbTransaction tx)
             .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m)).ToList();
         var law = LegalForms.Law(a.StateLaw);
         var form = law?.Form(a.LegalForm);
-        return new AgreementDocuments.Facts(a.Id, a.Title, a.Version, law?.Label ?? "(Landesrecht nicht angegeben)", form?.Label ?? "Vereinbarung", form?.LegalBasis ?? "",
+        return new AgreementDocuments.Facts(a.Id, a.Title, a.Version, law?.Genitive ?? "des Landesrechts (nicht angegeben)", law?.Dative ?? "dem Landesrecht (nicht angegeben)", form?.Label ?? "Vereinbarung", form?.LegalBasis ?? "",
             a.TransfersTask, form is not null && LegalForms.NeedsApproval(form, a.TransfersTask), a.ValidFrom, a.ValidTo, a.NoticeMonths,
             a.DataProtection ?? "Die Verarbeitung personenbezogener Daten erfolgt im Auftrag der zuständigen Kommune nach Art. 28 DSGVO.", a.Goals, a.EvaluationDate,
             a.FeeRule, a.FeeShare is null ? null : decimal.Parse(a.FeeShare, CultureInfo.InvariantCulture), members, services, rates);

@@ -5,6 +5,19 @@ public sealed record LegalForm(string Slug, string Label, bool CanTransferTask, 
 public sealed record StateLaw(string Slug, string Label, string State, IReadOnlyList<LegalForm> Forms)
 {
     public LegalForm? Form(string? slug) => Forms.FirstOrDefault(f => f.Slug == slug);
+
+    /// <summary>The law in the genitive, with its article: „des Landesgesetzes über die kommunale Zusammenarbeit (KomZG)“ (every label starts with its noun, „Gesetz“ or „Landesgesetz“).</summary>
+    public string Genitive => "des " + Inflect(Label);
+
+    /// <summary>The law in the dative, with its article: „dem Gesetz über kommunale Gemeinschaftsarbeit (GkG NRW)“.</summary>
+    public string Dative => "dem " + Label;
+
+    private static string Inflect(string label)
+    {
+        var space = label.IndexOf(' ', StringComparison.Ordinal);
+        var noun = space < 0 ? label : label[..space];
+        return noun.EndsWith("gesetz", StringComparison.OrdinalIgnoreCase) || noun == "Gesetz" ? noun + "es" + label[noun.Length..] : label;
+    }
 }
 
 /// <summary>

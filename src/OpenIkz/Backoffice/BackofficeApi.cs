@@ -146,7 +146,7 @@ public static class BackofficeApi
         lead.MapGet("/pool", async (ClaimsPrincipal p, PoolOverview pool, TimeProvider clock, CancellationToken ct) =>
                 TypedResults.Ok((await pool.HandleAsync(Actor.From(p)!, ct)).Select(r => new
                 {
-                    r.Service, r.OwnerAgs, r.OwnerName, r.Open, r.Unassigned, r.Overdue, r.OldestReceivedAt,
+                    r.Service, r.OwnerAgs, r.OwnerName, r.Open, r.Unassigned, r.Overdue, r.UnassignedOverdue, r.OldestReceivedAt,
                     oldestAgeDays = r.OldestAgeDays(clock.GetUtcNow().UtcDateTime),
                 })))
             .WithName("PoolOverview").WithSummary("Per service and partner: open, unassigned, overdue cases and the age of the oldest.");
@@ -158,6 +158,24 @@ public static class BackofficeApi
             })
             .RequireAuthorization(Directory.DirectoryPolicies.Administration).WithTags("Audit").WithName("VerifyAudit")
             .WithSummary("Recomputes the hash chain of the audit log: valid is false when any entry was changed, deleted or reordered.");
+
+        app.MapGet("/api/v1/audit", async (ClaimsPrincipal p, AuditLogQueries log, string? person, string? action, string? municipality, string? from, string? to,
+                string? page, string? pageSize, CancellationToken ct) =>
+            {
+                var filter = AuditLogQueries.Parse(person, action, municipality, from, to, page, pageSize);
+                var result = await log.SearchAsync(Actor.From(p)!.Ags, filter, ct);
+                return TypedResults.Ok(new
+                {
+                    items = result.Items.Select(r => new
+                    {
+                        r.Seq, r.At, actor = r.ActorName, actorAgs = r.ActorAgs, ownerAgs = r.OwnerAgs, agreementId = r.AgreementId,
+                        caseId = r.CaseId, caseReference = r.CaseReference, action = r.Action, actionLabel = AuditLogQueries.Label(r.Action), detail = r.Detail,
+                    }),
+                    total = result.Total, page = result.Page, pageSize = result.PageSize,
+                });
+            })
+            .RequireAuthorization(Directory.DirectoryPolicies.Administration).WithTags("Audit").WithName("SearchAudit")
+            .WithSummary("The audit entries of the caller's municipality: what its people did and what anyone did with its cases, newest first, paged.");
 
         return app;
     }

@@ -16,6 +16,7 @@ public static class BackofficeModule
     {
         services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<IntakeLimits>() ?? new IntakeLimits());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditLogQueries>();
         services.AddSingleton<SubmitApplication>();
         services.AddSingleton<BescheidWriter>();
         services.AddSingleton<CaseQueries>();

@@ -90,6 +90,18 @@ public static class InputDates
 
     public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
 
+    /// <summary>
+    /// A day typed into a filter (yyyy-MM-dd as the date input sends it, or dd.MM.yyyy): null when empty; a day that does
+    /// not exist or lies outside the bounds adds „Bitte geben Sie {label} als Datum an (TT.MM.JJJJ).“ to the field.
+    /// </summary>
+    public static DateOnly? ParseDay(ValidationErrors errors, string field, string? text, string label)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (DateOnly.TryParseExact(text.Trim(), ["yyyy-MM-dd", "dd.MM.yyyy"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) && InRange(d)) return d;
+        errors.Add(field, $"Bitte geben Sie {label} als Datum an (TT.MM.JJJJ).");
+        return null;
+    }
+
     /// <summary>Adds the field error when the date is given and outside the bounds; true when it is fine (or absent).</summary>
     public static bool Check(ValidationErrors errors, string field, DateOnly? date)
     {

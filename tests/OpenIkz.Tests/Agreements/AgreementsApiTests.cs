@@ -92,6 +92,10 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         Poppler.AssertReadable(pdf, "§ 4 Datenschutz");
         var html = await (await thale.GetAsync($"/api/v1/agreements/{id}/document.html")).Content.ReadAsStringAsync();
         Assert.Contains("<h2>§ 4 Datenschutz</h2>", html);
+        // The law in its case: „auf Grundlage des Gesetzes über …“, „Zweckvereinbarung nach dem Gesetz über …“.
+        Assert.Contains("auf Grundlage des Gesetzes über kommunale Gemeinschaftsarbeit (GKG-LSA)", html);
+        Assert.Contains(" nach dem Gesetz über kommunale Gemeinschaftsarbeit (GKG-LSA)", html);
+        Assert.DoesNotContain("des Gesetz ", html);
 
         // Terms of an active agreement cannot be edited.
         var locked = await (await thale.PutAsJsonAsync($"/api/v1/agreements/{id}", Draft([Thale, Wernigerode], flat: 99m))).AssertProblemAsync(409);

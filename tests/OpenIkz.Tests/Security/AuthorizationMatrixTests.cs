@@ -56,6 +56,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["GET /api/v1/municipalities/{ags}/invoicing/"] = "401 ok ok ok ok 403 404",
         ["PUT /api/v1/municipalities/{ags}/invoicing/"] = "401 403 403 403 ok 403 404",
         ["GET /api/v1/audit/verify"] = "401 403 403 403 ok 403 ok",
+        ["GET /api/v1/audit"] = "401 403 403 403 ok 403 ok",
         // ---- intake: API clients with scope intake only
         ["POST /api/v1/applications"] = "401 403 403 403 403 ok 403",
         // ---- back office: clerks (team leads hold the clerk role too); a case of Frankenthal is 404 for Halberstadt
@@ -164,6 +165,12 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Konto/Zweiter-Faktor"] = "login ok ok ok ok login ok",
         ["PAGE /Verwaltung/Benutzer"] = "login denied denied denied ok login ok",
         ["PAGE /Verwaltung/Rechnungsdaten"] = "login denied denied denied ok login ok",
+        ["PAGE /Verwaltung/Protokoll"] = "login denied denied denied ok login ok",
+        // ---- the legal pages and the user guide: public
+        ["PAGE /Impressum"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Datenschutz"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Barrierefreiheit"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Hilfe"] = "ok ok ok ok ok ok ok",
         ["PAGE /Arbeitskorb"] = "login ok ok denied denied login ok",
         ["PAGE /Archiv"] = "login ok ok denied denied login ok",
         ["PAGE /Vorgaenge/{id}"] = "login ok ok denied denied login 404",

@@ -1,6 +1,7 @@
 using System.Net;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
+using OpenIkz.Backoffice.Cases;
 using OpenIkz.Tests.Infrastructure;
 
 namespace OpenIkz.Tests.Ui;
@@ -148,6 +149,32 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Release_AsksFirst_ChangesNothingUntilConfirmed_ThenReturnsTheCaseToThePool()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var id = CaseId(path);
+        var page = await ParseAsync(await clerk.GetAsync(path));
+        var asked = await SubmitAsync(clerk, page, "form[action*='handler=Release']");
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var question = await ParseAsync(asked);
+        Assert.StartsWith("Vorgang ", question.QuerySelector("#bestaetigung h2")!.TextContent.Trim());
+        Assert.Contains("in den Pool zurückgeben?", question.QuerySelector("#bestaetigung h2")!.TextContent);
+        Assert.Equal(path, question.QuerySelector<IHtmlAnchorElement>("#bestaetigung a.kern-btn")!.GetAttribute("href"));
+        Assert.Equal("assigned", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = id }));
+
+        var released = await SubmitAsync(clerk, question, "#bestaetigung form");
+        Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
+        Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = id }));
+        var after = await ParseAsync(await clerk.GetAsync(path));
+        Assert.Contains("in den Pool zurückgegeben", after.QuerySelector("[role=status]")!.TextContent);
+        // Confirming again (a second tab): the case is no longer the clerk's, so the rule refuses it in words.
+        var again = await ParseAsync(await SubmitAsync(clerk, question, "#bestaetigung form"));
+        Assert.NotNull(again.QuerySelector("[role=alert]"));
+        Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = id }));
+    }
+
+    [SkippableFact]
     public async Task Decision_RejectedWithoutReason_ShowsTheGermanError_AndChangesNothing()
     {
         var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
@@ -203,11 +230,32 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         page = await ParseAsync(await clerk.GetAsync(path));
         Assert.Contains(page.QuerySelectorAll("table tbody tr"), r => r.TextContent.Contains("Sonstiges Dokument") && r.TextContent.Contains("Nachweis Halter.pdf"));
 
-        var decided = await SubmitAsync(clerk, page, "form[action*='handler=Decide']", new() { ["Outcome"] = "rejected", ["Reason"] = "Das Fahrzeug ist nicht versichert." });
+        // Deciding shows the Bescheid as it will be issued and asks; nothing changes before the confirmation.
+        var id = CaseId(path);
+        var historyBefore = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_history WHERE case_id = @Id", new { Id = id });
+        var asked = await SubmitAsync(clerk, page, "form[action*='handler=Decide']", new() { ["Outcome"] = "rejected", ["Reason"] = "Das Fahrzeug ist nicht versichert." });
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var question = await ParseAsync(asked);
+        var confirmation = question.GetElementById("bestaetigung")!;
+        Assert.Equal("Bescheid prüfen: Antrag abgelehnt", confirmation.QuerySelector("h2")!.TextContent.Trim());
+        Assert.NotNull(confirmation.GetAttribute("autofocus"));
+        var letter = confirmation.QuerySelector(".oikz-letter")!.TextContent;
+        Assert.Contains("wird abgelehnt", letter);
+        Assert.Contains("Das Fahrzeug ist nicht versichert.", letter);
+        Assert.Contains("Rechtsbehelfsbelehrung", letter);
+        Assert.Equal(("assigned", (string?)null), await app.Db.QuerySingleAsync<(string, string?)>("SELECT status, outcome FROM cases WHERE id = @Id", new { Id = id }));
+        Assert.Equal(historyBefore, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_history WHERE case_id = @Id", new { Id = id }));
+        Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM case_documents WHERE case_id = @Id AND document_type = 'bescheid'", new { Id = id }));
+
+        var decided = await SubmitAsync(clerk, question, "#bestaetigung form");
         Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
         var result = await ParseAsync(await clerk.GetAsync(path));
         var alert = result.QuerySelector("[role=status]")!;
         Assert.Contains("abgelehnt", alert.TextContent);
+        // The next step: the next case of the same service.
+        var next = alert.QuerySelector("form[action='/Arbeitskorb?handler=Claim']")!;
+        Assert.Equal("kfz-zulassung", next.QuerySelector<IHtmlInputElement>("input[name=service]")!.Value);
+        Assert.Contains("Nächsten Vorgang holen", next.TextContent);
         var bescheid = alert.QuerySelector("a[href*='/Dokumente/']")!.GetAttribute("href")!;
         var pdf = await clerk.GetAsync(bescheid);
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
@@ -234,6 +282,48 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         var first = await clerk.GetAsync(links[0].GetAttribute("href"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Contains("abgeschlossen", (await ParseAsync(first)).QuerySelector("main")!.TextContent);
+    }
+
+    [SkippableFact]
+    public async Task Archive_FiltersByServicePartnerOutcomeAndDecisionDate_PagedWithTheFiltersInTheUrl()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var page = await ParseAsync(await clerk.GetAsync("/Archiv?service=kfz-zulassung&outcome=rejected"));
+        Assert.Null(page.QuerySelector("[role=alert]"));
+        var rows = page.QuerySelectorAll("table tbody tr").ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("Kfz-Zulassung", r.Children[2].TextContent.Trim());
+            Assert.Equal("abgelehnt", r.Children[6].TextContent.Trim());
+            Assert.Matches(@"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} Uhr$", r.Children[5].TextContent.Trim());
+        });
+        Assert.Equal("kfz-zulassung", page.QuerySelector<IHtmlSelectElement>("#leistung")!.Value);
+        Assert.Equal("rejected", page.QuerySelector<IHtmlSelectElement>("#entscheidung")!.Value);
+        var status = page.QuerySelector("p[role=status]")!.TextContent;
+        var total = long.Parse(System.Text.RegularExpressions.Regex.Match(status, "[0-9.]+").Value.Replace(".", ""), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(total >= rows.Count);
+        if (total > SearchArchive.PageSize)
+        {
+            var next = page.QuerySelector("a[rel=next]")!.GetAttribute("href")!;
+            Assert.Contains("service=kfz-zulassung", next);
+            Assert.Contains("outcome=rejected", next);
+            Assert.Contains("seite=2", next);
+        }
+
+        // The partner filter offers the own municipality and the partners under agreements; one of them narrows to it.
+        var partner = page.QuerySelectorAll("#partner option").Select(o => o.GetAttribute("value")).First(v => !string.IsNullOrEmpty(v))!;
+        var byPartner = await ParseAsync(await clerk.GetAsync($"/Archiv?partner={partner}&service=kfz-zulassung"));
+        var owner = await app.Db.QuerySingleAsync<string>("SELECT name FROM municipalities WHERE ags = @A", new { A = partner });
+        Assert.All(byPartner.QuerySelectorAll("table tbody tr"), r => Assert.Equal(owner, r.Children[1].TextContent.Trim()));
+
+        // A decision date in the future finds nothing; a bad one is named next to its field.
+        var future = await ParseAsync(await clerk.GetAsync("/Archiv?from=2099-01-01"));
+        Assert.Contains("Kein abgeschlossener Vorgang", future.QuerySelector("p[role=status]")!.TextContent);
+        var bad = await ParseAsync(await clerk.GetAsync("/Archiv?from=31.02.2026&outcome=vielleicht"));
+        Assert.Contains("als Datum", bad.GetElementById("entschieden-von-fehler")!.TextContent);
+        Assert.Contains("bewilligt", bad.GetElementById("entscheidung-fehler")!.TextContent);
+        Assert.Null(bad.QuerySelector("table"));
     }
 
     [SkippableFact]
@@ -277,6 +367,73 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         var after = await ParseAsync(afterResponse);
         Assert.Contains(reference, after.QuerySelector("[role=status]")!.TextContent);
         Assert.NotNull(after.QuerySelector($"[role=status] a[href='{path}']"));
+    }
+
+    [SkippableFact]
+    public async Task Absence_SaysHowManyCasesGoBackToThePool_AndRecordsNothingUntilConfirmed()
+    {
+        var clerk = await SignedInAsync("ludwigshafen.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'ludwigshafen.sachbearbeitung'");
+        var open = await app.Db.QuerySingleAsync<int>("SELECT COUNT(*) FROM cases WHERE assigned_user_id = @Id AND status IN ('assigned', 'waiting')", new { Id = clerkId });
+        var absencesBefore = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE user_id = @Id", new { Id = clerkId });
+        var lastAbsence = await app.Db.QuerySingleAsync<long>("SELECT COALESCE(MAX(id), 0) FROM absences");
+        var lead = await SignedInAsync("ludwigshafen.teamleitung");
+        var pool = await ParseAsync(await lead.GetAsync("/Pool"));
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        var values = new Dictionary<string, string>
+        {
+            ["AbsentUserId"] = clerkId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["AbsentFrom"] = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["AbsentTo"] = today.AddDays(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        try
+        {
+            var asked = await SubmitAsync(lead, pool, "form[action*='handler=Absence']", values);
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+            var question = await ParseAsync(asked);
+            var text = question.GetElementById("bestaetigung")!.TextContent;
+            Assert.Contains(open == 1 ? "1 offener Vorgang" : $"{open} offene Vorgänge", text);
+            Assert.Contains("sofort in den Pool zurück", text);
+            Assert.Equal(absencesBefore, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE user_id = @Id", new { Id = clerkId }));
+            Assert.Equal("assigned", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = CaseId(path) }));
+
+            var recorded = await SubmitAsync(lead, question, "#bestaetigung form");
+            Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+            Assert.Equal(absencesBefore + 1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE user_id = @Id", new { Id = clerkId }));
+            Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = CaseId(path) }));
+            Assert.Contains(open == 1 ? "1 Vorgang wurde in den Pool zurückgegeben" : $"{open} Vorgänge wurden", (await ParseAsync(await lead.GetAsync("/Pool"))).QuerySelector("[role=status]")!.TextContent);
+
+            // The absent clerk's Arbeitskorb says so, until when, and offers no claim.
+            var workbench = await ParseAsync(await clerk.GetAsync("/Arbeitskorb"));
+            Assert.Contains($"bis einschließlich {today.AddDays(2):dd.MM.yyyy} als abwesend eingetragen", workbench.GetElementById("abwesend-titel")!.TextContent);
+            Assert.Empty(workbench.QuerySelectorAll("form[action*='handler=Claim']"));
+        }
+        finally
+        {
+            // The other tests of this class claim as this clerk.
+            await app.Db.ExecuteAsync("DELETE FROM absences WHERE id > @Last", new { Last = lastAbsence });
+        }
+    }
+
+    [SkippableFact]
+    public async Task Arbeitskorb_CountsCannotBeMisread_AndOnlyACardWithFreeCasesHasAButton()
+    {
+        var clerk = await SignedInAsync("speyer.sachbearbeitung");
+        var workbench = await ParseAsync(await clerk.GetAsync("/Arbeitskorb"));
+        var cards = workbench.QuerySelectorAll(".oikz-cards .kern-card").ToList();
+        Assert.NotEmpty(cards);
+        foreach (var card in cards)
+        {
+            var count = card.QuerySelector(".oikz-slot-count")!.TextContent.Trim();
+            Assert.Matches(@"^(Kein Vorgang frei|[0-9.]+ frei, davon [0-9.]+ überfällig)$", count);
+            Assert.Equal(count != "Kein Vorgang frei", card.QuerySelector("form[action*='handler=Claim'] button") is not null);
+            if (count != "Kein Vorgang frei")
+            {
+                var numbers = System.Text.RegularExpressions.Regex.Matches(count, "[0-9.]+").Select(m => int.Parse(m.Value.Replace(".", ""), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                Assert.True(numbers[1] <= numbers[0], count);
+            }
+        }
     }
 
     [SkippableFact]

@@ -13,7 +13,7 @@ public sealed record NoteDto(long Id, DateTime CreatedAt, PersonRef Author, stri
 public sealed record HistoryDto(DateTime At, PersonRef Actor, string Action, string? Details);
 
 public sealed record CaseSummary(string Id, string Reference, string OwnerAgs, string OwnerName, string Service, string? CaseGroup, string Status, string StatusLabel,
-    string ApplicantName, DateTime ReceivedAt, DateOnly DueDate, bool Overdue, bool Complete, DateOnly? WaitingUntil, string? Outcome);
+    string ApplicantName, DateTime ReceivedAt, DateOnly DueDate, bool Overdue, bool Complete, DateOnly? WaitingUntil, string? Outcome, DateTime? DecidedAt = null);
 
 public sealed record CaseDetails(
     string Id,
@@ -41,7 +41,9 @@ public sealed record CaseDetails(
     IReadOnlyList<NoteDto> Notes,
     IReadOnlyList<HistoryDto> History);
 
-public sealed record PoolRow(string Service, string OwnerAgs, string OwnerName, int Open, int Unassigned, int Overdue, DateTime? OldestReceivedAt)
+/// <param name="Overdue">Open cases past their due date, assigned or not.</param>
+/// <param name="UnassignedOverdue">Of the unassigned (free) cases, those past their due date: "63 frei, davon 12 überfällig".</param>
+public sealed record PoolRow(string Service, string OwnerAgs, string OwnerName, int Open, int Unassigned, int Overdue, DateTime? OldestReceivedAt, int UnassignedOverdue = 0)
 {
     public int OldestAgeDays(DateTime now) => OldestReceivedAt is { } t ? (int)(now - t).TotalDays : 0;
 }

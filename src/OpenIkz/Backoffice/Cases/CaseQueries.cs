@@ -155,7 +155,7 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
     internal const string SummaryColumns = """
         c.id, c.reference, c.owner_ags AS OwnerAgs, o.name AS OwnerName, c.service_slug AS Service, c.case_group AS CaseGroup, c.status, c.status AS StatusLabel,
         c.applicant_family_name AS ApplicantName, c.received_at AS ReceivedAt, c.due_date AS DueDate, c.complete, c.waiting_until AS WaitingUntil, c.outcome,
-        c.applicant_given_name AS GivenName
+        c.applicant_given_name AS GivenName, c.decided_at AS DecidedAt
         """;
 
     internal sealed class SummaryRow
@@ -174,10 +174,12 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
         public bool Complete { get; set; }
         public DateOnly? WaitingUntil { get; set; }
         public string? Outcome { get; set; }
+        public DateTime? DecidedAt { get; set; }
         public long? AgreementId { get; set; }
 
         public CaseSummary ToSummary(DateOnly today) => new(Id, Reference, OwnerAgs, OwnerName, Service, CaseGroup, Status, CaseStatus.Label(Status),
-            $"{ApplicantName}, {GivenName}", ReceivedAt, DueDate, Status != CaseStatus.Closed && DueDate < today, Complete, WaitingUntil, Outcome);
+            $"{ApplicantName}, {GivenName}", ReceivedAt, DueDate, Status != CaseStatus.Closed && DueDate < today, Complete, WaitingUntil, Outcome,
+            DecidedAt is { } d ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : null);
     }
 
     internal sealed class UserRow
@@ -230,6 +232,7 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
         public long Open { get; set; }
         public long Unassigned { get; set; }
         public long Overdue { get; set; }
+        public long UnassignedOverdue { get; set; }
         public DateTime? OldestReceivedAt { get; set; }
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using OpenIkz.Backoffice;
 using OpenIkz.Backoffice.Access;
 using OpenIkz.Backoffice.Cases;
+using OpenIkz.Backoffice.Work;
 using OpenIkz.Directory.Services;
 using OpenIkz.Directory.Accounts;
 
@@ -11,9 +12,14 @@ namespace OpenIkz.Pages.Arbeitskorb;
 
 /// <summary>The clerk's workbench: take the next case of a service from the shared pool, and the own open cases.</summary>
 [Authorize(Policy = BackofficePolicies.Clerk)]
-public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, TimeProvider clock) : PageModel
+public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absences absences, TimeProvider clock) : PageModel
 {
-    public sealed record ServiceSlot(string Slug, string Name, int Free, int Overdue);
+    /// <param name="Free">Unassigned cases the clerk may take.</param>
+    /// <param name="FreeOverdue">Of those, the ones past their due date.</param>
+    public sealed record ServiceSlot(string Slug, string Name, int Free, int FreeOverdue);
+
+    /// <summary>The last day of the clerk's absence when they are marked absent today: the page says so and offers no claim.</summary>
+    public DateOnly? AbsentUntil { get; private set; }
 
     public IReadOnlyList<ServiceSlot> Services { get; private set; } = [];
     public IReadOnlyList<CaseSummary> MyCases { get; private set; } = [];
@@ -27,12 +33,13 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, TimeP
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         Today = BackofficeUi.Today(clock);
         MyCases = await myCases.HandleAsync(actor, ct);
+        AbsentUntil = await absences.AbsentUntilAsync(actor.UserId!.Value, ct);
         var pool = await poolOverview.HandleAsync(actor, ct);
         Services = ServiceCatalog.All
             .Where(s => actor.Services.Contains(s.Slug))
             .Select(s => new ServiceSlot(s.Slug, s.Name,
                 pool.Where(p => p.Service == s.Slug).Sum(p => p.Unassigned),
-                pool.Where(p => p.Service == s.Slug).Sum(p => p.Overdue)))
+                pool.Where(p => p.Service == s.Slug).Sum(p => p.UnassignedOverdue)))
             .ToList();
         return Page();
     }

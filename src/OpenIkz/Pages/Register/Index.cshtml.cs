@@ -41,20 +41,6 @@ public sealed class IndexModel(CooperationQueries queries, TimeProvider clock) :
     }
 
     /// <summary>The link to another page of the same search.</summary>
-    public string PageLink(int page)
-    {
-        var query = new List<string>();
-        void Add(string name, string? value)
-        {
-            if (!string.IsNullOrWhiteSpace(value)) query.Add($"{name}={Uri.EscapeDataString(value)}");
-        }
-        Add("q", Q);
-        Add("taskField", TaskField);
-        Add("state", State);
-        Add("district", District);
-        Add("legalForm", LegalForm);
-        Add("status", Status);
-        if (page > 1) query.Add($"page={page}");
-        return "/Register" + (query.Count > 0 ? "?" + string.Join("&", query) : "");
-    }
+    public string PageLink(int page) => QueryLink.Build("/Register",
+        ("q", Q), ("taskField", TaskField), ("state", State), ("district", District), ("legalForm", LegalForm), ("status", Status), ("page", QueryLink.PageValue(page)));
 }
