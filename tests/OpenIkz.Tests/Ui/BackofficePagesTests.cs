@@ -417,6 +417,61 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Absences_AreListed_ChangedAndCancelled_ByTheTeamLead_AfterAsking()
+    {
+        var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'ludwigshafen.sachbearbeitung'");
+        var lastAbsence = await app.Db.QuerySingleAsync<long>("SELECT COALESCE(MAX(id), 0) FROM absences");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var lead = await SignedInAsync("ludwigshafen.teamleitung");
+        try
+        {
+            // A future absence: no case goes back, so it is entered after the question and listed.
+            var pool = await ParseAsync(await lead.GetAsync("/Pool"));
+            var asked = await ParseAsync(await SubmitAsync(lead, pool, "form[action*='handler=Absence']",
+                new() { ["AbsentUserId"] = clerkId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["AbsentFrom"] = Iso(today.AddDays(20)), ["AbsentTo"] = Iso(today.AddDays(24)) }));
+            Assert.Equal(HttpStatusCode.Redirect, (await SubmitAsync(lead, asked, "#bestaetigung form")).StatusCode);
+            var id = await app.Db.QuerySingleAsync<long>("SELECT MAX(id) FROM absences");
+            var listed = await ParseAsync(await lead.GetAsync("/Pool"));
+            var row = listed.QuerySelectorAll("section[aria-labelledby=abwesenheiten] tbody tr").Single(r => r.TextContent.Contains($"{today.AddDays(20):dd.MM.yyyy}"));
+            Assert.Contains($"{today.AddDays(24):dd.MM.yyyy}", row.TextContent);
+
+            // Change it: a bad range is named next to the field and changes nothing; a good one is saved.
+            var edit = await ParseAsync(await lead.GetAsync($"/Pool?aendern={id}"));
+            Assert.Equal(Iso(today.AddDays(20)), edit.QuerySelector<IHtmlInputElement>("#abwesenheit-aendern-von")!.Value);
+            var bad = await ParseAsync(await SubmitAsync(lead, edit, "form[action*='handler=UpdateAbsence']", new() { ["EditFrom"] = Iso(today.AddDays(30)), ["EditTo"] = Iso(today.AddDays(25)) }));
+            Assert.Contains("vor dem Beginn", bad.GetElementById("abwesenheit-aendern-bis-fehler")!.TextContent);
+            Assert.Equal(today.AddDays(24), await app.Db.QuerySingleAsync<DateOnly>("SELECT to_date FROM absences WHERE id = @Id", new { Id = id }));
+            var changed = await SubmitAsync(lead, edit, "form[action*='handler=UpdateAbsence']", new() { ["EditFrom"] = Iso(today.AddDays(21)), ["EditTo"] = Iso(today.AddDays(28)) });
+            Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+            Assert.Equal(today.AddDays(28), await app.Db.QuerySingleAsync<DateOnly>("SELECT to_date FROM absences WHERE id = @Id", new { Id = id }));
+
+            // Another municipality's team lead neither sees nor changes an absence of Ludwigshafen: not found.
+            var otherLead = await SignedInAsync("frankenthal.teamleitung");
+            var theirPool = await ParseAsync(await otherLead.GetAsync("/Pool"));
+            Assert.DoesNotContain(theirPool.QuerySelectorAll("section[aria-labelledby=abwesenheiten] tbody tr"), r => r.TextContent.Contains($"{today.AddDays(21):dd.MM.yyyy}"));
+            var foreignForm = theirPool.QuerySelector<IHtmlFormElement>("form[action*='handler=Absence']")!;
+            foreignForm.SetAttribute("action", $"/Pool?handler=CancelAbsence&id={id}");
+            Assert.Equal(HttpStatusCode.NotFound, (await SubmitAsync(otherLead, theirPool, "form[action*='handler=CancelAbsence']", new() { ["Confirmed"] = "true" })).StatusCode);
+            Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE id = @Id", new { Id = id }));
+
+            // Cancel it: asked first, then gone.
+            var again = await ParseAsync(await lead.GetAsync("/Pool"));
+            var cancelForm = $"form[action*='handler=CancelAbsence'][action*='id={id}']";
+            var question = await ParseAsync(await SubmitAsync(lead, again, cancelForm));
+            Assert.Contains("aufheben?", question.QuerySelector("#bestaetigung h2")!.TextContent);
+            Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE id = @Id", new { Id = id }));
+            Assert.Equal(HttpStatusCode.Redirect, (await SubmitAsync(lead, question, "#bestaetigung form")).StatusCode);
+            Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM absences WHERE id = @Id", new { Id = id }));
+
+        }
+        finally
+        {
+            await app.Db.ExecuteAsync("DELETE FROM absences WHERE id > @Last", new { Last = lastAbsence });
+        }
+    }
+
+    [SkippableFact]
     public async Task Arbeitskorb_CountsCannotBeMisread_AndOnlyACardWithFreeCasesHasAButton()
     {
         var clerk = await SignedInAsync("speyer.sachbearbeitung");

@@ -11,6 +11,12 @@ namespace OpenIkz.Backoffice.Work;
 
 public sealed record AbsenceResult(long AbsenceId, int CasesReturned);
 
+/// <summary>The absence does not exist, has ended, or belongs to another municipality: all three are "not found".</summary>
+public sealed class AbsenceNotFoundException() : NotFoundException("Abwesenheit nicht gefunden.");
+
+/// <summary>An absence as the team lead's list shows it.</summary>
+public sealed record AbsenceEntry(long Id, long UserId, string DisplayName, DateOnly From, DateOnly To, string EnteredBy);
+
 /// <summary>What recording an absence would do: whom it concerns, whether it starts today, and how many open cases go back to the pool.</summary>
 /// <param name="StartsNow">The absence begins today or earlier: the cases go back at once; otherwise on its first day.</param>
 /// <param name="OpenCases">The clerk's open cases now (assigned or waiting).</param>
@@ -36,6 +42,66 @@ public sealed class Absences(Db db, AuditLog audit, TimeProvider clock)
             return new AbsenceResult(id, returned);
         }, ct);
     }
+
+    /// <summary>The absences of the lead's municipality that have not ended (today or later), soonest first.</summary>
+    public async Task<IReadOnlyList<AbsenceEntry>> ListAsync(Actor teamLead, CancellationToken ct = default)
+    {
+        if (!teamLead.IsTeamLead) throw new RuleException("TeamLeadOnly", "Nur die Teamleitung sieht die Abwesenheiten.");
+        return (await db.QueryAsync<Row>("""
+            SELECT a.id, a.user_id AS UserId, u.display_name AS DisplayName, a.from_date AS FromDate, a.to_date AS ToDate, l.display_name AS EnteredBy
+            FROM absences a JOIN users u ON u.id = a.user_id LEFT JOIN users l ON l.id = a.created_by_user_id
+            WHERE u.municipality_ags = @Ags AND a.to_date >= @Today
+            ORDER BY a.from_date, u.display_name, a.id
+            """, new { teamLead.Ags, Today = BerlinTime.Today(clock) }, ct))
+            .Select(r => new AbsenceEntry(r.Id, r.UserId, r.DisplayName, r.FromDate, r.ToDate, r.EnteredBy ?? "–")).ToList();
+    }
+
+    private sealed class Row
+    {
+        public long Id { get; set; }
+        public long UserId { get; set; }
+        public string DisplayName { get; set; } = "";
+        public DateOnly FromDate { get; set; }
+        public DateOnly ToDate { get; set; }
+        public string? EnteredBy { get; set; }
+    }
+
+    /// <summary>
+    /// Changes the days of an absence that has not ended, with the checks of <see cref="MarkAbsentAsync"/>. When it now
+    /// covers today, the clerk's open cases go back to the pool at once (as when it was entered); shortened so that it no
+    /// longer covers today, the clerk can claim again. Another municipality's absence, or an ended one, is not found.
+    /// </summary>
+    public async Task<AbsenceResult> UpdateAsync(Actor teamLead, long absenceId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        var today = Check(teamLead, from, to);
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            var userId = await OwnOpenAsync(c, tx, teamLead, absenceId, today);
+            await c.ExecuteAsync("UPDATE absences SET from_date = @From, to_date = @To WHERE id = @Id", new { From = from, To = to, Id = absenceId }, tx);
+            var returned = from <= today ? await ReturnCasesAsync(c, tx, teamLead, userId, today) : 0;
+            return new AbsenceResult(absenceId, returned);
+        }, ct);
+    }
+
+    /// <summary>Cancels an absence that has not ended: the clerk can claim again at once. Cases it already returned stay in the pool.</summary>
+    public Task CancelAsync(Actor teamLead, long absenceId, CancellationToken ct = default)
+    {
+        if (!teamLead.IsTeamLead) throw new RuleException("TeamLeadOnly", "Nur die Teamleitung kann Abwesenheiten aufheben.");
+        var today = BerlinTime.Today(clock);
+        return db.InTransactionAsync(async (c, tx) =>
+        {
+            await OwnOpenAsync(c, tx, teamLead, absenceId, today);
+            await c.ExecuteAsync("DELETE FROM absences WHERE id = @Id", new { Id = absenceId }, tx);
+        }, ct);
+    }
+
+    /// <summary>The clerk of an absence of the lead's own municipality that has not ended; anything else is "not found".</summary>
+    private static async Task<long> OwnOpenAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Actor teamLead, long absenceId, DateOnly today) =>
+        (await c.QueryAsync<long>("""
+            SELECT a.user_id FROM absences a JOIN users u ON u.id = a.user_id
+            WHERE a.id = @Id AND u.municipality_ags = @Ags AND a.to_date >= @Today
+            """, new { Id = absenceId, teamLead.Ags, Today = today }, tx)).Cast<long?>().FirstOrDefault()
+        ?? throw new AbsenceNotFoundException();
 
     /// <summary>The last day of the absence <paramref name="userId"/> is in today (the latest, when several cover today), or null.</summary>
     public async Task<DateOnly?> AbsentUntilAsync(long userId, CancellationToken ct = default) =>

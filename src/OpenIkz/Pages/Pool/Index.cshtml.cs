@@ -16,7 +16,7 @@ namespace OpenIkz.Pages.Pool;
 public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign, GetCase getCase, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
 {
     public const string PersonId = "abwesenheit-person", FromId = "abwesenheit-von", ToId = "abwesenheit-bis",
-        CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an";
+        CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an", EditFromId = "abwesenheit-aendern-von", EditToId = "abwesenheit-aendern-bis";
 
     /// <summary>Value of the target select that sends the case back to the pool.</summary>
     public const string PoolTarget = "pool";
@@ -24,6 +24,15 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
     public IReadOnlyList<PoolRow> Rows { get; private set; } = [];
     public IReadOnlyList<UserAccount> OwnStaff { get; private set; } = [];
     public IReadOnlyList<AssignableUser> Assignable { get; private set; } = [];
+
+    /// <summary>The absences of the own municipality that have not ended.</summary>
+    public IReadOnlyList<AbsenceEntry> OpenAbsences { get; private set; } = [];
+
+    /// <summary>The absence whose change form is open (?aendern=ID).</summary>
+    [BindProperty(SupportsGet = true, Name = "aendern")] public long? EditAbsenceId { get; set; }
+    public AbsenceEntry? EditingAbsence => OpenAbsences.FirstOrDefault(a => a.Id == EditAbsenceId);
+    [BindProperty] public string? EditFrom { get; set; }
+    [BindProperty] public string? EditTo { get; set; }
     public DateTime NowUtc { get; private set; }
     public DateOnly Today { get; private set; }
     public string Ags { get; private set; } = "";
@@ -105,6 +114,79 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
         return Page();
     }
 
+    /// <summary>Changes the days of an absence; when the change returns open cases to the pool now, it says how many and asks first.</summary>
+    public async Task<IActionResult> OnPostUpdateAbsenceAsync(long id, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        EditAbsenceId = id;
+        await LoadAsync(actor, ct);
+        if (EditingAbsence is not { } absence) return NotFound();
+        var from = ParseDate(EditFrom);
+        var to = ParseDate(EditTo);
+        if (from is null) AddError(EditFromId, "Bitte geben Sie den ersten Tag der Abwesenheit an.");
+        if (to is null) AddError(EditToId, "Bitte geben Sie den letzten Tag der Abwesenheit an.");
+        if (Errors.Count > 0) return Page();
+        try
+        {
+            if (!Confirmed)
+            {
+                var preview = await absences.PreviewAsync(actor, absence.UserId, from!.Value, to!.Value, ct);
+                if (preview.StartsNow && preview.OpenCases > 0)
+                {
+                    Confirmation = new Confirmation($"Abwesenheit von {absence.DisplayName} auf {BackofficeUi.Date(from.Value)} bis {BackofficeUi.Date(to.Value)} ändern?",
+                        [$"{(preview.OpenCases == 1 ? "1 offener Vorgang geht" : $"{preview.OpenCases} offene Vorgänge gehen")} von {absence.DisplayName} dann sofort in den Pool zurück."],
+                        Url.Page("/Pool/Index", "UpdateAbsence", new { id })!,
+                        [new("EditFrom", from.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), new("EditTo", to.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))],
+                        "Ja, ändern", $"/Pool?aendern={id}#abwesenheiten");
+                    return Page();
+                }
+            }
+            var result = await absences.UpdateAsync(actor, id, from!.Value, to!.Value, ct);
+            Message = $"Die Abwesenheit von {absence.DisplayName} gilt jetzt vom {BackofficeUi.Date(from.Value)} bis {BackofficeUi.Date(to.Value)}."
+                + (result.CasesReturned switch { 0 => "", 1 => " 1 Vorgang wurde in den Pool zurückgegeben.", var n => $" {n} Vorgänge wurden in den Pool zurückgegeben." });
+            return Redirect("/Pool#abwesenheiten");
+        }
+        catch (AbsenceNotFoundException)
+        {
+            return NotFound();
+        }
+        catch (ValidationException ex)
+        {
+            foreach (var (key, messages) in ex.Errors)
+                foreach (var message in messages)
+                    AddError(key == "from" ? EditFromId : EditToId, message);
+        }
+        return Page();
+    }
+
+    /// <summary>Cancels an absence after asking: the person can claim again at once; cases already returned stay in the pool.</summary>
+    public async Task<IActionResult> OnPostCancelAbsenceAsync(long id, CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        await LoadAsync(actor, ct);
+        if (OpenAbsences.FirstOrDefault(a => a.Id == id) is not { } absence) return NotFound();
+        if (!Confirmed)
+        {
+            Confirmation = new Confirmation($"Abwesenheit von {absence.DisplayName} ({BackofficeUi.Date(absence.From)} bis {BackofficeUi.Date(absence.To)}) aufheben?",
+                [
+                    $"{absence.DisplayName} kann danach sofort wieder Vorgänge holen.",
+                    "Vorgänge, die wegen der Abwesenheit in den Pool zurückgegangen sind, bleiben im Pool; weisen Sie sie bei Bedarf wieder zu.",
+                ],
+                Url.Page("/Pool/Index", "CancelAbsence", new { id })!, [], "Ja, aufheben", "/Pool#abwesenheiten");
+            return Page();
+        }
+        try
+        {
+            await absences.CancelAsync(actor, id, ct);
+        }
+        catch (AbsenceNotFoundException)
+        {
+            return NotFound();
+        }
+        Message = $"Die Abwesenheit von {absence.DisplayName} ist aufgehoben.";
+        return Redirect("/Pool#abwesenheiten");
+    }
+
     public async Task<IActionResult> OnPostAssignAsync(CancellationToken ct)
     {
         if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
@@ -166,6 +248,7 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
             .OrderBy(u => u.DisplayName, StringComparer.Create(Ui.German, CompareOptions.None))
             .ToList();
         Assignable = await BackofficeLookups.AssignableUsersAsync(db, actor.Ags, Today, ct);
+        OpenAbsences = await absences.ListAsync(actor, ct);
     }
 
 }
