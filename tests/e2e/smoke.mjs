@@ -435,6 +435,7 @@ try {
       check(/^Abrechnung /.test((await page.locator('h1').innerText()).trim()), 'Abrechnung: no h1');
       check(await page.locator('table tbody tr').count() > 0, 'Abrechnung: no statements');
       check(/ €/.test(await page.locator('main').innerText()), 'Abrechnung: no amounts in euro');
+      check(await page.locator('nav a[aria-current="page"]').getAttribute('href') === '/Vereinbarungen', 'Abrechnung: the menu does not highlight Vereinbarungen');
       await audit(page, 'Abrechnung', cspErrors);
       break;
     }

@@ -184,7 +184,7 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var member = await SignedInAsync("frankenthal.koordination");
         var page = await ParseAsync(await member.GetAsync($"/Vereinbarungen/{id}"));
         Assert.Contains("Kfz-Zulassung", page.QuerySelector("h1")!.TextContent);
-        Assert.NotNull(page.QuerySelector("form[action*='handler=Settle'] input[name=Period]"));
+        Assert.NotNull(page.QuerySelector("form[action*='handler=Settle'] select[name=Period]"));
         Assert.Null(page.QuerySelector("form[action*='handler=Consent']"));
     }
 
@@ -247,6 +247,15 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var coordinator = await SignedInAsync("ludwigshafen.koordination");
         var page = await ParseAsync(await coordinator.GetAsync($"/Vereinbarungen/{id}"));
 
+        // The period is chosen, not typed: months, quarters and years up to the running one, which is marked.
+        var nowBerlin = TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        var choices = page.QuerySelectorAll("select#abrechnung-zeitraum option").ToDictionary(o => o.GetAttribute("value")!, o => o.TextContent.Trim());
+        Assert.Contains("läuft noch", choices[nowBerlin.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(nowBerlin.AddMonths(-1).ToString("MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("de-DE")), choices[nowBerlin.AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Contains($"Jahr {nowBerlin.Year - 1}", choices.Values);
+        Assert.Contains(page.QuerySelectorAll("select#abrechnung-zeitraum optgroup"), g => g.GetAttribute("label") == "Quartale");
+
+        // A value that is none of them (a hand-made request) is still refused by the service, next to the field.
         var invalid = await ParseAsync(await SubmitAsync(coordinator, page, "form[action*='handler=Settle']", new() { ["Period"] = "Sommer" }));
         Assert.Contains("2026-Q3", invalid.GetElementById("abrechnung-zeitraum-fehler")!.TextContent);
 

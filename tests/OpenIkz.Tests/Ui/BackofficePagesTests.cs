@@ -327,6 +327,27 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Archive_DecisionDays_AreBerlinDays()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var (id, reference, decidedAt) = await app.Db.QuerySingleAsync<(string, string, DateTime)>(
+            "SELECT id, reference, decided_at FROM cases WHERE owner_ags = '07311000' AND service_slug = 'kfz-zulassung' AND status = 'closed' ORDER BY id LIMIT 1");
+        // 22:30 UTC on 14 July 2026 is 00:30 on 15 July in Berlin (summer time).
+        await app.Db.ExecuteAsync("UPDATE cases SET decided_at = @At WHERE id = @Id", new { At = new DateTime(2026, 7, 14, 22, 30, 0, DateTimeKind.Utc), Id = id });
+        try
+        {
+            async Task<bool> FoundAsync(string day) =>
+                (await ParseAsync(await clerk.GetAsync($"/Archiv?partner=07311000&service=kfz-zulassung&from={day}&to={day}"))).QuerySelectorAll("table tbody tr th").Any(th => th.TextContent.Trim() == reference);
+            Assert.True(await FoundAsync("2026-07-15"));
+            Assert.False(await FoundAsync("2026-07-14"));
+        }
+        finally
+        {
+            await app.Db.ExecuteAsync("UPDATE cases SET decided_at = @At WHERE id = @Id", new { At = DateTime.SpecifyKind(decidedAt, DateTimeKind.Utc), Id = id });
+        }
+    }
+
+    [SkippableFact]
     public async Task Pool_IsForbiddenForAClerk()
     {
         var clerk = await SignedInAsync("frankenthal.sachbearbeitung");

@@ -83,6 +83,10 @@ public sealed class PagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.DoesNotContain(rows, r => r.TextContent.Contains("Speyer"));
         Assert.NotNull(page.QuerySelector("table caption"));
         Assert.NotNull(page.QuerySelector("label[for]"));
+        // The directory names its sources: the district import with its date, and the Gemeinden's sources.
+        var sources = page.QuerySelector("section[aria-labelledby=quellen]")!.TextContent;
+        Assert.Contains("Gebietsstand 31.12.2018", sources);
+        Assert.Contains("GV-ISys", sources);
     }
 
     [Fact]

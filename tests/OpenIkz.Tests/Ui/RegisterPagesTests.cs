@@ -54,6 +54,9 @@ public sealed class RegisterPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
         var main = page.QuerySelector("main")!.TextContent;
         Assert.Contains("CC BY 4.0", main);
         Assert.Contains("Statistisches Bundesamt", main);
+        // The 401 Kreise and kreisfreie Städte are named with their source package and date (the district import).
+        Assert.Contains("landkreise-deutschland", main);
+        Assert.Contains("Gebietsstand 31.12.2018", main);
         Assert.Contains("Seite 1 von 2", main); // 29 demo entries, 20 a page
         Assert.NotNull(page.QuerySelector("a[rel=next][href='/Register?page=2']"));
         // The Kreis filter offers the districts of the directory, e.g. Kreis Lippe.

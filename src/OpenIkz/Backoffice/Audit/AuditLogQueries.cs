@@ -36,6 +36,7 @@ public sealed class AuditLogQueries(Db db)
         ("case.resumed", "Bearbeitung wieder aufgenommen"),
         ("case.note-added", "Vermerk hinzugefügt"),
         ("case.document-added", "Dokument hinzugefügt"),
+        ("document.read", "Dokument geöffnet"),
         ("case.decided", "Vorgang entschieden"),
         ("agreement.evaluated", "Vereinbarung ausgewertet"),
     ];
@@ -53,8 +54,8 @@ public sealed class AuditLogQueries(Db db)
         string? p = null;
         if (!string.IsNullOrWhiteSpace(person))
         {
-            if (TextInput.Problem(person, TextKind.Line) is { } problem) errors.Add("person", "Die Person " + problem);
-            else if (person.Trim().Length > 100) errors.Add("person", "Die Person hat höchstens 100 Zeichen.");
+            if (TextInput.Problem(person, TextKind.Line) is { } problem) errors.Add("person", "Der Name " + problem);
+            else if (person.Trim().Length > 100) errors.Add("person", "Der Name hat höchstens 100 Zeichen.");
             else p = person.Trim();
         }
         string? a = null;

@@ -67,7 +67,7 @@ public sealed class SearchArchive(Db db, AuditLog audit, CaseQueries queries)
         if (!string.IsNullOrWhiteSpace(owner))
         {
             var v = owner.Trim();
-            if (v.Length is 5 or 8 && v.All(char.IsAsciiDigit)) o = v;
+            if (v.Length is 5 or 8 or 9 && v.All(char.IsAsciiDigit)) o = v;
             else errors.Add("owner", "Bitte wählen Sie eine Kommune aus der Liste.");
         }
         string? r = null;

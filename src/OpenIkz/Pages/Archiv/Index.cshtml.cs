@@ -40,7 +40,7 @@ public sealed class IndexModel(SearchArchive search) : PageModel
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         Owners = await search.OwnersAsync(actor, ct);
         Services = ServiceCatalog.All.Where(s => actor.Services.Contains(s.Slug)).ToList();
-        if (new[] { Q, Service, Partner, Outcome, From, To, PageNumber }.All(string.IsNullOrWhiteSpace)) return Page();
+        if (new[] { Q, Service, Partner, Outcome, From, To }.All(string.IsNullOrWhiteSpace)) return Page();
         try
         {
             var filter = SearchArchive.Parse(Q, Service, Partner, Outcome, From, To, PageNumber);
@@ -51,7 +51,8 @@ public sealed class IndexModel(SearchArchive search) : PageModel
         {
             foreach (var (key, messages) in ex.Errors)
             {
-                var id = key switch { "service" => ServiceId, "owner" => OwnerId, "outcome" => OutcomeId, "from" => FromId, "to" => ToId, _ => QId };
+                // A bad page number belongs to no field: it is named in the summary only ("" has no field to link).
+                var id = key switch { "service" => ServiceId, "owner" => OwnerId, "outcome" => OutcomeId, "from" => FromId, "to" => ToId, "page" => "", _ => QId };
                 if (!Errors.TryGetValue(id, out var list)) Errors[id] = list = [];
                 list.AddRange(messages);
             }

@@ -74,7 +74,7 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
                     var cases = preview.OpenCases == 1 ? "1 offener Vorgang" : $"{preview.OpenCases} offene Vorgänge";
                     Confirmation = new Confirmation($"Abwesenheit von {preview.DisplayName} {period} eintragen?",
                         [
-                            preview.OpenCases == 0
+                            preview.OpenCases == 0 && preview.StartsNow
                                 ? $"{preview.DisplayName} hat keinen offenen Vorgang; es geht kein Vorgang in den Pool zurück."
                                 : preview.StartsNow
                                     ? $"{cases} von {preview.DisplayName} {(preview.OpenCases == 1 ? "geht" : "gehen")} sofort in den Pool zurück und {(preview.OpenCases == 1 ? "kann" : "können")} von den Partnern bearbeitet werden."

@@ -51,16 +51,21 @@ public sealed class SiteOptions
     /// <summary>The enforcement or conciliation body of the operator's state (Durchsetzungsverfahren / Schlichtungsstelle), with its contact.</summary>
     public string? AccessibilityEnforcementBody { get; set; }
 
-    /// <summary>The names of the fields that must be set for the pages to be complete (production warns at start).</summary>
+    /// <summary>The names of the statements the pages show as missing (production warns at start): empty or blank counts as missing.</summary>
     public IReadOnlyList<string> Missing() =>
     [
-        .. OperatorName is null ? ["OperatorName"] : Array.Empty<string>(),
-        .. OperatorAddress is null ? ["OperatorAddress"] : Array.Empty<string>(),
-        .. Email is null ? ["Email"] : Array.Empty<string>(),
-        .. ContentResponsible is null ? ["ContentResponsible"] : Array.Empty<string>(),
-        .. DataProtectionOfficer is null ? ["DataProtectionOfficer"] : Array.Empty<string>(),
-        .. DataProtectionAuthority is null ? ["DataProtectionAuthority"] : Array.Empty<string>(),
-        .. AccessibilityFeedbackEmail is null && Email is null ? ["AccessibilityFeedbackEmail"] : Array.Empty<string>(),
-        .. AccessibilityEnforcementBody is null ? ["AccessibilityEnforcementBody"] : Array.Empty<string>(),
+        .. new (string Name, string? Value)[]
+        {
+            ("OperatorName", OperatorName), ("OperatorAddress", OperatorAddress), ("RepresentedBy", RepresentedBy), ("Email", Email),
+            ("ContentResponsible", ContentResponsible), ("DataProtectionOfficer", DataProtectionOfficer), ("DataProtectionAuthority", DataProtectionAuthority),
+            ("AccessibilityFeedbackEmail", FeedbackEmail), ("AccessibilityEnforcementBody", AccessibilityEnforcementBody),
+            ("AccessibilityStatementDate", AccessibilityStatementDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+        }.Where(f => string.IsNullOrWhiteSpace(f.Value)).Select(f => f.Name),
     ];
+
+    /// <summary>Where barriers are reported: the feedback address, else the operator's general one.</summary>
+    public string? FeedbackEmail => !string.IsNullOrWhiteSpace(AccessibilityFeedbackEmail) ? AccessibilityFeedbackEmail : Email;
+
+    /// <summary>The feedback telephone, else the operator's general one.</summary>
+    public string? FeedbackTelephone => !string.IsNullOrWhiteSpace(AccessibilityFeedbackTelephone) ? AccessibilityFeedbackTelephone : Telephone;
 }

@@ -109,7 +109,7 @@ public sealed class DetailModel(AgreementService agreements, SettlementService s
 
     public async Task<IActionResult> OnPostSettleAsync(long id, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(Period)) AddError(PeriodId, "Bitte geben Sie den Zeitraum an, z. B. 2026-Q3, 2026-07 oder 2026.");
+        if (string.IsNullOrWhiteSpace(Period)) AddError(PeriodId, "Bitte wählen Sie den Zeitraum: einen Monat, ein Quartal oder ein Jahr.");
         RunResult? run = null;
         var result = await ActAsync(id, async a => run = await settlements.RunAsync(a, id, Period ?? "", ct), "", new() { ["period"] = PeriodId, ["PeriodOverlaps"] = PeriodId }, ct);
         if (run is null) return result;

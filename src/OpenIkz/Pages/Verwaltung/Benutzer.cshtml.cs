@@ -155,9 +155,9 @@ public sealed class BenutzerModel(UserAccounts users, SecondFactor secondFactor,
                     "Die Person kann sich danach nicht mehr anmelden; laufende Sitzungen und API-Schlüssel gelten sofort nicht mehr.",
                     open switch
                     {
-                        0 => "Ihr ist kein offener Vorgang zugewiesen.",
-                        1 => "Ihr ist noch 1 offener Vorgang zugewiesen. Er bleibt ihr zugewiesen, bis die Teamleitung ihn im Pool neu zuweist.",
-                        _ => $"Ihr sind noch {open} offene Vorgänge zugewiesen. Sie bleiben ihr zugewiesen, bis die Teamleitung sie im Pool neu zuweist.",
+                        0 => "Der Person ist kein offener Vorgang zugewiesen.",
+                        1 => "Der Person ist noch 1 offener Vorgang zugewiesen. Er bleibt ihr zugewiesen, bis die Teamleitung ihn im Pool neu zuweist.",
+                        _ => $"Der Person sind noch {open} offene Vorgänge zugewiesen. Sie bleiben ihr zugewiesen, bis die Teamleitung sie im Pool neu zuweist.",
                     },
                     "Akten, Vermerke und Protokoll bleiben erhalten; Sie können das Konto jederzeit wieder aktivieren.",
                 ],

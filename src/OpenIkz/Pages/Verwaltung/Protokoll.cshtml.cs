@@ -52,7 +52,8 @@ public sealed class ProtokollModel(AuditLogQueries log, MunicipalityQueries muni
         {
             foreach (var (key, messages) in ex.Errors)
             {
-                var id = key switch { "person" => PersonId, "action" => ActionId, "municipality" => MunicipalityId, "from" => FromId, "to" => ToId, _ => PersonId };
+                // A bad page number belongs to no field: it is named in the summary only ("" has no field to link).
+                var id = key switch { "person" => PersonId, "action" => ActionId, "municipality" => MunicipalityId, "from" => FromId, "to" => ToId, _ => "" };
                 if (!Errors.TryGetValue(id, out var list)) Errors[id] = list = [];
                 list.AddRange(messages);
             }

@@ -17,10 +17,15 @@ public static class RegisterOpenData
     public const string LicenceUrl = "https://creativecommons.org/licenses/by/4.0/deed.de";
     public const string LinkHeader = "<https://creativecommons.org/licenses/by/4.0/>; rel=\"license\"";
 
-    /// <summary>Where the directory's keys, names, populations and areas come from (Demo/SOURCES.md has the figure per municipality).</summary>
+    /// <summary>
+    /// Where the directory's keys, names, populations and areas come from: the 401 Kreise and kreisfreie Städte from the
+    /// district import (<see cref="Directory.Municipalities.DistrictImport.Source"/>, as of 31.12.2018), the Gemeinden of
+    /// the demo from the sources Demo/SOURCES.md names per municipality. The register's pages and its JSON say this.
+    /// </summary>
     public const string DirectorySource =
-        "Amtliche Schlüssel, Einwohnerzahlen und Flächen der Kommunen: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis-Informationssystem GV-ISys, " +
-        "und Statistische Landesämter; Bevölkerungsstand je nach Kommune zwischen 31.12.2019 und 31.12.2023, Gebietsstand der Schlüssel 2021.";
+        "Kreise und kreisfreie Städte (401): " + Directory.Municipalities.DistrictImport.Source + ". " +
+        "Gemeinden und Verbandsgemeinden: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis-Informationssystem GV-ISys, und Statistische Landesämter; " +
+        "Bevölkerungsstand je nach Gemeinde zwischen 31.12.2019 und 31.12.2023 (die Quelle jeder Zahl nennt Demo/SOURCES.md im Quelltext von OpenIKZ).";
 
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
 
