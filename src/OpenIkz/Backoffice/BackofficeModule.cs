@@ -6,6 +6,7 @@ using OpenIkz.Backoffice.Work;
 using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Http;
 using OpenIkz.Infrastructure.Jobs;
+using OpenIkz.Infrastructure.Mail;
 
 namespace OpenIkz.Backoffice;
 
@@ -17,6 +18,7 @@ public static class BackofficeModule
         services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<IntakeLimits>() ?? new IntakeLimits());
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditLogQueries>();
+        services.AddMailSender(configuration); // the document request's e-mail to the applicant
         services.AddSingleton<SubmitApplication>();
         services.AddSingleton<BescheidWriter>();
         services.AddSingleton<CaseQueries>();

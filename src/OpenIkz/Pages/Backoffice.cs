@@ -29,7 +29,7 @@ public static class BackofficeUi
         group is null ? null : ServiceCatalog.Find(service)?.CaseGroups.FirstOrDefault(g => g.Slug == group)?.Label ?? group;
 
     public static string DocumentLabel(string service, string type) =>
-        ServiceCatalog.Find(service)?.Document(type)?.Label ?? (type == "bescheid" ? "Bescheid" : type);
+        ServiceCatalog.Find(service)?.Document(type)?.Label ?? OpenIkz.Backoffice.Cases.CaseQueries.GeneratedDocumentLabel(type);
 
     public static string SourceLabel(string source) => source switch
     {

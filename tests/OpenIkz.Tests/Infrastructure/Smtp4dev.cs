@@ -89,6 +89,9 @@ public sealed class Smtp4dev : IAsyncLifetime
         throw new TimeoutException($"No message to {to} arrived at smtp4dev.");
     }
 
+    /// <summary>The message as it arrived (the .eml file smtp4dev offers for download), e.g. to read its attachments.</summary>
+    public Task<byte[]> DownloadAsync(string id) => Api.GetByteArrayAsync($"/api/messages/{id}/download");
+
     /// <summary>How many messages smtp4dev holds for <paramref name="to"/>.</summary>
     public async Task<int> CountAsync(string to)
     {

@@ -73,6 +73,14 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
 
     internal const string CaseFrom = "FROM cases c\n" + CaseAccess.JoinGrants + "\n" + RowJoins;
 
+    /// <summary>The German name of a document OpenIKZ itself writes into the e-file (Bescheid, request letter); else the type itself.</summary>
+    public static string GeneratedDocumentLabel(string type) => type switch
+    {
+        "bescheid" => "Bescheid",
+        Decisions.DocumentRequestLetter.DocumentType => Decisions.DocumentRequestLetter.Label,
+        _ => type,
+    };
+
     internal DateOnly Today => BerlinTime.Today(clock);
     internal DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -121,7 +129,7 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
             SELECT id, document_type AS DocumentType, document_type AS DocumentLabel, file_name AS FileName, content_type AS ContentType,
                    size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
             FROM case_documents WHERE case_id = @Id ORDER BY added_at, id
-            """, new { row.Id }, tx)).Select(d => d.ToDto() with { DocumentLabel = service.Document(d.DocumentType)?.Label ?? (d.DocumentType == "bescheid" ? "Bescheid" : d.DocumentType) }).ToList();
+            """, new { row.Id }, tx)).Select(d => d.ToDto() with { DocumentLabel = service.Document(d.DocumentType)?.Label ?? GeneratedDocumentLabel(d.DocumentType) }).ToList();
         var notes = (await c.QueryAsync<NoteRow>("""
             SELECT n.id, n.created_at AS CreatedAt, n.author_user_id AS UserId, u.display_name AS Name, u.municipality_ags AS Ags, n.text
             FROM case_notes n JOIN users u ON u.id = n.author_user_id WHERE n.case_id = @Id ORDER BY n.created_at, n.id

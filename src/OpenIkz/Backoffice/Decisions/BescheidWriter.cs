@@ -68,17 +68,7 @@ public sealed class BescheidWriter
     /// <summary>The Bescheid as its blocks: what <see cref="WriteAsync"/> draws as PDF, and what the case page shows for confirmation.</summary>
     public async Task<Letter> ComposeAsync(DbConnection c, DbTransaction? tx, string caseId, Actor clerk, string outcome, string? reason, DateTime decidedAt, long? agreementId)
     {
-        var f = await c.QuerySingleAsync<Facts>("""
-            SELECT c.reference, c.service_slug AS ServiceSlug, c.case_group AS CaseGroup, c.received_at AS ReceivedAt,
-                   c.applicant_given_name AS GivenName, c.applicant_family_name AS FamilyName, c.applicant_street AS Street,
-                   c.applicant_postal_code AS PostalCode, c.applicant_city AS City,
-                   o.ags AS OwnerAgs, o.name AS OwnerName, o.type AS OwnerType, o.authority_name AS AuthorityName,
-                   o.address_street AS OwnerStreet, o.address_postal_code AS OwnerPostalCode, o.address_city AS OwnerCity,
-                   o.email AS OwnerEmail, o.telephone AS OwnerTelephone, o.opening_hours AS OwnerOpeningHours,
-                   p.name AS ProcessorName
-            FROM cases c JOIN municipalities o ON o.ags = c.owner_ags JOIN municipalities p ON p.ags = @ProcessorAgs
-            WHERE c.id = @Id
-            """, new { Id = caseId, ProcessorAgs = clerk.Ags }, tx);
+        var f = await FactsAsync(c, tx, caseId, clerk);
         var agreementTitle = agreementId is null ? null
             : await c.QuerySingleOrDefaultAsync<string>("SELECT title FROM agreements WHERE id = @Id", new { Id = agreementId }, tx);
         Fee? fee = null;
@@ -93,6 +83,24 @@ public sealed class BescheidWriter
         }
         return Compose(f, clerk, outcome, reason, decidedAt, agreementTitle, new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours), fee);
     }
+
+    /// <summary>What a letter about the case states: the case, the applicant, the owner (its authority, address and office contact) and the processing municipality.</summary>
+    internal static Task<Facts> FactsAsync(DbConnection c, DbTransaction? tx, string caseId, Actor clerk) =>
+        c.QuerySingleAsync<Facts>("""
+            SELECT c.reference, c.service_slug AS ServiceSlug, c.case_group AS CaseGroup, c.received_at AS ReceivedAt,
+                   c.applicant_given_name AS GivenName, c.applicant_family_name AS FamilyName, c.applicant_street AS Street,
+                   c.applicant_postal_code AS PostalCode, c.applicant_city AS City,
+                   o.ags AS OwnerAgs, o.name AS OwnerName, o.type AS OwnerType, o.authority_name AS AuthorityName,
+                   o.address_street AS OwnerStreet, o.address_postal_code AS OwnerPostalCode, o.address_city AS OwnerCity,
+                   o.email AS OwnerEmail, o.telephone AS OwnerTelephone, o.opening_hours AS OwnerOpeningHours,
+                   p.name AS ProcessorName
+            FROM cases c JOIN municipalities o ON o.ags = c.owner_ags JOIN municipalities p ON p.ags = @ProcessorAgs
+            WHERE c.id = @Id
+            """, new { Id = caseId, ProcessorAgs = clerk.Ags }, tx);
+
+    /// <summary>The owner's authority („Stadtverwaltung Frankenthal (Pfalz)“) and its postal address, as every letter heads and signs with them.</summary>
+    internal static (string Authority, string Address) Letterhead(Facts f) =>
+        (Authority(f), f.OwnerStreet is null ? f.OwnerName : $"{f.OwnerStreet}, {f.OwnerPostalCode} {f.OwnerCity}");
 
     private static string Authority(Facts f) => f.AuthorityName ?? f.OwnerType switch
     {
@@ -112,8 +120,7 @@ public sealed class BescheidWriter
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
         var decidedLocal = TimeZoneInfo.ConvertTimeFromUtc(decidedAt, BerlinTime.Zone);
         var receivedLocal = TimeZoneInfo.ConvertTimeFromUtc(f.ReceivedAt, BerlinTime.Zone);
-        var authority = Authority(f);
-        var ownerAddress = f.OwnerStreet is null ? f.OwnerName : $"{f.OwnerStreet}, {f.OwnerPostalCode} {f.OwnerCity}";
+        var (authority, ownerAddress) = Letterhead(f);
         var granted = outcome == Outcomes.Granted;
         var subject = service.Name + (group is null ? "" : $" – {group}");
 

@@ -62,13 +62,23 @@ public sealed class SmtpOptions
     }
 }
 
-/// <summary>A plain-text e-mail to one address.</summary>
-public sealed record MailMessage(string To, string Subject, string Body);
+/// <summary>A file attached to an e-mail (e.g. the letter as PDF).</summary>
+public sealed record MailAttachment(string FileName, string ContentType, byte[] Content);
 
-/// <summary>Sends e-mail. <see cref="IsConfigured"/> is false when no SMTP server is set: then nothing is sent.</summary>
+/// <summary>A plain-text e-mail to one address, with optional attachments.</summary>
+public sealed record MailMessage(string To, string Subject, string Body, IReadOnlyList<MailAttachment>? Attachments = null);
+
+/// <summary>
+/// Sends e-mail. <see cref="IsConfigured"/> is false when nothing can be delivered: no SMTP server in production. In demo
+/// mode without a server the messages are written as .eml files to the data folder's <c>mail</c> directory
+/// (<see cref="WritesToFolder"/>), so that a demo shows what would have gone out.
+/// </summary>
 public interface IMailSender
 {
     bool IsConfigured { get; }
+
+    /// <summary>True in demo mode without an SMTP server: messages go to the mail folder, not to anyone.</summary>
+    bool WritesToFolder => false;
 
     /// <summary>The instance's public address for links in e-mails, or null.</summary>
     string? AppUrl { get; }
@@ -77,24 +87,38 @@ public interface IMailSender
     Task SendAsync(MailMessage message, CancellationToken ct = default);
 }
 
-/// <summary>SMTP through MailKit: one connection per message (notices are rare), with the configured timeout.</summary>
-public sealed class SmtpMailSender(IOptions<SmtpOptions> options) : IMailSender
+/// <summary>SMTP through MailKit: one connection per message (notices are rare), with the configured timeout; in demo mode without a server, the mail folder.</summary>
+public sealed class SmtpMailSender(IOptions<SmtpOptions> options, IOptions<OpenIkzOptions> app) : IMailSender
 {
     private SmtpOptions Options => options.Value;
 
-    public bool IsConfigured => Options.IsConfigured;
+    public bool IsConfigured => Options.IsConfigured || app.Value.IsDemo;
+
+    public bool WritesToFolder => !Options.IsConfigured && app.Value.IsDemo;
+
+    /// <summary>Where demo mode writes its outgoing mail: <c>{DataDirectory}/mail</c>, one .eml file per message.</summary>
+    public string Folder => Path.Combine(app.Value.ResolvedDataDirectory, "mail");
 
     public string? AppUrl => string.IsNullOrWhiteSpace(Options.AppUrl) ? null : Options.AppUrl.TrimEnd('/');
 
     public async Task SendAsync(MailMessage message, CancellationToken ct = default)
     {
         var o = Options;
-        if (!o.IsConfigured) throw new InvalidOperationException("No SMTP server is configured (OpenIkz:Smtp:Host).");
+        if (!IsConfigured) throw new InvalidOperationException("No SMTP server is configured (OpenIkz:Smtp:Host).");
         var mime = new MimeMessage();
-        mime.From.Add(new MailboxAddress(o.FromName, o.From!));
+        mime.From.Add(new MailboxAddress(o.FromName, o.From ?? "openikz@demo.invalid"));
         mime.To.Add(MailboxAddress.Parse(message.To));
         mime.Subject = message.Subject;
-        mime.Body = new TextPart("plain") { Text = message.Body };
+        var body = new BodyBuilder { TextBody = message.Body };
+        foreach (var a in message.Attachments ?? []) body.Attachments.Add(a.FileName, a.Content, ContentType.Parse(a.ContentType));
+        mime.Body = body.ToMessageBody();
+        if (WritesToFolder)
+        {
+            System.IO.Directory.CreateDirectory(Folder);
+            var file = Path.Combine(Folder, $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}.eml");
+            await mime.WriteToAsync(file, ct);
+            return;
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(o.TimeoutSeconds));

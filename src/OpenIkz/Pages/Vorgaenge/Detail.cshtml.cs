@@ -77,8 +77,15 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
         var until = ParseDate(Until);
         if (until is null) AddError(UntilId, "Bitte geben Sie eine Frist als Datum an.");
         if (string.IsNullOrWhiteSpace(RequestText)) AddError(MessageId, "Bitte geben Sie an, welche Unterlagen fehlen.");
-        return ActAsync(id, a => requestDocuments.HandleAsync(a, id, until!.Value, RequestText ?? "", ct),
-            $"Die Unterlagen wurden angefordert. Der Vorgang wartet bis {(until is { } u ? BackofficeUi.Date(u) : "")}.",
+        DocumentRequestResult? result = null;
+        return ActAsync(id, async a => result = await requestDocuments.HandleAsync(a, id, until!.Value, RequestText ?? "", ct),
+            () => $"Die Unterlagen wurden angefordert. Der Vorgang wartet bis {(until is { } u ? BackofficeUi.Date(u) : "")}. " + result switch
+            {
+                { Mailed: true, ToFolder: true } => "Das Schreiben liegt in der E-Akte; die E-Mail an die antragstellende Person wurde im Demobetrieb in den Mail-Ordner geschrieben.",
+                { Mailed: true } => "Das Schreiben liegt in der E-Akte und ging per E-Mail an die antragstellende Person.",
+                { HasEmail: true } => "Das Schreiben liegt in der E-Akte. Die E-Mail konnte nicht gesendet werden: bitte senden Sie das Schreiben per Post.",
+                _ => "Das Schreiben liegt in der E-Akte. Es ist keine E-Mail-Adresse angegeben: bitte senden Sie es per Post.",
+            },
             new() { ["until"] = UntilId, ["message"] = MessageId, ["DueDateInPast"] = UntilId, ["DueDateTooFar"] = UntilId }, ct);
     }
 
@@ -136,7 +143,11 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
     /// <remarks>An action that cannot be undone passes <paramref name="ask"/>: unless the post carries <c>Confirmed</c>, the
     /// page is shown with the question it returns (built after the case is loaded, with the same refusals), and nothing
     /// changes.</remarks>
-    private async Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct,
+    private Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, string success, Dictionary<string, string> fields, CancellationToken ct,
+        Func<Actor, Task<Confirmation>>? ask = null) => ActAsync(id, action, () => success, fields, ct, ask);
+
+    /// <summary>As above, with the success message built after the action (it may say what the action did).</summary>
+    private async Task<IActionResult> ActAsync(string id, Func<Actor, Task> action, Func<string> success, Dictionary<string, string> fields, CancellationToken ct,
         Func<Actor, Task<Confirmation>>? ask = null)
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
@@ -154,7 +165,7 @@ public sealed class DetailModel(GetCase getCase, ClaimedCaseHandoff handoff, Db 
                     return shown;
                 }
                 await action(actor);
-                Message = success;
+                Message = success();
                 return RedirectToPage(new { id });
             }
             catch (CaseNotFoundException)
