@@ -353,6 +353,26 @@ try {
     await audit(page, 'Pool', cspErrors);
   });
 
+  await step('Mehrere Vorgänge zuweisen', async () => {
+    await page.goto('/Pool?stand=open#vorgaenge');
+    const boxes = page.locator('input[name="SelectedCases"]');
+    check(await boxes.count() >= 2, 'Pool: fewer than two free cases listed');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    const target = page.getByLabel('Ausgewählte Vorgänge zuweisen an');
+    const person = await target.locator('optgroup option').first().getAttribute('value');
+    await target.selectOption(person);
+    await page.getByRole('button', { name: 'Zuweisen', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Vorgänge sind jetzt' }).waitFor();
+    check(/stand=open/.test(page.url()), 'Pool: the list lost its filter after assigning');
+    await audit(page, 'Pool nach Sammelzuweisung', cspErrors);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `Pool at 390 px: ${overflow} px horizontal overflow`);
+    await audit(page, 'Pool (390 px)', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   await step('Teamleitung abmelden', () => signOut('Teamleitung abmelden'));
 
   // Third phase: agreements as a coordinator (list, guided form with errors, draft, consent) and a settlement page.

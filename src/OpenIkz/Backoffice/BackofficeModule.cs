@@ -24,7 +24,7 @@ public static class BackofficeModule
         services.AddSingleton<CaseQueries>();
         foreach (var useCase in new[] { typeof(GetCase), typeof(GetCaseHistory), typeof(ClaimNextCase), typeof(ReleaseCase), typeof(RequestDocuments),
                      typeof(ResumeCase), typeof(AddNote), typeof(AddDocument), typeof(DecideCase), typeof(ReassignCase), typeof(OpenDocument),
-                     typeof(MyCases), typeof(SearchArchive), typeof(PoolOverview) })
+                     typeof(MyCases), typeof(SearchArchive), typeof(PoolOverview), typeof(PoolCases) })
             services.AddSingleton(useCase);
         services.AddSingleton<Absences>();
         services.AddSingleton<IFileReferences, Documents.CaseDocumentReferences>();

@@ -376,11 +376,11 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         Assert.NotNull(pool.QuerySelector("select#abwesenheit-person option[value]"));
         Assert.Contains(pool.QuerySelectorAll("select#zuweisung-an option"), o => o.TextContent.Contains("zurück in den Pool"));
 
-        var wrong = await SubmitAsync(lead, pool, "form[action*='handler=Assign']", new() { ["CaseReference"] = "07311000-KFZ-1999-999999", ["Target"] = "pool" });
+        var wrong = await SubmitAsync(lead, pool, "form[action$='handler=Assign']", new() { ["CaseReference"] = "07311000-KFZ-1999-999999", ["Target"] = "pool" });
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         Assert.NotNull((await ParseAsync(wrong)).QuerySelector("#zuweisung-vorgang-fehler"));
 
-        var response = await SubmitAsync(lead, pool, "form[action*='handler=Assign']", new() { ["CaseReference"] = reference, ["Target"] = "pool" });
+        var response = await SubmitAsync(lead, pool, "form[action$='handler=Assign']", new() { ["CaseReference"] = reference, ["Target"] = "pool" });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = CaseId(path) }));
         var afterResponse = await lead.GetAsync("/Pool");
@@ -490,6 +490,54 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         {
             await app.Db.ExecuteAsync("DELETE FROM absences WHERE id > @Last", new { Last = lastAbsence });
         }
+    }
+
+    [SkippableFact]
+    public async Task PoolList_FiltersSortsAndPages_AndAssignsSeveralCasesAtOnce()
+    {
+        var lead = await SignedInAsync("ludwigshafen.teamleitung");
+        var page = await ParseAsync(await lead.GetAsync("/Pool?service=kfz-zulassung&stand=open"));
+        var rows = page.QuerySelectorAll("section[aria-labelledby=vorgaenge] tbody tr").ToList();
+        Assert.True(rows.Count >= 2, "need two free Kfz cases");
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("Kfz-Zulassung", r.Children[3].TextContent.Trim());
+            Assert.Equal("im Pool", r.Children[4].TextContent.Trim());
+            Assert.Equal("–", r.Children[7].TextContent.Trim());
+        });
+        // Sorted by due date (the default), earliest first.
+        var dues = rows.Select(r => DateOnly.ParseExact(r.Children[6].QuerySelector("span")!.TextContent.Trim(), "dd.MM.yyyy", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(dues.Order().ToList(), dues);
+        Assert.Equal("kfz-zulassung", page.QuerySelector<IHtmlSelectElement>("#liste-leistung")!.Value);
+
+        // Nothing ticked: the message next to the list, nothing changes.
+        var none = await ParseAsync(await SubmitAsync(lead, page, "form[action*='handler=AssignMany']", new() { ["BulkTarget"] = "pool" }));
+        Assert.Contains("mindestens einen Vorgang", none.GetElementById("sammel-vorgaenge-fehler")!.TextContent);
+
+        // Two ticked, to a clerk of Ludwigshafen: both assigned, and the list keeps its filter.
+        var ids = rows.Take(2).Select(r => r.QuerySelector<IHtmlInputElement>("input[name=SelectedCases]")!.Value).ToList();
+        var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'ludwigshafen.sachbearbeitung'");
+        var form = page.QuerySelector<IHtmlFormElement>("form[action*='handler=AssignMany']")!;
+        var token = form.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
+        var fields = new List<KeyValuePair<string, string>> { new("__RequestVerificationToken", token), new("BulkTarget", clerkId.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        fields.AddRange(ids.Select(id => new KeyValuePair<string, string>("SelectedCases", id)));
+        var assigned = await lead.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields));
+        Assert.Equal(HttpStatusCode.Redirect, assigned.StatusCode);
+        Assert.Contains("service=kfz-zulassung", assigned.Headers.Location!.OriginalString);
+        foreach (var id in ids)
+            Assert.Equal(("assigned", (long?)clerkId), await app.Db.QuerySingleAsync<(string, long?)>("SELECT status, assigned_user_id FROM cases WHERE id = @Id", new { Id = id }));
+        var after = await ParseAsync(await lead.GetAsync(assigned.Headers.Location));
+        Assert.Contains("2 Vorgänge sind jetzt", after.QuerySelector("[role=status]")!.TextContent);
+
+        // Back to the pool, also in one go.
+        fields[1] = new("BulkTarget", "pool");
+        Assert.Equal(HttpStatusCode.Redirect, (await lead.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields))).StatusCode);
+        foreach (var id in ids)
+            Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = id }));
+
+        // A bad filter value is named next to its field.
+        var bad = await ParseAsync(await lead.GetAsync("/Pool?stand=verloren"));
+        Assert.Contains("aus der Liste", bad.GetElementById("liste-stand-fehler")!.TextContent);
     }
 
     [SkippableFact]

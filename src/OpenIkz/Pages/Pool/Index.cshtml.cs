@@ -13,8 +13,32 @@ namespace OpenIkz.Pages.Pool;
 
 /// <summary>The team lead's view of the shared pool (per service and partner), absences and reassignment.</summary>
 [Authorize(Policy = BackofficePolicies.TeamLead)]
-public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign, GetCase getCase, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
+public sealed class IndexModel(PoolOverview poolOverview, PoolCases poolCases, ReassignCase reassign, GetCase getCase, Absences absences, UserAccounts users, Db db, TimeProvider clock) : FormPageModel
 {
+    public const string ListServiceId = "liste-leistung", ListOwnerId = "liste-kommune", ListStatusId = "liste-stand", ListOverdueId = "liste-ueberfaellig",
+        ListClerkId = "liste-person", ListSortId = "liste-sortierung", BulkTargetId = "sammel-an", BulkCasesId = "sammel-vorgaenge";
+
+    // The case list's filters, kept in the URL (and bound on the bulk form's post from its action's query).
+    [BindProperty(SupportsGet = true, Name = "service")] public string? ListService { get; set; }
+    [BindProperty(SupportsGet = true, Name = "partner")] public string? ListOwner { get; set; }
+    [BindProperty(SupportsGet = true, Name = "stand")] public string? ListStatus { get; set; }
+    [BindProperty(SupportsGet = true, Name = "ueberfaellig")] public string? ListOverdue { get; set; }
+    [BindProperty(SupportsGet = true, Name = "person")] public string? ListClerk { get; set; }
+    [BindProperty(SupportsGet = true, Name = "sortierung")] public string? ListSort { get; set; }
+    [BindProperty(SupportsGet = true, Name = "seite")] public string? ListPage { get; set; }
+
+    [BindProperty] public List<string> SelectedCases { get; set; } = [];
+    [BindProperty] public string? BulkTarget { get; set; }
+    [TempData] public string? BulkProblems { get; set; }
+
+    public PoolCasePage? Cases { get; private set; }
+    public int CasePageCount => Cases is null ? 0 : (int)Math.Max(1, (Cases.Total + Cases.PageSize - 1) / Cases.PageSize);
+
+    /// <summary>The case list with the same filters on another page (or sorted otherwise).</summary>
+    public string ListLink(int page, string? handler = null) => QueryLink.Build("/Pool",
+        ("handler", handler), ("service", ListService), ("partner", ListOwner), ("stand", ListStatus), ("ueberfaellig", ListOverdue),
+        ("person", ListClerk), ("sortierung", ListSort), ("seite", QueryLink.PageValue(page)));
+
     public const string PersonId = "abwesenheit-person", FromId = "abwesenheit-von", ToId = "abwesenheit-bis",
         CaseId = "zuweisung-vorgang", TargetId = "zuweisung-an", EditFromId = "abwesenheit-aendern-von", EditToId = "abwesenheit-aendern-bis";
 
@@ -237,6 +261,61 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
         return Page();
     }
 
+    /// <summary>Gives the ticked cases to one person (or back to the pool), each on its own: what could not be given is named with the reason.</summary>
+    public async Task<IActionResult> OnPostAssignManyAsync(CancellationToken ct)
+    {
+        if (Actor.From(User) is not { IsUser: true, IsTeamLead: true } actor) return Forbid();
+        long? target = null;
+        if (SelectedCases.Count == 0) AddError(BulkCasesId, "Bitte wählen Sie mindestens einen Vorgang aus der Liste.");
+        if (SelectedCases.Count > PoolCases.PageSize) AddError(BulkCasesId, $"Bitte wählen Sie höchstens {PoolCases.PageSize} Vorgänge auf einmal.");
+        if (string.IsNullOrEmpty(BulkTarget)) AddError(BulkTargetId, "Bitte wählen Sie, wem die Vorgänge zugewiesen werden.");
+        else if (BulkTarget != PoolTarget)
+        {
+            if (long.TryParse(BulkTarget, NumberStyles.None, CultureInfo.InvariantCulture, out var uid)) target = uid;
+            else AddError(BulkTargetId, "Bitte wählen Sie eine Person aus der Liste.");
+        }
+        if (Errors.Count > 0)
+        {
+            await LoadAsync(actor, ct);
+            return Page();
+        }
+        var done = 0;
+        var problems = new List<string>();
+        foreach (var caseId in SelectedCases.Distinct())
+        {
+            var reference = caseId;
+            try
+            {
+                reference = (await getCase.HandleAsync(actor, caseId, ct)).Reference;
+                await reassign.HandleAsync(actor, caseId, target, ct);
+                done++;
+            }
+            catch (CaseNotFoundException)
+            {
+                problems.Add($"{reference}: nicht gefunden.");
+            }
+            catch (ValidationException ex)
+            {
+                problems.Add($"{reference}: {string.Join(" ", ex.Errors.Values.SelectMany(m => m))}");
+            }
+            catch (RuleException ex)
+            {
+                problems.Add($"{reference}: {ex.Message}");
+            }
+        }
+        var name = target is null ? null : (await users.FindAsync(target.Value, ct))?.DisplayName;
+        Message = (done, target) switch
+        {
+            (0, _) => "Es wurde kein Vorgang zugewiesen.",
+            (1, null) => "1 Vorgang liegt wieder im Pool.",
+            (_, null) => $"{done} Vorgänge liegen wieder im Pool.",
+            (1, _) => $"1 Vorgang ist jetzt {name ?? "der gewählten Person"} zugewiesen.",
+            _ => $"{done} Vorgänge sind jetzt {name ?? "der gewählten Person"} zugewiesen.",
+        };
+        BulkProblems = problems.Count == 0 ? null : string.Join("\n", problems);
+        return Redirect(ListLink(1) + "#vorgaenge");
+    }
+
     private async Task LoadAsync(Actor actor, CancellationToken ct)
     {
         NowUtc = clock.GetUtcNow().UtcDateTime;
@@ -249,6 +328,16 @@ public sealed class IndexModel(PoolOverview poolOverview, ReassignCase reassign,
             .ToList();
         Assignable = await BackofficeLookups.AssignableUsersAsync(db, actor.Ags, Today, ct);
         OpenAbsences = await absences.ListAsync(actor, ct);
+        try
+        {
+            Cases = await poolCases.HandleAsync(actor, PoolCases.Parse(ListService, ListOwner, ListStatus, ListOverdue, ListClerk, ListSort, ListPage), ct);
+        }
+        catch (ValidationException ex)
+        {
+            foreach (var (key, messages) in ex.Errors)
+                foreach (var message in messages)
+                    AddError(key switch { "service" => ListServiceId, "owner" => ListOwnerId, "status" => ListStatusId, "clerk" => ListClerkId, "sort" => ListSortId, _ => "" }, message);
+        }
     }
 
 }
