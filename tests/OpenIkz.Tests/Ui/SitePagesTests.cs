@@ -60,6 +60,31 @@ public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task StartPage_ForAClerk_ShowsTheirCasesAndFreeCases_ForAnAdministration_TheAccounts_AndAdvertisesOnlyWhatExists()
+    {
+        var anonymous = await ParseAsync(await demo.Browser().GetAsync("/"));
+        Assert.Null(anonymous.GetElementById("start-arbeit"));
+        Assert.DoesNotContain("Termin", anonymous.GetElementById("module")!.ParentElement!.TextContent);
+
+        var clerk = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(clerk, "speyer.sachbearbeitung")).StatusCode);
+        var start = await ParseAsync(await clerk.GetAsync("/"));
+        var work = start.GetElementById("start-arbeit")!.ParentElement!;
+        Assert.Matches("Ihnen (ist|sind) ", work.TextContent);
+        Assert.Contains(work.QuerySelectorAll(".kern-card p"), p => System.Text.RegularExpressions.Regex.IsMatch(p.TextContent.Trim(), "^(Kein Vorgang frei|[0-9.]+ frei, davon [0-9.]+ überfällig)$"));
+        Assert.NotNull(work.QuerySelector("form[action='/Arbeitskorb?handler=Claim'] input[name=service]"));
+        Assert.Null(start.GetElementById("start-verwaltung"));
+
+        var admin = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(admin, "speyer.admin")).StatusCode);
+        var adminStart = await ParseAsync(await admin.GetAsync("/"));
+        var section = adminStart.GetElementById("start-verwaltung")!.ParentElement!;
+        Assert.Matches("[0-9]+ Benutzerkonten, davon [0-9]+ aktiv", section.TextContent);
+        Assert.NotNull(section.QuerySelector("a[href='/Verwaltung/Protokoll']"));
+        Assert.Null(adminStart.GetElementById("start-arbeit"));
+    }
+
+    [Fact]
     public async Task CasePage_HighlightsTheArbeitskorbInTheMenu()
     {
         var browser = demo.Browser();
