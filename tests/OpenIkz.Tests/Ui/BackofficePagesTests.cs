@@ -493,6 +493,22 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task Arbeitskorb_OwnList_SearchesByReference_AndKeepsTheFilterInTheUrl()
+    {
+        var clerk = await SignedInAsync("frankenthal.sachbearbeitung");
+        var path = await ClaimKfzAsync(clerk);
+        var reference = await app.Db.QuerySingleAsync<string>("SELECT reference FROM cases WHERE id = @Id", new { Id = CaseId(path) });
+        var page = await ParseAsync(await clerk.GetAsync($"/Arbeitskorb?q={reference[^6..]}&service=kfz-zulassung&sortierung=eingang"));
+        var rows = page.QuerySelectorAll("#meine-tabelle ~ tbody tr, table:has(#meine-tabelle) tbody tr").ToList();
+        Assert.Contains(rows, r => r.TextContent.Contains(reference));
+        Assert.All(rows, r => Assert.Contains(reference[^6..], r.Children[0].TextContent));
+        Assert.Equal(reference[^6..], page.QuerySelector<IHtmlInputElement>("#meine-suche")!.Value);
+        Assert.Equal("eingang", page.QuerySelector<IHtmlSelectElement>("#meine-sortierung")!.Value);
+        var none = await ParseAsync(await clerk.GetAsync("/Arbeitskorb?q=gibt-es-nicht"));
+        Assert.Contains("passt zu Suche und Filter", none.QuerySelector("section[aria-labelledby=meine-titel] [role=status]")!.TextContent);
+    }
+
+    [SkippableFact]
     public async Task PoolList_FiltersSortsAndPages_AndAssignsSeveralCasesAtOnce()
     {
         var lead = await SignedInAsync("ludwigshafen.teamleitung");

@@ -23,6 +23,35 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
 
     public IReadOnlyList<ServiceSlot> Services { get; private set; } = [];
     public IReadOnlyList<CaseSummary> MyCases { get; private set; } = [];
+
+    /// <summary>All own open cases, before the list's search and filters (the counts say "3 von 12").</summary>
+    public int MyCasesTotal { get; private set; }
+
+    // The own list's search, filters and order, kept in the URL.
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true, Name = "service")] public string? ListService { get; set; }
+    [BindProperty(SupportsGet = true, Name = "stand")] public string? ListStatus { get; set; }
+    [BindProperty(SupportsGet = true, Name = "sortierung")] public string? ListSort { get; set; }
+
+    /// <summary>
+    /// The own cases narrowed to the search (a part of the reference, or the beginning of the family or given name,
+    /// without regard to case), service and status, sorted by due date (default) or receipt. A clerk's own open cases
+    /// are few, so this runs on the list already read.
+    /// </summary>
+    public static IReadOnlyList<CaseSummary> Narrow(IReadOnlyList<CaseSummary> cases, string? q, string? service, string? status, string? sort)
+    {
+        IEnumerable<CaseSummary> list = cases;
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var term = q.Trim();
+            list = list.Where(c => c.Reference.Contains(term, StringComparison.OrdinalIgnoreCase)
+                || c.ApplicantName.Split(',', StringSplitOptions.TrimEntries).Any(n => n.StartsWith(term, StringComparison.CurrentCultureIgnoreCase)));
+        }
+        if (!string.IsNullOrWhiteSpace(service)) list = list.Where(c => c.Service == service);
+        if (!string.IsNullOrWhiteSpace(status)) list = list.Where(c => c.Status == status);
+        list = sort == "eingang" ? list.OrderBy(c => c.ReceivedAt) : list.OrderBy(c => c.DueDate).ThenBy(c => c.ReceivedAt);
+        return list.ToList();
+    }
     public DateOnly Today { get; private set; }
 
     [TempData] public string? Info { get; set; }
@@ -32,7 +61,9 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
     {
         if (Actor.From(User) is not { IsUser: true } actor) return Forbid();
         Today = BackofficeUi.Today(clock);
-        MyCases = await myCases.HandleAsync(actor, ct);
+        var mine = await myCases.HandleAsync(actor, ct);
+        MyCasesTotal = mine.Count;
+        MyCases = Narrow(mine, Q, ListService, ListStatus, ListSort);
         AbsentUntil = await absences.AbsentUntilAsync(actor.UserId!.Value, ct);
         var pool = await poolOverview.HandleAsync(actor, ct);
         Services = ServiceCatalog.All
