@@ -22,10 +22,7 @@ public abstract class DocumentRequestMailTests
     {
         _app = app;
         _smtp = smtp;
-        app.Settings["OpenIkz:Smtp:Host"] = "127.0.0.1";
-        app.Settings["OpenIkz:Smtp:Port"] = smtp.SmtpPort.ToString(CultureInfo.InvariantCulture);
-        app.Settings["OpenIkz:Smtp:Security"] = "None";
-        app.Settings["OpenIkz:Smtp:From"] = "openikz@ikz.example";
+        smtp.ConfigureFor(app);
     }
 
     private OpenIkzApp app

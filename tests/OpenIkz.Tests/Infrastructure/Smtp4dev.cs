@@ -89,6 +89,16 @@ public sealed class Smtp4dev : IAsyncLifetime
         throw new TimeoutException($"No message to {to} arrived at smtp4dev.");
     }
 
+    /// <summary>Points the app's SMTP settings at this server; call before the app's host is built (its first request).</summary>
+    public void ConfigureFor(OpenIkzApp app, string? appUrl = null)
+    {
+        app.Settings["OpenIkz:Smtp:Host"] = "127.0.0.1";
+        app.Settings["OpenIkz:Smtp:Port"] = SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        app.Settings["OpenIkz:Smtp:Security"] = "None";
+        app.Settings["OpenIkz:Smtp:From"] = "openikz@ikz.example";
+        if (appUrl is not null) app.Settings["OpenIkz:Smtp:AppUrl"] = appUrl;
+    }
+
     /// <summary>The message as it arrived (the .eml file smtp4dev offers for download), e.g. to read its attachments.</summary>
     public Task<byte[]> DownloadAsync(string id) => Api.GetByteArrayAsync($"/api/messages/{id}/download");
 

@@ -20,11 +20,7 @@ public abstract class PartnerSearchMailTests
         _app = app;
         _smtp = smtp;
         // Before the app's host is built (the first request); the same values every time.
-        app.Settings["OpenIkz:Smtp:Host"] = "127.0.0.1";
-        app.Settings["OpenIkz:Smtp:Port"] = smtp.SmtpPort.ToString(CultureInfo.InvariantCulture);
-        app.Settings["OpenIkz:Smtp:Security"] = "None";
-        app.Settings["OpenIkz:Smtp:From"] = "openikz@ikz.example";
-        app.Settings["OpenIkz:Smtp:AppUrl"] = "https://ikz.example/";
+        smtp.ConfigureFor(app, appUrl: "https://ikz.example/");
     }
 
     private OpenIkzApp app

@@ -32,19 +32,8 @@ public sealed class PoolCases(Db db, CaseQueries queries)
     public static PoolCaseFilter Parse(string? service, string? owner, string? status, string? overdue, string? clerk, string? sort, string? page)
     {
         var errors = new ValidationErrors();
-        string? s = null;
-        if (!string.IsNullOrWhiteSpace(service))
-        {
-            if (ServiceCatalog.Find(service.Trim()) is { } found) s = found.Slug;
-            else errors.Add("service", "Diese Leistung gibt es nicht. Bitte wählen Sie eine aus der Liste.");
-        }
-        string? o = null;
-        if (!string.IsNullOrWhiteSpace(owner))
-        {
-            var v = owner.Trim();
-            if (v.Length is 5 or 8 or 9 && v.All(char.IsAsciiDigit)) o = v;
-            else errors.Add("owner", "Bitte wählen Sie eine Kommune aus der Liste.");
-        }
+        var s = FilterInput.Service(errors, service);
+        var o = FilterInput.Owner(errors, owner);
         string? st = null;
         if (!string.IsNullOrWhiteSpace(status))
         {
@@ -59,12 +48,7 @@ public sealed class PoolCases(Db db, CaseQueries queries)
         }
         var so = string.IsNullOrWhiteSpace(sort) ? SortDue : sort.Trim();
         if (Sorts.All(x => x.Value != so)) { errors.Add("sort", "Bitte wählen Sie eine Sortierung aus der Liste."); so = SortDue; }
-        var pg = 1;
-        if (!string.IsNullOrWhiteSpace(page) && !(int.TryParse(page.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pg) && pg is >= 1 and <= 100_000))
-        {
-            errors.Add("page", "Die Seite ist eine ganze Zahl ab 1.");
-            pg = 1;
-        }
+        var pg = FilterInput.Page(errors, page);
         if (errors.Count > 0) throw new ValidationException(errors);
         return new PoolCaseFilter(s, o, st, overdue is "true" or "ja" or "on", c, so, pg);
     }

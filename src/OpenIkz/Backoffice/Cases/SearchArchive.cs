@@ -57,19 +57,8 @@ public sealed class SearchArchive(Db db, AuditLog audit, CaseQueries queries)
             if (t.Length is < 2 or > 100) errors.Add("q", "Bitte mindestens 2 und höchstens 100 Zeichen eingeben.");
             else query = t;
         }
-        string? s = null;
-        if (!string.IsNullOrWhiteSpace(service))
-        {
-            if (ServiceCatalog.Find(service.Trim()) is { } found) s = found.Slug;
-            else errors.Add("service", "Diese Leistung gibt es nicht. Bitte wählen Sie eine aus der Liste.");
-        }
-        string? o = null;
-        if (!string.IsNullOrWhiteSpace(owner))
-        {
-            var v = owner.Trim();
-            if (v.Length is 5 or 8 or 9 && v.All(char.IsAsciiDigit)) o = v;
-            else errors.Add("owner", "Bitte wählen Sie eine Kommune aus der Liste.");
-        }
+        var s = FilterInput.Service(errors, service);
+        var o = FilterInput.Owner(errors, owner);
         string? r = null;
         if (!string.IsNullOrWhiteSpace(outcome))
         {
@@ -79,12 +68,7 @@ public sealed class SearchArchive(Db db, AuditLog audit, CaseQueries queries)
         var f = InputDates.ParseDay(errors, "from", from, "den ersten Entscheidungstag");
         var tt = InputDates.ParseDay(errors, "to", to, "den letzten Entscheidungstag");
         if (f is { } a && tt is { } b && b < a) errors.Add("to", "Der letzte Tag liegt vor dem ersten.");
-        var pg = 1;
-        if (!string.IsNullOrWhiteSpace(page) && !(int.TryParse(page.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pg) && pg is >= 1 and <= 100_000))
-        {
-            errors.Add("page", "Die Seite ist eine ganze Zahl ab 1.");
-            pg = 1;
-        }
+        var pg = FilterInput.Page(errors, page);
         if (errors.Count > 0) throw new ValidationException(errors);
         return new ArchiveFilter(query, s, o, r, f, tt, pg);
     }

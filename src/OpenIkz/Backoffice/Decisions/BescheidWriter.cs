@@ -98,6 +98,44 @@ public sealed class BescheidWriter
             WHERE c.id = @Id
             """, new { Id = caseId, ProcessorAgs = clerk.Ags }, tx);
 
+    /// <summary>
+    /// A letter about the case, begun as every letter of the owner begins: its authority and address, the applicant's
+    /// address, then reference, date, date of the application, the processing clerk and the office contact.
+    /// </summary>
+    internal static Letter Start(string title, Facts f, Actor clerk, DateTime writtenAtUtc, OfficeContact contact)
+    {
+        var (authority, ownerAddress) = Letterhead(f);
+        var letter = new Letter(title, authority, new DateTimeOffset(writtenAtUtc, TimeSpan.Zero), $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
+        letter.Paragraph(authority, bold: true, size: 13);
+        letter.Paragraph(ownerAddress);
+        letter.Spacer(18);
+        letter.Paragraph($"{f.GivenName} {f.FamilyName}");
+        letter.Paragraph(f.Street);
+        letter.Paragraph($"{f.PostalCode} {f.City}");
+        letter.Spacer(18);
+        letter.KeyValue(
+        [
+            ("Aktenzeichen", f.Reference),
+            ("Datum", BerlinTime.ToLocal(writtenAtUtc).ToString("dd.MM.yyyy", German)),
+            ("Antrag vom", BerlinTime.ToLocal(f.ReceivedAt).ToString("dd.MM.yyyy", German)),
+            ("Bearbeitung", $"{clerk.DisplayName}, {f.ProcessorName}"),
+            .. contact.Lines(),
+        ]);
+        letter.Spacer(12);
+        return letter;
+    }
+
+    /// <summary>The close of every letter: greeting, „Im Auftrag“, the clerk and their municipality, the note on the electronic form.</summary>
+    internal static void End(Letter letter, Facts f, Actor clerk)
+    {
+        letter.Spacer(18);
+        letter.Paragraph("Mit freundlichen Grüßen");
+        letter.Paragraph("Im Auftrag");
+        letter.Paragraph($"{clerk.DisplayName}, {f.ProcessorName}");
+        letter.Spacer(6);
+        letter.Paragraph("Dieses Schreiben wurde elektronisch erstellt und ist ohne Unterschrift gültig.", size: 8.5);
+    }
+
     /// <summary>The owner's authority („Stadtverwaltung Frankenthal (Pfalz)“) and its postal address, as every letter heads and signs with them.</summary>
     internal static (string Authority, string Address) Letterhead(Facts f) =>
         (Authority(f), f.OwnerStreet is null ? f.OwnerName : $"{f.OwnerStreet}, {f.OwnerPostalCode} {f.OwnerCity}");
@@ -118,29 +156,12 @@ public sealed class BescheidWriter
     {
         var service = ServiceCatalog.Get(f.ServiceSlug);
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
-        var decidedLocal = TimeZoneInfo.ConvertTimeFromUtc(decidedAt, BerlinTime.Zone);
         var receivedLocal = TimeZoneInfo.ConvertTimeFromUtc(f.ReceivedAt, BerlinTime.Zone);
         var (authority, ownerAddress) = Letterhead(f);
         var granted = outcome == Outcomes.Granted;
         var subject = service.Name + (group is null ? "" : $" – {group}");
 
-        var pdf = new Letter($"Bescheid {f.Reference}", authority, new DateTimeOffset(decidedAt, TimeSpan.Zero), $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
-        pdf.Paragraph(authority, bold: true, size: 13);
-        pdf.Paragraph(ownerAddress);
-        pdf.Spacer(18);
-        pdf.Paragraph($"{f.GivenName} {f.FamilyName}");
-        pdf.Paragraph(f.Street);
-        pdf.Paragraph($"{f.PostalCode} {f.City}");
-        pdf.Spacer(18);
-        pdf.KeyValue(
-        [
-            ("Aktenzeichen", f.Reference),
-            ("Datum", decidedLocal.ToString("dd.MM.yyyy", German)),
-            ("Antrag vom", receivedLocal.ToString("dd.MM.yyyy", German)),
-            ("Bearbeitung", $"{clerk.DisplayName}, {f.ProcessorName}"),
-            .. contact.Lines(),
-        ]);
-        pdf.Spacer(12);
+        var pdf = Start($"Bescheid {f.Reference}", f, clerk, decidedAt, contact);
         pdf.Heading($"Bescheid über Ihren Antrag auf {subject}");
         pdf.Paragraph($"Guten Tag {f.GivenName} {f.FamilyName},");
         pdf.Spacer(6);
@@ -168,12 +189,7 @@ public sealed class BescheidWriter
         pdf.Paragraph(agreementTitle is null
             ? $"Dieser Bescheid ergeht im Namen der {authority}."
             : $"Dieser Bescheid ergeht im Namen der {authority}, die für Ihren Antrag zuständig bleibt. Bearbeitet hat ihn {clerk.DisplayName} ({f.ProcessorName}) im Auftrag der zuständigen Kommune auf Grundlage der Vereinbarung „{agreementTitle}“.");
-        pdf.Spacer(18);
-        pdf.Paragraph("Mit freundlichen Grüßen");
-        pdf.Paragraph("Im Auftrag");
-        pdf.Paragraph($"{clerk.DisplayName}, {f.ProcessorName}");
-        pdf.Spacer(6);
-        pdf.Paragraph("Dieses Schreiben wurde elektronisch erstellt und ist ohne Unterschrift gültig.", size: 8.5);
+        End(pdf, f, clerk);
         return pdf;
     }
 }

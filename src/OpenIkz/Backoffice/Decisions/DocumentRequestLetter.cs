@@ -23,27 +23,9 @@ public static class DocumentRequestLetter
         var service = ServiceCatalog.Get(f.ServiceSlug);
         var group = service.CaseGroups.FirstOrDefault(g => g.Slug == f.CaseGroup)?.Label;
         var subject = service.Name + (group is null ? "" : $" – {group}");
-        var (authority, ownerAddress) = BescheidWriter.Letterhead(f);
-        var written = BerlinTime.ToLocal(writtenAt);
+        var (authority, _) = BescheidWriter.Letterhead(f);
         var received = BerlinTime.ToLocal(f.ReceivedAt);
-        var letter = new Letter($"Anforderung von Unterlagen {f.Reference}", authority, new DateTimeOffset(writtenAt, TimeSpan.Zero),
-            $"Aktenzeichen {f.Reference} · {authority} · {ownerAddress}");
-        letter.Paragraph(authority, bold: true, size: 13);
-        letter.Paragraph(ownerAddress);
-        letter.Spacer(18);
-        letter.Paragraph($"{f.GivenName} {f.FamilyName}");
-        letter.Paragraph(f.Street);
-        letter.Paragraph($"{f.PostalCode} {f.City}");
-        letter.Spacer(18);
-        letter.KeyValue(
-        [
-            ("Aktenzeichen", f.Reference),
-            ("Datum", written.ToString("dd.MM.yyyy", German)),
-            ("Antrag vom", received.ToString("dd.MM.yyyy", German)),
-            ("Bearbeitung", $"{clerk.DisplayName}, {f.ProcessorName}"),
-            .. new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours).Lines(),
-        ]);
-        letter.Spacer(12);
+        var letter = BescheidWriter.Start($"Anforderung von Unterlagen {f.Reference}", f, clerk, writtenAt, new OfficeContact(f.OwnerTelephone, f.OwnerEmail, f.OwnerOpeningHours));
         letter.Heading($"Ihr Antrag auf {subject}: Bitte reichen Sie Unterlagen nach");
         letter.Paragraph($"Guten Tag {f.GivenName} {f.FamilyName},");
         letter.Spacer(6);
@@ -55,12 +37,7 @@ public static class DocumentRequestLetter
         letter.Paragraph("Liegen sie bis dahin nicht vor, kann über Ihren Antrag nach Aktenlage entschieden werden. Haben Sie Fragen oder brauchen Sie mehr Zeit, melden Sie sich bitte vor Ablauf der Frist.");
         letter.Spacer(8);
         letter.Paragraph($"Ihr Antrag wird im Namen der {authority} bearbeitet, die für ihn zuständig bleibt.");
-        letter.Spacer(18);
-        letter.Paragraph("Mit freundlichen Grüßen");
-        letter.Paragraph("Im Auftrag");
-        letter.Paragraph($"{clerk.DisplayName}, {f.ProcessorName}");
-        letter.Spacer(6);
-        letter.Paragraph("Dieses Schreiben wurde elektronisch erstellt und ist ohne Unterschrift gültig.", size: 8.5);
+        BescheidWriter.End(letter, f, clerk);
         return letter;
     }
 
