@@ -85,6 +85,31 @@ public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task StartPage_ForACoordinator_ListsTheNewestSettlementsWithTheOwnBalance()
+    {
+        var coordinator = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(coordinator, "ludwigshafen.koordination")).StatusCode);
+        var start = await ParseAsync(await coordinator.GetAsync("/"));
+        var section = start.GetElementById("start-abrechnungen")?.ParentElement;
+        var expected = await demo.Db.QueryAsync<(string Id, long Cents)>(
+            "SELECT s.id, st.balance_cents FROM settlement_statements st JOIN settlements s ON s.id = st.settlement_id WHERE st.municipality_ags = '07314000' ORDER BY s.created_at DESC, s.number DESC LIMIT 5");
+        Assert.NotEmpty(expected); // the demo settles the Kfz agreement
+        Assert.NotNull(section);
+        var rows = section.QuerySelectorAll("tbody tr").ToList();
+        Assert.Equal(expected.Select(e => "/Abrechnungen/" + e.Id), rows.Select(r => r.QuerySelector("a")!.GetAttribute("href")));
+        foreach (var (row, (_, cents)) in rows.Zip(expected))
+        {
+            var amount = (Math.Abs(cents) / 100m).ToString("N2", System.Globalization.CultureInfo.GetCultureInfo("de-DE")) + " €";
+            Assert.Equal(cents > 0 ? "erhält " + amount : cents < 0 ? "zahlt " + amount : "0,00 €", row.Children[3].TextContent.Trim());
+        }
+
+        // A coordinator of a municipality without settlements sees no such section.
+        var other = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(other, "thale.koordination")).StatusCode);
+        Assert.Null((await ParseAsync(await other.GetAsync("/"))).GetElementById("start-abrechnungen"));
+    }
+
+    [Fact]
     public async Task CasePage_HighlightsTheArbeitskorbInTheMenu()
     {
         var browser = demo.Browser();

@@ -8,6 +8,9 @@ public sealed record Party(string Ags, string Name, string? Authority, string? S
     public string DisplayName => Authority ?? Name;
 }
 
+/// <summary>A settlement as the start page lists it: number, agreement, period and the own municipality's balance (negative: it pays).</summary>
+public sealed record LatestSettlement(string Id, string Number, string AgreementTitle, string Period, decimal Balance);
+
 public sealed record StatementView(string MunicipalityAgs, string MunicipalityName, decimal Balance, decimal? PreviousBalance)
 {
     /// <summary>For a correction: what is still to be paid (negative) or received (positive) on top of the corrected statement.</summary>

@@ -176,6 +176,30 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         return list;
     }
 
+    /// <summary>
+    /// The newest settlements with a statement for the caller's municipality (the same rule as <see cref="GetAsync"/>),
+    /// with its balance: the coordinator's start page. One query, newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<LatestSettlement>> LatestAsync(Actor actor, int limit = 5, CancellationToken ct = default) =>
+        (await db.QueryAsync<LatestRow>("""
+            SELECT s.id, s.number, a.title AS AgreementTitle, s.period, st.balance_cents AS BalanceCents, s.created_at AS CreatedAt
+            FROM settlement_statements st JOIN settlements s ON s.id = st.settlement_id JOIN agreements a ON a.id = s.agreement_id
+            WHERE st.municipality_ags = @Ags
+            ORDER BY s.created_at DESC, s.number DESC
+            LIMIT @Limit
+            """, new { actor.Ags, Limit = limit }, ct))
+        .Select(r => new LatestSettlement(r.Id, r.Number, r.AgreementTitle, r.Period, r.BalanceCents / 100m)).ToList();
+
+    private sealed class LatestRow
+    {
+        public string Id { get; set; } = "";
+        public string Number { get; set; } = "";
+        public string AgreementTitle { get; set; } = "";
+        public string Period { get; set; } = "";
+        public long BalanceCents { get; set; }
+        public DateTime CreatedAt { get; set; }
+    }
+
     /// <summary>A settlement, for members of its agreement only.</summary>
     public async Task<SettlementView> GetAsync(Actor actor, string settlementId, CancellationToken ct = default)
     {
