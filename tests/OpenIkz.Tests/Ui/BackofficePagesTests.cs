@@ -537,11 +537,16 @@ public abstract class BackofficePagesTests(OpenIkzApp fixture)
         var token = form.QuerySelector<IHtmlInputElement>("input[name=__RequestVerificationToken]")!.Value;
         var fields = new List<KeyValuePair<string, string>> { new("__RequestVerificationToken", token), new("BulkTarget", clerkId.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
         fields.AddRange(ids.Select(id => new KeyValuePair<string, string>("SelectedCases", id)));
+        var leadId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'ludwigshafen.teamleitung'");
+        const string reads = "SELECT COUNT(*) FROM audit_log WHERE actor_user_id = @Lead AND action = 'case.read'";
+        var readsBefore = await app.Db.QuerySingleAsync<long>(reads, new { Lead = leadId });
         var assigned = await lead.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(fields));
         Assert.Equal(HttpStatusCode.Redirect, assigned.StatusCode);
         Assert.Contains("service=kfz-zulassung", assigned.Headers.Location!.OriginalString);
         foreach (var id in ids)
             Assert.Equal(("assigned", (long?)clerkId), await app.Db.QuerySingleAsync<(string, long?)>("SELECT status, assigned_user_id FROM cases WHERE id = @Id", new { Id = id }));
+        // Assigning is audited as such (case.reassigned), not as a read of each file.
+        Assert.Equal(readsBefore, await app.Db.QuerySingleAsync<long>(reads, new { Lead = leadId }));
         var after = await ParseAsync(await lead.GetAsync(assigned.Headers.Location));
         Assert.Contains("2 Vorgänge sind jetzt", after.QuerySelector("[role=status]")!.TextContent);
 

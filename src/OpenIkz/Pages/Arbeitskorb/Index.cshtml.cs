@@ -16,7 +16,20 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
 {
     /// <param name="Free">Unassigned cases the clerk may take.</param>
     /// <param name="FreeOverdue">Of those, the ones past their due date.</param>
-    public sealed record ServiceSlot(string Slug, string Name, int Free, int FreeOverdue);
+    public sealed record ServiceSlot(string Slug, string Name, int Free, int FreeOverdue)
+    {
+        /// <summary>The count as it cannot be misread: „63 frei, davon 12 überfällig“, or „Kein Vorgang frei“.</summary>
+        public string CountText => Free == 0 ? "Kein Vorgang frei" : $"{Ui.Number(Free)} frei, davon {Ui.Number(FreeOverdue)} überfällig";
+    }
+
+    /// <summary>The clerk's services with their free cases (and of those the overdue ones), summed over the partners: the Arbeitskorb's and the start page's cards.</summary>
+    public static IReadOnlyList<ServiceSlot> Slots(Actor actor, IReadOnlyList<PoolRow> pool) =>
+        ServiceCatalog.All
+            .Where(s => actor.Services.Contains(s.Slug))
+            .Select(s => new ServiceSlot(s.Slug, s.Name,
+                pool.Where(p => p.Service == s.Slug).Sum(p => p.Unassigned),
+                pool.Where(p => p.Service == s.Slug).Sum(p => p.UnassignedOverdue)))
+            .ToList();
 
     /// <summary>The last day of the clerk's absence when they are marked absent today: the page says so and offers no claim.</summary>
     public DateOnly? AbsentUntil { get; private set; }
@@ -66,12 +79,7 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
         MyCases = Narrow(mine, Q, ListService, ListStatus, ListSort);
         AbsentUntil = await absences.AbsentUntilAsync(actor.UserId!.Value, ct);
         var pool = await poolOverview.HandleAsync(actor, ct);
-        Services = ServiceCatalog.All
-            .Where(s => actor.Services.Contains(s.Slug))
-            .Select(s => new ServiceSlot(s.Slug, s.Name,
-                pool.Where(p => p.Service == s.Slug).Sum(p => p.Unassigned),
-                pool.Where(p => p.Service == s.Slug).Sum(p => p.UnassignedOverdue)))
-            .ToList();
+        Services = Slots(actor, pool);
         return Page();
     }
 

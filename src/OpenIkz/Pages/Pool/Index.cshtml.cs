@@ -281,12 +281,13 @@ public sealed class IndexModel(PoolOverview poolOverview, PoolCases poolCases, R
         }
         var done = 0;
         var problems = new List<string>();
+        // The references for the messages in one scoped query (reading each case would audit a read per case).
+        var references = await poolCases.ReferencesAsync(actor, SelectedCases, ct);
         foreach (var caseId in SelectedCases.Distinct())
         {
-            var reference = caseId;
+            var reference = references.GetValueOrDefault(caseId, "Ein Vorgang");
             try
             {
-                reference = (await getCase.HandleAsync(actor, caseId, ct)).Reference;
                 await reassign.HandleAsync(actor, caseId, target, ct);
                 done++;
             }
