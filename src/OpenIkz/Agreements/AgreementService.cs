@@ -15,6 +15,9 @@ public sealed record MemberView(string Ags, string Name, bool ContributesCases, 
 public sealed record AgreementSummary(long Id, string Title, string Status, string StatusLabel, DateOnly ValidFrom, DateOnly? ValidTo, int Version,
     IReadOnlyList<string> Services, IReadOnlyList<string> Members);
 
+/// <summary>An agreement not yet in force and what is due next, in the words of the start page.</summary>
+public sealed record PendingAgreement(AgreementDetails Agreement, string NextStep, IReadOnlyList<string> MissingConsents, bool OwnConsentMissing, DateTime? SubmittedAt);
+
 public sealed record AgreementDetails(
     long Id,
     string Title,
@@ -75,6 +78,42 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         var members = (await c.QueryAsync<(long Id, string Name)>("SELECT m.agreement_id, mu.name FROM agreement_members m JOIN municipalities mu ON mu.ags = m.municipality_ags ORDER BY mu.name")).ToLookup(m => m.Id, m => m.Name);
         return rows.Select(r => new AgreementSummary(r.Id, r.Title, r.Status, AgreementStatus.Label(r.Status, r.ValidFrom, r.ValidTo, Today), r.ValidFrom, r.ValidTo, r.Version,
             services[r.Id].ToList(), members[r.Id].ToList())).ToList();
+    }
+
+    /// <summary>
+    /// The coordinator's start page: the own municipality's agreements that are not yet in force, each with what is due next
+    /// (the members whose consent is missing, the submission to the Kommunalaufsicht, its approval, the start date), oldest
+    /// first. Drafts that replace an agreement (amendments) are included.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingAgreement>> PendingAsync(Actor actor, CancellationToken ct = default)
+    {
+        RequireCoordinator(actor);
+        await using var c = await db.OpenAsync(ct);
+        var ids = await c.QueryAsync<long>("""
+            SELECT a.id FROM agreements a
+            WHERE EXISTS (SELECT 1 FROM agreement_members m WHERE m.agreement_id = a.id AND m.municipality_ags = @Ags)
+              AND (a.status IN ('draft', 'consented', 'submitted') OR (a.status = 'approved' AND a.valid_from > @Today))
+            ORDER BY a.id
+            """, new { actor.Ags, Today });
+        var result = new List<PendingAgreement>();
+        foreach (var id in ids)
+        {
+            var a = (await LoadAsync(c, null, id))!;
+            var missing = a.Members.Where(m => m.ConsentedAt is null).ToList();
+            var submittedAt = a.History.LastOrDefault(h => h.Action == "der Kommunalaufsicht vorgelegt")?.At;
+            var next = a.Status switch
+            {
+                AgreementStatus.Draft when missing.Count == 0 => "Alle Mitglieder haben zugestimmt.",
+                AgreementStatus.Draft => $"Zustimmung fehlt: {string.Join(", ", missing.Select(m => m.Name))}.",
+                AgreementStatus.Consented => "Alle Mitglieder haben zugestimmt. Nächster Schritt: der Kommunalaufsicht vorlegen.",
+                AgreementStatus.Submitted => submittedAt is { } at
+                    ? $"Genehmigung der Kommunalaufsicht ausstehend (vorgelegt am {BerlinTime.DateOf(at):dd.MM.yyyy})."
+                    : "Genehmigung der Kommunalaufsicht ausstehend.",
+                _ => $"Genehmigt; wird am {a.ValidFrom:dd.MM.yyyy} wirksam.",
+            };
+            result.Add(new PendingAgreement(a, next, missing.Select(m => m.Name).ToList(), missing.Any(m => m.Ags == actor.Ags), submittedAt));
+        }
+        return result;
     }
 
     /// <summary>The agreement, if the caller's municipality is a member; otherwise not found.</summary>

@@ -22,6 +22,7 @@ public sealed record NoteRequest(string? Text);
 public sealed record AddDocumentRequest(string? DocumentType, string? FileName, string? ContentType, string? ContentBase64);
 public sealed record AssignmentRequest(long? UserId);
 public sealed record AbsenceRequest(long? UserId, DateOnly? From, DateOnly? To);
+public sealed record AbsenceChangeRequest(DateOnly? From, DateOnly? To);
 public sealed record AuditVerifyResponse(bool Valid, long Entries);
 
 public static class BackofficePolicies
@@ -142,6 +143,28 @@ public static class BackofficeApi
                 var result = await absences.MarkAbsentAsync(Actor.From(p)!, request.UserId!.Value, request.From!.Value, request.To!.Value, ct);
                 return TypedResults.Created($"/api/v1/absences/{result.AbsenceId}", result);
             }).WithName("MarkAbsent").WithSummary("Marks a clerk of the lead's municipality absent; from its first day the clerk's open cases return to the pool.");
+
+        lead.MapGet("/absences", async (ClaimsPrincipal p, Absences absences, CancellationToken ct) => TypedResults.Ok(await absences.ListAsync(Actor.From(p)!, ct)))
+            .WithName("ListAbsences").WithSummary("The absences of the lead's municipality that have not ended, soonest first.");
+
+        lead.MapPut("/absences/{id:long}", async (long id, AbsenceChangeRequest request, ClaimsPrincipal p, Absences absences, CancellationToken ct) =>
+            {
+                var errors = new ValidationErrors();
+                if (request.From is null) errors.Add("from", "Bitte den ersten Tag angeben.");
+                if (request.To is null) errors.Add("to", "Bitte den letzten Tag angeben.");
+                if (errors.Count > 0) throw new ValidationException(errors);
+                return TypedResults.Ok(await absences.UpdateAsync(Actor.From(p)!, id, request.From!.Value, request.To!.Value, ct));
+            }).WithName("ChangeAbsence").WithSummary("Changes the days of an absence that has not ended; from its first day the clerk's open cases return to the pool.").ProducesProblem(404);
+
+        lead.MapDelete("/absences/{id:long}", async (long id, ClaimsPrincipal p, Absences absences, CancellationToken ct) =>
+            {
+                await absences.CancelAsync(Actor.From(p)!, id, ct);
+                return TypedResults.NoContent();
+            }).WithName("CancelAbsence").WithSummary("Cancels an absence that has not ended; the clerk can claim again at once.").ProducesProblem(404);
+
+        lead.MapGet("/team/figures", async (ClaimsPrincipal p, TeamFigures figures, CancellationToken ct) =>
+                TypedResults.Ok(await figures.HandleAsync(Actor.From(p)!, ct)))
+            .WithName("TeamFigures").WithSummary("The team lead's start page as data: the pool, the decisions per week over 12 weeks with processing and lead time (p50/p90, working days), the workload per clerk and the absences.");
 
         lead.MapGet("/pool", async (ClaimsPrincipal p, PoolOverview pool, TimeProvider clock, CancellationToken ct) =>
                 TypedResults.Ok((await pool.HandleAsync(Actor.From(p)!, ct)).Select(r => new

@@ -27,6 +27,7 @@ public static class BackofficeModule
                      typeof(MyCases), typeof(SearchArchive), typeof(PoolOverview), typeof(PoolCases) })
             services.AddSingleton(useCase);
         services.AddSingleton<Absences>();
+        services.AddSingleton<TeamFigures>();
         services.AddSingleton<IFileReferences, Documents.CaseDocumentReferences>();
         services.AddPeriodicJob<AbsenceSweeper>();
         services.AddAuthorizationBuilder().AddBackofficePolicies();

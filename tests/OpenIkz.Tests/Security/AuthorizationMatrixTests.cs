@@ -76,6 +76,11 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/cases/{id}/assignment"] = "401 403 ok 403 403 403 404",
         ["POST /api/v1/absences"] = "401 403 ok 403 403 403 400",
         ["GET /api/v1/pool"] = "401 403 ok 403 403 403 ok",
+        ["GET /api/v1/team/figures"] = "401 403 ok 403 403 403 ok",
+        ["GET /api/v1/absences"] = "401 403 ok 403 403 403 ok",
+        // an absence of Frankenthal: another municipality's team lead does not find it
+        ["PUT /api/v1/absences/{id:long}"] = "401 403 ok 403 403 403 404",
+        ["DELETE /api/v1/absences/{id:long}"] = "401 403 ok 403 403 403 404",
         // ---- agreements and settlements: coordinators of a member; a non-member's coordinator gets 404
         ["GET /api/v1/agreements/"] = "401 403 403 ok 403 403 ok",
         ["POST /api/v1/agreements/"] = "401 403 403 ok 403 403 ok",
@@ -210,7 +215,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
 
     };
 
-    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId);
+    private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId,
+        long AbsenceId = 0, long SpareAbsenceId = 0);
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -273,6 +279,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     }
 
     private static string Url(string pattern, Records r) => pattern
+        .Replace("/absences/{id:long}", "/absences/" + r.AbsenceId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/users/{id:long}", "/users/" + r.TargetUserId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{cooperationId:long}", r.CooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{**target}", "neu")
@@ -301,6 +308,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         var method = row[..row.IndexOf(' ')];
         var pattern = row[(row.IndexOf(' ') + 1)..];
         if (row == "DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}") r = r with { Region = r.Region with { FieldId = r.Region.SpareFieldId } };
+        if (row == "DELETE /api/v1/absences/{id:long}") r = r with { AbsenceId = r.SpareAbsenceId };
         var request = new HttpRequestMessage(new HttpMethod(method), Url(pattern, r));
         object? body = pattern switch
         {
@@ -313,6 +321,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
             "/api/v1/cases/{id}/notes" => new { text = "Matrix-Vermerk" },
             "/api/v1/cases/{id}/decision" => new { outcome = "granted" },
             "/api/v1/cases/{id}/assignment" => new { userId = r.ClerkId },
+            "/api/v1/absences/{id:long}" => new { from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(400), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(402) },
             "/api/v1/absences" => new { userId = r.ClerkId, from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(301) },
             "/api/v1/agreements/" => new { },
             "/api/v1/municipalities/{ags}/invoicing/" => new { },
@@ -383,7 +392,12 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         });
         Assert.Equal(System.Net.HttpStatusCode.Created, assessment.StatusCode);
         var assessmentId = (await assessment.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
-        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId);
+        // Two absences of Frankenthal's clerk far ahead: one to change (PUT), one to cancel (DELETE).
+        async Task<long> AbsenceAsync(int days) => await app.Db.QuerySingleAsync<long>("""
+            INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @D, @D, @U, @Now) RETURNING id
+            """, new { U = clerkId, D = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days), Now = DateTime.UtcNow });
+        return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId,
+            await AbsenceAsync(400), await AbsenceAsync(410));
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()

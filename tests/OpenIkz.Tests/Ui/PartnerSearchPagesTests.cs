@@ -119,6 +119,10 @@ public sealed class PartnerSearchPagesTests(SqliteApp app) : IClassFixture<Sqlit
         var owner = await SignedInAsync("oberharz.koordination");
         var start = await PagesTests.ParseAsync(await owner.GetAsync("/"));
         Assert.Contains("neuer Hinweis zur Partnersuche", start.QuerySelector("main")!.TextContent);
+        // The start page also lists the own open searches, with their interests.
+        var ownSearches = start.GetElementById("start-partnersuchen")!.ParentElement!;
+        var item = ownSearches.QuerySelectorAll("li").Single(li => li.QuerySelector($"a[href='{path}']") is not null);
+        Assert.Matches("(1 Kommune hat|[0-9]+ Kommunen haben) Interesse bekundet, offen bis [0-9]{2}\\.[0-9]{2}\\.[0-9]{4}", System.Text.RegularExpressions.Regex.Replace(item.TextContent, "\\s+", " "));
         var list = await PagesTests.ParseAsync(await owner.GetAsync("/Partnersuche"));
         var notice = list.QuerySelector($"#hinweis-liste a[href='{path}']")!;
         Assert.Equal("Ilsenburg (Harz) hat Interesse an Ihrer Partnersuche „Partner für eine gemeinsame Vergabestelle“ bekundet.", notice.TextContent.Trim());

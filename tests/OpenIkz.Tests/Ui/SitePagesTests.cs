@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using AngleSharp.Dom;
 using OpenIkz.Tests.Infrastructure;
 
@@ -85,6 +86,47 @@ public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
     }
 
     [Fact]
+    public async Task StartPage_ForATeamLead_ShowsThePoolDecisionsWorkloadAndAbsences_EachChartWithItsTable()
+    {
+        var lead = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(lead, "frankenthal.teamleitung")).StatusCode);
+        var (clerkId, clerkName) = await demo.Db.QuerySingleAsync<(long, string)>("SELECT id, display_name FROM users WHERE username = 'frankenthal.sachbearbeitung'");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        await demo.Db.ExecuteAsync("INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @F, @T, @U, @Now)",
+            new { U = clerkId, F = today.AddDays(-1), T = today.AddDays(3), Now = DateTime.UtcNow });
+        try
+        {
+            var start = await ParseAsync(await lead.GetAsync("/"));
+            var section = start.GetElementById("team-start")!.ParentElement!;
+            var canvases = section.QuerySelectorAll("canvas[data-chart]").ToList();
+            Assert.True(canvases.Count >= 3, $"{canvases.Count} charts");
+            foreach (var canvas in canvases)
+            {
+                // Every chart is followed by the table with its figures, and says so.
+                Assert.Contains("folgenden Tabelle", canvas.GetAttribute("aria-label"));
+                Assert.Equal("DIV", canvas.ParentElement!.NextElementSibling!.TagName);
+                Assert.NotNull(canvas.ParentElement.NextElementSibling.QuerySelector("table caption"));
+            }
+            var weeks = start.GetElementById("team-wochen-titel")?.Closest("table");
+            if (weeks is not null) Assert.Equal(12, weeks.QuerySelectorAll("tbody tr").Length);
+            Assert.NotNull(start.GetElementById("pool-tabelle"));
+            var workload = start.GetElementById("team-auslastung-titel")!.Closest("table")!;
+            var clerkRow = workload.QuerySelectorAll("tbody tr").Single(r => r.QuerySelector("th")!.TextContent.Trim() == clerkName);
+            Assert.Equal(today.AddDays(3).ToString("dd.MM.yyyy"), clerkRow.QuerySelector("td[data-label='abwesend bis']")!.TextContent.Trim());
+            Assert.Contains("abwesend bis " + today.AddDays(3).ToString("dd.MM.yyyy"), section.TextContent);
+        }
+        finally
+        {
+            await demo.Db.ExecuteAsync("DELETE FROM absences WHERE user_id = @U", new { U = clerkId });
+        }
+
+        // A clerk without the team lead's role sees no team figures.
+        var clerk = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(clerk, "frankenthal.sachbearbeitung")).StatusCode);
+        Assert.Null((await ParseAsync(await clerk.GetAsync("/"))).GetElementById("team-start"));
+    }
+
+    [Fact]
     public async Task StartPage_ForACoordinator_ListsTheNewestSettlementsWithTheOwnBalance()
     {
         var coordinator = demo.Browser();
@@ -107,6 +149,55 @@ public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
         var other = demo.Browser();
         Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(other, "thale.koordination")).StatusCode);
         Assert.Null((await ParseAsync(await other.GetAsync("/"))).GetElementById("start-abrechnungen"));
+    }
+
+    [Fact]
+    public async Task StartPage_ForACoordinator_SaysWhatIsDueNext_ForTheAgreementsNotYetInForce()
+    {
+        const string Thale = "15085330", Wernigerode = "15085370";
+        var thaleApi = await demo.ApiAsAsync("thale.koordination");
+        var title = "Zweckvereinbarung Wohngeld Startseite " + Guid.NewGuid().ToString("N")[..6];
+        var draft = OpenIkz.Tests.Agreements.AgreementsApiTests.Draft([Thale, Wernigerode], title: title, validFrom: "2031-01-01");
+        draft["evaluationDate"] = "2033-06-30";
+        var created = await thaleApi.PostAsJsonAsync("/api/v1/agreements", draft);
+        var json = await created.ReadJsonAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, json.ToString());
+        var id = json.GetProperty("id").GetInt64();
+
+        async Task<IElement> RowAsync(string user)
+        {
+            var browser = demo.Browser();
+            Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(browser, user)).StatusCode);
+            var start = await ParseAsync(await browser.GetAsync("/"));
+            var section = start.GetElementById("start-vorbereitung")!.ParentElement!;
+            return section.QuerySelectorAll("tbody tr").Single(r => r.QuerySelector($"a[href='/Vereinbarungen/{id}']") is not null);
+        }
+
+        // Nobody has consented: both members are named, in the names people know; each coordinator is told their own consent is missing.
+        var row = await RowAsync("wernigerode.koordination");
+        var next = row.QuerySelector("td[data-label='Als Nächstes']")!.TextContent;
+        Assert.Contains("Zustimmung fehlt: Thale, Wernigerode.", next.Replace("\n", " ", StringComparison.Ordinal));
+        Assert.Contains("Ihre Zustimmung fehlt", next);
+
+        Assert.True((await thaleApi.PostAsJsonAsync($"/api/v1/agreements/{id}/consent", new { })).IsSuccessStatusCode);
+        next = (await RowAsync("wernigerode.koordination")).QuerySelector("td[data-label='Als Nächstes']")!.TextContent;
+        Assert.Contains("Zustimmung fehlt: Wernigerode.", next);
+        Assert.Contains("Ihre Zustimmung fehlt", next);
+        Assert.DoesNotContain("Ihre Zustimmung fehlt", (await RowAsync("thale.koordination")).TextContent);
+
+        var wernigerodeApi = await demo.ApiAsAsync("wernigerode.koordination");
+        Assert.True((await wernigerodeApi.PostAsJsonAsync($"/api/v1/agreements/{id}/consent", new { })).IsSuccessStatusCode);
+        Assert.Contains("Nächster Schritt: der Kommunalaufsicht vorlegen.", (await RowAsync("thale.koordination")).TextContent);
+        Assert.True((await thaleApi.PostAsJsonAsync($"/api/v1/agreements/{id}/submission", new { })).IsSuccessStatusCode);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        Assert.Contains($"Genehmigung der Kommunalaufsicht ausstehend (vorgelegt am {today:dd.MM.yyyy}).", (await RowAsync("thale.koordination")).TextContent);
+        Assert.True((await thaleApi.PostAsJsonAsync($"/api/v1/agreements/{id}/approval", new { approvedOn = today.ToString("yyyy-MM-dd"), reference = "LVwA 1/26" })).IsSuccessStatusCode);
+        Assert.Contains("Genehmigt; wird am 01.01.2031 wirksam.", (await RowAsync("thale.koordination")).TextContent);
+
+        // A clerk sees no such section.
+        var clerk = demo.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(clerk, "thale.sachbearbeitung")).StatusCode);
+        Assert.Null((await ParseAsync(await clerk.GetAsync("/"))).GetElementById("start-vorbereitung"));
     }
 
     [Fact]

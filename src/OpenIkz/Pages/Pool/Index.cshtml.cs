@@ -342,3 +342,6 @@ public sealed class IndexModel(PoolOverview poolOverview, PoolCases poolCases, R
     }
 
 }
+
+/// <summary>Model of the pool table partial (_PoolTabelle).</summary>
+public sealed record PoolTable(IReadOnlyList<PoolRow> Rows, string Ags, DateTime NowUtc);
