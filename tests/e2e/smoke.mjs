@@ -240,6 +240,20 @@ try {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  const resetUser = process.env.E2E_RESET_USERNAME || 'frankenthal.teamleitung';
+  const oneTimePassword = 'Einmal-Passwort-Test-2026';
+  const ownPassword = 'Eigenes-Passwort-Test-2026';
+  await step('Passwort zurücksetzen (Administration)', async () => {
+    await page.goto('/Verwaltung/Benutzer');
+    await page.getByRole('link', { name: `Bearbeiten: ${resetUser}` }).click();
+    await page.getByLabel('Einmal-Passwort').fill(oneTimePassword);
+    await page.getByRole('button', { name: 'Passwort zurücksetzen' }).click();
+    await page.getByRole('status').filter({ hasText: 'wurde zurückgesetzt' }).waitFor();
+    check(await page.locator('table tbody tr', { hasText: resetUser }).filter({ hasText: 'neues Passwort fällig' }).count() === 1,
+      'Passwort zurücksetzen: the account is not marked "neues Passwort fällig"');
+    await audit(page, 'Benutzerverwaltung nach Zurücksetzen', cspErrors);
+  });
+
   await step('Abmelden', async () => {
     await page.goto('/');
     await page.getByRole('button', { name: 'Abmelden' }).click();
@@ -265,6 +279,50 @@ try {
     await page.waitForURL(`${baseUrl}/`);
     check(await page.getByRole('button', { name: 'Abmelden' }).count() === 0, `${name}: still signed in`);
   }
+
+  await step('Einmal-Passwort ersetzen', async () => {
+    await page.goto('/Anmelden');
+    await page.getByLabel('Benutzername').fill(resetUser);
+    await page.getByLabel('Passwort').fill(oneTimePassword);
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.waitForURL(/\/Konto\/Passwort/);
+    check(await page.getByRole('heading', { level: 1, name: 'Passwort ändern' }).isVisible(), 'Einmal-Passwort: not sent to "Passwort ändern"');
+    await audit(page, 'Passwort ändern (nach Zurücksetzen)', cspErrors);
+    // Anything else waits until the password is changed.
+    await page.goto('/Pool');
+    check(/\/Konto\/Passwort/.test(page.url()), `Einmal-Passwort: /Pool was reachable before the change (${page.url()})`);
+    await page.getByLabel('Passwort von der Administration').fill(oneTimePassword);
+    await page.getByLabel('Neues Passwort', { exact: true }).fill(ownPassword);
+    await page.getByLabel('Neues Passwort wiederholen').fill(ownPassword + 'x');
+    await page.getByRole('button', { name: 'Passwort ändern' }).click();
+    await page.locator('#passwort-wiederholung-fehler').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Passwort ändern: the error summary does not have the focus');
+    await audit(page, 'Passwort ändern mit Fehlern', cspErrors);
+    await page.getByLabel('Passwort von der Administration').fill(oneTimePassword);
+    await page.getByLabel('Neues Passwort', { exact: true }).fill(ownPassword);
+    await page.getByLabel('Neues Passwort wiederholen').fill(ownPassword);
+    await page.getByRole('button', { name: 'Passwort ändern' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ihr Passwort wurde geändert' }).waitFor();
+    await audit(page, 'Passwort geändert', cspErrors);
+    const pool = await page.goto('/Pool');
+    check(pool?.status() === 200 && /\/Pool$/.test(page.url()), `Einmal-Passwort: /Pool not reachable after the change (${pool?.status()} ${page.url()})`);
+  });
+
+  await step('Startseite der Teamleitung (1280 und 390 px)', async () => {
+    await page.goto('/');
+    const team = page.locator('section', { has: page.locator('#team-start') });
+    await team.waitFor();
+    check(await team.locator('canvas[data-chart]:not([hidden])').count() >= 3, 'Startseite Teamleitung: fewer than three charts drawn');
+    check(await team.locator('table caption').count() >= 4, 'Startseite Teamleitung: fewer than four tables');
+    await audit(page, 'Startseite Teamleitung', cspErrors);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 0, `Startseite Teamleitung at 390 px: ${overflow} px horizontal overflow`);
+    await audit(page, 'Startseite Teamleitung (390 px)', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('Teamleitung (zurückgesetzt) abmelden', () => signOut('Teamleitung (zurückgesetzt) abmelden'));
 
   await step('Sachbearbeitung anmelden', () => signIn('Sachbearbeitung', clerkUsername));
 
@@ -391,33 +449,59 @@ try {
     await page.getByRole('link', { name: 'Neue Vereinbarung' }).click();
     await page.waitForURL(/\/Vereinbarungen\/Neu$/);
     check(await page.getByRole('heading', { level: 1, name: 'Neue Vereinbarung' }).isVisible(), 'Neue Vereinbarung: no h1');
+    check(await page.locator('ol.oikz-steps li[aria-current="step"]').innerText().then(t => t.includes('Grunddaten')), 'Neue Vereinbarung: step 1 is not marked current');
     await audit(page, 'Neue Vereinbarung', cspErrors);
-    await page.getByRole('button', { name: 'Entwurf anlegen' }).click();
+    await page.getByRole('button', { name: 'Weiter zu „Mitglieder“' }).click();
     await page.getByRole('alert').first().waitFor();
-    check(/\/Vereinbarungen\/Neu$/.test(page.url()), `Neue Vereinbarung (leer): left the form (${page.url()})`);
-    for (const id of ['titel', 'leistung-0', 'mitglieder', 'landesrecht', 'beginn', 'datenschutz']) {
+    for (const id of ['titel', 'leistung-0']) {
       check(await page.locator(`#${id}-fehler`).isVisible(), `Neue Vereinbarung (leer): no error next to #${id}`);
     }
+    check(await page.locator('#mitglieder-fehler').count() === 0, 'Neue Vereinbarung (leer): an error of a later step is shown');
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Neue Vereinbarung (leer): the error summary does not have the focus');
     check(await page.getByLabel('Titel').getAttribute('aria-invalid') === 'true', 'Neue Vereinbarung (leer): Titel not aria-invalid');
     await audit(page, 'Neue Vereinbarung mit Fehlern', cspErrors);
   });
 
   let agreementPath = '';
-  await step('Neue Vereinbarung (gültig)', async () => {
+  await step('Neue Vereinbarung (gültig, in Schritten, 1280 und 390 px)', async () => {
     const start = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const next = async (name) => {
+      await page.getByRole('button', { name: `Weiter zu „${name}“` }).click();
+      await page.locator('ol.oikz-steps li[aria-current="step"]', { hasText: name }).waitFor();
+    };
+    const narrow = async (name) => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      check(overflow <= 0, `${name} at 390 px: ${overflow} px horizontal overflow`);
+      await audit(page, name + ' (390 px)', cspErrors);
+      await page.setViewportSize({ width: 1280, height: 800 });
+    };
     await page.getByLabel('Titel').fill(`Arbeitsgemeinschaft Wohngeld Thale – Wernigerode (Test ${Date.now()})`);
     await page.getByRole('checkbox', { name: 'Wohngeld' }).check();
-    await page.locator('#mitglied-0-kommune').selectOption('15085330');
+    await next('Mitglieder');
+    check(await page.locator('#mitglied-0-kommune').inputValue() === '15085330', 'Mitglieder: the own municipality is not filled in');
     await page.locator('#mitglied-0-vorgaenge').check();
     await page.locator('#mitglied-0-personal').check();
     await page.locator('#mitglied-1-kommune').selectOption('15085370');
     await page.locator('#mitglied-1-vorgaenge').check();
     await page.locator('#mitglied-1-personal').check();
+    await audit(page, 'Neue Vereinbarung: Mitglieder', cspErrors);
+    await narrow('Neue Vereinbarung: Mitglieder');
+    await next('Recht und Form');
     await page.getByLabel('Landesrecht').selectOption('gkg-lsa');
     await page.getByLabel('Rechtsform').selectOption({ label: 'Arbeitsgemeinschaft (§ 2 Abs. 2 GKG-LSA)' });
-    await page.getByLabel('Beginn').fill(start);
     await page.getByLabel('Datenschutz').fill('Jede Kommune bleibt Verantwortliche; die bearbeitende Kommune verarbeitet im Auftrag (Art. 28 DSGVO).');
+    await next('Leistungen und Schlüssel');
+    check(await page.locator('#satz-kfz-zulassung-alle-pauschale').count() === 0, 'Leistungen und Schlüssel: rates of a service not chosen are shown');
     await page.locator('#satz-wohngeld-alle-pauschale').fill('45,00');
+    await audit(page, 'Neue Vereinbarung: Leistungen und Schlüssel', cspErrors);
+    await next('Laufzeit');
+    await page.getByLabel('Beginn').fill(start);
+    await next('Prüfen');
+    check((await page.locator('article.oikz-document').innerText()).includes('Arbeitsgemeinschaft nach dem Gesetz über kommunale Gemeinschaftsarbeit (GKG-LSA)'),
+      'Prüfen: the generated document is not shown');
+    await audit(page, 'Neue Vereinbarung: Prüfen', cspErrors);
+    await narrow('Neue Vereinbarung: Prüfen');
     await page.getByRole('button', { name: 'Entwurf anlegen' }).click();
     await page.waitForURL(/\/Vereinbarungen\/\d+$/);
     agreementPath = new URL(page.url()).pathname;

@@ -17,6 +17,9 @@ public sealed record DocumentSection(string Heading, IReadOnlyList<string> Parag
 /// und Kündigung, Unterschriften). Each rendering is stored by hash and recorded with its version, so
 /// every draft, every final text and every amendment is kept.
 /// </summary>
+/// <summary>The generated document before it is stored: its title, the line under it and its sections.</summary>
+public sealed record AgreementPreview(string Title, string Subtitle, IReadOnlyList<DocumentSection> Sections);
+
 public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
 {
     private static readonly CultureInfo German = CultureInfo.GetCultureInfo("de-DE");
@@ -32,6 +35,19 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
         var pdfSha = await store.SaveAsync(pdf);
         await c.ExecuteAsync("INSERT INTO agreement_documents (agreement_id, version, html_sha256, pdf_sha256, created_at, reason) VALUES (@Id, @Version, @Html, @Pdf, @Now, @Reason)",
             new { Id = id, a.Version, Html = htmlSha, Pdf = pdfSha, Now = now, Reason = reason }, tx);
+    }
+
+    /// <summary>The document a draft with these terms would get, section by section, without storing anything (the guided form's last step).</summary>
+    public static AgreementPreview Preview(AgreementTerms terms, IReadOnlyDictionary<string, string> names, int version = 1)
+    {
+        var law = LegalForms.Law(terms.StateLaw)!;
+        var form = law.Form(terms.LegalForm)!;
+        var members = terms.Members.Select(m => (m.Ags, Name: names.GetValueOrDefault(m.Ags, m.Ags), m.ContributesCases, m.ContributesStaff, m.CapacitySharePercent))
+            .OrderBy(m => m.Name, StringComparer.Create(German, CompareOptions.None)).ToList();
+        var facts = new Facts(0, terms.Title, version, law.Genitive, law.Dative, form.Label, form.LegalBasis, terms.TransfersTask, LegalForms.NeedsApproval(form, terms.TransfersTask),
+            terms.ValidFrom, terms.ValidTo, terms.NoticeMonths, terms.DataProtection, terms.Goals, terms.EvaluationDate, terms.FeeRule, terms.FeeSharePercent,
+            members, terms.Services.Order(StringComparer.Ordinal).ToList(), terms.Rates.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.CaseGroup, StringComparer.Ordinal).ToList());
+        return new AgreementPreview(terms.Title, $"{form.Label} nach {law.Dative} – Fassung {version}", Sections(facts));
     }
 
     internal sealed record Facts(long Id, string Title, int Version, string LawGenitive, string LawDative, string FormLabel, string LegalBasis, bool TransfersTask, bool NeedsApproval,

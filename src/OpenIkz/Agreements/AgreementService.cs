@@ -152,8 +152,8 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
 
     private async Task<AgreementTerms> ValidateAsync(AgreementInput input, CancellationToken ct)
     {
-        var states = (await db.QueryAsync<(string Ags, string State)>("SELECT ags, state FROM municipalities", ct: ct)).ToDictionary(x => x.Ags, x => x.State);
-        return AgreementValidator.Validate(input, states);
+        var rows = await db.QueryAsync<(string Ags, string State, string Name)>("SELECT ags, state, name FROM municipalities", ct: ct);
+        return AgreementValidator.Validate(input, rows.ToDictionary(x => x.Ags, x => x.State), rows.ToDictionary(x => x.Ags, x => x.Name));
     }
 
     /// <summary>

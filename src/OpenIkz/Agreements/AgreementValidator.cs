@@ -30,9 +30,11 @@ public sealed record RateInput(string? Service, string? CaseGroup, JsonElement? 
 /// <summary>Checks an agreement's terms and names every problem in German with its field.</summary>
 public static class AgreementValidator
 {
-    public static AgreementTerms Validate(AgreementInput input, IReadOnlyDictionary<string, string> memberStates)
+    public static AgreementTerms Validate(AgreementInput input, IReadOnlyDictionary<string, string> memberStates, IReadOnlyDictionary<string, string>? names = null)
     {
         var errors = new ValidationErrors();
+        // A municipality is named as people know it ("Halberstadt"), its key only when there is no name for it.
+        string Named(string ags) => names is not null && names.TryGetValue(ags, out var name) ? name : $"Die Kommune '{ags}'";
         var title = TextInput.Field(errors, "title", input.Title, TextKind.Line, "Der Titel") ?? "";
         if (title.Length is 0 or > 200 && !errors.ContainsKey("title")) errors.Add("title", "Bitte einen Titel mit höchstens 200 Zeichen angeben.");
 
@@ -41,10 +43,12 @@ public static class AgreementValidator
         foreach (var s in services.Where(s => ServiceCatalog.Find(s) is null)) errors.Add("services", $"Die Leistung '{s}' gibt es nicht.");
 
         var law = LegalForms.Law(input.StateLaw);
-        if (law is null) errors.Add("stateLaw", $"Bitte das Landesrecht wählen ({string.Join(", ", LegalForms.Laws.Select(l => l.Slug))}).");
+        if (law is null) errors.Add("stateLaw", string.IsNullOrWhiteSpace(input.StateLaw) ? "Bitte das Landesrecht wählen."
+            : $"Das Landesrecht '{input.StateLaw}' kennt OpenIKZ nicht (möglich: {string.Join(", ", LegalForms.Laws.Select(l => l.Slug))}).");
         var form = law?.Form(input.LegalForm);
         if (law is not null && form is null)
-            errors.Add("legalForm", $"Die Rechtsform '{input.LegalForm}' gibt es nach {law.Label} nicht (möglich: {string.Join(", ", law.Forms.Select(f => f.Label))}).");
+            errors.Add("legalForm", string.IsNullOrWhiteSpace(input.LegalForm) ? $"Bitte die Rechtsform wählen (nach {law.Dative}: {string.Join(", ", law.Forms.Select(f => f.Label))})."
+                : $"Die Rechtsform „{LegalForms.Laws.Select(l => l.Form(input.LegalForm)).FirstOrDefault(f => f is not null)?.Label ?? input.LegalForm}“ gibt es nach {law.Dative} nicht (möglich: {string.Join(", ", law.Forms.Select(f => f.Label))}).");
         var transfers = input.TransfersTask ?? false;
         if (form is { CanTransferTask: false } && transfers)
             errors.Add("transfersTask", $"In einer {form.Label} bleibt die Aufgabe bei den Mitgliedern; sie kann nicht übertragen werden ({form.LegalBasis}).");
@@ -57,11 +61,11 @@ public static class AgreementValidator
             var field = $"members[{i}]";
             var ags = m.Ags?.Trim() ?? "";
             if (!memberStates.TryGetValue(ags, out var state)) { errors.Add(field, $"Die Kommune '{ags}' gibt es nicht."); continue; }
-            if (!seen.Add(ags)) { errors.Add(field, $"Die Kommune '{ags}' ist doppelt aufgeführt."); continue; }
+            if (!seen.Add(ags)) { errors.Add(field, $"{Named(ags)} ist doppelt aufgeführt."); continue; }
             if (m.ContributesCases != true && m.ContributesStaff != true)
                 errors.Add(field, "Jedes Mitglied bringt Vorgänge, Personal oder beides ein.");
             if (m.CapacitySharePercent is < 0 or > 100) errors.Add(field, "Der Kapazitätsanteil liegt zwischen 0 und 100 Prozent.");
-            if (law is not null && state != law.State) errors.Add(field, $"Die Kommune '{ags}' liegt nicht im Geltungsbereich von {law.Label}.");
+            if (law is not null && state != law.State) errors.Add(field, $"{Named(ags)} liegt nicht im Geltungsbereich {law.Genitive}.");
             members.Add(new AgreementMember(ags, m.ContributesCases == true, m.ContributesStaff == true, m.CapacitySharePercent));
         }
         if (members.Count < 2) errors.Add("members", "Eine Vereinbarung hat mindestens zwei Mitglieder.");

@@ -45,11 +45,9 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         return await browser.PostAsync(target, new FormUrlEncodedContent(fields));
     }
 
-    private static string NameOf(IDocument page, string id) => page.GetElementById(id)?.GetAttribute("name") ?? throw new InvalidOperationException($"No field #{id}");
-
     /// <summary>A valid Arbeitsgemeinschaft of Thale and Wernigerode for Wohngeld under GKG-LSA, as the form's field values.</summary>
-    private static (Dictionary<string, string> Values, List<(string, string)> Extra) ValidAgreement(IDocument form, string title, string flat = "45,00",
-        string legalForm = "arbeitsgemeinschaft") =>
+    private static (Dictionary<string, string> Values, List<(string, string)> Extra) ValidAgreement(string title, string flat = "45,00",
+        string legalForm = "arbeitsgemeinschaft", string stateLaw = "gkg-lsa") =>
         (new()
         {
             ["Form.Title"] = title,
@@ -60,20 +58,44 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
             ["Form.Members[1].Cases"] = "true",
             ["Form.Members[1].Staff"] = "true",
             ["Form.Members[1].Share"] = "40",
-            ["Form.StateLaw"] = "gkg-lsa",
+            ["Form.StateLaw"] = stateLaw,
             ["Form.LegalForm"] = legalForm,
             ["Form.ValidFrom"] = DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"),
             ["Form.NoticeMonths"] = "6",
             ["Form.DataProtection"] = "Jede Kommune bleibt Verantwortliche; die bearbeitende Kommune verarbeitet im Auftrag (Art. 28 DSGVO).",
-            [NameOf(form, "satz-wohngeld-alle-pauschale")] = flat,
+            [$"Form.Flat[{OpenIkz.Pages.Vereinbarungen.AgreementForm.Slots.Single(x => x.Service == "wohngeld" && x.CaseGroup == "").Index}]"] = flat,
             ["Form.FeeRule"] = "owner",
         }, [("Form.Services", "wohngeld")]);
+
+    private static int StepOf(IDocument page) => int.Parse(page.QuerySelector<IHtmlInputElement>("main form input[name=Step]")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Goes through the guided form as a browser does, from the step shown to <paramref name="until"/>: on each step it
+    /// fills in the values whose fields that step shows and presses "Weiter". Returns the page after the last press.
+    /// </summary>
+    internal static async Task<IDocument> WalkAsync(HttpClient browser, IDocument page, Dictionary<string, string> values, List<(string Name, string Value)> extra, int until)
+    {
+        while (StepOf(page) < until)
+        {
+            bool Shown(string name) => page.QuerySelector($"main form [name='{name}']:not([type=hidden])") is not null;
+            var here = values.Where(v => Shown(v.Key)).ToDictionary(v => v.Key, v => v.Value);
+            here["Go"] = "weiter";
+            var before = StepOf(page);
+            var response = await SubmitAsync(browser, page, "main form", here, extra.Where(e => Shown(e.Name)).ToList());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            page = await ParseAsync(response);
+            if (StepOf(page) <= before) return page; // stopped by an error
+        }
+        return page;
+    }
 
     private async Task<string> CreateDraftAsync(HttpClient coordinator, string title)
     {
         var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
-        var (values, extra) = ValidAgreement(form, title);
-        var response = await SubmitAsync(coordinator, form, "main form", values, extra);
+        var (values, extra) = ValidAgreement(title);
+        var review = await WalkAsync(coordinator, form, values, extra, until: 5);
+        Assert.Equal(5, StepOf(review));
+        var response = await SubmitAsync(coordinator, review, "main form", new() { ["Go"] = "speichern" });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var location = response.Headers.Location!.OriginalString;
         Assert.Matches("^/Vereinbarungen/[0-9]+$", location);
@@ -90,10 +112,34 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal("Vereinbarungen", list.QuerySelector("h1")!.TextContent.Trim());
         Assert.NotNull(list.QuerySelector("a[href='/Vereinbarungen/Neu']"));
 
+        // Step by step: the steps are named, the own municipality is filled in, only the chosen service has rate fields,
+        // the last step shows the generated document, and nothing is stored before "Entwurf anlegen".
         var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
-        Assert.NotNull(form.QuerySelector("fieldset legend"));
-        Assert.NotEmpty(form.QuerySelectorAll("select#rechtsform optgroup"));
-        Assert.Equal(Thale, form.QuerySelector<IHtmlSelectElement>("#mitglied-0-kommune")!.Value);
+        Assert.Equal(["Grunddaten", "Mitglieder", "Recht und Form", "Leistungen und Schlüssel", "Laufzeit", "Prüfen"],
+            form.QuerySelectorAll("nav ol.oikz-steps li").Select(li => System.Text.RegularExpressions.Regex.Replace(li.TextContent, "\\s+", " ").Trim()[2..]));
+        Assert.Equal("step", form.QuerySelector("nav ol.oikz-steps li")!.GetAttribute("aria-current"));
+        Assert.Null(form.GetElementById("rechtsform"));
+        var (values, extra) = ValidAgreement("Arbeitsgemeinschaft Wohngeld Thale – Wernigerode");
+        var before = await CountAgreementsAsync();
+        var members = await WalkAsync(coordinator, form, values, extra, until: 1);
+        Assert.Equal(Thale, members.QuerySelector<IHtmlSelectElement>("#mitglied-0-kommune")!.Value);
+        Assert.Equal("Schritt 2 von 6: Mitglieder", members.QuerySelector("h2#schritt-titel")!.TextContent.Trim());
+        var law = await WalkAsync(coordinator, members, values, extra, until: 2);
+        Assert.NotEmpty(law.QuerySelectorAll("select#rechtsform optgroup"));
+        var rates = await WalkAsync(coordinator, law, values, extra, until: 3);
+        Assert.NotNull(rates.GetElementById("satz-wohngeld-alle-pauschale"));
+        Assert.Null(rates.GetElementById("satz-kfz-zulassung-alle-pauschale"));
+        Assert.Null(rates.GetElementById("gebuehrenregel-share")); // Wohngeld bears no fee: no fee rule to choose
+        var review = await WalkAsync(coordinator, rates, values, extra, until: 5);
+        var preview = review.QuerySelector("article.oikz-document")!.TextContent;
+        Assert.Contains("Arbeitsgemeinschaft Wohngeld Thale – Wernigerode", preview);
+        Assert.Contains("Arbeitsgemeinschaft nach dem Gesetz über kommunale Gemeinschaftsarbeit (GKG-LSA) – Fassung 1", preview);
+        Assert.Contains("Wernigerode", preview);
+        Assert.Equal(before, await CountAgreementsAsync());
+        // "Zurück" keeps every entry.
+        var back = await ParseAsync(await SubmitAsync(coordinator, review, "main form", new() { ["Go"] = "zurueck" }));
+        Assert.Equal(4, StepOf(back));
+        Assert.Equal(values["Form.ValidFrom"], back.QuerySelector<IHtmlInputElement>("#beginn")!.Value);
 
         var path = await CreateDraftAsync(coordinator, "Arbeitsgemeinschaft Wohngeld Thale – Wernigerode");
         var page = await ParseAsync(await coordinator.GetAsync(path));
@@ -116,11 +162,10 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var coordinator = await SignedInAsync("thale.koordination");
         var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
         var before = await CountAgreementsAsync();
-        var (values, extra) = ValidAgreement(form, "Negativer Satz", flat: "-5,00");
+        var (values, extra) = ValidAgreement("Negativer Satz", flat: "-5,00");
 
-        var response = await SubmitAsync(coordinator, form, "main form", values, extra);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var page = await ParseAsync(response);
+        var page = await WalkAsync(coordinator, form, values, extra, until: 5);
+        Assert.Equal(3, StepOf(page)); // held at "Leistungen und Schlüssel"
         Assert.Contains("darf nicht negativ sein", page.GetElementById("satz-wohngeld-alle-pauschale-fehler")!.TextContent);
         Assert.Equal("true", page.GetElementById("satz-wohngeld-alle-pauschale")!.GetAttribute("aria-invalid"));
         Assert.Equal("-5,00", page.GetElementById("satz-wohngeld-alle-pauschale")!.GetAttribute("value"));
@@ -134,9 +179,21 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var coordinator = await SignedInAsync("thale.koordination");
         var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
         var before = await CountAgreementsAsync();
-        var page = await ParseAsync(await SubmitAsync(coordinator, form, "main form"));
-        foreach (var id in new[] { "titel", "leistung-0", "mitglieder", "landesrecht", "beginn", "datenschutz" })
+        // Each step is checked in full before the next: an empty first step stays, with its errors at its fields.
+        var page = await ParseAsync(await SubmitAsync(coordinator, form, "main form", new() { ["Go"] = "weiter" }));
+        Assert.Equal(0, StepOf(page));
+        foreach (var id in new[] { "titel", "leistung-0" })
             Assert.True(page.GetElementById(id + "-fehler") is not null, $"no error next to #{id}");
+        Assert.NotNull(page.QuerySelector("#fehlerliste[autofocus]"));
+        var (values, extra) = ValidAgreement("Leere Schritte");
+        var step0 = new Dictionary<string, string> { ["Form.Title"] = values["Form.Title"] };
+        var members = await WalkAsync(coordinator, page, step0, extra, until: 1);
+        Assert.Equal(1, StepOf(members));
+        // The own municipality alone is not enough: the step's own error, at its field.
+        var stillMembers = await ParseAsync(await SubmitAsync(coordinator, members, "main form", new() { ["Go"] = "weiter" }));
+        Assert.Equal(1, StepOf(stillMembers));
+        Assert.Contains("mindestens zwei Mitglieder", stillMembers.GetElementById("mitglieder-fehler")!.TextContent);
+        Assert.Null(stillMembers.GetElementById("landesrecht-fehler"));
         Assert.Equal(before, await CountAgreementsAsync());
     }
 
@@ -146,13 +203,35 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         var coordinator = await SignedInAsync("thale.koordination");
         var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
         var before = await CountAgreementsAsync();
-        var (values, extra) = ValidAgreement(form, "Falsche Rechtsform", legalForm: "oeffentlich-rechtliche-vereinbarung");
+        var (values, extra) = ValidAgreement("Falsche Rechtsform", legalForm: "oeffentlich-rechtliche-vereinbarung");
 
-        var page = await ParseAsync(await SubmitAsync(coordinator, form, "main form", values, extra));
+        var page = await WalkAsync(coordinator, form, values, extra, until: 5);
+        Assert.Equal(2, StepOf(page));
         var error = page.GetElementById("rechtsform-fehler")!.TextContent;
-        Assert.Contains("oeffentlich-rechtliche-vereinbarung", error);
-        Assert.Contains("GKG-LSA", error);
+        // In the names people know, never the internal keys.
+        Assert.Contains("„Öffentlich-rechtliche Vereinbarung“ gibt es nach dem Gesetz über kommunale Gemeinschaftsarbeit (GKG-LSA) nicht", error);
+        Assert.DoesNotContain("oeffentlich-rechtliche-vereinbarung", error);
         Assert.Equal("true", page.GetElementById("rechtsform")!.GetAttribute("aria-invalid"));
+        Assert.Equal(before, await CountAgreementsAsync());
+    }
+
+    [Fact]
+    public async Task MembersOutsideTheChosenLaw_SendTheUserBackToTheMembers_NamedAsPeopleKnowThem()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var before = await CountAgreementsAsync();
+        var (values, extra) = ValidAgreement("Falsches Landesrecht", legalForm: "zweckverband", stateLaw: "gkg-nrw");
+
+        var page = await WalkAsync(coordinator, form, values, extra, until: 5);
+        Assert.Equal(1, StepOf(page)); // "Weiter" on "Recht und Form" found the members of another state
+        var error = page.GetElementById("mitglied-0-kommune-fehler")!.TextContent;
+        Assert.Contains("Thale liegt nicht im Geltungsbereich des Gesetzes über kommunale Gemeinschaftsarbeit (GkG NRW).", error);
+        Assert.DoesNotContain(Thale, error);
+        Assert.Contains("Wernigerode liegt nicht im Geltungsbereich", page.GetElementById("mitglied-1-kommune-fehler")!.TextContent);
+        Assert.NotNull(page.QuerySelector("[role=alert] a[href='#mitglied-0-kommune']"));
+        // The law chosen on the later step is kept.
+        Assert.Contains(page.QuerySelectorAll<IHtmlInputElement>("input[type=hidden][name='Form.StateLaw']"), i => i.Value == "gkg-nrw");
         Assert.Equal(before, await CountAgreementsAsync());
     }
 
@@ -227,6 +306,30 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal(HttpStatusCode.Redirect, terminated.StatusCode);
         Assert.Equal("terminated", await app.Db.QuerySingleAsync<string>("SELECT status FROM agreements WHERE id = @Id", new { Id = id }));
         Assert.Contains("gekündigt", (await ParseAsync(await partner.GetAsync(path))).QuerySelector("[role=status]")!.TextContent);
+    }
+
+    [Fact]
+    public async Task EditingADraft_WalksTheFilledSteps_AndSavesOnlyAtTheEnd()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var path = await CreateDraftAsync(coordinator, "Entwurf zum Ändern");
+        var id = long.Parse(path["/Vereinbarungen/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var form = await ParseAsync(await coordinator.GetAsync(path + "/Bearbeiten"));
+        Assert.Equal("Entwurf zum Ändern", form.QuerySelector<IHtmlInputElement>("#titel")!.Value);
+        Assert.Equal("5", form.QuerySelector<IHtmlInputElement>("main form input[name=Reached]")!.Value);
+
+        var review = await WalkAsync(coordinator, form, new() { ["Form.Title"] = "Entwurf, geändert" }, [], until: 5);
+        Assert.Equal(5, StepOf(review));
+        Assert.Contains("Entwurf, geändert", review.QuerySelector("article.oikz-document")!.TextContent);
+        Assert.Equal("Entwurf zum Ändern", await app.Db.QuerySingleAsync<string>("SELECT title FROM agreements WHERE id = @Id", new { Id = id }));
+        // "Ändern" on the review goes straight to its step, with the entries kept.
+        var members = await ParseAsync(await SubmitAsync(coordinator, review, "main form", new() { ["Go"] = "schritt-1" }));
+        Assert.Equal(1, StepOf(members));
+        Assert.Equal(Wernigerode, members.QuerySelector<IHtmlSelectElement>("#mitglied-1-kommune")!.Value);
+        var again = await WalkAsync(coordinator, members, [], [], until: 5);
+        var saved = await SubmitAsync(coordinator, again, "main form", new() { ["Go"] = "speichern" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Equal("Entwurf, geändert", await app.Db.QuerySingleAsync<string>("SELECT title FROM agreements WHERE id = @Id", new { Id = id }));
     }
 
     [Fact]

@@ -199,6 +199,20 @@ public sealed class AgreementForm
         };
     }
 
+    /// <summary>The step of the guided form a field is on (0 Grunddaten … 4 Laufzeit); anything else belongs to the last step, Prüfen.</summary>
+    public static int StepOf(string fieldId) => fieldId switch
+    {
+        TitleId or GoalsId => 0,
+        _ when fieldId.StartsWith("leistung-", StringComparison.Ordinal) => 0,
+        MembersId => 1,
+        _ when fieldId.StartsWith("mitglied-", StringComparison.Ordinal) => 1,
+        StateLawId or LegalFormId or TransfersId or DataProtectionId => 2,
+        RatesId or FeeRuleId or FeeShareId => 3,
+        _ when fieldId.StartsWith("satz-", StringComparison.Ordinal) => 3,
+        ValidFromId or ValidToId or NoticeId or EvaluationId => 4,
+        _ => 5,
+    };
+
     /// <summary>The order of the fields on the page (for the error summary).</summary>
     public List<string> FieldOrder()
     {
