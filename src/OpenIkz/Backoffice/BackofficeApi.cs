@@ -23,6 +23,9 @@ public sealed record AddDocumentRequest(string? DocumentType, string? FileName, 
 public sealed record AssignmentRequest(long? UserId);
 public sealed record AbsenceRequest(long? UserId, DateOnly? From, DateOnly? To);
 public sealed record AbsenceChangeRequest(DateOnly? From, DateOnly? To);
+
+/// <summary>The answer to a document request: the letter's document id, whether the applicant gave an e-mail address and whether the e-mail was sent.</summary>
+public sealed record DocumentRequestResponse(string LetterDocumentId, bool ApplicantHasEmail, bool EmailSent);
 public sealed record AuditVerifyResponse(bool Valid, long Entries);
 
 public static class BackofficePolicies
@@ -103,9 +106,12 @@ public static class BackofficeApi
         work.MapPost("/cases/{id}/document-request", async (string id, DocumentRequestRequest request, ClaimsPrincipal p, RequestDocuments requestDocuments, CancellationToken ct) =>
             {
                 if (request.Until is null) throw new ValidationException(new ValidationErrors { { "until", ["Bitte eine Frist angeben (JJJJ-MM-TT)."] } });
-                await requestDocuments.HandleAsync(Actor.From(p)!, id, request.Until.Value, request.Message ?? "", ct);
-                return TypedResults.NoContent();
-            }).WithName("RequestDocuments").WithSummary("Asks the applicant for documents: the case waits until the given date.").ProducesProblem(404).ProducesProblem(409);
+                var result = await requestDocuments.HandleAsync(Actor.From(p)!, id, request.Until.Value, request.Message ?? "", ct);
+                // What was done, as the page says it: the letter in the e-file, and whether an e-mail went out (or, without an address, goes by post).
+                return TypedResults.Ok(new DocumentRequestResponse(result.DocumentId, result.HasEmail, result.Mailed || result.ToFolder));
+            }).WithName("RequestDocuments")
+            .WithSummary("Asks the applicant for documents: the case waits until the given date; the letter goes into the e-file and, with an e-mail address, to the applicant.")
+            .ProducesProblem(404).ProducesProblem(409);
 
         work.MapPost("/cases/{id}/resume", async (string id, ClaimsPrincipal p, ResumeCase resume, CancellationToken ct) =>
             {

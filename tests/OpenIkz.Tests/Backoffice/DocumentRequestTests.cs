@@ -52,13 +52,17 @@ public abstract class DocumentRequestMailTests
         var address = $"antrag-{app.Database.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@example.org";
         var (clerk, id, reference, owner) = await ClaimedAsync(address);
         var response = await clerk.PostAsJsonAsync($"/api/v1/cases/{id}/document-request", Request("Bitte senden Sie die eVB-Nummer Ihrer Versicherung."));
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.ReadJsonAsync();
+        Assert.True(answer.GetProperty("applicantHasEmail").GetBoolean());
+        Assert.True(answer.GetProperty("emailSent").GetBoolean());
 
         // The letter in the e-file, in the owner's name, with the message and the deadline.
         var (docType, hash) = await app.Db.QuerySingleAsync<(string, string)>("SELECT document_type, sha256 FROM case_documents WHERE case_id = @Id AND document_type = 'unterlagenanforderung'", new { Id = id });
         Assert.Equal("unterlagenanforderung", docType);
         var case_ = await (await clerk.GetAsync($"/api/v1/cases/{id}")).ReadJsonAsync();
         var doc = case_.GetProperty("documents").EnumerateArray().Single(d => d.GetProperty("documentType").GetString() == "unterlagenanforderung");
+        Assert.Equal(doc.GetProperty("id").GetString(), answer.GetProperty("letterDocumentId").GetString());
         Assert.Equal("Anforderung von Unterlagen", doc.GetProperty("documentLabel").GetString());
         var pdf = await (await clerk.GetAsync($"/api/v1/cases/{id}/documents/{doc.GetProperty("id").GetString()}")).Content.ReadAsByteArrayAsync();
         var text = string.Join(" ", PdfText.ExtractStrings(pdf));
@@ -118,7 +122,8 @@ public sealed class DocumentRequestDemoFolderTests(SqliteApp app) : IClassFixtur
         await app.Db.ExecuteAsync("UPDATE cases SET applicant_email = 'demo-antrag@example.org' WHERE id = @Id", new { Id = id });
         var response = await clerk.PostAsJsonAsync($"/api/v1/cases/{id}/document-request",
             new { until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), message = "Bitte senden Sie die Vollmacht." });
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True((await response.ReadJsonAsync()).GetProperty("emailSent").GetBoolean()); // written to the demo mail folder
         var folder = Path.Combine(app.DataDirectory, "mail");
         var files = System.IO.Directory.GetFiles(folder, "*.eml");
         var messages = files.Select(f => MimeMessage.Load(f)).Where(m => (m.Subject ?? "").Contains(reference, StringComparison.Ordinal)).ToList();

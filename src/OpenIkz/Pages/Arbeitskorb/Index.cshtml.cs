@@ -45,6 +45,18 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
     [BindProperty(SupportsGet = true, Name = "service")] public string? ListService { get; set; }
     [BindProperty(SupportsGet = true, Name = "stand")] public string? ListStatus { get; set; }
     [BindProperty(SupportsGet = true, Name = "sortierung")] public string? ListSort { get; set; }
+    [BindProperty(SupportsGet = true, Name = "seite")] public string? ListPage { get; set; }
+
+    public const int PageSize = 50;
+
+    /// <summary>The cases that match the search and filters (all pages), the page shown and the number of pages.</summary>
+    public int MatchingCount { get; private set; }
+    public int CurrentPage { get; private set; } = 1;
+    public int PageCount => Math.Max(1, (MatchingCount + PageSize - 1) / PageSize);
+
+    /// <summary>The own list with the same search and filters on another page.</summary>
+    public string ListLink(int page) => QueryLink.Build("/Arbeitskorb",
+        ("q", Q), ("service", ListService), ("stand", ListStatus), ("sortierung", ListSort), ("seite", QueryLink.PageValue(page)));
 
     /// <summary>
     /// The own cases narrowed to the search (a part of the reference, or the beginning of the family or given name,
@@ -76,7 +88,11 @@ public sealed class IndexModel(MyCases myCases, PoolOverview poolOverview, Absen
         Today = BackofficeUi.Today(clock);
         var mine = await myCases.HandleAsync(actor, ct);
         MyCasesTotal = mine.Count;
-        MyCases = Narrow(mine, Q, ListService, ListStatus, ListSort);
+        var matching = Narrow(mine, Q, ListService, ListStatus, ListSort);
+        MatchingCount = matching.Count;
+        // An unreadable or too high page shows the last one (the list may have shrunk since the link was made).
+        CurrentPage = int.TryParse(ListPage, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p >= 1 ? Math.Min(p, PageCount) : 1;
+        MyCases = matching.Skip((CurrentPage - 1) * PageSize).Take(PageSize).ToList();
         AbsentUntil = await absences.AbsentUntilAsync(actor.UserId!.Value, ct);
         var pool = await poolOverview.HandleAsync(actor, ct);
         Services = Slots(actor, pool);
