@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenIkz.Agreements;
+using OpenIkz.Appointments;
 using OpenIkz.Assessment;
 using OpenIkz.Backoffice;
 using OpenIkz.Cli;
@@ -132,6 +133,7 @@ public partial class Program
         app.MapBackofficeApi();
         app.MapRegistryApi();
         app.MapAssessmentApi();
+        app.MapAppointmentsApi();
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
@@ -148,5 +150,6 @@ internal static class Modules
         .AddBackoffice(configuration)
         .AddRegistry(configuration)
         .AddAssessment(configuration)
+        .AddAppointments(configuration)
         .AddDemo();
 }

@@ -14,7 +14,7 @@ public sealed record DemoLogin(string Username, string Municipality, string Role
 /// <see cref="UserAccounts.DemoPassword"/>.
 /// </summary>
 public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffice, DemoCooperations cooperations, DemoPartnerSearches partnerSearches,
-    DemoRegions regions, DemoAssessments assessments, ILogger<DemoData> logger)
+    DemoRegions regions, DemoAssessments assessments, DemoAppointments appointments, ILogger<DemoData> logger)
 {
     public const string SeededKey = "demo_seeded";
     private static readonly string[] AllServices = ["kfz-zulassung", "elterngeld", "wohngeld", "grundsicherung"];
@@ -78,6 +78,7 @@ public sealed class DemoData(Db db, UserAccounts users, DemoBackoffice backoffic
         await partnerSearches.LoadAsync(ct);
         await regions.LoadAsync(ct);
         await assessments.LoadAsync(ct);
+        await appointments.LoadAsync(ct);
 
         // Set last, and every step above is idempotent: a start interrupted half-way completes at the next start.
         await db.ExecuteAsync("INSERT INTO instance_settings (key, value) VALUES (@Key, @Value) ON CONFLICT (key) DO NOTHING",

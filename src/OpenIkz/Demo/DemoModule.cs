@@ -11,6 +11,7 @@ public static class DemoModule
         services.AddSingleton<DemoPartnerSearches>();
         services.AddSingleton<DemoRegions>();
         services.AddSingleton<DemoAssessments>();
+        services.AddSingleton<DemoAppointments>();
         return services;
     }
 }

@@ -25,12 +25,14 @@ public sealed class ModuleDependencyTests
         ["Registry"] = ["Common", "Infrastructure", "Directory", "Agreements"],
         // Assess and evaluate: reads the directory, hands results to agreements, measures the back office.
         ["Assessment"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice"],
-        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment"],
+        // Shared appointments: the offices of the directory's municipalities, shared under agreements.
+        ["Appointments"] = ["Common", "Infrastructure", "Directory", "Agreements"],
+        ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments"],
         // The command line is a second host: it wires the modules through the host's Modules list.
-        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo", ""],
-        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo"],
+        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo", ""],
+        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo"],
         // Program.cs: the host wires every module.
-        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Demo", "Cli", "Pages"],
+        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo", "Cli", "Pages"],
     };
 
     private static string SourceRoot => Path.Combine(TestEnvironment.RepositoryRoot, "src", "OpenIkz");

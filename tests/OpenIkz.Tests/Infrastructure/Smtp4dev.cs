@@ -102,6 +102,15 @@ public sealed class Smtp4dev : IAsyncLifetime
     /// <summary>The message as it arrived (the .eml file smtp4dev offers for download), e.g. to read its attachments.</summary>
     public Task<byte[]> DownloadAsync(string id) => Api.GetByteArrayAsync($"/api/messages/{id}/download");
 
+    /// <summary>The ids of the messages smtp4dev holds for <paramref name="to"/>, newest first.</summary>
+    public async Task<IReadOnlyList<string>> IdsForAsync(string to)
+    {
+        var page = await Api.GetFromJsonAsync<JsonElement>("/api/messages?pageSize=500");
+        return page.GetProperty("results").EnumerateArray()
+            .Where(m => m.GetProperty("to").EnumerateArray().Any(t => string.Equals(t.GetString(), to, StringComparison.OrdinalIgnoreCase)))
+            .Select(m => m.GetProperty("id").GetString()!).Reverse().ToList();
+    }
+
     /// <summary>How many messages smtp4dev holds for <paramref name="to"/>.</summary>
     public async Task<int> CountAsync(string to)
     {

@@ -57,6 +57,20 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PUT /api/v1/municipalities/{ags}/invoicing/"] = "401 403 403 403 ok 403 404",
         ["GET /api/v1/audit/verify"] = "401 403 403 403 ok 403 ok",
         ["GET /api/v1/audit"] = "401 403 403 403 ok 403 ok",
+        // ---- appointments: public booking (no login); a manage token is the only key to an appointment
+        ["GET /api/v1/appointments/offices"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/appointments/slots"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/appointments/"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/appointments/confirm"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/appointments/{manageToken}"] = "404 404 404 404 404 404 404",
+        ["POST /api/v1/appointments/{manageToken}/move"] = "ok ok ok ok ok ok ok",
+        ["POST /api/v1/appointments/{manageToken}/cancel"] = "404 404 404 404 404 404 404",
+        // offices: the Administration of their municipality
+        ["POST /api/v1/appointments/offices/"] = "401 403 403 403 ok 403 ok",
+        ["PUT /api/v1/appointments/offices/{id:long}"] = "401 403 403 403 ok 403 ok",
+        ["POST /api/v1/appointments/offices/{id:long}/closures"] = "401 403 403 403 ok 403 ok",
+        // which services of an agreement are shared for appointments: its members' Koordination
+        ["PUT /api/v1/agreements/{id:long}/appointment-services"] = "401 403 403 ok 403 403 404",
         // ---- intake: API clients with scope intake only
         ["POST /api/v1/applications"] = "401 403 403 403 403 ok 403",
         // ---- back office: clerks (team leads hold the clerk role too); a case of Frankenthal is 404 for Halberstadt

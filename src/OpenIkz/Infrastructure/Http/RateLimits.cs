@@ -35,10 +35,13 @@ public sealed class RateLimitOptions
     /// <summary>Applications (POST /api/v1/applications) per API client. Default 300 per minute.</summary>
     public RateLimit IntakePerClient { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
 
+    /// <summary>Appointment bookings, moves and cancellations per client address. Default 20 per 10 minutes.</summary>
+    public RateLimit BookingPerAddress { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(10) };
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        foreach (var (name, limit) in new[] { ("SignInPerAddress", SignInPerAddress), ("SignInPerUser", SignInPerUser), ("IntakePerClient", IntakePerClient) })
+        foreach (var (name, limit) in new[] { ("SignInPerAddress", SignInPerAddress), ("SignInPerUser", SignInPerUser), ("IntakePerClient", IntakePerClient), ("BookingPerAddress", BookingPerAddress) })
             if (limit.PermitLimit <= 0 || limit.Window <= TimeSpan.Zero) errors.Add($"{Section}:{name} needs a positive PermitLimit and Window.");
         return errors;
     }
@@ -50,6 +53,8 @@ public static class RateLimitPolicies
     public const string SignIn = "sign-in";
     /// <summary>Per authenticated API client (claim <see cref="OpenIkzClaims.ClientId"/>), e.g. the intake.</summary>
     public const string ApiClient = "api-client";
+    /// <summary>Public appointment writes per client address (the per-e-mail limit of the booking applies on top).</summary>
+    public const string Booking = "booking";
 
     public static IServiceCollection AddOpenIkzRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -66,6 +71,13 @@ public static class RateLimitPolicies
                 return !limits.Enabled || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("off")
                     : RateLimitPartition.GetFixedWindowLimiter("addr:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => limits.SignInPerAddress.ToOptions());
+            });
+            o.AddPolicy(Booking, context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                return !limits.Enabled
+                    ? RateLimitPartition.GetNoLimiter("off")
+                    : RateLimitPartition.GetFixedWindowLimiter("booking:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => limits.BookingPerAddress.ToOptions());
             });
             o.AddPolicy(ApiClient, context =>
             {

@@ -1,0 +1,33 @@
+namespace OpenIkz.Appointments;
+
+/// <summary>The "OpenIkz:Appointments" configuration section.</summary>
+public sealed class AppointmentOptions
+{
+    public const string Section = "OpenIkz:Appointments";
+
+    /// <summary>How long a reserved slot is held for the e-mail confirmation (double opt-in) before it is freed.</summary>
+    public int HoldMinutes { get; set; } = 15;
+
+    /// <summary>How long a slot freed by a cancellation or a move is kept back before it is offered again (against slot trading).</summary>
+    public int HoldBackMinutes { get; set; } = 30;
+
+    /// <summary>Open (reserved or confirmed, not yet past) appointments per e-mail address and service.</summary>
+    public int MaxOpenPerEmail { get; set; } = 2;
+
+    /// <summary>How far ahead slots are offered and booked, in days.</summary>
+    public int BookingHorizonDays { get; set; } = 56;
+
+    /// <summary>The earliest start from now, in minutes (no booking for the next few minutes).</summary>
+    public int MinimumLeadMinutes { get; set; } = 30;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (HoldMinutes is < 1 or > 240) errors.Add($"{Section}:HoldMinutes must be between 1 and 240.");
+        if (HoldBackMinutes is < 0 or > 1440) errors.Add($"{Section}:HoldBackMinutes must be between 0 and 1440.");
+        if (MaxOpenPerEmail is < 1 or > 50) errors.Add($"{Section}:MaxOpenPerEmail must be between 1 and 50.");
+        if (BookingHorizonDays is < 1 or > 366) errors.Add($"{Section}:BookingHorizonDays must be between 1 and 366.");
+        if (MinimumLeadMinutes is < 0 or > 10080) errors.Add($"{Section}:MinimumLeadMinutes must be between 0 and 10080.");
+        return errors;
+    }
+}

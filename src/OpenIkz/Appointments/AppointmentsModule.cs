@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OpenIkz.Agreements;
+using OpenIkz.Infrastructure.Http;
+using OpenIkz.Infrastructure.Jobs;
+
+namespace OpenIkz.Appointments;
+
+public static class AppointmentsModule
+{
+    /// <summary>Offices, slot search, bookings and the hold sweep.</summary>
+    public static IServiceCollection AddAppointments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AppointmentOptions>().Bind(configuration.GetSection(AppointmentOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "Invalid OpenIkz:Appointments configuration.").ValidateOnStart();
+        services.AddSingleton<Offices>();
+        services.AddSingleton<SlotFinder>();
+        services.AddSingleton<Bookings>();
+        services.AddPeriodicJob<HoldSweeper>();
+        return services;
+    }
+}
+
+public static class AppointmentsApi
+{
+    public static void MapAppointmentsApi(this IEndpointRouteBuilder app)
+    {
+        var open = app.MapGroup("/api/v1/appointments").WithTags("Termine").AllowAnonymous();
+
+        open.MapGet("/offices", async (string? service, string? municipality, Offices offices, CancellationToken ct) =>
+                TypedResults.Ok((await offices.ListAsync(Blank(service), Blank(municipality), ct)).Select(OfficeJson)))
+            .WithName("ListOffices").WithSummary("Offices offering the service; with municipality, every office open to that municipality's residents under the agreements.");
+
+        open.MapGet("/slots", async (string? service, string? municipality, string? office, string? from, string? to, string? items, SlotFinder finder, CancellationToken ct) =>
+            {
+                var errors = new ValidationErrors();
+                long? officeId = null;
+                if (Blank(office) is { } o)
+                {
+                    if (long.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) officeId = id;
+                    else errors.Add("office", "Die Dienststelle ist eine Nummer.");
+                }
+                var fromDay = Day(errors, "from", from);
+                var toDay = Day(errors, "to", to);
+                var count = 1;
+                if (Blank(items) is { } i && !int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out count)) errors.Add("items", "Die Anzahl ist eine ganze Zahl.");
+                if (errors.Count > 0) throw new ValidationException(errors);
+                var slots = await finder.FindAsync(new SlotFinder.Query(Blank(service), Blank(municipality), officeId, fromDay, toDay, count), ct);
+                return TypedResults.Ok(slots.Select(s => new { officeId = s.OfficeId, officeName = s.OfficeName, municipality = s.Municipality, start = s.Start, end = s.End }));
+            })
+            .WithName("FreeSlots").WithSummary("Free slots, earliest first: of one office, or of every office open to the municipality's residents for the service.");
+
+        open.MapPost("/", async Task<Created<BookingResult>> (BookingRequest request, Bookings bookings, CancellationToken ct) =>
+            {
+                var result = await bookings.BookAsync(request, ct);
+                return TypedResults.Created($"/api/v1/appointments/{result.ManageToken}", result);
+            })
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("BookAppointment").WithSummary("Holds the slot for a few minutes and sends an e-mail asking to confirm it (double opt-in). 409 when the slot was taken or the address has too many open appointments.")
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(429);
+
+        open.MapPost("/confirm", async (ConfirmRequest request, Bookings bookings, CancellationToken ct) => TypedResults.Ok(await bookings.ConfirmAsync(request.Token, ct)))
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("ConfirmAppointment").WithSummary("Confirms a held appointment with the code from the e-mail; the confirmation e-mail carries the calendar file.")
+            .ProducesProblem(404).ProducesProblem(409);
+
+        open.MapGet("/{manageToken}", async (string manageToken, Bookings bookings, CancellationToken ct) =>
+            {
+                if (manageToken.EndsWith(".ics", StringComparison.Ordinal))
+                    return Results.Text(await bookings.CalendarAsync(manageToken[..^4], ct), "text/calendar; charset=utf-8");
+                return Results.Ok(await bookings.GetAsync(manageToken, ct));
+            })
+            .WithName("GetAppointment").WithSummary("The appointment of a manage token; with .ics appended, its calendar file.").ProducesProblem(404);
+
+        open.MapPost("/{manageToken}/move", async (string manageToken, MoveRequest request, Bookings bookings, CancellationToken ct) =>
+                TypedResults.Ok(await bookings.MoveAsync(manageToken, request, ct)))
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("MoveAppointment").WithSummary("Takes the new slot and frees the old one in one transaction, or changes nothing (409).").ProducesProblem(404).ProducesProblem(409);
+
+        open.MapPost("/{manageToken}/cancel", async (string manageToken, Bookings bookings, CancellationToken ct) =>
+                TypedResults.Ok(await bookings.CancelAsync(manageToken, ct)))
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("CancelAppointment").WithSummary("Cancels the appointment; its slot is held back for a while before it is offered again.").ProducesProblem(404);
+
+        var admin = app.MapGroup("/api/v1/appointments/offices").WithTags("Termine (Verwaltung)").RequireAuthorization(Directory.DirectoryPolicies.Administration);
+
+        admin.MapPost("/", async (OfficeInput input, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>
+            {
+                var id = await offices.CreateAsync(Actor.From(p)!, input, ct);
+                return TypedResults.Created($"/api/v1/appointments/offices/{id}", OfficeJson(await offices.GetAsync(id, ct)));
+            }).WithName("CreateOffice").WithSummary("Creates an office of the administrator's municipality with its opening hours and services.");
+
+        admin.MapPut("/{id:long}", async (long id, OfficeInput input, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>
+            {
+                await offices.UpdateAsync(Actor.From(p)!, id, input, ct);
+                return TypedResults.Ok(OfficeJson(await offices.GetAsync(id, ct)));
+            }).WithName("UpdateOffice").WithSummary("Replaces an office's details, opening hours and services (another municipality's office: 404).").ProducesProblem(404);
+
+        admin.MapPost("/{id:long}/closures", async (long id, ClosureInput input, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>
+            {
+                await offices.AddClosureAsync(Actor.From(p)!, id, input, ct);
+                return TypedResults.NoContent();
+            }).WithName("AddClosure").WithSummary("Closes an office on a day: no slot is offered then.").ProducesProblem(404);
+
+        app.MapPut("/api/v1/agreements/{id:long}/appointment-services", async (long id, SharingRequest request, ClaimsPrincipal p, Offices offices, AgreementService agreements, CancellationToken ct) =>
+            {
+                await offices.ShareAsync(Actor.From(p)!, agreements, id, request.Services, ct);
+                return TypedResults.NoContent();
+            })
+            .RequireAuthorization(AgreementsApi.CoordinatorPolicy).WithTags("Vereinbarungen").WithName("ShareForAppointments")
+            .WithSummary("The agreement's services whose appointments every member's residents may book at every member's offices.").ProducesProblem(404);
+    }
+
+    public sealed record SharingRequest(IReadOnlyList<string>? Services);
+
+    private static object OfficeJson(Office o) => new
+    {
+        id = o.Id, municipalityAgs = o.MunicipalityAgs, municipality = o.MunicipalityName, name = o.Name, address = o.Address, accessibility = o.Accessibility,
+        slotMinutes = o.SlotMinutes, hours = o.Hours, services = o.Services, closures = o.Closures,
+    };
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static DateOnly? Day(ValidationErrors errors, string field, string? text)
+    {
+        if (Blank(text) is not { } t) return null;
+        if (DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
+        errors.Add(field, "Das Datum hat die Form JJJJ-MM-TT.");
+        return null;
+    }
+}

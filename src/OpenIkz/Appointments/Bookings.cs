@@ -1,0 +1,353 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using OpenIkz.Directory.Services;
+using OpenIkz.Infrastructure.Database;
+using OpenIkz.Infrastructure.Jobs;
+using OpenIkz.Infrastructure.Mail;
+
+namespace OpenIkz.Appointments;
+
+public sealed record BookingRequest(string? Service, long? OfficeId, DateTime? Start, int? Items, string? Name, string? Email, string? Phone, string? Municipality);
+
+public sealed record MoveRequest(long? OfficeId, DateTime? Start);
+
+public sealed record ConfirmRequest(string? Token);
+
+/// <summary>The answer to a booking: the hold and the token that manages it (the only copy; OpenIKZ keeps its hash).</summary>
+public sealed record BookingResult(string Id, string Status, string ManageToken, DateTime ExpiresAt);
+
+/// <summary>An appointment as its holder sees it through the manage token.</summary>
+public sealed record AppointmentView(string Id, string Status, string Service, string ServiceName, long OfficeId, string OfficeName, string OfficeAddress,
+    string Municipality, DateTime Start, DateTime End, int Items, string Name, DateTime? ExpiresAt, int Sequence)
+{
+    /// <summary>The address the e-mails go to (not repeated in the API's answer).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public string? Email { get; init; }
+}
+
+public sealed class AppointmentNotFoundException() : NotFoundException("Termin nicht gefunden.");
+
+/// <summary>
+/// Booking, confirmation (double opt-in), move and cancellation. The capacity cells' primary key is the guarantee against
+/// double bookings: a booking inserts its cells with ON CONFLICT DO NOTHING counter by counter and takes the first
+/// counter where every cell went in; when none does, the transaction is rolled back and the answer is 409. A move takes
+/// the new cells and frees the old ones in one transaction, or changes nothing.
+/// </summary>
+public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<AppointmentOptions> options, TimeProvider clock, ILogger<Bookings> logger)
+{
+    private AppointmentOptions O => options.Value;
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public async Task<BookingResult> BookAsync(BookingRequest request, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        var service = string.IsNullOrWhiteSpace(request.Service) ? null : ServiceCatalog.Find(request.Service.Trim());
+        if (service is null) errors.Add("service", string.IsNullOrWhiteSpace(request.Service) ? "Bitte die Leistung angeben." : $"Die Leistung '{request.Service}' gibt es nicht.");
+        if (request.OfficeId is null) errors.Add("officeId", "Bitte die Dienststelle angeben.");
+        if (request.Start is null) errors.Add("start", "Bitte den Beginn des Termins angeben.");
+        if (string.IsNullOrWhiteSpace(request.Municipality)) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) angeben.");
+        var items = request.Items ?? 1;
+        if (items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
+        var name = TextInput.Field(errors, "name", request.Name, TextKind.Line, "Der Name");
+        if (!errors.ContainsKey("name") && (name is null || name.Length > 200)) errors.Add("name", "Bitte Ihren Namen angeben (höchstens 200 Zeichen).");
+        var email = (request.Email ?? "").Trim();
+        if (email.Length is 0 or > 254 || !MailboxAddress.TryParse(email, out var box) || box.Address != email || !email.Contains('@', StringComparison.Ordinal))
+            errors.Add("email", "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.org.");
+        string? phone = null;
+        if (!string.IsNullOrWhiteSpace(request.Phone))
+        {
+            phone = request.Phone.Trim();
+            if (phone.Length > 30 || !phone.All(ch => char.IsAsciiDigit(ch) || ch is ' ' or '+' or '-' or '/' or '(' or ')'))
+                errors.Add("phone", "Die Telefonnummer besteht aus Ziffern, Leerzeichen und + - / ( ), höchstens 30 Zeichen.");
+        }
+        if (errors.Count > 0) throw new ValidationException(errors);
+
+        var start = DateTime.SpecifyKind(request.Start!.Value.ToUniversalTime(), DateTimeKind.Utc);
+        var manage = NewToken();
+        var confirm = NewToken();
+        var id = Guid.NewGuid().ToString("N");
+        var expires = Now.AddMinutes(O.HoldMinutes);
+        var emailKey = email.ToLowerInvariant();
+
+        var booked = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var slot = await ValidSlotAsync(c, tx, request.OfficeId!.Value, service!.Slug, request.Municipality!.Trim(), start, items);
+            if (db.Kind == DatabaseKind.Postgres)
+                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + emailKey }, tx);
+            var open = await c.ExecuteScalarAsync<long>("""
+                SELECT COUNT(*) FROM appointments
+                WHERE email_key = @Key AND service_slug = @Service AND end_at > @Now
+                  AND (status = 'confirmed' OR (status = 'reserved' AND expires_at > @Now))
+                """, new { Key = emailKey, Service = service.Slug, Now }, tx);
+            if (open >= O.MaxOpenPerEmail)
+                throw new RuleException("TooManyOpenAppointments",
+                    $"Für diese E-Mail-Adresse sind schon {open} offene Termine für {service.Name} gebucht. Mehr als {O.MaxOpenPerEmail} sind nicht möglich; sagen Sie einen ab, wenn Sie einen neuen brauchen.");
+            await c.ExecuteAsync("""
+                INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, phone, status,
+                                          manage_token_hash, confirm_token_hash, expires_at, sequence, created_at)
+                VALUES (@Id, @Office, @Service, @Resident, @Start, @End, @Items, 0, @Name, @Email, @Key, @Phone, 'reserved', @Manage, @Confirm, @Expires, 0, @Now)
+                """, new { Id = id, Office = slot.Office.Id, Service = service.Slug, Resident = request.Municipality!.Trim(), Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc,
+                    Items = items, Name = name, Email = email, Key = emailKey, Phone = phone, Manage = Hash(manage), Confirm = Hash(confirm), Expires = expires, Now }, tx);
+            var counter = await TakeCellsAsync(c, tx, slot.Office.Id, slot.Candidate, id)
+                ?? throw new RuleException("SlotTaken", "Dieser Termin ist gerade vergeben worden. Bitte wählen Sie einen anderen.");
+            await c.ExecuteAsync("UPDATE appointments SET counter = @Counter WHERE id = @Id", new { Counter = counter, Id = id }, tx);
+            return slot;
+        }, ct);
+
+        await SendAsync(email, $"Bitte bestätigen Sie Ihren Termin: {service!.Name} am {Local(booked.Candidate.StartUtc)}", ConfirmText(name!, service.Name, booked, confirm, expires), null, ct);
+        return new BookingResult(id, "reserved", manage, expires);
+    }
+
+    public async Task<AppointmentView> ConfirmAsync(string? token, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 100) throw ValidationException.For("token", "Bitte den Bestätigungscode aus der E-Mail angeben.");
+        var id = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var row = await c.QuerySingleOrDefaultAsync<(string Id, string Status, DateTime? ExpiresAt)>(
+                "SELECT id, status, expires_at FROM appointments WHERE confirm_token_hash = @Hash" + db.ForUpdate("appointments"), new { Hash = Hash(token.Trim()) }, tx);
+            if (row.Id is null) throw new AppointmentNotFoundException();
+            if (row.Status == "confirmed") return row.Id; // a second click changes nothing
+            if (row.Status != "reserved" || row.ExpiresAt <= Now)
+                throw new RuleException("HoldExpired", "Die Reservierung ist abgelaufen oder wurde abgesagt; der Termin ist wieder frei. Bitte buchen Sie neu.");
+            await c.ExecuteAsync("UPDATE appointments SET status = 'confirmed', confirmed_at = @Now, expires_at = NULL WHERE id = @Id", new { Now, row.Id }, tx);
+            return row.Id;
+        }, ct);
+        var view = await ViewByIdAsync(id, ct);
+        await SendCalendarAsync(view, "Ihr Termin ist bestätigt", "REQUEST", ct);
+        return view;
+    }
+
+    public async Task<AppointmentView> GetAsync(string manageToken, CancellationToken ct = default) =>
+        await ViewByIdAsync(await IdOfAsync(manageToken, ct), ct);
+
+    public async Task<string> CalendarAsync(string manageToken, CancellationToken ct = default)
+    {
+        var view = await GetAsync(manageToken, ct);
+        return AppointmentCalendar.Write(view, view.Status == "cancelled" ? "CANCEL" : "PUBLISH", mail.AppUrl, OrganizerAddress());
+    }
+
+    public async Task<AppointmentView> MoveAsync(string manageToken, MoveRequest request, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        if (request.OfficeId is null) errors.Add("officeId", "Bitte die Dienststelle angeben.");
+        if (request.Start is null) errors.Add("start", "Bitte den neuen Beginn angeben.");
+        if (errors.Count > 0) throw new ValidationException(errors);
+        var id = await IdOfAsync(manageToken, ct);
+        var start = DateTime.SpecifyKind(request.Start!.Value.ToUniversalTime(), DateTimeKind.Utc);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            var a = await c.QuerySingleAsync<(string Status, string Service, string Resident, long Items, DateTime? ExpiresAt)>(
+                "SELECT status, service_slug, resident_ags, items, expires_at FROM appointments WHERE id = @Id" + db.ForUpdate("appointments"), new { Id = id }, tx);
+            if (a.Status is "cancelled" or "expired" || (a.Status == "reserved" && a.ExpiresAt <= Now))
+                throw new RuleException("NotMovable", "Dieser Termin ist abgesagt oder abgelaufen und kann nicht verschoben werden.");
+            var slot = await ValidSlotAsync(c, tx, request.OfficeId!.Value, a.Service, a.Resident, start, (int)a.Items);
+            await FreeCellsAsync(c, tx, id, holdBack: true);
+            var counter = await TakeCellsAsync(c, tx, slot.Office.Id, slot.Candidate, id)
+                ?? throw new RuleException("SlotTaken", "Der gewünschte neue Termin ist nicht mehr frei. Ihr bisheriger Termin bleibt bestehen.");
+            await c.ExecuteAsync("UPDATE appointments SET office_id = @Office, start_at = @Start, end_at = @End, counter = @Counter, sequence = sequence + 1 WHERE id = @Id",
+                new { Office = slot.Office.Id, Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc, Counter = counter, Id = id }, tx);
+        }, ct);
+        var view = await ViewByIdAsync(id, ct);
+        if (view.Status == "confirmed") await SendCalendarAsync(view, "Ihr Termin wurde verschoben", "REQUEST", ct);
+        return view;
+    }
+
+    public async Task<AppointmentView> CancelAsync(string manageToken, CancellationToken ct = default)
+    {
+        var id = await IdOfAsync(manageToken, ct);
+        var wasConfirmed = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var status = await c.QuerySingleAsync<string>("SELECT status FROM appointments WHERE id = @Id" + db.ForUpdate("appointments"), new { Id = id }, tx);
+            if (status is "cancelled" or "expired") return false; // already free: nothing changes
+            await FreeCellsAsync(c, tx, id, holdBack: true);
+            await c.ExecuteAsync("UPDATE appointments SET status = 'cancelled', cancelled_at = @Now, expires_at = NULL, sequence = sequence + 1 WHERE id = @Id", new { Now, Id = id }, tx);
+            return status == "confirmed";
+        }, ct);
+        var view = await ViewByIdAsync(id, ct);
+        if (wasConfirmed) await SendCalendarAsync(view, "Ihr Termin ist abgesagt", "CANCEL", ct);
+        return view;
+    }
+
+    /// <summary>Frees the cells of holds that were not confirmed in time (the sweep; searches already treat them as free).</summary>
+    public Task<int> ExpireHoldsAsync(CancellationToken ct = default) =>
+        db.InTransactionAsync(async (c, tx) =>
+        {
+            var expired = (await c.QueryAsync<string>("SELECT id FROM appointments WHERE status = 'reserved' AND expires_at <= @Now", new { Now }, tx)).ToList();
+            foreach (var id in expired)
+            {
+                await FreeCellsAsync(c, tx, id, holdBack: false);
+                await c.ExecuteAsync("UPDATE appointments SET status = 'expired' WHERE id = @Id", new { Id = id }, tx);
+            }
+            return expired.Count;
+        }, ct);
+
+    private sealed record ValidSlot(Office Office, SlotCandidate Candidate);
+
+    /// <summary>The slot at <paramref name="start"/>, if the office offers the service then and is open to the resident; otherwise a 400 naming the field.</summary>
+    private async Task<ValidSlot> ValidSlotAsync(DbConnection c, DbTransaction tx, long officeId, string service, string resident, DateTime start, int items)
+    {
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx) == 0)
+            throw ValidationException.For("municipality", $"Die Kommune mit dem Schlüssel '{resident}' gibt es nicht.");
+        var office = await offices.FindActiveAsync(c, tx, officeId) // on the transaction's connection: no second connection per booking
+            ?? throw ValidationException.For("officeId", "Diese Dienststelle gibt es nicht.");
+        var offered = office.Services.FirstOrDefault(s => s.Service == service)
+            ?? throw ValidationException.For("service", $"{ServiceCatalog.Find(service)?.Name} wird in {office.Name} nicht angeboten.");
+        if (!await offices.IsOpenToAsync(c, tx, officeId, service, resident))
+            throw ValidationException.For("officeId", $"{office.Name} steht Einwohnerinnen und Einwohnern Ihrer Kommune für {ServiceCatalog.Find(service)?.Name} nicht offen.");
+        if (items > offered.MaxItems) throw ValidationException.For("items", $"Höchstens {offered.MaxItems} je Termin.");
+        if (start < Now.AddMinutes(O.MinimumLeadMinutes)) throw ValidationException.For("start", "Der Termin liegt in der Vergangenheit oder zu kurz bevor.");
+        var day = BerlinTime.DateOf(start);
+        if (day > BerlinTime.Today(clock).AddDays(O.BookingHorizonDays)) throw ValidationException.For("start", $"Termine gibt es höchstens {O.BookingHorizonDays} Tage im Voraus.");
+        var state = await c.QuerySingleAsync<string>("SELECT state FROM municipalities WHERE ags = @Ags", new { Ags = office.MunicipalityAgs }, tx);
+        var closed = office.Closures.Any(x => x.Day == day) || SlotGrid.IsPublicHoliday(state, day);
+        var candidate = SlotGrid.Candidates(office, offered.MinutesFor(items), day, closed).FirstOrDefault(x => x.StartUtc == start)
+            ?? throw ValidationException.For("start", "Zu dieser Zeit gibt es keinen Termin: außerhalb der Öffnungszeiten, an einem Schließtag oder nicht im Takt der Dienststelle.");
+        return new ValidSlot(office, candidate);
+    }
+
+    /// <summary>
+    /// Takes the candidate's cells on the first counter where every one of them is free: expired holds and cells whose
+    /// hold-back has ended are cleared first; then the insert with ON CONFLICT DO NOTHING either places every cell or the
+    /// placed ones are taken back and the next counter is tried. Null: no counter is free.
+    /// </summary>
+    private async Task<int?> TakeCellsAsync(DbConnection c, DbTransaction tx, long officeId, SlotCandidate candidate, string appointmentId)
+    {
+        var cells = candidate.CellsUtc.ToArray();
+        var expiredHolds = $"SELECT a.id FROM appointments a WHERE a.status = 'reserved' AND a.expires_at <= @Now AND a.office_id = @Office";
+        await c.ExecuteAsync($"""
+            DELETE FROM appointment_cells WHERE office_id = @Office AND cell_start >= @First AND cell_start <= @Last
+              AND ((appointment_id IS NULL AND (held_until IS NULL OR held_until <= @Now)) OR appointment_id IN ({expiredHolds}))
+            """, new { Office = officeId, First = cells[0], Last = cells[^1], Now }, tx); // a range, not a list: Dapper's list expansion would bypass the timestamp format
+        for (var counter = 1; counter <= candidate.Counters; counter++)
+        {
+            var inserted = 0;
+            foreach (var cell in cells)
+                inserted += await c.ExecuteAsync("""
+                    INSERT INTO appointment_cells (office_id, counter, cell_start, appointment_id, held_until) VALUES (@Office, @Counter, @Cell, @Id, NULL)
+                    ON CONFLICT (office_id, counter, cell_start) DO NOTHING
+                    """, new { Office = officeId, Counter = counter, Cell = cell, Id = appointmentId }, tx);
+            if (inserted == cells.Length) return counter;
+            await c.ExecuteAsync("DELETE FROM appointment_cells WHERE appointment_id = @Id AND office_id = @Office AND counter = @Counter",
+                new { Id = appointmentId, Office = officeId, Counter = counter }, tx);
+        }
+        return null;
+    }
+
+    private async Task FreeCellsAsync(DbConnection c, DbTransaction tx, string appointmentId, bool holdBack)
+    {
+        if (holdBack && O.HoldBackMinutes > 0)
+            await c.ExecuteAsync("UPDATE appointment_cells SET appointment_id = NULL, held_until = @Until WHERE appointment_id = @Id",
+                new { Id = appointmentId, Until = Now.AddMinutes(O.HoldBackMinutes) }, tx);
+        else
+            await c.ExecuteAsync("DELETE FROM appointment_cells WHERE appointment_id = @Id", new { Id = appointmentId }, tx);
+    }
+
+    private async Task<string> IdOfAsync(string manageToken, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(manageToken) || manageToken.Length > 100) throw new AppointmentNotFoundException();
+        return (await db.QueryAsync<string>("SELECT id FROM appointments WHERE manage_token_hash = @Hash", new { Hash = Hash(manageToken) }, ct)).FirstOrDefault()
+            ?? throw new AppointmentNotFoundException();
+    }
+
+    private async Task<AppointmentView> ViewByIdAsync(string id, CancellationToken ct)
+    {
+        var r = await db.QuerySingleAsync<ViewRow>("""
+            SELECT a.id, a.status, a.service_slug AS Service, a.office_id AS OfficeId, o.name AS OfficeName, o.street, o.postal_code AS PostalCode, o.city,
+                   m.name AS Municipality, a.start_at AS StartAt, a.end_at AS EndAt, a.items, a.name, a.email, a.expires_at AS ExpiresAt, a.sequence
+            FROM appointments a JOIN appointment_offices o ON o.id = a.office_id JOIN municipalities m ON m.ags = o.municipality_ags WHERE a.id = @Id
+            """, new { Id = id }, ct);
+        var status = r.Status == "reserved" && r.ExpiresAt <= Now ? "expired" : r.Status;
+        return new AppointmentView(r.Id, status, r.Service, ServiceCatalog.Find(r.Service)?.Name ?? r.Service, r.OfficeId, r.OfficeName, $"{r.Street}, {r.PostalCode} {r.City}",
+            r.Municipality, DateTime.SpecifyKind(r.StartAt, DateTimeKind.Utc), DateTime.SpecifyKind(r.EndAt, DateTimeKind.Utc), (int)r.Items, r.Name,
+            r.ExpiresAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, (int)r.Sequence) { Email = r.Email };
+    }
+
+    private static string Local(DateTime utc) => BerlinTime.ToLocal(utc).ToString("dddd, dd.MM.yyyy 'um' HH:mm 'Uhr'", System.Globalization.CultureInfo.GetCultureInfo("de-DE"));
+
+    private string ConfirmText(string name, string serviceName, ValidSlot slot, string confirmToken, DateTime expires)
+    {
+        return $"""
+            Guten Tag {name},
+
+            Sie haben einen Termin reserviert:
+            {serviceName}
+            {Local(slot.Candidate.StartUtc)}
+            {slot.Office.Name}, {slot.Office.Address}
+
+            Bitte bestätigen Sie den Termin bis {BerlinTime.ToLocal(expires):HH:mm} Uhr mit diesem Code:
+            {confirmToken}
+
+            Ohne Bestätigung wird der Termin wieder frei. Haben Sie nichts reserviert, können Sie diese E-Mail löschen.
+
+            {slot.Office.MunicipalityName}
+            """;
+    }
+
+    private async Task SendCalendarAsync(AppointmentView view, string subject, string method, CancellationToken ct)
+    {
+        var ics = AppointmentCalendar.Write(view, method, mail.AppUrl, OrganizerAddress());
+        var body = $"""
+            Guten Tag {view.Name},
+
+            {subject}:
+            {view.ServiceName}
+            {Local(view.Start)}
+            {view.OfficeName}, {view.OfficeAddress}
+
+            Die Kalenderdatei im Anhang trägt den Termin in Ihren Kalender ein{(method == "CANCEL" ? " bzw. entfernt ihn" : "")}.
+
+            {view.Municipality}
+            """;
+        await SendAsync(view.Email!, $"{subject}: {view.ServiceName} am {Local(view.Start)}", body,
+            [new MailAttachment("termin.ics", $"text/calendar; method={method}; charset=utf-8", Encoding.UTF8.GetBytes(ics))], ct);
+    }
+
+    private string OrganizerAddress() => mail.AppUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? $"termine@{u.Host}" : "termine@openikz.invalid";
+
+    /// <summary>Sends one e-mail; a refusing server does not undo the booking (the manage page shows the state).</summary>
+    private async Task SendAsync(string to, string subject, string body, IReadOnlyList<MailAttachment>? attachments, CancellationToken ct)
+    {
+        if (!mail.IsConfigured) return;
+        try { await mail.SendAsync(new MailMessage(to, subject, body, attachments), ct); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The appointment stands; its manage page and calendar file are the record. No address in the log.
+            logger.LogWarning("An appointment e-mail could not be sent: {ExceptionType}", ex.GetType().FullName);
+        }
+    }
+
+    private sealed class ViewRow
+    {
+        public string Id { get; set; } = "";
+        public string Status { get; set; } = "";
+        public string Service { get; set; } = "";
+        public long OfficeId { get; set; }
+        public string OfficeName { get; set; } = "";
+        public string Street { get; set; } = "";
+        public string PostalCode { get; set; } = "";
+        public string City { get; set; } = "";
+        public string Municipality { get; set; } = "";
+        public DateTime StartAt { get; set; }
+        public DateTime EndAt { get; set; }
+        public long Items { get; set; }
+        public string Name { get; set; } = "";
+        public string Email { get; set; } = "";
+        public DateTime? ExpiresAt { get; set; }
+        public long Sequence { get; set; }
+    }
+}
+
+/// <summary>Expires the holds that were not confirmed in time.</summary>
+public sealed class HoldSweeper(Bookings bookings) : IPeriodicJob
+{
+    public string Name => "appointment-holds";
+    public TimeSpan Interval => TimeSpan.FromMinutes(1);
+    public Task<int> RunAsync(CancellationToken ct) => bookings.ExpireHoldsAsync(ct);
+}

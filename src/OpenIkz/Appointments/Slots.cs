@@ -1,0 +1,146 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OpenIkz.Directory.Services;
+using OpenIkz.Infrastructure.Database;
+using PublicHoliday;
+
+namespace OpenIkz.Appointments;
+
+/// <summary>A free slot as the public search returns it.</summary>
+public sealed record FreeSlot(long OfficeId, string OfficeName, string Municipality, DateTime Start, DateTime End);
+
+/// <summary>A start an office could give: its cells (the capacity units) and the counters working then.</summary>
+public sealed record SlotCandidate(DateTime StartUtc, DateTime EndUtc, IReadOnlyList<DateTime> CellsUtc, int Counters);
+
+/// <summary>
+/// The grid of an office's day, without I/O: the opening periods of the weekday (Europe/Berlin), cut into cells of the
+/// office's slot length; an appointment of n minutes needs ⌈n / slot⌉ consecutive cells of one counter inside one
+/// period (never across a break). No slot on a closure day or a public holiday of the office's state.
+/// </summary>
+public static class SlotGrid
+{
+    public static IEnumerable<SlotCandidate> Candidates(Office office, int minutes, DateOnly day, bool closedThatDay)
+    {
+        if (closedThatDay || minutes <= 0) yield break;
+        var weekday = day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek;
+        var cells = (minutes + office.SlotMinutes - 1) / office.SlotMinutes;
+        foreach (var period in office.Hours.Where(h => h.Weekday == weekday).OrderBy(h => h.Opens, StringComparer.Ordinal))
+        {
+            var opens = TimeOnly.ParseExact(period.Opens, "HH:mm", CultureInfo.InvariantCulture);
+            var closes = TimeOnly.ParseExact(period.Closes, "HH:mm", CultureInfo.InvariantCulture);
+            for (var t = opens; t.AddMinutes(cells * office.SlotMinutes) <= closes && t >= opens; t = t.AddMinutes(office.SlotMinutes))
+            {
+                var local = day.ToDateTime(t, DateTimeKind.Unspecified);
+                if (BerlinTime.Zone.IsInvalidTime(local)) continue; // the hour skipped when summer time begins
+                var start = TimeZoneInfo.ConvertTimeToUtc(local, BerlinTime.Zone);
+                var cellStarts = Enumerable.Range(0, cells).Select(i => start.AddMinutes(i * office.SlotMinutes)).ToList();
+                yield return new SlotCandidate(start, start.AddMinutes(minutes), cellStarts, period.Counters);
+                if (t.AddMinutes(office.SlotMinutes) < t) yield break; // midnight
+            }
+        }
+    }
+
+    /// <summary>The lowest counter whose cells are all free, or null.</summary>
+    public static int? FreeCounter(SlotCandidate candidate, ISet<(int Counter, DateTime Cell)> occupied)
+    {
+        for (var counter = 1; counter <= candidate.Counters; counter++)
+            if (candidate.CellsUtc.All(cell => !occupied.Contains((counter, cell)))) return counter;
+        return null;
+    }
+
+    /// <summary>The public holidays of a state (ISO 3166-2 code without "DE-", e.g. RP), by the PublicHoliday library.</summary>
+    public static bool IsPublicHoliday(string state, DateOnly day)
+    {
+        var calendar = new GermanPublicHoliday { State = Enum.TryParse<GermanPublicHoliday.States>(state, ignoreCase: true, out var s) ? s : GermanPublicHoliday.States.ALL };
+        return calendar.IsPublicHoliday(day.ToDateTime(TimeOnly.MinValue));
+    }
+}
+
+/// <summary>The public slot search over one office or every office open to a resident.</summary>
+public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptions> options, TimeProvider clock)
+{
+    public const int MaxSlots = 500;
+
+    public sealed record Query(string? Service, string? Municipality, long? OfficeId, DateOnly? From, DateOnly? To, int Items = 1);
+
+    public async Task<IReadOnlyList<FreeSlot>> FindAsync(Query q, CancellationToken ct = default)
+    {
+        var o = options.Value;
+        var today = BerlinTime.Today(clock);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(q.Service)) errors.Add("service", "Bitte die Leistung angeben.");
+        else if (ServiceCatalog.Find(q.Service) is null) errors.Add("service", $"Die Leistung '{q.Service}' gibt es nicht.");
+        if (q.Municipality is null && q.OfficeId is null) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) oder eine Dienststelle angeben.");
+        var from = q.From ?? today;
+        var to = q.To ?? from.AddDays(13);
+        if (from < today) errors.Add("from", "Der Beginn liegt in der Vergangenheit.");
+        if (to < from) errors.Add("to", "Das Ende liegt vor dem Beginn.");
+        else if (to.DayNumber - from.DayNumber > o.BookingHorizonDays) errors.Add("to", $"Es werden höchstens {o.BookingHorizonDays} Tage auf einmal gesucht.");
+        if (to > today.AddDays(o.BookingHorizonDays)) to = today.AddDays(o.BookingHorizonDays);
+        if (q.Items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
+        if (errors.Count > 0) throw new ValidationException(errors);
+
+        var candidates = await offices.ListAsync(q.Service, q.Municipality, ct);
+        if (q.OfficeId is { } only)
+        {
+            candidates = candidates.Where(x => x.Id == only).ToList();
+            if (candidates.Count == 0)
+            {
+                if (q.Municipality is not null && await IsOfficeAsync(only, ct))
+                    throw ValidationException.For("office", "Diese Dienststelle steht Einwohnerinnen und Einwohnern Ihrer Kommune für diese Leistung nicht offen.");
+                throw new OfficeNotFoundException();
+            }
+        }
+        if (candidates.Count == 0) return [];
+
+        var earliest = clock.GetUtcNow().UtcDateTime.AddMinutes(o.MinimumLeadMinutes);
+        var fromUtc = BerlinTime.StartOfDayUtc(from);
+        var toUtc = BerlinTime.StartOfDayUtc(to.AddDays(1));
+        var occupied = await OccupiedAsync(candidates.Select(x => x.Id).ToArray(), fromUtc, toUtc, ct);
+        var states = await StatesAsync(candidates, ct);
+        var slots = new List<FreeSlot>();
+        foreach (var office in candidates)
+        {
+            var service = office.Services.Single(s => s.Service == q.Service);
+            if (q.Items > service.MaxItems) continue;
+            var minutes = service.MinutesFor(q.Items);
+            var closed = office.Closures.Select(c => c.Day).ToHashSet();
+            var taken = occupied.TryGetValue(office.Id, out var set) ? set : [];
+            for (var day = from; day <= to; day = day.AddDays(1))
+            {
+                var isClosed = closed.Contains(day) || SlotGrid.IsPublicHoliday(states[office.Id], day);
+                foreach (var candidate in SlotGrid.Candidates(office, minutes, day, isClosed))
+                    if (candidate.StartUtc >= earliest && SlotGrid.FreeCounter(candidate, taken) is not null)
+                        slots.Add(new FreeSlot(office.Id, office.Name, office.MunicipalityName, candidate.StartUtc, candidate.EndUtc));
+            }
+        }
+        return slots.OrderBy(s => s.Start).ThenBy(s => s.OfficeId).Take(MaxSlots).ToList();
+    }
+
+    private async Task<bool> IsOfficeAsync(long id, CancellationToken ct) =>
+        await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND active = TRUE", new { Id = id }, ct) > 0;
+
+    private async Task<Dictionary<long, string>> StatesAsync(IReadOnlyList<Office> list, CancellationToken ct)
+    {
+        var ags = list.Select(x => x.MunicipalityAgs).Distinct().ToArray();
+        var states = (await db.QueryAsync<(string Ags, string State)>($"SELECT ags, state FROM municipalities WHERE {db.InList("ags", "Ags")}", new { Ags = ags }, ct))
+            .ToDictionary(x => x.Ags, x => x.State);
+        return list.ToDictionary(x => x.Id, x => states.GetValueOrDefault(x.MunicipalityAgs, ""));
+    }
+
+    /// <summary>
+    /// The cells taken in the range per office: booked, held by a reservation that has not expired, or freed and still
+    /// held back. Expired holds count as free even before the sweep has removed them.
+    /// </summary>
+    internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(long[] officeIds, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        var rows = await db.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>($"""
+            SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
+            WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
+              AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
+              AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
+            """, new { Ids = officeIds, From = fromUtc, To = toUtc, Now = clock.GetUtcNow().UtcDateTime }, ct);
+        return rows.GroupBy(r => r.OfficeId).ToDictionary(g => g.Key, g => g.Select(r => ((int)r.Counter, DateTime.SpecifyKind(r.Cell, DateTimeKind.Utc))).ToHashSet());
+    }
+}

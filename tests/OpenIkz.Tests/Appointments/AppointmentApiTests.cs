@@ -1,0 +1,343 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ical.Net;
+using MimeKit;
+using OpenIkz.Tests.Backoffice;
+using OpenIkz.Tests.Infrastructure;
+
+namespace OpenIkz.Tests.Appointments;
+
+/// <summary>
+/// Shared appointments through the API, on SQLite and PostgreSQL, with a real SMTP server (smtp4dev): the sharing rule of
+/// the demo (Kfz pool of Ludwigshafen, Frankenthal and the Rhein-Pfalz-Kreis, Speyer outside), the slot search, the
+/// lifecycle (hold, confirm by the e-mail's code, move, cancel, hold-back, expiry), the calendar files parsed back, the
+/// limits, bad input, and the capacity guarantee under 200 concurrent bookings of one slot.
+/// </summary>
+public abstract class AppointmentApiTests
+{
+    private readonly OpenIkzApp _app;
+    private readonly Smtp4dev _smtp;
+
+    protected AppointmentApiTests(OpenIkzApp app, Smtp4dev smtp)
+    {
+        _app = app;
+        _smtp = smtp;
+        smtp.ConfigureFor(app);
+        app.Settings["OpenIkz:Appointments:HoldMinutes"] = "15";
+        app.Settings["OpenIkz:Appointments:HoldBackMinutes"] = "30";
+    }
+
+    private OpenIkzApp app
+    {
+        get
+        {
+            _smtp.Require();
+            return _app.Require();
+        }
+    }
+
+    private const string Kfz = "kfz-zulassung";
+
+    /// <summary>A one-counter office of Frankenthal (the test's own, so that the demo's offices keep their slots), Monday to Friday 08:00–12:00.</summary>
+    private async Task<long> OneCounterOfficeAsync(string name)
+    {
+        var admin = await app.ApiAsAsync("frankenthal.admin");
+        var response = await admin.PostAsJsonAsync("/api/v1/appointments/offices", new
+        {
+            name, street = "Rathausplatz 2", postalCode = "67227", city = "Frankenthal (Pfalz)", accessibility = "Stufenloser Zugang", slotMinutes = 10,
+            hours = Enumerable.Range(1, 5).Select(d => new { weekday = d, opens = "08:00", closes = "12:00", counters = 1 }).ToArray(),
+            services = new[] { new { service = Kfz, minutes = 20, minutesPerItem = 10, maxItems = 3 } },
+        });
+        var json = await response.ReadJsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, json.ToString());
+        return json.GetProperty("id").GetInt64();
+    }
+
+    private async Task<List<JsonElement>> SlotsAsync(HttpClient client, string query)
+    {
+        var response = await client.GetAsync("/api/v1/appointments/slots?" + query);
+        var json = await response.ReadJsonAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, json.ToString());
+        return json.EnumerateArray().ToList();
+    }
+
+    private static object Booking(long office, DateTime start, string email, string municipality = BackofficeFixture.Frankenthal, int items = 1) =>
+        new { service = Kfz, officeId = office, start, items, name = "Erika Mustermann", email, phone = "06233 89-0", municipality };
+
+    private static string Email(string tag) => $"{tag}-{Guid.NewGuid():N}@example.org";
+
+    private Task<long> CountAsync(string email) => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE email_key = @E", new { E = email.ToLowerInvariant() });
+
+    [SkippableFact]
+    public async Task Offices_OpenToAResident_FollowTheAgreement_SpeyerStaysOutsideTheKfzPool()
+    {
+        var client = app.Api();
+        async Task<List<string>> OfficesFor(string ags) =>
+            (await (await client.GetAsync($"/api/v1/appointments/offices?service={Kfz}&municipality={ags}")).ReadJsonAsync()).EnumerateArray()
+                .Select(o => o.GetProperty("municipalityAgs").GetString()!).Distinct().Order().ToList();
+
+        var frankenthal = await OfficesFor(BackofficeFixture.Frankenthal);
+        Assert.Contains(BackofficeFixture.Ludwigshafen, frankenthal);
+        Assert.Contains(BackofficeFixture.RheinPfalzKreis, frankenthal);
+        Assert.Contains(BackofficeFixture.Frankenthal, frankenthal);
+        Assert.DoesNotContain(BackofficeFixture.Speyer, frankenthal);
+        Assert.Equal([BackofficeFixture.Speyer], await OfficesFor(BackofficeFixture.Speyer));
+        // Without the agreement's marking for appointments, the pool shrinks to the own office.
+        var kfz = await app.Db.QuerySingleAsync<long>("SELECT id FROM agreements WHERE title LIKE 'Zweckvereinbarung gemeinsame Kfz%'");
+        var coordinator = await app.ApiAsAsync("ludwigshafen.koordination");
+        Assert.Equal(HttpStatusCode.NoContent, (await coordinator.PutAsJsonAsync($"/api/v1/agreements/{kfz}/appointment-services", new { services = Array.Empty<string>() })).StatusCode);
+        try
+        {
+            Assert.DoesNotContain(BackofficeFixture.Ludwigshafen, await OfficesFor(BackofficeFixture.Frankenthal));
+            var wrong = await (await coordinator.PutAsJsonAsync($"/api/v1/agreements/{kfz}/appointment-services", new { services = new[] { "wohngeld" } })).AssertProblemAsync(400);
+            Assert.Contains("Wohngeld gehört nicht zu dieser Vereinbarung", wrong.GetProperty("errors").GetProperty("services")[0].GetString());
+            await (await (await app.ApiAsAsync("speyer.koordination")).PutAsJsonAsync($"/api/v1/agreements/{kfz}/appointment-services", new { services = new[] { Kfz } })).AssertProblemAsync(404);
+        }
+        finally
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await coordinator.PutAsJsonAsync($"/api/v1/agreements/{kfz}/appointment-services", new { services = new[] { Kfz } })).StatusCode);
+        }
+        Assert.Contains(BackofficeFixture.Ludwigshafen, await OfficesFor(BackofficeFixture.Frankenthal));
+
+        // The slot search over every office open to a Frankenthal resident: earliest first, from several municipalities.
+        var slots = await SlotsAsync(client, $"service={Kfz}&municipality={BackofficeFixture.Frankenthal}&to={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(13):yyyy-MM-dd}");
+        Assert.NotEmpty(slots);
+        var starts = slots.Select(s => s.GetProperty("start").GetDateTime()).ToList();
+        Assert.Equal(starts.Order().ToList(), starts);
+        Assert.True(slots.Select(s => s.GetProperty("municipality").GetString()).Distinct().Count() >= 2);
+        Assert.DoesNotContain(slots, s => s.GetProperty("municipality").GetString() == "Speyer");
+    }
+
+    [SkippableFact]
+    public async Task Lifecycle_HoldConfirmMoveCancel_WithCalendarFiles_SameUidRisingSequence()
+    {
+        var office = await OneCounterOfficeAsync("Lebenszyklus " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+        var first = slots[0].GetProperty("start").GetDateTime();
+        var email = Email("lebenszyklus");
+
+        var booked = await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, first, email));
+        var hold = await booked.ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        Assert.Equal("reserved", hold.GetProperty("status").GetString());
+        var manage = hold.GetProperty("manageToken").GetString()!;
+        Assert.True(manage.Length >= 40);
+        Assert.DoesNotContain(manage, await app.Db.QuerySingleAsync<string>("SELECT manage_token_hash FROM appointments WHERE email_key = @E", new { E = email })); // only its hash is stored
+        // Held: not offered to anyone else.
+        Assert.DoesNotContain(await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"),
+            s => s.GetProperty("start").GetDateTime() == first);
+
+        // The e-mail asks to confirm with a code; the booking's answer does not contain it (double opt-in).
+        var request = await _smtp.WaitForAsync(email);
+        Assert.Contains("Bitte bestätigen Sie", request.Subject);
+        var code = request.Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        Assert.NotEqual(manage, code);
+        await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = manage })).AssertProblemAsync(404);
+        var confirmed = await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).ReadJsonAsync();
+        Assert.Equal("confirmed", confirmed.GetProperty("status").GetString());
+
+        var invitation = await CalendarOfMailAsync(email, "bestätigt");
+        Assert.Equal("REQUEST", invitation.Method);
+        var e = invitation.Events.Single();
+        Assert.Equal(0, e.Sequence);
+        Assert.Equal("CONFIRMED", e.Status);
+        Assert.Equal("Europe/Berlin", e.DtStart!.TzId);
+        Assert.Equal(first, e.DtStart.AsUtc);
+        Assert.Contains("Rathausplatz 2, 67227 Frankenthal (Pfalz)", e.Location);
+        Assert.True(e.DtStamp!.IsUtc);
+        Assert.Contains(invitation.TimeZones, tz => tz.TzId == "Europe/Berlin");
+        var uid = e.Uid;
+        Assert.DoesNotContain(first.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), uid); // not a date
+
+        // Move: same UID, SEQUENCE 1, the old slot held back, the new one taken; then cancel: METHOD CANCEL, SEQUENCE 2.
+        var second = slots[3].GetProperty("start").GetDateTime();
+        var moved = await (await client.PostAsJsonAsync($"/api/v1/appointments/{manage}/move", new { officeId = office, start = second })).ReadJsonAsync();
+        Assert.Equal(second, moved.GetProperty("start").GetDateTime());
+        var update = await CalendarOfMailAsync(email, "verschoben");
+        Assert.Equal((uid, 1, "REQUEST"), (update.Events.Single().Uid, update.Events.Single().Sequence, update.Method));
+        var download = Calendar.Load(await client.GetStringAsync($"/api/v1/appointments/{manage}.ics"))!;
+        Assert.Equal((uid, 1), (download.Events.Single().Uid, download.Events.Single().Sequence));
+        var now = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+        Assert.DoesNotContain(now, s => s.GetProperty("start").GetDateTime() == first); // held back against slot trading
+        Assert.DoesNotContain(now, s => s.GetProperty("start").GetDateTime() == second);
+
+        var cancelled = await (await client.PostAsync($"/api/v1/appointments/{manage}/cancel", null)).ReadJsonAsync();
+        Assert.Equal("cancelled", cancelled.GetProperty("status").GetString());
+        var cancel = await CalendarOfMailAsync(email, "abgesagt");
+        Assert.Equal((uid, 2, "CANCEL", "CANCELLED"), (cancel.Events.Single().Uid, cancel.Events.Single().Sequence, cancel.Method, cancel.Events.Single().Status));
+
+        // After the hold-back the freed slots are offered again.
+        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        try
+        {
+            var later = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+            Assert.Contains(later, s => s.GetProperty("start").GetDateTime() == first);
+            Assert.Contains(later, s => s.GetProperty("start").GetDateTime() == second);
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(-31));
+        }
+    }
+
+    private async Task<Calendar> CalendarOfMailAsync(string to, string subjectPart)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var id in await _smtp.IdsForAsync(to))
+            {
+                var message = MimeMessage.Load(new MemoryStream(await _smtp.DownloadAsync(id)));
+                if (!(message.Subject ?? "").Contains(subjectPart, StringComparison.Ordinal)) continue;
+                var part = message.Attachments.OfType<MimePart>().Single(a => a.ContentType.MimeType == "text/calendar");
+                using var stream = new MemoryStream();
+                await part.Content!.DecodeToAsync(stream);
+                return Calendar.Load(System.Text.Encoding.UTF8.GetString(stream.ToArray()))!;
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No e-mail '{subjectPart}' to {to}.");
+    }
+
+    [SkippableFact]
+    public async Task AnUnconfirmedHold_Expires_AndFreesTheSlot_ConfirmingLateIsRefused()
+    {
+        var office = await OneCounterOfficeAsync("Ablauf " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
+        var email = Email("ablauf");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, email))).StatusCode);
+        var code = (await _smtp.WaitForAsync(email)).Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        app.Clock.Advance(TimeSpan.FromMinutes(16));
+        try
+        {
+            Assert.Contains(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == start);
+            var late = await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).AssertProblemAsync(409);
+            Assert.Equal("HoldExpired", late.GetProperty("rule").GetString());
+            // Someone else takes it (the expired hold's cells are cleared in the same transaction).
+            var next = await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("nachfolge")));
+            Assert.True(next.StatusCode == HttpStatusCode.Created, await next.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(-16));
+        }
+    }
+
+    [SkippableFact]
+    public async Task TwoHundredConcurrentBookings_OfOneSlotWithOneCounter_ExactlyOneWins()
+    {
+        var office = await OneCounterOfficeAsync("Ansturm " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}"))[0]
+            .GetProperty("start").GetDateTime();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("ansturm" + i)))));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(199, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        foreach (var r in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict).Take(3))
+            Assert.Equal("SlotTaken", (await r.ReadJsonAsync()).GetProperty("rule").GetString());
+        Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE office_id = @O AND start_at = @S", new { O = office, S = start }));
+        Assert.Equal(2, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @O AND appointment_id IS NOT NULL", new { O = office }));
+    }
+
+    [SkippableFact]
+    public async Task MovesRacingBookings_NeverShareASlot_AndAFailedMoveKeepsTheOldOne()
+    {
+        var office = await OneCounterOfficeAsync("Wettlauf " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}");
+        var movers = new List<(string Token, DateTime From)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var start = slots[i * 2].GetProperty("start").GetDateTime(); // every other start: 20-minute appointments in 10-minute cells do not overlap
+            var booked = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("mover" + i)))).ReadJsonAsync();
+            movers.Add((booked.GetProperty("manageToken").GetString()!, start));
+        }
+        var target = slots[40].GetProperty("start").GetDateTime();
+        var moves = movers.Select(m => client.PostAsJsonAsync($"/api/v1/appointments/{m.Token}/move", new { officeId = office, start = target }));
+        var bookings = Enumerable.Range(0, 40).Select(i => client.PostAsJsonAsync("/api/v1/appointments", Booking(office, target, Email("racer" + i))));
+        var all = await Task.WhenAll(moves.Concat(bookings));
+        Assert.Equal(1, all.Count(r => r.IsSuccessStatusCode));
+        Assert.All(all.Where(r => !r.IsSuccessStatusCode), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE office_id = @O AND start_at = @S AND status IN ('reserved', 'confirmed')", new { O = office, S = target }));
+        // Every mover that lost still has its old appointment and its cells.
+        foreach (var (token, from) in movers)
+        {
+            var view = await (await client.GetAsync($"/api/v1/appointments/{token}")).ReadJsonAsync();
+            var at = view.GetProperty("start").GetDateTime();
+            Assert.True(at == from || at == target);
+        }
+        var overlapping = await app.Db.QuerySingleAsync<long>("""
+            SELECT COUNT(*) FROM (SELECT counter, cell_start FROM appointment_cells WHERE office_id = @O AND appointment_id IS NOT NULL GROUP BY counter, cell_start HAVING COUNT(*) > 1) x
+            """, new { O = office });
+        Assert.Equal(0, overlapping);
+    }
+
+    [SkippableFact]
+    public async Task PerEmailLimit_TwoOpenAppointmentsPerService_TheThirdIs409InGerman()
+    {
+        var office = await OneCounterOfficeAsync("Grenze " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(4):yyyy-MM-dd}");
+        var email = Email("grenze");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[0].GetProperty("start").GetDateTime(), email))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[2].GetProperty("start").GetDateTime(), email.ToUpperInvariant()))).StatusCode);
+        var third = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[4].GetProperty("start").GetDateTime(), email))).AssertProblemAsync(409);
+        Assert.Equal("TooManyOpenAppointments", third.GetProperty("rule").GetString());
+        Assert.Contains("Mehr als 2 sind nicht möglich", third.GetProperty("detail").GetString());
+        Assert.Equal(2, await CountAsync(email));
+    }
+
+    [SkippableFact]
+    public async Task BadInput_IsA400NamingTheField_AndStoresNothing()
+    {
+        var office = await OneCounterOfficeAsync("Eingaben " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"))[0]
+            .GetProperty("start").GetDateTime();
+        var evening = TimeZoneInfo.ConvertTimeToUtc(DateOnly.FromDateTime(start).ToDateTime(new TimeOnly(19, 0)), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
+        var email = Email("eingabe");
+        async Task Refused(object body, string field)
+        {
+            var problem = await (await client.PostAsJsonAsync("/api/v1/appointments", body)).AssertProblemAsync(400);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error on {field}: {problem}");
+        }
+        await Refused(Booking(office, evening, email), "start");                                   // outside the opening hours
+        await Refused(Booking(office, DateTime.UtcNow.AddDays(-1), email), "start");                // in the past
+        await Refused(Booking(office, start.AddMinutes(3), email), "start");                        // not on the office's grid
+        await Refused(Booking(office, start, email, municipality: BackofficeFixture.Speyer), "officeId"); // not open to a Speyer resident
+        await Refused(Booking(office, start, "kein-at-zeichen.example.org"), "email");
+        await Refused(Booking(office, start, email, items: 4), "items");                            // more vehicles than the office takes
+        await Refused(new { service = "personalausweis", officeId = office, start, name = "X", email, municipality = BackofficeFixture.Frankenthal }, "service");
+        await Refused(new { service = Kfz, officeId = office, start, name = "X", email }, "municipality");
+        Assert.Equal(0, await CountAsync(email));
+        Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @O", new { O = office }));
+
+        var badSearch = await (await client.GetAsync($"/api/v1/appointments/slots?service=xyz&municipality=1&from=gestern")).AssertProblemAsync(400);
+        Assert.True(badSearch.GetProperty("errors").TryGetProperty("from", out _));
+        await (await client.GetAsync("/api/v1/appointments/nichtvorhanden")).AssertProblemAsync(404);
+        await (await client.PostAsync("/api/v1/appointments/nichtvorhanden/cancel", null)).AssertProblemAsync(404);
+        // Another municipality's administrator does not find the office.
+        await (await (await app.ApiAsAsync("speyer.admin")).PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(5), reason = "Betriebsausflug" })).AssertProblemAsync(404);
+    }
+
+    [SkippableFact]
+    public async Task Closure_RemovesTheDaysSlots()
+    {
+        var office = await OneCounterOfficeAsync("Schließtag " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var first = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(first, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        var admin = await app.ApiAsAsync("frankenthal.admin");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = day.ToString("yyyy-MM-dd"), reason = "Personalversammlung" })).StatusCode);
+        var after = await SlotsAsync(client, query);
+        Assert.DoesNotContain(after, s => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.GetProperty("start").GetDateTime(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"))) == day);
+    }
+}
+
+public sealed class AppointmentApiTestsSqlite(SqliteApp app, Smtp4dev smtp) : AppointmentApiTests(app, smtp), IClassFixture<SqliteApp>, IClassFixture<Smtp4dev>;
+public sealed class AppointmentApiTestsPostgres(PostgresApp app, Smtp4dev smtp) : AppointmentApiTests(app, smtp), IClassFixture<PostgresApp>, IClassFixture<Smtp4dev>;
