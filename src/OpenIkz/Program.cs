@@ -80,6 +80,7 @@ public partial class Program
             // The register, its statistics, coverage and the open partner searches are public; writing needs Koordination (per handler).
             o.Conventions.AllowAnonymousToFolder("/Register");
             o.Conventions.AllowAnonymousToFolder("/Partnersuche");
+            o.Conventions.AllowAnonymousToFolder("/Termine"); // public booking: the manage token is the key
             // Impressum, Datenschutz, Barrierefreiheit and the user guide are for everyone.
             o.Conventions.AllowAnonymousToFolder("/Site");
             o.Conventions.AuthorizeFolder("/Verwaltung", DirectoryPolicies.Administration);

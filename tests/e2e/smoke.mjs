@@ -65,6 +65,15 @@ async function audit(page, name, cspErrors) {
   }
 }
 
+// The page at 390 px: no horizontal overflow and no axe violation; back to 1280 px afterwards.
+async function atNarrowWidth(page, name, cspErrors) {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `${name} at 390 px: ${overflow} px horizontal overflow`);
+  await audit(page, name + ' (390 px)', cspErrors);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
 async function step(name, fn) {
   try {
     await fn();
@@ -112,6 +121,43 @@ try {
       await audit(page, heading + ' (390 px)', cspErrors);
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  await step('Termin buchen (ohne Anmeldung, 1280 und 390 px)', async () => {
+    await page.goto('/Termine');
+    await audit(page, 'Termin buchen', cspErrors);
+    await page.getByRole('button', { name: 'Freie Termine anzeigen' }).click();
+    await page.locator('#termin-leistung-fehler').waitFor();
+    await audit(page, 'Termin buchen mit Fehlern', cspErrors);
+    await page.getByLabel('Leistung').selectOption('kfz-zulassung');
+    await page.getByLabel('Ihr Wohnort').selectOption('07311000');
+    await page.getByRole('button', { name: 'Freie Termine anzeigen' }).click();
+    await page.locator('ul.oikz-slot-list a').first().waitFor();
+    await audit(page, 'Freie Termine', cspErrors);
+    await atNarrowWidth(page, 'Freie Termine', cspErrors);
+    await page.locator('ul.oikz-slot-list a').first().focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/Termine\/Buchen/);
+    await page.getByLabel('Vor- und Nachname').fill('Erika Mustermann');
+    await page.getByLabel('E-Mail-Adresse').fill('erika.example.org');
+    await page.getByRole('button', { name: 'Termin reservieren' }).click();
+    await page.locator('#buchen-email-fehler').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Termin buchen: the error summary does not have the focus');
+    await audit(page, 'Termin buchen: Angaben mit Fehlern', cspErrors);
+    await atNarrowWidth(page, 'Termin buchen: Angaben mit Fehlern', cspErrors);
+    await page.getByLabel('E-Mail-Adresse').fill(`erika-${Date.now()}@example.org`);
+    await page.getByRole('button', { name: 'Termin reservieren' }).click();
+    await page.waitForURL(/\/Termine\/Verwalten\//);
+    check(/reserviert/.test(await page.locator('main dl').innerText()), 'Ihr Termin: not shown as reserved');
+    await audit(page, 'Ihr Termin', cspErrors);
+    await atNarrowWidth(page, 'Ihr Termin', cspErrors);
+    await page.getByRole('button', { name: 'Termin absagen' }).click();
+    await page.locator('#bestaetigung').waitFor();
+    await audit(page, 'Termin absagen?', cspErrors);
+    await page.getByRole('button', { name: 'Ja, absagen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ihr Termin ist abgesagt' }).waitFor();
+    await page.goto('/Termine/Bestaetigen?code=unbekannt');
+    await audit(page, 'Termin bestätigen', cspErrors);
   });
 
   await step('Anmelden (Tastatur)', async () => {
@@ -469,13 +515,6 @@ try {
       await page.getByRole('button', { name: `Weiter zu „${name}“` }).click();
       await page.locator('ol.oikz-steps li[aria-current="step"]', { hasText: name }).waitFor();
     };
-    const narrow = async (name) => {
-      await page.setViewportSize({ width: 390, height: 844 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      check(overflow <= 0, `${name} at 390 px: ${overflow} px horizontal overflow`);
-      await audit(page, name + ' (390 px)', cspErrors);
-      await page.setViewportSize({ width: 1280, height: 800 });
-    };
     await page.getByLabel('Titel').fill(`Arbeitsgemeinschaft Wohngeld Thale – Wernigerode (Test ${Date.now()})`);
     await page.getByRole('checkbox', { name: 'Wohngeld' }).check();
     await next('Mitglieder');
@@ -486,7 +525,7 @@ try {
     await page.locator('#mitglied-1-vorgaenge').check();
     await page.locator('#mitglied-1-personal').check();
     await audit(page, 'Neue Vereinbarung: Mitglieder', cspErrors);
-    await narrow('Neue Vereinbarung: Mitglieder');
+    await atNarrowWidth(page, 'Neue Vereinbarung: Mitglieder', cspErrors);
     await next('Recht und Form');
     await page.getByLabel('Landesrecht').selectOption('gkg-lsa');
     await page.getByLabel('Rechtsform').selectOption({ label: 'Arbeitsgemeinschaft (§ 2 Abs. 2 GKG-LSA)' });
@@ -501,7 +540,7 @@ try {
     check((await page.locator('article.oikz-document').innerText()).includes('Arbeitsgemeinschaft nach dem Gesetz über kommunale Gemeinschaftsarbeit (GKG-LSA)'),
       'Prüfen: the generated document is not shown');
     await audit(page, 'Neue Vereinbarung: Prüfen', cspErrors);
-    await narrow('Neue Vereinbarung: Prüfen');
+    await atNarrowWidth(page, 'Neue Vereinbarung: Prüfen', cspErrors);
     await page.getByRole('button', { name: 'Entwurf anlegen' }).click();
     await page.waitForURL(/\/Vereinbarungen\/\d+$/);
     agreementPath = new URL(page.url()).pathname;

@@ -22,7 +22,7 @@ public sealed record BookingResult(string Id, string Status, string ManageToken,
 
 /// <summary>An appointment as its holder sees it through the manage token.</summary>
 public sealed record AppointmentView(string Id, string Status, string Service, string ServiceName, long OfficeId, string OfficeName, string OfficeAddress,
-    string Municipality, DateTime Start, DateTime End, int Items, string Name, DateTime? ExpiresAt, int Sequence)
+    string Municipality, DateTime Start, DateTime End, int Items, string Name, DateTime? ExpiresAt, int Sequence, string ResidentAgs)
 {
     /// <summary>The address the e-mails go to (not repeated in the API's answer).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public string? Email { get; init; }
@@ -101,7 +101,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
             return slot;
         }, ct);
 
-        await SendAsync(email, $"Bitte bestätigen Sie Ihren Termin: {service!.Name} am {Local(booked.Candidate.StartUtc)}", ConfirmText(name!, service.Name, booked, confirm, expires), null, ct);
+        await SendAsync(email, $"Bitte bestätigen Sie Ihren Termin: {service!.Name} am {Local(booked.Candidate.StartUtc)}", ConfirmText(name!, service.Name, booked, confirm, manage, expires), null, ct);
         return new BookingResult(id, "reserved", manage, expires);
     }
 
@@ -260,19 +260,22 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
     {
         var r = await db.QuerySingleAsync<ViewRow>("""
             SELECT a.id, a.status, a.service_slug AS Service, a.office_id AS OfficeId, o.name AS OfficeName, o.street, o.postal_code AS PostalCode, o.city,
-                   m.name AS Municipality, a.start_at AS StartAt, a.end_at AS EndAt, a.items, a.name, a.email, a.expires_at AS ExpiresAt, a.sequence
+                   m.name AS Municipality, a.start_at AS StartAt, a.end_at AS EndAt, a.items, a.name, a.email, a.expires_at AS ExpiresAt, a.sequence, a.resident_ags AS ResidentAgs
             FROM appointments a JOIN appointment_offices o ON o.id = a.office_id JOIN municipalities m ON m.ags = o.municipality_ags WHERE a.id = @Id
             """, new { Id = id }, ct);
         var status = r.Status == "reserved" && r.ExpiresAt <= Now ? "expired" : r.Status;
         return new AppointmentView(r.Id, status, r.Service, ServiceCatalog.Find(r.Service)?.Name ?? r.Service, r.OfficeId, r.OfficeName, $"{r.Street}, {r.PostalCode} {r.City}",
             r.Municipality, DateTime.SpecifyKind(r.StartAt, DateTimeKind.Utc), DateTime.SpecifyKind(r.EndAt, DateTimeKind.Utc), (int)r.Items, r.Name,
-            r.ExpiresAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, (int)r.Sequence) { Email = r.Email };
+            r.ExpiresAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, (int)r.Sequence, r.ResidentAgs) { Email = r.Email };
     }
 
     private static string Local(DateTime utc) => BerlinTime.ToLocal(utc).ToString("dddd, dd.MM.yyyy 'um' HH:mm 'Uhr'", System.Globalization.CultureInfo.GetCultureInfo("de-DE"));
 
-    private string ConfirmText(string name, string serviceName, ValidSlot slot, string confirmToken, DateTime expires)
+    private string ConfirmText(string name, string serviceName, ValidSlot slot, string confirmToken, string manageToken, DateTime expires)
     {
+        var links = mail.AppUrl is { } url
+            ? $"\n\nBestätigen: {url.TrimEnd('/')}/Termine/Bestaetigen?code={confirmToken}\nVerschieben oder absagen: {url.TrimEnd('/')}/Termine/Verwalten/{manageToken}"
+            : $"\n\nIhr Verwaltungscode zum Verschieben oder Absagen (Seite „Termine“, „Termin verwalten“): {manageToken}";
         return $"""
             Guten Tag {name},
 
@@ -282,7 +285,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
             {slot.Office.Name}, {slot.Office.Address}
 
             Bitte bestätigen Sie den Termin bis {BerlinTime.ToLocal(expires):HH:mm} Uhr mit diesem Code:
-            {confirmToken}
+            {confirmToken}{links}
 
             Ohne Bestätigung wird der Termin wieder frei. Haben Sie nichts reserviert, können Sie diese E-Mail löschen.
 
@@ -341,6 +344,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
         public string Email { get; set; } = "";
         public DateTime? ExpiresAt { get; set; }
         public long Sequence { get; set; }
+        public string ResidentAgs { get; set; } = "";
     }
 }
 

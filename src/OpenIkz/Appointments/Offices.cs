@@ -93,6 +93,20 @@ public sealed class Offices(Db db, TimeProvider clock)
             : $"({own} OR {shared})";
     }
 
+    /// <summary>
+    /// The municipalities whose residents can book something: those with an office and the members of agreements that
+    /// share a service for appointments, by name (the booking page's choice of the place of residence).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Ags, string Name)>> ResidentChoicesAsync(CancellationToken ct = default) =>
+        (await db.QueryAsync<(string Ags, string Name)>($"""
+            SELECT m.ags, m.name FROM municipalities m
+            WHERE m.ags IN (SELECT o.municipality_ags FROM appointment_offices o WHERE o.active = TRUE)
+               OR m.ags IN (SELECT am.municipality_ags FROM agreement_members am JOIN agreements a ON a.id = am.agreement_id
+                            JOIN appointment_sharing sh ON sh.agreement_id = a.id WHERE {AgreementGrants.InForce})
+               OR m.district_ags IN (SELECT o.municipality_ags FROM appointment_offices o WHERE o.active = TRUE)
+            """, new { Today }, ct))
+        .OrderBy(m => m.Name, StringComparer.Create(CultureInfo.GetCultureInfo("de-DE"), CompareOptions.None)).ToList();
+
     /// <summary>Whether a resident of <paramref name="residentAgs"/> may book <paramref name="service"/> at the office.</summary>
     public async Task<bool> IsOpenToAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long officeId, string service, string residentAgs)
     {

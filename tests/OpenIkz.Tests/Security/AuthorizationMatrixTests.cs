@@ -214,6 +214,11 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // public; the write handlers send anonymous visitors to the login and other roles to access denied
         ["PAGE /Partnersuche"] = "ok ok ok ok ok ok ok",
         ["PAGE /Partnersuche/{searchId:long}"] = "ok ok ok ok ok ok ok",
+        // public booking pages; an unknown manage token is not found
+        ["PAGE /Termine"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Termine/Buchen"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Termine/Bestaetigen"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Termine/Verwalten/{token}"] = "404 404 404 404 404 404 404",
         ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages

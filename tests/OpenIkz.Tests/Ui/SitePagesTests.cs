@@ -65,7 +65,9 @@ public sealed class SitePagesTests(SqliteApp demo) : IClassFixture<SqliteApp>
     {
         var anonymous = await ParseAsync(await demo.Browser().GetAsync("/"));
         Assert.Null(anonymous.GetElementById("start-arbeit"));
-        Assert.DoesNotContain("Termin", anonymous.GetElementById("module")!.ParentElement!.TextContent);
+        // Appointments exist (issue 11): advertised, and the link leads to the booking page.
+        Assert.Contains("Gemeinsame Termine", anonymous.GetElementById("module")!.ParentElement!.TextContent);
+        Assert.NotNull(anonymous.QuerySelector("main a[href='/Termine']"));
 
         var clerk = demo.Browser();
         Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(clerk, "speyer.sachbearbeitung")).StatusCode);
