@@ -81,6 +81,8 @@ public partial class Program
             o.Conventions.AllowAnonymousToFolder("/Register");
             o.Conventions.AllowAnonymousToFolder("/Partnersuche");
             o.Conventions.AllowAnonymousToFolder("/Termine"); // public booking: the manage token is the key
+            o.Conventions.AllowAnonymousToFolder("/Aufruf"); // the waiting-room display shows only codes and counters
+            o.Conventions.AuthorizeFolder("/Dienststellen", AppointmentPolicies.OfficeStaff);
             // Impressum, Datenschutz, Barrierefreiheit and the user guide are for everyone.
             o.Conventions.AllowAnonymousToFolder("/Site");
             o.Conventions.AuthorizeFolder("/Verwaltung", DirectoryPolicies.Administration);

@@ -15,14 +15,15 @@ public static class AppointmentCalendar
 {
     public const string TimeZone = "Europe/Berlin";
 
-    public static string Write(AppointmentView a, string method, string? appUrl, string organizer)
+    public static string Write(AppointmentView a, string method, string? appUrl, string organizer, DateTime stampUtc)
     {
         var calendar = new Calendar { Method = method };
-        calendar.AddTimeZone(new VTimeZone(TimeZone));
+        // The zone with its STANDARD and DAYLIGHT rules from the start of the appointment's year (RFC 5545 § 3.6.5).
+        calendar.AddTimeZone(VTimeZone.FromDateTimeZone(TimeZone, new DateTime(BerlinTime.ToLocal(a.Start).Year, 1, 1), includeHistoricalData: false));
         var e = new CalendarEvent
         {
             Uid = $"{a.Id}@openikz",
-            DtStamp = new CalDateTime(DateTime.SpecifyKind(DateTime.UtcNow, DateTimeKind.Utc)),
+            DtStamp = new CalDateTime(DateTime.SpecifyKind(stampUtc, DateTimeKind.Utc)),
             DtStart = new CalDateTime(DateTime.SpecifyKind(BerlinTime.ToLocal(a.Start), DateTimeKind.Unspecified), TimeZone),
             DtEnd = new CalDateTime(DateTime.SpecifyKind(BerlinTime.ToLocal(a.End), DateTimeKind.Unspecified), TimeZone),
             Summary = $"{a.ServiceName} – {a.OfficeName}",
@@ -32,6 +33,8 @@ public static class AppointmentCalendar
             Sequence = a.Sequence,
             Organizer = new Organizer("mailto:" + organizer) { CommonName = a.Municipality },
         };
+        if (a.Email is { Length: > 0 } email && method is "REQUEST" or "CANCEL") // iTIP (RFC 5546): the invitee of a request or a cancellation
+            e.Attendees.Add(new Attendee("mailto:" + email) { CommonName = a.Name, Rsvp = false, ParticipationStatus = "ACCEPTED" });
         if (appUrl is { Length: > 0 } && Uri.TryCreate(appUrl, UriKind.Absolute, out var url)) e.Url = url;
         calendar.Events.Add(e);
         return new CalendarSerializer().SerializeToString(calendar)!;

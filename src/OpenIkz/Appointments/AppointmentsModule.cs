@@ -8,6 +8,12 @@ using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Appointments;
 
+public static class AppointmentPolicies
+{
+    /// <summary>The staff of an office's day: the clerks (Sachbearbeitung) and the Administration of its municipality.</summary>
+    public const string OfficeStaff = "OfficeStaff";
+}
+
 public static class AppointmentsModule
 {
     /// <summary>Offices, slot search, bookings and the hold sweep.</summary>
@@ -18,7 +24,11 @@ public static class AppointmentsModule
         services.AddSingleton<Offices>();
         services.AddSingleton<SlotFinder>();
         services.AddSingleton<Bookings>();
+        services.AddSingleton<CallBoard>();
+        services.AddSingleton<OfficeDay>();
         services.AddPeriodicJob<HoldSweeper>();
+        services.AddAuthorizationBuilder().AddPolicy(AppointmentPolicies.OfficeStaff,
+            p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Sachbearbeitung, Roles.Administration));
         return services;
     }
 }
@@ -83,6 +93,24 @@ public static class AppointmentsApi
                 TypedResults.Ok(await bookings.CancelAsync(manageToken, ct)))
             .RequireRateLimiting(RateLimitPolicies.Booking)
             .WithName("CancelAppointment").WithSummary("Cancels the appointment; its slot is held back for a while before it is offered again.").ProducesProblem(404);
+
+        // The waiting-room display: the calls of an office as server-sent events (one event per call, no polling).
+        open.MapGet("/offices/{id:long}/calls", async (long id, HttpContext context, OfficeDay day, CallBoard board, CancellationToken ct) =>
+            {
+                await day.DisplayAsync(id, ct); // 404 for an unknown office
+                context.Response.Headers.ContentType = "text/event-stream";
+                context.Response.Headers.CacheControl = "no-cache";
+                context.Response.Headers["X-Accel-Buffering"] = "no";
+                await context.Response.WriteAsync(": Aufrufanzeige\n\n", ct);
+                await context.Response.Body.FlushAsync(ct);
+                await foreach (var call in board.ListenAsync(id, ct))
+                {
+                    var json = System.Text.Json.JsonSerializer.Serialize(new { code = call.Code, counter = call.Counter, at = call.At });
+                    await context.Response.WriteAsync($"event: call\ndata: {json}\n\n", ct);
+                    await context.Response.Body.FlushAsync(ct);
+                }
+            })
+            .WithName("OfficeCalls").WithSummary("Server-sent events for the waiting-room display: one event 'call' {code, counter, at} per call of the office.").ProducesProblem(404);
 
         var admin = app.MapGroup("/api/v1/appointments/offices").WithTags("Termine (Verwaltung)").RequireAuthorization(Directory.DirectoryPolicies.Administration);
 

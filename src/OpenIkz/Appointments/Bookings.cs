@@ -26,6 +26,9 @@ public sealed record AppointmentView(string Id, string Status, string Service, s
 {
     /// <summary>The address the e-mails go to (not repeated in the API's answer).</summary>
     [System.Text.Json.Serialization.JsonIgnore] public string? Email { get; init; }
+
+    /// <summary>The code shown at the office to check in (in the confirmation e-mail, also as a QR code).</summary>
+    public string? CheckinCode { get; init; }
 }
 
 public sealed class AppointmentNotFoundException() : NotFoundException("Termin nicht gefunden.");
@@ -43,6 +46,15 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
+    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"; // no 0/O, 1/I: read aloud and typed at the counter
+
+    /// <summary>A check-in code "K7F3-QX9M": 40 random bits, unique (a unique index).</summary>
+    private static string NewCheckinCode()
+    {
+        var chars = RandomNumberGenerator.GetItems<char>(CodeAlphabet, 8);
+        return new string(chars, 0, 4) + "-" + new string(chars, 4, 4);
+    }
+
     private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public async Task<BookingResult> BookAsync(BookingRequest request, CancellationToken ct = default)
@@ -52,6 +64,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
         if (service is null) errors.Add("service", string.IsNullOrWhiteSpace(request.Service) ? "Bitte die Leistung angeben." : $"Die Leistung '{request.Service}' gibt es nicht.");
         if (request.OfficeId is null) errors.Add("officeId", "Bitte die Dienststelle angeben.");
         if (request.Start is null) errors.Add("start", "Bitte den Beginn des Termins angeben.");
+        else if (request.Start.Value.Kind == DateTimeKind.Unspecified) errors.Add("start", "Bitte den Beginn mit Zeitzone angeben, z. B. 2026-12-08T07:00:00Z oder 2026-12-08T08:00:00+01:00.");
         if (string.IsNullOrWhiteSpace(request.Municipality)) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) angeben.");
         var items = request.Items ?? 1;
         if (items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
@@ -91,10 +104,10 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
                     $"Für diese E-Mail-Adresse sind schon {open} offene Termine für {service.Name} gebucht. Mehr als {O.MaxOpenPerEmail} sind nicht möglich; sagen Sie einen ab, wenn Sie einen neuen brauchen.");
             await c.ExecuteAsync("""
                 INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, phone, status,
-                                          manage_token_hash, confirm_token_hash, expires_at, sequence, created_at)
-                VALUES (@Id, @Office, @Service, @Resident, @Start, @End, @Items, 0, @Name, @Email, @Key, @Phone, 'reserved', @Manage, @Confirm, @Expires, 0, @Now)
+                                          manage_token_hash, confirm_token_hash, expires_at, sequence, created_at, checkin_code)
+                VALUES (@Id, @Office, @Service, @Resident, @Start, @End, @Items, 0, @Name, @Email, @Key, @Phone, 'reserved', @Manage, @Confirm, @Expires, 0, @Now, @Code)
                 """, new { Id = id, Office = slot.Office.Id, Service = service.Slug, Resident = request.Municipality!.Trim(), Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc,
-                    Items = items, Name = name, Email = email, Key = emailKey, Phone = phone, Manage = Hash(manage), Confirm = Hash(confirm), Expires = expires, Now }, tx);
+                    Items = items, Name = name, Email = email, Key = emailKey, Phone = phone, Manage = Hash(manage), Confirm = Hash(confirm), Expires = expires, Now, Code = NewCheckinCode() }, tx);
             var counter = await TakeCellsAsync(c, tx, slot.Office.Id, slot.Candidate, id)
                 ?? throw new RuleException("SlotTaken", "Dieser Termin ist gerade vergeben worden. Bitte wählen Sie einen anderen.");
             await c.ExecuteAsync("UPDATE appointments SET counter = @Counter WHERE id = @Id", new { Counter = counter, Id = id }, tx);
@@ -116,7 +129,9 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
             if (row.Status == "confirmed") return row.Id; // a second click changes nothing
             if (row.Status != "reserved" || row.ExpiresAt <= Now)
                 throw new RuleException("HoldExpired", "Die Reservierung ist abgelaufen oder wurde abgesagt; der Termin ist wieder frei. Bitte buchen Sie neu.");
-            await c.ExecuteAsync("UPDATE appointments SET status = 'confirmed', confirmed_at = @Now, expires_at = NULL WHERE id = @Id", new { Now, row.Id }, tx);
+            // Conditional: an expiry that got in first (the sweep or a booking's clean-up) has already freed the slot.
+            if (await c.ExecuteAsync("UPDATE appointments SET status = 'confirmed', confirmed_at = @Now, expires_at = NULL WHERE id = @Id AND status = 'reserved' AND expires_at > @Now", new { Now, row.Id }, tx) == 0)
+                throw new RuleException("HoldExpired", "Die Reservierung ist abgelaufen oder wurde abgesagt; der Termin ist wieder frei. Bitte buchen Sie neu.");
             return row.Id;
         }, ct);
         var view = await ViewByIdAsync(id, ct);
@@ -130,7 +145,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
     public async Task<string> CalendarAsync(string manageToken, CancellationToken ct = default)
     {
         var view = await GetAsync(manageToken, ct);
-        return AppointmentCalendar.Write(view, view.Status == "cancelled" ? "CANCEL" : "PUBLISH", mail.AppUrl, OrganizerAddress());
+        return AppointmentCalendar.Write(view, view.Status == "cancelled" ? "CANCEL" : "PUBLISH", mail.AppUrl, OrganizerAddress(), Now);
     }
 
     public async Task<AppointmentView> MoveAsync(string manageToken, MoveRequest request, CancellationToken ct = default)
@@ -138,6 +153,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
         var errors = new ValidationErrors();
         if (request.OfficeId is null) errors.Add("officeId", "Bitte die Dienststelle angeben.");
         if (request.Start is null) errors.Add("start", "Bitte den neuen Beginn angeben.");
+        else if (request.Start.Value.Kind == DateTimeKind.Unspecified) errors.Add("start", "Bitte den Beginn mit Zeitzone angeben, z. B. 2026-12-08T07:00:00Z oder 2026-12-08T08:00:00+01:00.");
         if (errors.Count > 0) throw new ValidationException(errors);
         var id = await IdOfAsync(manageToken, ct);
         var start = DateTime.SpecifyKind(request.Start!.Value.ToUniversalTime(), DateTimeKind.Utc);
@@ -148,9 +164,18 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
             if (a.Status is "cancelled" or "expired" || (a.Status == "reserved" && a.ExpiresAt <= Now))
                 throw new RuleException("NotMovable", "Dieser Termin ist abgesagt oder abgelaufen und kann nicht verschoben werden.");
             var slot = await ValidSlotAsync(c, tx, request.OfficeId!.Value, a.Service, a.Resident, start, (int)a.Items);
-            await FreeCellsAsync(c, tx, id, holdBack: true);
+            // The old cells are freed first (so a move by one slot within the old time works), the new ones taken, and the
+            // old ones not taken again are held back. A failed take rolls all of it back.
+            var old = (await c.QueryAsync<(long Office, long Counter, DateTime Cell)>("SELECT office_id, counter, cell_start FROM appointment_cells WHERE appointment_id = @Id", new { Id = id }, tx)).ToList();
+            await c.ExecuteAsync("UPDATE appointment_cells SET appointment_id = NULL, held_until = NULL WHERE appointment_id = @Id", new { Id = id }, tx);
             var counter = await TakeCellsAsync(c, tx, slot.Office.Id, slot.Candidate, id)
                 ?? throw new RuleException("SlotTaken", "Der gewünschte neue Termin ist nicht mehr frei. Ihr bisheriger Termin bleibt bestehen.");
+            if (O.HoldBackMinutes > 0)
+                foreach (var cell in old)
+                    await c.ExecuteAsync("UPDATE appointment_cells SET held_until = @Until WHERE office_id = @Office AND counter = @Counter AND cell_start = @Cell AND appointment_id IS NULL",
+                        new { Until = Now.AddMinutes(O.HoldBackMinutes), cell.Office, cell.Counter, cell.Cell }, tx);
+            else
+                await c.ExecuteAsync("DELETE FROM appointment_cells WHERE office_id = @Office AND appointment_id IS NULL AND held_until IS NULL", new { Office = old.FirstOrDefault().Office }, tx);
             await c.ExecuteAsync("UPDATE appointments SET office_id = @Office, start_at = @Start, end_at = @End, counter = @Counter, sequence = sequence + 1 WHERE id = @Id",
                 new { Office = slot.Office.Id, Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc, Counter = counter, Id = id }, tx);
         }, ct);
@@ -177,16 +202,20 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
 
     /// <summary>Frees the cells of holds that were not confirmed in time (the sweep; searches already treat them as free).</summary>
     public Task<int> ExpireHoldsAsync(CancellationToken ct = default) =>
-        db.InTransactionAsync(async (c, tx) =>
-        {
-            var expired = (await c.QueryAsync<string>("SELECT id FROM appointments WHERE status = 'reserved' AND expires_at <= @Now", new { Now }, tx)).ToList();
-            foreach (var id in expired)
-            {
-                await FreeCellsAsync(c, tx, id, holdBack: false);
-                await c.ExecuteAsync("UPDATE appointments SET status = 'expired' WHERE id = @Id", new { Id = id }, tx);
-            }
-            return expired.Count;
-        }, ct);
+        db.InTransactionAsync(async (c, tx) => (await ExpireAsync(c, tx, null)).Count, ct);
+
+    /// <summary>
+    /// Expires the holds that ran out (of one office, or all) in one statement that re-checks its condition under the row
+    /// lock, and frees only their cells: a confirmation that locked the row first wins, and its cells stay.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ExpireAsync(DbConnection c, DbTransaction tx, long? officeId)
+    {
+        var expired = (await c.QueryAsync<string>(
+            "UPDATE appointments SET status = 'expired' WHERE status = 'reserved' AND expires_at <= @Now" + (officeId is null ? "" : " AND office_id = @Office") + " RETURNING id",
+            new { Now, Office = officeId ?? 0 }, tx)).ToList();
+        foreach (var id in expired) await FreeCellsAsync(c, tx, id, holdBack: false);
+        return expired;
+    }
 
     private sealed record ValidSlot(Office Office, SlotCandidate Candidate);
 
@@ -195,6 +224,8 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
     {
         if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx) == 0)
             throw ValidationException.For("municipality", $"Die Kommune mit dem Schlüssel '{resident}' gibt es nicht.");
+        if (db.Kind == DatabaseKind.Postgres) // the slot length cannot change under a booking (Offices.UpdateAsync locks the row)
+            await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = officeId }, tx);
         var office = await offices.FindActiveAsync(c, tx, officeId) // on the transaction's connection: no second connection per booking
             ?? throw ValidationException.For("officeId", "Diese Dienststelle gibt es nicht.");
         var offered = office.Services.FirstOrDefault(s => s.Service == service)
@@ -220,10 +251,10 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
     private async Task<int?> TakeCellsAsync(DbConnection c, DbTransaction tx, long officeId, SlotCandidate candidate, string appointmentId)
     {
         var cells = candidate.CellsUtc.ToArray();
-        var expiredHolds = $"SELECT a.id FROM appointments a WHERE a.status = 'reserved' AND a.expires_at <= @Now AND a.office_id = @Office";
-        await c.ExecuteAsync($"""
+        await ExpireAsync(c, tx, officeId);
+        await c.ExecuteAsync("""
             DELETE FROM appointment_cells WHERE office_id = @Office AND cell_start >= @First AND cell_start <= @Last
-              AND ((appointment_id IS NULL AND (held_until IS NULL OR held_until <= @Now)) OR appointment_id IN ({expiredHolds}))
+              AND appointment_id IS NULL AND (held_until IS NULL OR held_until <= @Now)
             """, new { Office = officeId, First = cells[0], Last = cells[^1], Now }, tx); // a range, not a list: Dapper's list expansion would bypass the timestamp format
         for (var counter = 1; counter <= candidate.Counters; counter++)
         {
@@ -260,13 +291,13 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
     {
         var r = await db.QuerySingleAsync<ViewRow>("""
             SELECT a.id, a.status, a.service_slug AS Service, a.office_id AS OfficeId, o.name AS OfficeName, o.street, o.postal_code AS PostalCode, o.city,
-                   m.name AS Municipality, a.start_at AS StartAt, a.end_at AS EndAt, a.items, a.name, a.email, a.expires_at AS ExpiresAt, a.sequence, a.resident_ags AS ResidentAgs
+                   m.name AS Municipality, a.start_at AS StartAt, a.end_at AS EndAt, a.items, a.name, a.email, a.expires_at AS ExpiresAt, a.sequence, a.resident_ags AS ResidentAgs, a.checkin_code AS CheckinCode
             FROM appointments a JOIN appointment_offices o ON o.id = a.office_id JOIN municipalities m ON m.ags = o.municipality_ags WHERE a.id = @Id
             """, new { Id = id }, ct);
         var status = r.Status == "reserved" && r.ExpiresAt <= Now ? "expired" : r.Status;
         return new AppointmentView(r.Id, status, r.Service, ServiceCatalog.Find(r.Service)?.Name ?? r.Service, r.OfficeId, r.OfficeName, $"{r.Street}, {r.PostalCode} {r.City}",
             r.Municipality, DateTime.SpecifyKind(r.StartAt, DateTimeKind.Utc), DateTime.SpecifyKind(r.EndAt, DateTimeKind.Utc), (int)r.Items, r.Name,
-            r.ExpiresAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, (int)r.Sequence, r.ResidentAgs) { Email = r.Email };
+            r.ExpiresAt is { } e ? DateTime.SpecifyKind(e, DateTimeKind.Utc) : null, (int)r.Sequence, r.ResidentAgs) { Email = r.Email, CheckinCode = r.CheckinCode };
     }
 
     private static string Local(DateTime utc) => BerlinTime.ToLocal(utc).ToString("dddd, dd.MM.yyyy 'um' HH:mm 'Uhr'", System.Globalization.CultureInfo.GetCultureInfo("de-DE"));
@@ -295,7 +326,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
 
     private async Task SendCalendarAsync(AppointmentView view, string subject, string method, CancellationToken ct)
     {
-        var ics = AppointmentCalendar.Write(view, method, mail.AppUrl, OrganizerAddress());
+        var ics = AppointmentCalendar.Write(view, method, mail.AppUrl, OrganizerAddress(), Now);
         var body = $"""
             Guten Tag {view.Name},
 
@@ -304,12 +335,18 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
             {Local(view.Start)}
             {view.OfficeName}, {view.OfficeAddress}
 
-            Die Kalenderdatei im Anhang trägt den Termin in Ihren Kalender ein{(method == "CANCEL" ? " bzw. entfernt ihn" : "")}.
+            Die Kalenderdatei im Anhang trägt den Termin in Ihren Kalender ein{(method == "CANCEL" ? " bzw. entfernt ihn" : "")}.{(method == "CANCEL" ? "" : $"\n\nIhr Code zum Einchecken vor Ort: {view.CheckinCode} (auch als QR-Code im Anhang).")}
 
             {view.Municipality}
             """;
-        await SendAsync(view.Email!, $"{subject}: {view.ServiceName} am {Local(view.Start)}", body,
-            [new MailAttachment("termin.ics", $"text/calendar; method={method}; charset=utf-8", Encoding.UTF8.GetBytes(ics))], ct);
+        var attachments = new List<MailAttachment> { new("termin.ics", $"text/calendar; method={method}; charset=utf-8", Encoding.UTF8.GetBytes(ics)) };
+        if (method != "CANCEL" && view.CheckinCode is { } code)
+        {
+            using var generator = new QRCoder.QRCodeGenerator();
+            using var data = generator.CreateQrCode(code, QRCoder.QRCodeGenerator.ECCLevel.M);
+            attachments.Add(new MailAttachment("einchecken.png", "image/png", new QRCoder.PngByteQRCode(data).GetGraphic(8)));
+        }
+        await SendAsync(view.Email!, $"{subject}: {view.ServiceName} am {Local(view.Start)}", body, attachments, ct);
     }
 
     private string OrganizerAddress() => mail.AppUrl is { } url && Uri.TryCreate(url, UriKind.Absolute, out var u) ? $"termine@{u.Host}" : "termine@openikz.invalid";
@@ -345,6 +382,7 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
         public DateTime? ExpiresAt { get; set; }
         public long Sequence { get; set; }
         public string ResidentAgs { get; set; } = "";
+        public string? CheckinCode { get; set; }
     }
 }
 

@@ -175,15 +175,18 @@ public sealed class Offices(Db db, TimeProvider clock)
         var office = Validate(input);
         await db.InTransactionAsync(async (c, tx) =>
         {
+            // The slot length is read (and the row locked) before the change: booked future cells lie on the old grid.
+            var oldSlot = await c.QuerySingleOrDefaultAsync<long?>("SELECT slot_minutes FROM appointment_offices WHERE id = @Id AND municipality_ags = @Ags" + db.ForUpdate("appointment_offices"),
+                new { Id = id, admin.Ags }, tx) ?? throw new OfficeNotFoundException();
+            var booked = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @Id AND appointment_id IS NOT NULL AND cell_start >= @Now",
+                new { Id = id, Now = clock.GetUtcNow().UtcDateTime }, tx);
+            if (booked > 0 && oldSlot != office.SlotMinutes)
+                throw new RuleException("SlotLengthLocked", "Die Taktung kann nicht geändert werden, solange künftige Termine gebucht sind.");
             var changed = await c.ExecuteAsync("""
                 UPDATE appointment_offices SET name = @Name, street = @Street, postal_code = @PostalCode, city = @City, accessibility = @Accessibility, slot_minutes = @SlotMinutes
                 WHERE id = @Id AND municipality_ags = @Ags
                 """, new { Id = id, admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes }, tx);
             if (changed == 0) throw new OfficeNotFoundException();
-            var booked = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @Id AND appointment_id IS NOT NULL", new { Id = id }, tx);
-            var oldSlot = await c.ExecuteScalarAsync<long>("SELECT slot_minutes FROM appointment_offices WHERE id = @Id", new { Id = id }, tx);
-            if (booked > 0 && oldSlot != office.SlotMinutes)
-                throw new RuleException("SlotLengthLocked", "Die Taktung kann nicht geändert werden, solange Termine gebucht sind.");
             await c.ExecuteAsync("DELETE FROM appointment_opening_hours WHERE office_id = @Id", new { Id = id }, tx);
             await c.ExecuteAsync("DELETE FROM appointment_office_services WHERE office_id = @Id", new { Id = id }, tx);
             await WriteDetailsAsync(c, tx, id, office);
@@ -215,7 +218,7 @@ public sealed class Offices(Db db, TimeProvider clock)
     {
         var agreement = await agreements.GetAsync(coordinator, agreementId, ct); // 404 for a non-member
         if (!coordinator.IsCoordinator) throw new RuleException("CoordinatorOnly", "Nur die Koordination einer Mitgliedskommune legt fest, welche Leistungen für Termine geteilt werden.");
-        var chosen = (services ?? []).Select(s => s.Trim()).Distinct().ToList();
+        var chosen = (services ?? []).Where(s => s is not null).Select(s => s.Trim()).Distinct().ToList();
         var errors = new ValidationErrors();
         foreach (var s in chosen.Where(s => !agreement.Services.Contains(s)))
             errors.Add("services", $"{ServiceCatalog.Find(s)?.Name ?? $"Die Leistung '{s}'"} gehört nicht zu dieser Vereinbarung.");
@@ -266,6 +269,7 @@ public sealed class Offices(Db db, TimeProvider clock)
         {
             var h = hoursIn[i];
             var f = $"hours[{i}]";
+            if (h is null) { errors.Add(f, "Die Öffnungszeit fehlt."); continue; }
             if (h.Weekday is not (>= 1 and <= 7)) { errors.Add($"{f}.weekday", "Der Wochentag ist 1 (Montag) bis 7 (Sonntag)."); continue; }
             if (!TryTime(h.Opens, out var opens)) { errors.Add($"{f}.opens", "Die Öffnung ist eine Uhrzeit (HH:MM)."); continue; }
             if (!TryTime(h.Closes, out var closes)) { errors.Add($"{f}.closes", "Das Ende ist eine Uhrzeit (HH:MM)."); continue; }
@@ -284,6 +288,7 @@ public sealed class Offices(Db db, TimeProvider clock)
         {
             var s = servicesIn[i];
             var f = $"services[{i}]";
+            if (s is null) { errors.Add(f, "Die Leistung fehlt."); continue; }
             if (ServiceCatalog.Find(s.Service?.Trim() ?? "") is not { } known) { errors.Add($"{f}.service", $"Die Leistung '{s.Service}' gibt es nicht."); continue; }
             if (services.Any(x => x.Service == known.Slug)) { errors.Add($"{f}.service", $"{known.Name} ist doppelt aufgeführt."); continue; }
             if (s.Minutes is not (>= 5 and <= 240)) { errors.Add($"{f}.minutes", "Die Dauer liegt zwischen 5 und 240 Minuten."); continue; }

@@ -73,6 +73,7 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         else if (ServiceCatalog.Find(q.Service) is null) errors.Add("service", $"Die Leistung '{q.Service}' gibt es nicht.");
         if (q.Municipality is null && q.OfficeId is null) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) oder eine Dienststelle angeben.");
         var from = q.From ?? today;
+        if (from > today.AddDays(o.BookingHorizonDays)) { errors.Add("from", $"Termine gibt es höchstens {o.BookingHorizonDays} Tage im Voraus."); from = today; }
         var to = q.To ?? from.AddDays(13);
         if (from < today) errors.Add("from", "Der Beginn liegt in der Vergangenheit.");
         if (to < from) errors.Add("to", "Das Ende liegt vor dem Beginn.");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Ical.Net;
 using MimeKit;
+using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Tests.Backoffice;
 using OpenIkz.Tests.Infrastructure;
 
@@ -148,6 +149,11 @@ public abstract class AppointmentApiTests
         Assert.Contains("Rathausplatz 2, 67227 Frankenthal (Pfalz)", e.Location);
         Assert.True(e.DtStamp!.IsUtc);
         Assert.Contains(invitation.TimeZones, tz => tz.TzId == "Europe/Berlin");
+        var raw = await RawCalendarOfMailAsync(email, "bestätigt");
+        Assert.Contains("BEGIN:STANDARD", raw); // the zone's rules, not only its name (RFC 5545 § 3.6.5)
+        Assert.Contains("BEGIN:DAYLIGHT", raw);
+        Assert.Contains(e.Attendees, at => at.Value!.ToString().Equals("mailto:" + email, StringComparison.OrdinalIgnoreCase)); // iTIP REQUEST names its invitee
+        Assert.NotNull(e.Organizer);
         var uid = e.Uid;
         Assert.DoesNotContain(first.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), uid); // not a date
 
@@ -182,7 +188,9 @@ public abstract class AppointmentApiTests
         }
     }
 
-    private async Task<Calendar> CalendarOfMailAsync(string to, string subjectPart)
+    private async Task<Calendar> CalendarOfMailAsync(string to, string subjectPart) => Calendar.Load(await RawCalendarOfMailAsync(to, subjectPart))!;
+
+    private async Task<string> RawCalendarOfMailAsync(string to, string subjectPart)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (DateTime.UtcNow < deadline)
@@ -194,7 +202,7 @@ public abstract class AppointmentApiTests
                 var part = message.Attachments.OfType<MimePart>().Single(a => a.ContentType.MimeType == "text/calendar");
                 using var stream = new MemoryStream();
                 await part.Content!.DecodeToAsync(stream);
-                return Calendar.Load(System.Text.Encoding.UTF8.GetString(stream.ToArray()))!;
+                return System.Text.Encoding.UTF8.GetString(stream.ToArray());
             }
             await Task.Delay(200);
         }
@@ -270,10 +278,13 @@ public abstract class AppointmentApiTests
             var at = view.GetProperty("start").GetDateTime();
             Assert.True(at == from || at == target);
         }
-        var overlapping = await app.Db.QuerySingleAsync<long>("""
-            SELECT COUNT(*) FROM (SELECT counter, cell_start FROM appointment_cells WHERE office_id = @O AND appointment_id IS NOT NULL GROUP BY counter, cell_start HAVING COUNT(*) > 1) x
-            """, new { O = office });
-        Assert.Equal(0, overlapping);
+        // No two open appointments of one counter overlap in time, and each holds exactly its two cells.
+        var open = (await app.Db.QueryAsync<(string Id, long Counter, DateTime Start, DateTime End)>(
+            "SELECT id, counter, start_at, end_at FROM appointments WHERE office_id = @O AND status IN ('reserved', 'confirmed') ORDER BY counter, start_at", new { O = office })).ToList();
+        foreach (var pair in open.Zip(open.Skip(1)).Where(p => p.First.Counter == p.Second.Counter))
+            Assert.True(pair.First.End <= pair.Second.Start, $"{pair.First.Id} and {pair.Second.Id} overlap");
+        foreach (var a in open)
+            Assert.Equal(2, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE appointment_id = @Id", new { a.Id }));
     }
 
     [SkippableFact]
@@ -322,6 +333,63 @@ public abstract class AppointmentApiTests
         await (await client.PostAsync("/api/v1/appointments/nichtvorhanden/cancel", null)).AssertProblemAsync(404);
         // Another municipality's administrator does not find the office.
         await (await (await app.ApiAsAsync("speyer.admin")).PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(5), reason = "Betriebsausflug" })).AssertProblemAsync(404);
+    }
+
+    [SkippableFact]
+    public async Task TheSweep_ExpiresUnconfirmedHolds_AndAConfirmAfterItIsRefused_AMoveByOneSlotWithinTheOldTimeWorks()
+    {
+        var office = await OneCounterOfficeAsync("Sweep " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var slots = await SlotsAsync(client, query);
+        var email = Email("sweep");
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[0].GetProperty("start").GetDateTime(), email))).StatusCode);
+        var code = (await _smtp.WaitForAsync(email)).Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        app.Clock.Advance(TimeSpan.FromMinutes(16));
+        try
+        {
+            var bookings = app.Services.GetRequiredService<OpenIkz.Appointments.Bookings>();
+            Assert.True(await bookings.ExpireHoldsAsync() >= 1);
+            Assert.Equal("expired", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointments WHERE email_key = @E", new { E = email }));
+            Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells c JOIN appointments a ON a.id = c.appointment_id WHERE a.email_key = @E", new { E = email }));
+            Assert.Equal("HoldExpired", (await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).AssertProblemAsync(409)).GetProperty("rule").GetString());
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(-16));
+        }
+
+        // 20 minutes at 08:00 to 08:10: the new time overlaps the old one on the only counter.
+        var first = slots[2].GetProperty("start").GetDateTime();
+        var booked = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, first, Email("einen-takt")))).ReadJsonAsync();
+        var moved = await client.PostAsJsonAsync($"/api/v1/appointments/{booked.GetProperty("manageToken").GetString()}/move", new { officeId = office, start = first.AddMinutes(10) });
+        Assert.True(moved.StatusCode == HttpStatusCode.OK, await moved.Content.ReadAsStringAsync());
+    }
+
+    [SkippableFact]
+    public async Task MoreBadInput_StartWithoutZone_FarDates_NullElements_SlotLengthWhileBooked()
+    {
+        var office = await OneCounterOfficeAsync("Grenzfälle " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"))[0]
+            .GetProperty("start").GetDateTime();
+        var noZone = new { service = Kfz, officeId = office, start = start.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), name = "X", email = Email("zone"), municipality = BackofficeFixture.Frankenthal };
+        var problem = await (await client.PostAsJsonAsync("/api/v1/appointments", noZone)).AssertProblemAsync(400);
+        Assert.Contains("Zeitzone", problem.GetProperty("errors").GetProperty("start")[0].GetString());
+        await (await client.GetAsync($"/api/v1/appointments/slots?service={Kfz}&municipality={BackofficeFixture.Frankenthal}&from=9999-12-31")).AssertProblemAsync(400);
+        Assert.Equal(HttpStatusCode.OK, (await app.Browser().GetAsync($"/Termine?leistung={Kfz}&wohnort={BackofficeFixture.Frankenthal}&ab=31.12.9999")).StatusCode);
+
+        var admin = await app.ApiAsAsync("frankenthal.admin");
+        await (await admin.PutAsJsonAsync($"/api/v1/appointments/offices/{office}", new { name = "X", street = "Y 1", postalCode = "67227", city = "Z", hours = new object?[] { null }, services = new object?[] { null } })).AssertProblemAsync(400);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("takt")))).StatusCode);
+        var locked = await (await admin.PutAsJsonAsync($"/api/v1/appointments/offices/{office}", new
+        {
+            name = "Grenzfälle", street = "Rathausplatz 2", postalCode = "67227", city = "Frankenthal (Pfalz)", slotMinutes = 15,
+            hours = new[] { new { weekday = 1, opens = "08:00", closes = "12:00", counters = 1 } },
+            services = new[] { new { service = Kfz, minutes = 20, minutesPerItem = 10, maxItems = 3 } },
+        })).AssertProblemAsync(409);
+        Assert.Equal("SlotLengthLocked", locked.GetProperty("rule").GetString());
+        Assert.Equal(10, await app.Db.QuerySingleAsync<long>("SELECT slot_minutes FROM appointment_offices WHERE id = @Id", new { Id = office }));
     }
 
     [SkippableFact]

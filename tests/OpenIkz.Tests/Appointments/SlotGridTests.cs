@@ -87,3 +87,14 @@ public sealed class SlotGridTests
         Assert.Contains(3, night);
     }
 }
+
+/// <summary>A manage token in a logged path is replaced: the log never holds a key to an appointment.</summary>
+public sealed class LoggedPathTests
+{
+    [Theory]
+    [InlineData("/Termine/Verwalten/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc", "/Termine/Verwalten/…")]
+    [InlineData("/api/v1/appointments/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abc/move", "/api/v1/appointments/…/move")]
+    [InlineData("/api/v1/appointments/slots", "/api/v1/appointments/slots")]
+    [InlineData("/Vorgaenge/abc", "/Vorgaenge/abc")]
+    public void ManageTokens_AreRedacted(string path, string logged) => Assert.Equal(logged, OpenIkz.Infrastructure.ProblemExceptionHandler.LoggedPath(path));
+}

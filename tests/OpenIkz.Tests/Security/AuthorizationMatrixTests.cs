@@ -63,6 +63,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/appointments/"] = "ok ok ok ok ok ok ok",
         ["POST /api/v1/appointments/confirm"] = "ok ok ok ok ok ok ok",
         ["GET /api/v1/appointments/{manageToken}"] = "404 404 404 404 404 404 404",
+        ["GET /api/v1/appointments/offices/{id:long}/calls"] = "404 404 404 404 404 404 404",
         ["POST /api/v1/appointments/{manageToken}/move"] = "ok ok ok ok ok ok ok",
         ["POST /api/v1/appointments/{manageToken}/cancel"] = "404 404 404 404 404 404 404",
         // offices: the Administration of their municipality
@@ -219,6 +220,11 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Termine/Buchen"] = "ok ok ok ok ok ok ok",
         ["PAGE /Termine/Bestaetigen"] = "ok ok ok ok ok ok ok",
         ["PAGE /Termine/Verwalten/{token}"] = "404 404 404 404 404 404 404",
+        // the waiting-room display of an office that does not exist (a real one streams without end)
+        ["PAGE /Aufruf/{id:long}"] = "404 404 404 404 404 404 404",
+        // an office's day: its municipality's clerks and Administration (Frankenthal's office; another municipality: 404)
+        ["PAGE /Dienststellen"] = "login ok ok denied ok login ok",
+        ["PAGE /Dienststellen/{id:long}/Heute"] = "login ok ok denied ok login 404",
         ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages
@@ -235,7 +241,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     };
 
     private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId,
-        long AbsenceId = 0, long SpareAbsenceId = 0);
+        long AbsenceId = 0, long SpareAbsenceId = 0, long OfficeId = 0);
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -298,6 +304,9 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     }
 
     private static string Url(string pattern, Records r) => pattern
+        .Replace("/offices/{id:long}/calls", "/offices/999999/calls")
+        .Replace("/Aufruf/{id:long}", "/Aufruf/999999")
+        .Replace("/Dienststellen/{id:long}", "/Dienststellen/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/absences/{id:long}", "/absences/" + r.AbsenceId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/users/{id:long}", "/users/" + r.TargetUserId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{cooperationId:long}", r.CooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -416,7 +425,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
             INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @D, @D, @U, @Now) RETURNING id
             """, new { U = clerkId, D = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days), Now = DateTime.UtcNow });
         return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId,
-            await AbsenceAsync(400), await AbsenceAsync(410));
+            await AbsenceAsync(400), await AbsenceAsync(410),
+            await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @A ORDER BY id LIMIT 1", new { A = BackofficeFixture.Frankenthal }));
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()

@@ -81,6 +81,12 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
     // UseExceptionHandler has already rewritten Request.Path to the error page: the original path is in the feature.
     private static string OriginalPath(HttpContext context) => context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path;
 
+    /// <summary>The path for the log: a secret in it (an appointment's manage token) is replaced by "…".</summary>
+    internal static string LoggedPath(string path) => SecretInPath.Replace(path, "$1…");
+
+    private static readonly System.Text.RegularExpressions.Regex SecretInPath = new(
+        "(/Termine/Verwalten/|/api/v1/appointments/)[A-Za-z0-9_-]{20,}", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     private static bool IsApi(HttpContext context)
     {
         var path = OriginalPath(context);
@@ -103,7 +109,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         if (!IsApi(context) && exception is not OperationCanceledException)
         {
             // Browsers get the German error page: UseExceptionHandler re-executes /Fehler/500.
-            logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, OriginalPath(context), exception.StackTrace);
+            logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, LoggedPath(OriginalPath(context)), exception.StackTrace);
             return false;
         }
         switch (exception)
@@ -141,7 +147,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 return true;
             default:
                 // Only the type and the request path are logged: exception messages may quote user input.
-                logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, OriginalPath(context), exception.StackTrace);
+                logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, LoggedPath(OriginalPath(context)), exception.StackTrace);
                 await Problems.WriteAsync(context, 500, Problems.TitleFor(500), Problems.DetailFor(500, context));
                 return true;
         }

@@ -75,7 +75,7 @@ public static class RateLimitPolicies
             o.AddPolicy(Booking, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
-                return !limits.Enabled
+                return !limits.Enabled || HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                     ? RateLimitPartition.GetNoLimiter("off")
                     : RateLimitPartition.GetFixedWindowLimiter("booking:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), _ => limits.BookingPerAddress.ToOptions());
             });

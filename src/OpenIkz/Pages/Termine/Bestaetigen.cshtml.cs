@@ -7,6 +7,7 @@ namespace OpenIkz.Pages.Termine;
 /// The confirmation link from the e-mail. Opening it confirms nothing (mail scanners open links); the button does. A
 /// code can also be typed in.
 /// </summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.Booking)] // the writes (posts) of the public pages, as the API
 public sealed class BestaetigenModel(Bookings bookings) : FormPageModel
 {
     public const string CodeId = "bestaetigen-code";

@@ -9,6 +9,7 @@ namespace OpenIkz.Pages.Termine;
 /// Public booking, step four: the chosen slot and the form (name, e-mail, telephone). Sending it holds the slot and
 /// sends the e-mail with the confirmation code; the page then says so and leads to the appointment's manage page.
 /// </summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.Booking)] // the writes (posts) of the public pages, as the API
 public sealed class BuchenModel(Bookings bookings, Offices offices, TimeProvider clock) : FormPageModel
 {
     public const string NameId = "buchen-name", EmailId = "buchen-email", PhoneId = "buchen-telefon";

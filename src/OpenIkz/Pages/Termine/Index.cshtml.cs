@@ -47,7 +47,7 @@ public sealed class IndexModel(SlotFinder finder, Offices offices, TimeProvider 
         var all = await offices.ListAsync(null, null, ct);
         Services = ServiceCatalog.All.Where(s => all.Any(o => o.Services.Any(x => x.Service == s.Slug))).ToList();
         Places = await offices.ResidentChoicesAsync(ct);
-        WindowStart = ParseDate(From) is { } f && f >= Today ? f : Today;
+        WindowStart = ParseDate(From) is { } f && f >= Today && f <= Today.AddDays(366) ? f : Today;
         // The first visit shows the choice; a sent form (even an empty one) is checked.
         if (!Request.Query.ContainsKey("leistung") && !Request.Query.ContainsKey("wohnort")) return;
 

@@ -9,6 +9,7 @@ namespace OpenIkz.Pages.Termine;
 /// search in move mode, then a question with the old and new time) and cancelling (after a question). No login: the
 /// token is the key; an unknown token is "not found".
 /// </summary>
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.Booking)] // the writes (posts) of the public pages, as the API
 public sealed class VerwaltenModel(Bookings bookings) : FormPageModel
 {
     [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";

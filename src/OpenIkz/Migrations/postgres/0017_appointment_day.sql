@@ -1,0 +1,8 @@
+-- The office's day (issue 11): the check-in code a resident shows at the office (from the confirmation e-mail, also as
+-- a QR code), the check-in, the call to a counter and the no-show (PostgreSQL dialect).
+ALTER TABLE appointments ADD COLUMN checkin_code TEXT NULL;
+ALTER TABLE appointments ADD COLUMN checked_in_at TIMESTAMPTZ NULL;
+ALTER TABLE appointments ADD COLUMN called_at TIMESTAMPTZ NULL;
+ALTER TABLE appointments ADD COLUMN called_counter INTEGER NULL;
+ALTER TABLE appointments ADD COLUMN no_show_at TIMESTAMPTZ NULL;
+CREATE UNIQUE INDEX ux_appointments_checkin_code ON appointments (checkin_code) WHERE checkin_code IS NOT NULL;

@@ -1,0 +1,154 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIkz.Appointments;
+using OpenIkz.Tests.Infrastructure;
+using OpenIkz.Tests.Ui;
+
+namespace OpenIkz.Tests.Appointments;
+
+/// <summary>
+/// The office's day on SQLite and PostgreSQL: today's list, check-in by the code, the call to a counter that reaches the
+/// waiting-room display as a server-sent event, the no-show (not before ten minutes past the start) and its rate; another
+/// municipality's staff do not find the office.
+/// </summary>
+public abstract class OfficeDayTests(OpenIkzApp fixture)
+{
+    private readonly OpenIkzApp app = fixture.Require();
+
+    private async Task<Actor> StaffAsync(string username)
+    {
+        var (id, ags) = await app.Db.QuerySingleAsync<(long, string)>("SELECT id, municipality_ags FROM users WHERE username = @U", new { U = username });
+        return new Actor(id, null, username, username, ags, false, [], IsClerk: true);
+    }
+
+    /// <summary>A confirmed appointment today at the demo's Frankenthal office, <paramref name="minutesAgo"/> before now.</summary>
+    private async Task<(long Office, string Id, string Code)> TodayAppointmentAsync(int minutesAgo, DateTime? endedAt = null)
+    {
+        var office = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = '07311000' ORDER BY id LIMIT 1");
+        var id = Guid.NewGuid().ToString("N");
+        var code = "T" + id[..3].ToUpperInvariant() + "-" + id[3..7].ToUpperInvariant();
+        var start = DateTime.UtcNow.AddMinutes(-minutesAgo);
+        await app.Db.ExecuteAsync("""
+            INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, phone, status,
+                                      manage_token_hash, confirm_token_hash, expires_at, sequence, created_at, confirmed_at, checkin_code)
+            VALUES (@Id, @Office, 'kfz-zulassung', '07311000', @Start, @End, 1, 1, 'Erika Mustermann', 'e@example.org', 'e@example.org', NULL, 'confirmed',
+                    @M, @C, NULL, 0, @Start, @Start, @Code)
+            """, new { Id = id, Office = office, Start = start, End = endedAt ?? start.AddMinutes(20), M = "m" + id, C = "c" + id, Code = code });
+        return (office, id, code);
+    }
+
+    [SkippableFact]
+    public async Task CheckIn_Call_NoShow_AndTheRate()
+    {
+        var day = app.Services.GetRequiredService<OfficeDay>();
+        var staff = await StaffAsync("frankenthal.sachbearbeitung");
+        var (office, id, code) = await TodayAppointmentAsync(minutesAgo: 5);
+        var (_, late, _) = await TodayAppointmentAsync(minutesAgo: 15);
+
+        var today = await day.TodayAsync(staff, office);
+        Assert.Contains(today, a => a.Id == id && a.StateLabel == "erwartet");
+        await Assert.ThrowsAsync<ValidationException>(() => day.CheckInAsync(staff, office, "XXXX-XXXX"));
+        var checkedIn = await day.CheckInAsync(staff, office, code.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant()); // typed without the dash, in lower case
+        Assert.Equal("eingecheckt", checkedIn.StateLabel);
+
+        // The call reaches a listening display.
+        var board = app.Services.GetRequiredService<CallBoard>();
+        using var listening = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var heard = Task.Run(async () => { await foreach (var c in board.ListenAsync(office, listening.Token)) return c; return null; });
+        await Task.Delay(100);
+        var call = await day.CallAsync(staff, office, id, 2);
+        Assert.Equal((code, 2), ((await heard)!.Code, (await heard)!.Counter));
+        Assert.Equal("aufgerufen (Schalter 2)", (await day.TodayAsync(staff, office)).Single(a => a.Id == id).StateLabel);
+        Assert.Contains(board.Recent(office), c => c.Code == code);
+        await Assert.ThrowsAsync<ValidationException>(() => day.CallAsync(staff, office, id, 99));
+
+        // No-show: not for the one who came, not before ten minutes, yes for the late one.
+        await Assert.ThrowsAsync<RuleException>(() => day.NoShowAsync(staff, office, id));
+        var (_, early, _) = await TodayAppointmentAsync(minutesAgo: 2);
+        var tooEarly = await Assert.ThrowsAsync<RuleException>(() => day.NoShowAsync(staff, office, early));
+        Assert.Equal("TooEarly", tooEarly.Rule);
+        await day.NoShowAsync(staff, office, late);
+        Assert.Equal("nicht erschienen", (await day.TodayAsync(staff, office)).Single(a => a.Id == late).StateLabel);
+
+        // The rate counts confirmed appointments that have ended.
+        var (_, endedNoShow, _) = await TodayAppointmentAsync(minutesAgo: 60, endedAt: DateTime.UtcNow.AddMinutes(-40));
+        await app.Db.ExecuteAsync("UPDATE appointments SET no_show_at = @Now WHERE id = @Id", new { Now = DateTime.UtcNow, Id = endedNoShow });
+        var rate = Assert.Single(await day.NoShowRatesAsync(staff), r => r.OfficeId == office && r.Service == "kfz-zulassung");
+        Assert.True(rate.NoShows >= 1 && rate.Appointments >= rate.NoShows);
+
+        // Another municipality's staff do not find the office.
+        var other = await StaffAsync("speyer.sachbearbeitung");
+        await Assert.ThrowsAsync<OfficeNotFoundException>(() => day.TodayAsync(other, office));
+        await Assert.ThrowsAsync<OfficeNotFoundException>(() => day.CheckInAsync(other, office, code));
+    }
+
+    [SkippableFact]
+    public async Task CallDisplay_StreamsCallsAsServerSentEvents()
+    {
+        var (office, id, code) = await TodayAppointmentAsync(minutesAgo: 3);
+        var client = app.Api();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/appointments/offices/{office}/calls");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        Assert.StartsWith(":", await reader.ReadLineAsync(timeout.Token));
+
+        var day = app.Services.GetRequiredService<OfficeDay>();
+        var staff = await StaffAsync("frankenthal.sachbearbeitung");
+        await day.CheckInAsync(staff, office, code);
+        await day.CallAsync(staff, office, id, 1);
+        string? line;
+        while ((line = await reader.ReadLineAsync(timeout.Token)) is not null && !line.StartsWith("data:", StringComparison.Ordinal)) { }
+        Assert.NotNull(line);
+        Assert.Contains($"\"code\":\"{code}\"", line);
+        Assert.Contains("\"counter\":1", line);
+        await (await client.GetAsync("/api/v1/appointments/offices/999999/calls")).AssertProblemAsync(404);
+    }
+}
+
+public sealed class OfficeDayTestsSqlite(SqliteApp app) : OfficeDayTests(app), IClassFixture<SqliteApp>;
+public sealed class OfficeDayTestsPostgres(PostgresApp app) : OfficeDayTests(app), IClassFixture<PostgresApp>;
+
+/// <summary>The staff pages and the display page as a browser uses them (SQLite).</summary>
+public sealed class OfficeDayPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task Staff_CheckInAndCall_OnTheDayPage_OtherMunicipalitiesGet404()
+    {
+        var office = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = '07311000' ORDER BY id LIMIT 1");
+        var id = Guid.NewGuid().ToString("N");
+        var start = DateTime.UtcNow.AddMinutes(-1);
+        await app.Db.ExecuteAsync("""
+            INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, status,
+                                      manage_token_hash, confirm_token_hash, sequence, created_at, confirmed_at, checkin_code)
+            VALUES (@Id, @Office, 'kfz-zulassung', '07311000', @Start, @End, 1, 1, 'Jörg Schulz', 'j@example.org', 'j@example.org', 'confirmed', @M, @C, 0, @Start, @Start, 'SEIT-E001')
+            """, new { Id = id, Office = office, Start = start, End = start.AddMinutes(20), M = "m" + id, C = "c" + id });
+
+        var browser = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(browser, "frankenthal.sachbearbeitung")).StatusCode);
+        var list = await PagesTests.ParseAsync(await browser.GetAsync("/Dienststellen"));
+        Assert.NotNull(list.QuerySelector($"a[href='/Dienststellen/{office}/Heute']"));
+        var page = await PagesTests.ParseAsync(await browser.GetAsync($"/Dienststellen/{office}/Heute"));
+        Assert.Contains("Jörg Schulz", page.QuerySelector("main table")!.TextContent);
+
+        var wrong = await PagesTests.ParseAsync(await AgreementPagesTests.SubmitAsync(browser, page, "form[action*='handler=CheckIn']", new() { ["Code"] = "FALS-CH00" }));
+        Assert.Contains("keinen bestätigten Termin", wrong.GetElementById("einchecken-code-fehler")!.TextContent);
+        Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE id = @Id AND checked_in_at IS NULL", new { Id = id }));
+        var done = await AgreementPagesTests.SubmitAsync(browser, page, "form[action*='handler=CheckIn']", new() { ["Code"] = "seit-e001" });
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        page = await PagesTests.ParseAsync(await browser.GetAsync($"/Dienststellen/{office}/Heute"));
+        Assert.Contains("Jörg Schulz (SEIT-E001", page.QuerySelector("[role=status]")!.TextContent);
+        var called = await AgreementPagesTests.SubmitAsync(browser, page, $"form[action*='handler=Call']:has(input[value='{id}'])", new() { ["Counter"] = "2" });
+        Assert.Equal(HttpStatusCode.Redirect, called.StatusCode);
+        Assert.Equal(2L, await app.Db.QuerySingleAsync<long>("SELECT called_counter FROM appointments WHERE id = @Id", new { Id = id }));
+
+        var display = await PagesTests.ParseAsync(await app.Browser().GetAsync($"/Aufruf/{office}"));
+        Assert.Contains("SEIT-E001", display.GetElementById("aufrufe")!.TextContent);
+        Assert.DoesNotContain("Schulz", display.QuerySelector("main")!.TextContent); // the display shows codes, not names
+
+        var outsider = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(outsider, "speyer.sachbearbeitung")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/Dienststellen/{office}/Heute")).StatusCode);
+    }
+}
