@@ -126,11 +126,11 @@ public static class AppointmentsApi
                 return TypedResults.Ok(OfficeJson(await offices.GetAsync(id, ct)));
             }).WithName("UpdateOffice").WithSummary("Replaces an office's details, opening hours and services (another municipality's office: 404).").ProducesProblem(404);
 
-        admin.MapPost("/{id:long}/closures", async (long id, ClosureInput input, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>
-            {
-                await offices.AddClosureAsync(Actor.From(p)!, id, input, ct);
-                return TypedResults.NoContent();
-            }).WithName("AddClosure").WithSummary("Closes an office on a day: no slot is offered then.").ProducesProblem(404);
+        admin.MapPost("/{id:long}/closures", async (long id, ClosureInput input, ClaimsPrincipal p, Bookings bookings, CancellationToken ct) =>
+                TypedResults.Ok(new { cancelled = await bookings.CloseDayAsync(Actor.From(p)!, id, input, ct) }))
+            .WithName("AddClosure")
+            .WithSummary("Closes an office on a day: no slot is offered then. A day with appointments needs cancelAppointments=true: they are cancelled and everyone affected is told by e-mail, with the next free slots (409 AppointmentsOnDay otherwise).")
+            .ProducesProblem(404).ProducesProblem(409);
 
         app.MapPut("/api/v1/agreements/{id:long}/appointment-services", async (long id, SharingRequest request, ClaimsPrincipal p, Offices offices, AgreementService agreements, CancellationToken ct) =>
             {

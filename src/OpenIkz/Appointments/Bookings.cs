@@ -39,7 +39,7 @@ public sealed class AppointmentNotFoundException() : NotFoundException("Termin n
 /// counter where every cell went in; when none does, the transaction is rolled back and the answer is 409. A move takes
 /// the new cells and frees the old ones in one transaction, or changes nothing.
 /// </summary>
-public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<AppointmentOptions> options, TimeProvider clock, ILogger<Bookings> logger)
+public sealed class Bookings(Db db, Offices offices, SlotFinder finder, IMailSender mail, IOptions<AppointmentOptions> options, TimeProvider clock, ILogger<Bookings> logger)
 {
     private AppointmentOptions O => options.Value;
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -198,6 +198,69 @@ public sealed class Bookings(Db db, Offices offices, IMailSender mail, IOptions<
         var view = await ViewByIdAsync(id, ct);
         if (wasConfirmed) await SendCalendarAsync(view, "Ihr Termin ist abgesagt", "CANCEL", ct);
         return view;
+    }
+
+    /// <summary>
+    /// Closes an office on a day (Administration). A day with open appointments is refused unless they are to be cancelled:
+    /// then all of them are cancelled in the same transaction as the closure, and everyone affected gets an e-mail with the
+    /// reason, the calendar cancellation (for a confirmed appointment) and the next free slots open to them.
+    /// </summary>
+    public async Task<int> CloseDayAsync(Actor admin, long officeId, ClosureInput input, CancellationToken ct = default)
+    {
+        var cancelled = new List<string>();
+        await offices.AddClosureAsync(admin, officeId, input, ct, async (c, tx) =>
+        {
+            var day = input.Day!.Value;
+            var open = (await c.QueryAsync<(string Id, string Status)>("""
+                SELECT id, status FROM appointments
+                WHERE office_id = @Office AND start_at >= @From AND start_at < @To AND (status = 'confirmed' OR (status = 'reserved' AND expires_at > @Now))
+                """ + db.ForUpdate("appointments"), new { Office = officeId, From = BerlinTime.StartOfDayUtc(day), To = BerlinTime.StartOfDayUtc(day.AddDays(1)), Now }, tx)).ToList();
+            if (open.Count > 0 && input.CancelAppointments != true)
+                throw new RuleException("AppointmentsOnDay",
+                    $"An diesem Tag {(open.Count == 1 ? "ist 1 Termin" : $"sind {open.Count} Termine")} gebucht. Schließen Sie den Tag mit „Termine absagen“ (cancelAppointments), dann werden alle Betroffenen benachrichtigt.");
+            foreach (var (id, _) in open)
+            {
+                await FreeCellsAsync(c, tx, id, holdBack: false);
+                await c.ExecuteAsync("UPDATE appointments SET status = 'cancelled', cancelled_at = @Now, expires_at = NULL, sequence = sequence + 1 WHERE id = @Id", new { Now, Id = id }, tx);
+                cancelled.Add(id);
+            }
+        });
+        foreach (var id in cancelled)
+        {
+            var view = await ViewByIdAsync(id, ct);
+            var next = await NextSlotsTextAsync(view, ct);
+            var body = $"""
+                Guten Tag {view.Name},
+
+                Ihr Termin {view.ServiceName} am {Local(view.Start)} bei {view.OfficeName} muss leider entfallen: Die Dienststelle ist an diesem Tag geschlossen ({input.Reason?.Trim()}).
+                Bitte entschuldigen Sie die Unannehmlichkeiten.
+
+                {next}
+
+                {view.Municipality}
+                """;
+            var ics = AppointmentCalendar.Write(view, "CANCEL", mail.AppUrl, OrganizerAddress(), Now);
+            await SendAsync(view.Email!, $"Ihr Termin am {Local(view.Start)} entfällt", body,
+                [new MailAttachment("termin.ics", "text/calendar; method=CANCEL; charset=utf-8", Encoding.UTF8.GetBytes(ics))], ct);
+        }
+        return cancelled.Count;
+    }
+
+    /// <summary>The three earliest free slots open to the appointment's resident for its service, as lines of an e-mail.</summary>
+    private async Task<string> NextSlotsTextAsync(AppointmentView view, CancellationToken ct)
+    {
+        try
+        {
+            var today = BerlinTime.Today(clock);
+            var slots = await finder.FindAsync(new SlotFinder.Query(view.Service, view.ResidentAgs, null, today, today.AddDays(Math.Min(27, O.BookingHorizonDays)), view.Items), ct);
+            if (slots.Count == 0) return "Zurzeit sind in den nächsten Wochen keine Termine frei; bitte schauen Sie später wieder.";
+            var link = mail.AppUrl is { } url ? $"\nBuchen: {url.TrimEnd('/')}/Termine?leistung={view.Service}&wohnort={view.ResidentAgs}" : "";
+            return "Die nächsten freien Termine:\n" + string.Join("\n", slots.Take(3).Select(s => $"- {Local(s.Start)}, {s.OfficeName}")) + link;
+        }
+        catch (ValidationException)
+        {
+            return "";
+        }
     }
 
     /// <summary>Frees the cells of holds that were not confirmed in time (the sweep; searches already treat them as free).</summary>

@@ -31,7 +31,8 @@ public sealed record OpeningHoursInput(int? Weekday, string? Opens, string? Clos
 
 public sealed record OfficeServiceInput(string? Service, int? Minutes, int? MinutesPerItem, int? MaxItems);
 
-public sealed record ClosureInput(DateOnly? Day, string? Reason);
+/// <param name="CancelAppointments">Cancel the day's open appointments and tell everyone affected (else a day with appointments is refused).</param>
+public sealed record ClosureInput(DateOnly? Day, string? Reason, bool? CancelAppointments = null);
 
 public sealed class OfficeNotFoundException() : NotFoundException("Dienststelle nicht gefunden.");
 
@@ -193,7 +194,9 @@ public sealed class Offices(Db db, TimeProvider clock)
         }, ct);
     }
 
-    public async Task AddClosureAsync(Actor admin, long id, ClosureInput input, CancellationToken ct = default)
+    /// <summary>Closes the office on a day; <paramref name="within"/> runs in the same transaction afterwards (the day's appointments).</summary>
+    public async Task AddClosureAsync(Actor admin, long id, ClosureInput input, CancellationToken ct = default,
+        Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task>? within = null)
     {
         RequireAdministrator(admin);
         var errors = new ValidationErrors();
@@ -210,6 +213,7 @@ public sealed class Offices(Db db, TimeProvider clock)
                 INSERT INTO appointment_closures (office_id, day, reason) VALUES (@Id, @Day, @Reason)
                 ON CONFLICT (office_id, day) DO UPDATE SET reason = excluded.reason
                 """, new { Id = id, Day = input.Day!.Value, Reason = reason }, tx);
+            if (within is not null) await within(c, tx);
         }, ct);
     }
 

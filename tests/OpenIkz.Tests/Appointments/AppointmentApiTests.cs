@@ -393,18 +393,43 @@ public abstract class AppointmentApiTests
     }
 
     [SkippableFact]
-    public async Task Closure_RemovesTheDaysSlots()
+    public async Task Closure_RemovesTheDaysSlots_ADayWithAppointmentsNeedsTheirCancellation_AndEveryoneIsTold()
     {
         var office = await OneCounterOfficeAsync("Schließtag " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
         var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
-        var first = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(first, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        var slots = await SlotsAsync(client, query);
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, berlin));
+        var first = slots[0].GetProperty("start").GetDateTime();
+        var day = DayOf(first);
+        var emails = new[] { Email("schliesstag-a"), Email("schliesstag-b") };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, first, emails[0]))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[2].GetProperty("start").GetDateTime(), emails[1]))).StatusCode);
+
         var admin = await app.ApiAsAsync("frankenthal.admin");
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = day.ToString("yyyy-MM-dd"), reason = "Personalversammlung" })).StatusCode);
-        var after = await SlotsAsync(client, query);
-        Assert.DoesNotContain(after, s => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(s.GetProperty("start").GetDateTime(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"))) == day);
+        var refused = await (await admin.PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = day.ToString("yyyy-MM-dd"), reason = "Personalversammlung" })).AssertProblemAsync(409);
+        Assert.Equal("AppointmentsOnDay", refused.GetProperty("rule").GetString());
+        Assert.Contains("sind 2 Termine gebucht", refused.GetProperty("detail").GetString());
+        Assert.Contains(await SlotsAsync(client, query), s => DayOf(s.GetProperty("start").GetDateTime()) == day); // nothing changed
+
+        var closed = await (await admin.PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = day.ToString("yyyy-MM-dd"), reason = "Personalversammlung", cancelAppointments = true })).ReadJsonAsync();
+        Assert.Equal(2, closed.GetProperty("cancelled").GetInt32());
+        Assert.DoesNotContain(await SlotsAsync(client, query), s => DayOf(s.GetProperty("start").GetDateTime()) == day);
+        foreach (var email in emails)
+        {
+            Assert.Equal("cancelled", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointments WHERE email_key = @E", new { E = email }));
+            var cancel = await CalendarOfMailAsync(email, "entfällt");
+            Assert.Equal("CANCEL", cancel.Method);
+        }
+        var ids = await _smtp.IdsForAsync(emails[0]);
+        var bodies = new List<string>();
+        foreach (var id in ids) bodies.Add(MimeMessage.Load(new MemoryStream(await _smtp.DownloadAsync(id))).TextBody ?? "");
+        var notice = bodies.Single(b => b.Contains("muss leider entfallen", StringComparison.Ordinal));
+        Assert.Contains("Personalversammlung", notice);
+        Assert.Contains("Die nächsten freien Termine:", notice);
     }
+
 }
 
 public sealed class AppointmentApiTestsSqlite(SqliteApp app, Smtp4dev smtp) : AppointmentApiTests(app, smtp), IClassFixture<SqliteApp>, IClassFixture<Smtp4dev>;
