@@ -11,6 +11,9 @@ public sealed class AppointmentOptions
     /// <summary>How long a slot freed by a cancellation or a move is kept back before it is offered again (against slot trading).</summary>
     public int HoldBackMinutes { get; set; } = 30;
 
+    /// <summary>How long a slot offered to the waiting list is held for its confirmation.</summary>
+    public int WaitlistOfferMinutes { get; set; } = 60;
+
     /// <summary>Open (reserved or confirmed, not yet past) appointments per e-mail address and service.</summary>
     public int MaxOpenPerEmail { get; set; } = 2;
 
@@ -25,6 +28,7 @@ public sealed class AppointmentOptions
         var errors = new List<string>();
         if (HoldMinutes is < 1 or > 240) errors.Add($"{Section}:HoldMinutes must be between 1 and 240.");
         if (HoldBackMinutes is < 0 or > 1440) errors.Add($"{Section}:HoldBackMinutes must be between 0 and 1440.");
+        if (WaitlistOfferMinutes is < 5 or > 1440) errors.Add($"{Section}:WaitlistOfferMinutes must be between 5 and 1440.");
         if (MaxOpenPerEmail is < 1 or > 50) errors.Add($"{Section}:MaxOpenPerEmail must be between 1 and 50.");
         if (BookingHorizonDays is < 1 or > 366) errors.Add($"{Section}:BookingHorizonDays must be between 1 and 366.");
         if (MinimumLeadMinutes is < 0 or > 10080) errors.Add($"{Section}:MinimumLeadMinutes must be between 0 and 10080.");

@@ -112,6 +112,23 @@ public static class AppointmentsApi
             })
             .WithName("OfficeCalls").WithSummary("Server-sent events for the waiting-room display: one event 'call' {code, counter, at} per call of the office.").ProducesProblem(404);
 
+        open.MapPost("/waitlist", async Task<Created<WaitlistResult>> (WaitlistRequest request, Bookings bookings, CancellationToken ct) =>
+            {
+                var result = await bookings.JoinWaitlistAsync(request, ct);
+                return TypedResults.Created("/api/v1/appointments/waitlist", result);
+            })
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("JoinWaitlist").WithSummary("The waiting list per service and place of residence: a freed slot up to the given day is offered by e-mail, first come first served.")
+            .ProducesProblem(400);
+
+        open.MapDelete("/waitlist/{manageToken}", async (string manageToken, Bookings bookings, CancellationToken ct) =>
+            {
+                await bookings.LeaveWaitlistAsync(manageToken, ct);
+                return TypedResults.NoContent();
+            })
+            .RequireRateLimiting(RateLimitPolicies.Booking)
+            .WithName("LeaveWaitlist").WithSummary("Leaves the waiting list.").ProducesProblem(404);
+
         var admin = app.MapGroup("/api/v1/appointments/offices").WithTags("Termine (Verwaltung)").RequireAuthorization(Directory.DirectoryPolicies.Administration);
 
         admin.MapPost("/", async (OfficeInput input, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>

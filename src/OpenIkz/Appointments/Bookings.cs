@@ -39,7 +39,7 @@ public sealed class AppointmentNotFoundException() : NotFoundException("Termin n
 /// counter where every cell went in; when none does, the transaction is rolled back and the answer is 409. A move takes
 /// the new cells and frees the old ones in one transaction, or changes nothing.
 /// </summary>
-public sealed class Bookings(Db db, Offices offices, SlotFinder finder, IMailSender mail, IOptions<AppointmentOptions> options, TimeProvider clock, ILogger<Bookings> logger)
+public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, IMailSender mail, IOptions<AppointmentOptions> options, TimeProvider clock, ILogger<Bookings> logger)
 {
     private AppointmentOptions O => options.Value;
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -197,6 +197,7 @@ public sealed class Bookings(Db db, Offices offices, SlotFinder finder, IMailSen
         }, ct);
         var view = await ViewByIdAsync(id, ct);
         if (wasConfirmed) await SendCalendarAsync(view, "Ihr Termin ist abgesagt", "CANCEL", ct);
+        if (view.Status == "cancelled") await OfferToWaitlistAsync(view.OfficeId, view.Service, view.Start, ct);
         return view;
     }
 
@@ -311,13 +312,14 @@ public sealed class Bookings(Db db, Offices offices, SlotFinder finder, IMailSen
     /// hold-back has ended are cleared first; then the insert with ON CONFLICT DO NOTHING either places every cell or the
     /// placed ones are taken back and the next counter is tried. Null: no counter is free.
     /// </summary>
-    private async Task<int?> TakeCellsAsync(DbConnection c, DbTransaction tx, long officeId, SlotCandidate candidate, string appointmentId)
+    private async Task<int?> TakeCellsAsync(DbConnection c, DbTransaction tx, long officeId, SlotCandidate candidate, string appointmentId, bool overHoldBack = false)
     {
         var cells = candidate.CellsUtc.ToArray();
         await ExpireAsync(c, tx, officeId);
-        await c.ExecuteAsync("""
+        // The waiting list takes a freed slot during its hold-back (overHoldBack): it is offered there first.
+        await c.ExecuteAsync($"""
             DELETE FROM appointment_cells WHERE office_id = @Office AND cell_start >= @First AND cell_start <= @Last
-              AND appointment_id IS NULL AND (held_until IS NULL OR held_until <= @Now)
+              AND appointment_id IS NULL{(overHoldBack ? "" : " AND (held_until IS NULL OR held_until <= @Now)")}
             """, new { Office = officeId, First = cells[0], Last = cells[^1], Now }, tx); // a range, not a list: Dapper's list expansion would bypass the timestamp format
         for (var counter = 1; counter <= candidate.Counters; counter++)
         {

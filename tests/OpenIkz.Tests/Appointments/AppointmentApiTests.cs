@@ -393,6 +393,40 @@ public abstract class AppointmentApiTests
     }
 
     [SkippableFact]
+    public async Task Waitlist_ACancelledSlotGoesToTheFirstWaiting_WhoConfirmsWithTheirOwnCode()
+    {
+        var office = await OneCounterOfficeAsync("Warteliste " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
+        var holder = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("vorher")))).ReadJsonAsync();
+
+        var until = DateOnly.FromDateTime(start).AddDays(1).ToString("yyyy-MM-dd");
+        var bad = await (await client.PostAsJsonAsync("/api/v1/appointments/waitlist", new { service = Kfz, municipality = BackofficeFixture.Frankenthal, name = "Ayşe", email = "x", until })).AssertProblemAsync(400);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("email", out _));
+        var first = Email("warte-erste");
+        var second = Email("warte-zweite");
+        var joined = await client.PostAsJsonAsync("/api/v1/appointments/waitlist", new { service = Kfz, municipality = BackofficeFixture.Frankenthal, name = "Ayşe Özdemir", email = first, until });
+        Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
+        var secondToken = (await (await client.PostAsJsonAsync("/api/v1/appointments/waitlist", new { service = Kfz, municipality = BackofficeFixture.Frankenthal, name = "Jörg Schulz", email = second, until })).ReadJsonAsync())
+            .GetProperty("manageToken").GetString()!;
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/appointments/{holder.GetProperty("manageToken").GetString()}/cancel", null)).StatusCode);
+        // The first on the list holds the slot now; nobody else is offered it.
+        Assert.Equal("reserved", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointments WHERE email_key = @E", new { E = first }));
+        Assert.Equal(0, await CountAsync(second));
+        Assert.DoesNotContain(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == start);
+        var offer = await _smtp.WaitForAsync(first);
+        Assert.Contains("Ein Termin ist frei geworden", offer.Subject);
+        var code = offer.Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        Assert.Equal("confirmed", (await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).ReadJsonAsync()).GetProperty("status").GetString());
+
+        // The second leaves the list; a second withdrawal finds nothing.
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/appointments/waitlist/{secondToken}")).StatusCode);
+        await (await client.DeleteAsync($"/api/v1/appointments/waitlist/{secondToken}")).AssertProblemAsync(404);
+    }
+
+    [SkippableFact]
     public async Task Closure_RemovesTheDaysSlots_ADayWithAppointmentsNeedsTheirCancellation_AndEveryoneIsTold()
     {
         var office = await OneCounterOfficeAsync("Schließtag " + Guid.NewGuid().ToString("N")[..6]);

@@ -64,6 +64,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/appointments/confirm"] = "ok ok ok ok ok ok ok",
         ["GET /api/v1/appointments/{manageToken}"] = "404 404 404 404 404 404 404",
         ["GET /api/v1/appointments/offices/{id:long}/calls"] = "404 404 404 404 404 404 404",
+        ["POST /api/v1/appointments/waitlist"] = "ok ok ok ok ok ok ok",
+        ["DELETE /api/v1/appointments/waitlist/{manageToken}"] = "404 404 404 404 404 404 404",
         ["POST /api/v1/appointments/{manageToken}/move"] = "ok ok ok ok ok ok ok",
         ["POST /api/v1/appointments/{manageToken}/cancel"] = "404 404 404 404 404 404 404",
         // offices: the Administration of their municipality
