@@ -57,6 +57,19 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
 
     private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>The resident's part of a booking or a waiting-list entry: items, name and e-mail address, each checked with its German message.</summary>
+    private static (int Items, string? Name, string Email) Resident(ValidationErrors errors, int? requestedItems, string? requestedName, string? requestedEmail)
+    {
+        var items = requestedItems ?? 1;
+        if (items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
+        var name = TextInput.Field(errors, "name", requestedName, TextKind.Line, "Der Name");
+        if (!errors.ContainsKey("name") && (name is null || name.Length > 200)) errors.Add("name", "Bitte Ihren Namen angeben (höchstens 200 Zeichen).");
+        var email = (requestedEmail ?? "").Trim();
+        if (email.Length is 0 or > 254 || !MailboxAddress.TryParse(email, out var box) || box.Address != email || !email.Contains('@', StringComparison.Ordinal))
+            errors.Add("email", "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.org.");
+        return (items, name, email);
+    }
+
     public async Task<BookingResult> BookAsync(BookingRequest request, CancellationToken ct = default)
     {
         var errors = new ValidationErrors();
@@ -66,13 +79,7 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         if (request.Start is null) errors.Add("start", "Bitte den Beginn des Termins angeben.");
         else if (request.Start.Value.Kind == DateTimeKind.Unspecified) errors.Add("start", "Bitte den Beginn mit Zeitzone angeben, z. B. 2026-12-08T07:00:00Z oder 2026-12-08T08:00:00+01:00.");
         if (string.IsNullOrWhiteSpace(request.Municipality)) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) angeben.");
-        var items = request.Items ?? 1;
-        if (items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
-        var name = TextInput.Field(errors, "name", request.Name, TextKind.Line, "Der Name");
-        if (!errors.ContainsKey("name") && (name is null || name.Length > 200)) errors.Add("name", "Bitte Ihren Namen angeben (höchstens 200 Zeichen).");
-        var email = (request.Email ?? "").Trim();
-        if (email.Length is 0 or > 254 || !MailboxAddress.TryParse(email, out var box) || box.Address != email || !email.Contains('@', StringComparison.Ordinal))
-            errors.Add("email", "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.org.");
+        var (items, name, email) = Resident(errors, request.Items, request.Name, request.Email);
         string? phone = null;
         if (!string.IsNullOrWhiteSpace(request.Phone))
         {

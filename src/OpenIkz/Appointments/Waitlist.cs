@@ -27,13 +27,7 @@ public sealed partial class Bookings
         if (resident.Length == 0) errors.Add("municipality", "Bitte Ihre Kommune (amtlicher Schlüssel) angeben.");
         else if (await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = resident }, ct) == 0)
             errors.Add("municipality", $"Die Kommune mit dem Schlüssel '{resident}' gibt es nicht.");
-        var items = request.Items ?? 1;
-        if (items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
-        var name = TextInput.Field(errors, "name", request.Name, TextKind.Line, "Der Name");
-        if (!errors.ContainsKey("name") && (name is null || name.Length > 200)) errors.Add("name", "Bitte Ihren Namen angeben (höchstens 200 Zeichen).");
-        var email = (request.Email ?? "").Trim();
-        if (email.Length is 0 or > 254 || !MailboxAddress.TryParse(email, out var box) || box.Address != email || !email.Contains('@', StringComparison.Ordinal))
-            errors.Add("email", "Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.org.");
+        var (items, name, email) = Resident(errors, request.Items, request.Name, request.Email);
         var today = BerlinTime.Today(clock);
         if (request.Until is not { } until) errors.Add("until", "Bitte den letzten Tag angeben, an dem ein Termin noch passt.");
         else if (until < today || until > today.AddDays(O.BookingHorizonDays)) errors.Add("until", $"Der Tag liegt zwischen heute und {BackofficeDate(today.AddDays(O.BookingHorizonDays))}.");
