@@ -286,6 +286,28 @@ try {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  await step('Dienststellen (Administration, 1280 und 390 px)', async () => {
+    const response = await page.goto('/Dienststellen');
+    check(response?.status() === 200, `Dienststellen: status ${response?.status()}`);
+    await audit(page, 'Dienststellen', cspErrors);
+    const day = await page.locator('a[href$="/Heute"]').first().getAttribute('href');
+    const office = day?.split('/')[2];
+    await page.getByRole('link', { name: 'Öffnungszeiten und Leistungen bearbeiten' }).first().click();
+    await page.waitForURL(/\/Dienststellen\/Bearbeiten\/\d+$/);
+    await audit(page, 'Dienststelle bearbeiten', cspErrors);
+    await page.getByLabel('Postleitzahl').fill('123');
+    await page.getByRole('button', { name: 'Speichern' }).click();
+    await page.locator('#ds-plz-fehler').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Dienststelle bearbeiten: the error summary does not have the focus');
+    await audit(page, 'Dienststelle bearbeiten mit Fehlern', cspErrors);
+    await atNarrowWidth(page, 'Dienststelle bearbeiten mit Fehlern', cspErrors);
+    await page.goto(day);
+    await audit(page, 'Heute in der Dienststelle', cspErrors);
+    await atNarrowWidth(page, 'Heute in der Dienststelle', cspErrors);
+    await page.goto(`/Aufruf/${office}`);
+    await audit(page, 'Aufrufanzeige', cspErrors);
+  });
+
   const resetUser = process.env.E2E_RESET_USERNAME || 'frankenthal.teamleitung';
   const oneTimePassword = 'Einmal-Passwort-Test-2026';
   const ownPassword = 'Eigenes-Passwort-Test-2026';

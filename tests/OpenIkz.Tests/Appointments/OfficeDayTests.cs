@@ -152,3 +152,49 @@ public sealed class OfficeDayPagesTests(SqliteApp app) : IClassFixture<SqliteApp
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.GetAsync($"/Dienststellen/{office}/Heute")).StatusCode);
     }
 }
+
+/// <summary>The Administration manages its offices on pages: German errors next to the fields, nothing stored; clerks may not.</summary>
+public sealed class OfficeManagementPagesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task Admin_CreatesAndChangesAnOffice_ErrorsAtTheirFields_ClerksAreDenied()
+    {
+        var admin = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(admin, "frankenthal.admin")).StatusCode);
+        var form = await PagesTests.ParseAsync(await admin.GetAsync("/Dienststellen/Bearbeiten"));
+        var before = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_offices");
+        var bad = await PagesTests.ParseAsync(await AgreementPagesTests.SubmitAsync(admin, form, "main form", new()
+        {
+            ["Name"] = "Bürgerbüro Nord", ["Street"] = "Nordring 1", ["PostalCode"] = "6722", ["City"] = "Frankenthal (Pfalz)", ["SlotMinutes"] = "10",
+            ["Hours[1].Closes"] = "07:00",
+        }));
+        Assert.Contains("fünf Ziffern", bad.GetElementById("ds-plz-fehler")!.TextContent);
+        Assert.Contains("nach der Öffnung", bad.GetElementById("zeit-1-ende-fehler")!.TextContent);
+        Assert.Contains("mindestens eine Leistung", bad.QuerySelector("#fehlerliste")!.TextContent);
+        Assert.Equal(before, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_offices"));
+
+        var created = await AgreementPagesTests.SubmitAsync(admin, form, "main form", new()
+        {
+            ["Name"] = "Bürgerbüro Nord", ["Street"] = "Nordring 1", ["PostalCode"] = "67227", ["City"] = "Frankenthal (Pfalz)", ["SlotMinutes"] = "15",
+            ["Services[0].Offered"] = "true", ["Services[0].Minutes"] = "30",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var (id, slot) = await app.Db.QuerySingleAsync<(long, long)>("SELECT id, slot_minutes FROM appointment_offices WHERE name = 'Bürgerbüro Nord'");
+        Assert.Equal(15, slot);
+        Assert.Equal(5, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_opening_hours WHERE office_id = @Id", new { Id = id }));
+
+        var edit = await PagesTests.ParseAsync(await admin.GetAsync($"/Dienststellen/Bearbeiten/{id}"));
+        Assert.Equal("Bürgerbüro Nord", edit.QuerySelector("#ds-name")!.GetAttribute("value"));
+        Assert.Equal(HttpStatusCode.Redirect, (await AgreementPagesTests.SubmitAsync(admin, edit, "main form", new() { ["Hours[4].Counters"] = "3" })).StatusCode);
+        Assert.Equal(3, await app.Db.QuerySingleAsync<long>("SELECT MAX(counters) FROM appointment_opening_hours WHERE office_id = @Id", new { Id = id }));
+
+        var speyer = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(speyer, "speyer.admin")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await speyer.GetAsync($"/Dienststellen/Bearbeiten/{id}")).StatusCode);
+        var clerk = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(clerk, "frankenthal.sachbearbeitung")).StatusCode);
+        var denied = await clerk.GetAsync("/Dienststellen/Bearbeiten");
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Contains("/Fehler/403", denied.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+}

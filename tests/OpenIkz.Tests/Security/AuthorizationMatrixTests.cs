@@ -227,6 +227,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // an office's day: its municipality's clerks and Administration (Frankenthal's office; another municipality: 404)
         ["PAGE /Dienststellen"] = "login ok ok denied ok login ok",
         ["PAGE /Dienststellen/{id:long}/Heute"] = "login ok ok denied ok login 404",
+        // managing the offices: the Administration of the municipality
+        ["PAGE /Dienststellen/Bearbeiten/{id:long?}"] = "login denied denied denied ok login 404",
         ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages
@@ -309,6 +311,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("/offices/{id:long}/calls", "/offices/999999/calls")
         .Replace("/Aufruf/{id:long}", "/Aufruf/999999")
         .Replace("/Dienststellen/{id:long}", "/Dienststellen/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        .Replace("/Dienststellen/Bearbeiten/{id:long?}", "/Dienststellen/Bearbeiten/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/absences/{id:long}", "/absences/" + r.AbsenceId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/users/{id:long}", "/users/" + r.TargetUserId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("{cooperationId:long}", r.CooperationId.ToString(System.Globalization.CultureInfo.InvariantCulture))
