@@ -96,27 +96,33 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         if (candidates.Count == 0) return [];
 
         var earliest = clock.GetUtcNow().UtcDateTime.AddMinutes(o.MinimumLeadMinutes);
-        var fromUtc = BerlinTime.StartOfDayUtc(from);
-        var toUtc = BerlinTime.StartOfDayUtc(to.AddDays(1));
-        var occupied = await OccupiedAsync(candidates.Select(x => x.Id).ToArray(), fromUtc, toUtc, ct);
         var states = await StatesAsync(candidates, ct);
         var slots = new List<FreeSlot>();
-        foreach (var office in candidates)
+        // A week at a time, earliest first, until the answer is full: the taken cells are read only for the days the
+        // answer needs (bench appt: reading all eight weeks cost 95 ms p50 of SQL for an answer that ended on day four).
+        for (var windowStart = from; windowStart <= to && slots.Count < MaxSlots; windowStart = windowStart.AddDays(7))
         {
-            var service = office.Services.Single(s => s.Service == q.Service);
-            if (q.Items > service.MaxItems) continue;
-            var minutes = service.MinutesFor(q.Items);
-            var closed = office.Closures.Select(c => c.Day).ToHashSet();
-            var taken = occupied.TryGetValue(office.Id, out var set) ? set : [];
-            for (var day = from; day <= to; day = day.AddDays(1))
+            var windowEnd = windowStart.AddDays(6) < to ? windowStart.AddDays(6) : to;
+            var occupied = await OccupiedAsync(candidates.Select(x => x.Id).ToArray(), BerlinTime.StartOfDayUtc(windowStart), BerlinTime.StartOfDayUtc(windowEnd.AddDays(1)), ct);
+            var found = new List<FreeSlot>();
+            foreach (var office in candidates)
             {
-                var isClosed = closed.Contains(day) || SlotGrid.IsPublicHoliday(states[office.Id], day);
-                foreach (var candidate in SlotGrid.Candidates(office, minutes, day, isClosed))
-                    if (candidate.StartUtc >= earliest && SlotGrid.FreeCounter(candidate, taken) is not null)
-                        slots.Add(new FreeSlot(office.Id, office.Name, office.MunicipalityName, candidate.StartUtc, candidate.EndUtc));
+                var service = office.Services.Single(s => s.Service == q.Service);
+                if (q.Items > service.MaxItems) continue;
+                var minutes = service.MinutesFor(q.Items);
+                var closed = office.Closures.Select(c => c.Day).ToHashSet();
+                var taken = occupied.TryGetValue(office.Id, out var set) ? set : [];
+                for (var day = windowStart; day <= windowEnd; day = day.AddDays(1))
+                {
+                    var isClosed = closed.Contains(day) || SlotGrid.IsPublicHoliday(states[office.Id], day);
+                    foreach (var candidate in SlotGrid.Candidates(office, minutes, day, isClosed))
+                        if (candidate.StartUtc >= earliest && SlotGrid.FreeCounter(candidate, taken) is not null)
+                            found.Add(new FreeSlot(office.Id, office.Name, office.MunicipalityName, candidate.StartUtc, candidate.EndUtc));
+                }
             }
+            slots.AddRange(found.OrderBy(s => s.Start).ThenBy(s => s.OfficeId));
         }
-        return slots.OrderBy(s => s.Start).ThenBy(s => s.OfficeId).Take(MaxSlots).ToList();
+        return slots.Take(MaxSlots).ToList();
     }
 
     private async Task<bool> IsOfficeAsync(long id, CancellationToken ct) =>
