@@ -29,6 +29,9 @@ public sealed class BenchOptions
     public int Entries { get; set; } = 100_000;
     public int Requests { get; set; } = 400;
     public bool Registry => Command.StartsWith("registry", StringComparison.Ordinal);
+    /// <summary>appt: the open-loop rush's request rates per second (--rate 5,20,500, the default), run in ascending order; --seconds (10 for appt) the timed length of each.</summary>
+    public List<double> Rates { get; set; } = [5, 20, 500];
+    public bool Appointments => Command.StartsWith("appt", StringComparison.Ordinal);
 
     public bool Postgres => Database == "postgres";
     public string DataDirectory => Path.GetFullPath(DataDirectoryOption ?? Path.Combine(Path.GetTempPath(), "openikz-bench-" + Database));
@@ -40,6 +43,7 @@ public sealed class BenchOptions
         var o = new BenchOptions();
         var i = 0;
         var casesGiven = false;
+        bool requestsGiven = false, concurrencyGiven = false, secondsGiven = false, runsGiven = false;
         if (args.Length > 0 && !args[0].StartsWith("--")) { o.Command = args[0]; i = 1; }
         for (; i < args.Length; i++)
         {
@@ -49,14 +53,15 @@ public sealed class BenchOptions
                 case "--database": o.Database = Next().ToLowerInvariant(); break;
                 case "--cases": o.Cases = int.Parse(Next()); casesGiven = true; break;
                 case "--partners": o.Partners = int.Parse(Next()); break;
-                case "--runs": o.Runs = int.Parse(Next()); break;
+                case "--runs": o.Runs = int.Parse(Next()); runsGiven = true; break;
                 case "--municipalities": o.Municipalities = int.Parse(Next()); break;
                 case "--entries": o.Entries = int.Parse(Next()); break;
-                case "--requests": o.Requests = int.Parse(Next()); break;
+                case "--requests": o.Requests = int.Parse(Next()); requestsGiven = true; break;
                 case "--clerks": o.Clerks = int.Parse(Next()); break;
-                case "--concurrency": o.Concurrency = int.Parse(Next()); break;
+                case "--concurrency": o.Concurrency = int.Parse(Next()); concurrencyGiven = true; break;
                 case "--intake-concurrency": o.IntakeConcurrency = int.Parse(Next()); break;
-                case "--seconds": o.Seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--seconds": o.Seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); secondsGiven = true; break;
+                case "--rate": o.Rates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--port": o.Port = int.Parse(Next()); break;
                 case "--data": o.DataDirectoryOption = Next(); break;
@@ -68,8 +73,8 @@ public sealed class BenchOptions
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation"))
-            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley, assess-simulation or assess-evaluation.");
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation" or "appt" or "appt-seed" or "appt-run"))
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley, assess-simulation, assess-evaluation, appt, appt-seed or appt-run.");
         if (o.Command == "assess-simulation" && (o.Cases < 1000 || o.Runs < 1)) throw new ArgumentException("assess-simulation needs --cases >= 1000 and --runs >= 1.");
         if (o.Registry)
         {
@@ -84,6 +89,18 @@ public sealed class BenchOptions
             o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-settle-" + o.Database);
             if (o.PostgresDatabase == "openikz_bench") o.PostgresDatabase = "openikz_settle";
             if (o.Partners is < 2 or > 999 || o.Runs < 1) throw new ArgumentException("Need 2 <= --partners <= 999 and --runs >= 1.");
+        }
+        if (o.Appointments)
+        {
+            // The appointments data set: 20 offices, 8 weeks at 60 %; 200 searches per level, 5 bursts of 200 bookings per level, 10 s per rush rate.
+            o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-appt-" + o.Database);
+            if (o.PostgresDatabase == "openikz_bench") o.PostgresDatabase = "openikz_appt";
+            if (!requestsGiven) o.Requests = 200;
+            if (!concurrencyGiven) o.Concurrency = 200;
+            if (!secondsGiven) o.Seconds = 10;
+            if (!runsGiven) o.Runs = 5;
+            if (o.Requests < 10 || o.Concurrency < 1 || o.Runs < 1 || o.Rates.Count == 0 || o.Rates.Any(r => r <= 0) || o.Seconds <= 0) throw new ArgumentException("Need --requests >= 10, --concurrency >= 1, --runs >= 1, --rate > 0, --seconds > 0.");
+            return o;
         }
         if (o.Clerks < 4 || o.Concurrency < 1 || o.Concurrency > o.Clerks) throw new ArgumentException("Need at least 4 clerks and 1 <= concurrency <= clerks.");
         return o;
