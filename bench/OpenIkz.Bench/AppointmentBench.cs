@@ -430,7 +430,7 @@ public static class AppointmentBench
         var finder = new SlotFinder(db, offices, appointmentOptions, clock);
         var mail = new SmtpMailSender(Options.Create(new SmtpOptions()), Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" }));
         if (mail.IsConfigured) throw new InvalidOperationException("The benchmark's mail sender must not be configured (no e-mail is sent).");
-        var bookings = new Bookings(db, offices, mail, appointmentOptions, clock, NullLogger<Bookings>.Instance);
+        var bookings = new Bookings(db, offices, finder, mail, appointmentOptions, clock, NullLogger<Bookings>.Instance);
 
         var members = Enumerable.Range(0, OfficeCount).Select(Ags).ToArray();
         var all = await offices.ListAsync(Service, null);
