@@ -207,43 +207,19 @@ public static class AppointmentBench
 
     // ------------------------------------------------------------------------------------------------------------ the app's SQL
 
-    // Copies of the statements SlotFinder.FindAsync, Offices.ListAsync/LoadAsync and Bookings.BookAsync run (private in the
-    // app), so the bare level runs exactly the app's SQL. Keep in step with src/OpenIkz/Appointments.
+    // The statements SlotFinder.FindAsync, Offices.ListAsync/LoadAsync and Bookings.BookAsync run: the app's own where it
+    // exposes them (Offices.LoadSql, Offices.OpenTo, SlotFinder.OccupiedSql), the short ones written out in the app's order.
     private const string ResidentSql = "SELECT ags, district_ags FROM municipalities WHERE ags = @Ags";
 
-    private static string OpenToSql(string serviceExpression) => $"""
-        (o.municipality_ags IN (@ResidentAgs, @ResidentDistrict) OR EXISTS (SELECT 1 FROM agreements a
-                JOIN appointment_sharing sh ON sh.agreement_id = a.id AND sh.service_slug = {serviceExpression}
-                JOIN agreement_services asv ON asv.agreement_id = a.id AND asv.service_slug = sh.service_slug
-                JOIN agreement_members mo ON mo.agreement_id = a.id AND mo.municipality_ags = o.municipality_ags
-                JOIN agreement_members mr ON mr.agreement_id = a.id AND mr.municipality_ags IN (@ResidentAgs, @ResidentDistrict)
-                WHERE {AgreementGrants.InForce}))
-        """;
+    private static string OpenToSql(string serviceExpression) => Offices.OpenTo(serviceExpression, anyService: false);
 
     private static string OfficeIdsSql => $"""
         SELECT o.id FROM appointment_offices o WHERE o.active = TRUE AND EXISTS (SELECT 1 FROM appointment_office_services s WHERE s.office_id = o.id AND s.service_slug = @Service) AND {OpenToSql("@Service")} ORDER BY o.id
         """;
 
-    private static string[] LoadSql(Db db) =>
-    [
-        $"""
-        SELECT o.id, o.municipality_ags AS MunicipalityAgs, m.name AS MunicipalityName, o.name, o.street, o.postal_code AS PostalCode, o.city,
-               o.accessibility, o.slot_minutes AS SlotMinutes
-        FROM appointment_offices o JOIN municipalities m ON m.ags = o.municipality_ags WHERE {db.InList("o.id", "Ids")} ORDER BY m.name, o.name, o.id
-        """,
-        $"SELECT office_id, weekday, opens, closes, counters FROM appointment_opening_hours WHERE {db.InList("office_id", "Ids")} ORDER BY weekday, opens",
-        $"SELECT office_id, service_slug, minutes, minutes_per_item, max_items FROM appointment_office_services WHERE {db.InList("office_id", "Ids")} ORDER BY service_slug",
-        $"SELECT office_id, day, reason FROM appointment_closures WHERE {db.InList("office_id", "Ids")} AND day >= @Today ORDER BY day",
-    ];
+    private static string[] LoadSql(Db db) => Offices.LoadSql(db);
 
-    private static string StatesSql(Db db) => $"SELECT ags, state FROM municipalities WHERE {db.InList("ags", "Ags")}";
-
-    private static string OccupiedSql(Db db) => $"""
-        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
-        WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
-          AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
-          AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
-        """;
+    private static string OccupiedSql(Db db) => SlotFinder.OccupiedSql(db);
 
     // Diagnostic rows of the search (not app code where they say so), to show where its time goes.
     private const string DiagOccupied = "bare: the occupied-cells query alone (app SQL)";
@@ -309,29 +285,15 @@ public static class AppointmentBench
         var resident = (await c.QueryAsync<(string Ags, string? District)>(ResidentSql, new { Ags = ags })).AsList();
         var ids = (await c.QueryAsync<long>(OfficeIdsSql, new { Service, ResidentAgs = ags, ResidentDistrict = resident[0].District ?? ags, Today = today })).ToArray();
         var load = LoadSql(db);
-        var offices = (await c.QueryAsync<OfficeRow>(load[0], new { Ids = ids })).AsList();
+        var offices = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids })).AsList();
         await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids });
         await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids });
         await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today });
-        await c.QueryAsync<(string Ags, string State)>(StatesSql(db), new { Ags = offices.Select(x => x.MunicipalityAgs).Distinct().ToArray() });
         var rows = await c.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db),
             new { Ids = ids, From = BerlinTime.StartOfDayUtc(from), To = BerlinTime.StartOfDayUtc(to.AddDays(1)), Now = DateTime.UtcNow });
         return rows.AsList().Count;
     }
 
-    /// <summary>The office row as the app reads it (Offices.OfficeRow is private).</summary>
-    private sealed class OfficeRow
-    {
-        public long Id { get; set; }
-        public string MunicipalityAgs { get; set; } = "";
-        public string MunicipalityName { get; set; } = "";
-        public string Name { get; set; } = "";
-        public string Street { get; set; } = "";
-        public string PostalCode { get; set; } = "";
-        public string City { get; set; } = "";
-        public string? Accessibility { get; set; }
-        public long SlotMinutes { get; set; }
-    }
 
     private sealed record Pick(long OfficeId, DateTime Start, IReadOnlyList<DateTime> Cells, int Counters, string Resident);
 
@@ -374,19 +336,16 @@ public static class AppointmentBench
     {
         var id = Guid.NewGuid().ToString("N");
         var now = DateTime.UtcNow;
-        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = p.Resident }, tx);
+        var district = (await c.QueryAsync<(string Ags, string? District)>(ResidentSql, new { Ags = p.Resident }, tx)).Single().District;
         if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = p.OfficeId }, tx);
-        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND active = TRUE", new { Id = p.OfficeId }, tx);
         var load = LoadSql(db);
         var ids = new[] { p.OfficeId };
-        var office = (await c.QueryAsync<OfficeRow>(load[0], new { Ids = ids }, tx)).Single();
+        _ = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids }, tx)).Single();
         await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids }, tx);
         await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids }, tx);
         await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today }, tx);
-        var district = await c.QuerySingleOrDefaultAsync<string?>("SELECT district_ags FROM municipalities WHERE ags = @Ags", new { Ags = p.Resident }, tx);
         await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenToSql("@Service")}",
             new { Id = p.OfficeId, Service, ResidentAgs = p.Resident, ResidentDistrict = district ?? p.Resident, Today = today }, tx);
-        await c.QuerySingleAsync<string>("SELECT state FROM municipalities WHERE ags = @Ags", new { Ags = office.MunicipalityAgs }, tx);
         if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + email }, tx);
         await c.ExecuteScalarAsync<long>("""
             SELECT COUNT(*) FROM appointments

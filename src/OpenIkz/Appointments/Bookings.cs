@@ -293,7 +293,9 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
     /// <summary>The slot at <paramref name="start"/>, if the office offers the service then and is open to the resident; otherwise a 400 naming the field.</summary>
     private async Task<ValidSlot> ValidSlotAsync(DbConnection c, DbTransaction tx, long officeId, string service, string resident, DateTime start, int items)
     {
-        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx) == 0)
+        // The resident's municipality and its district in one read (the district's offices are open to it).
+        var residence = (await c.QueryAsync<(string Ags, string? District)>("SELECT ags, district_ags FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx)).ToList();
+        if (residence.Count == 0)
             throw ValidationException.For("municipality", $"Die Kommune mit dem Schlüssel '{resident}' gibt es nicht.");
         if (db.Kind == DatabaseKind.Postgres) // the slot length cannot change under a booking (Offices.UpdateAsync locks the row)
             await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = officeId }, tx);
@@ -301,14 +303,13 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
             ?? throw ValidationException.For("officeId", "Diese Dienststelle gibt es nicht.");
         var offered = office.Services.FirstOrDefault(s => s.Service == service)
             ?? throw ValidationException.For("service", $"{ServiceCatalog.Find(service)?.Name} wird in {office.Name} nicht angeboten.");
-        if (!await offices.IsOpenToAsync(c, tx, officeId, service, resident))
+        if (!await offices.IsOpenToAsync(c, tx, officeId, service, resident, residence[0].District))
             throw ValidationException.For("officeId", $"{office.Name} steht Einwohnerinnen und Einwohnern Ihrer Kommune für {ServiceCatalog.Find(service)?.Name} nicht offen.");
         if (items > offered.MaxItems) throw ValidationException.For("items", $"Höchstens {offered.MaxItems} je Termin.");
         if (start < Now.AddMinutes(O.MinimumLeadMinutes)) throw ValidationException.For("start", "Der Termin liegt in der Vergangenheit oder zu kurz bevor.");
         var day = BerlinTime.DateOf(start);
         if (day > BerlinTime.Today(clock).AddDays(O.BookingHorizonDays)) throw ValidationException.For("start", $"Termine gibt es höchstens {O.BookingHorizonDays} Tage im Voraus.");
-        var state = await c.QuerySingleAsync<string>("SELECT state FROM municipalities WHERE ags = @Ags", new { Ags = office.MunicipalityAgs }, tx);
-        var closed = office.Closures.Any(x => x.Day == day) || SlotGrid.IsPublicHoliday(state, day);
+        var closed = office.Closures.Any(x => x.Day == day) || SlotGrid.IsPublicHoliday(office.State, day);
         var candidate = SlotGrid.Candidates(office, offered.MinutesFor(items), day, closed).FirstOrDefault(x => x.StartUtc == start)
             ?? throw ValidationException.For("start", "Zu dieser Zeit gibt es keinen Termin: außerhalb der Öffnungszeiten, an einem Schließtag oder nicht im Takt der Dienststelle.");
         return new ValidSlot(office, candidate);

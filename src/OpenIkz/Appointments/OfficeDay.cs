@@ -100,6 +100,12 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
     public async Task<IReadOnlyList<DayAppointment>> TodayAsync(Actor staff, long officeId, CancellationToken ct = default)
     {
         await OwnOfficeAsync(staff, officeId, ct);
+        return await DayAsync(officeId, ct);
+    }
+
+    /// <summary>Today's appointments of an office whose access was checked by the caller.</summary>
+    private async Task<IReadOnlyList<DayAppointment>> DayAsync(long officeId, CancellationToken ct)
+    {
         var today = BerlinTime.Today(clock);
         var rows = await db.QueryAsync<Row>("""
             SELECT id, start_at AS StartAt, end_at AS EndAt, service_slug AS Service, name, items, status, checkin_code AS CheckinCode,
@@ -117,11 +123,11 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         await OwnOfficeAsync(staff, officeId, ct);
         var clean = (code ?? "").Trim().ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal);
         if (clean.Length == 8 && !clean.Contains('-', StringComparison.Ordinal)) clean = clean[..4] + "-" + clean[4..];
-        var today = (await TodayAsync(staff, officeId, ct)).FirstOrDefault(a => a.CheckinCode == clean && a.Status == "confirmed")
+        var today = (await DayAsync(officeId, ct)).FirstOrDefault(a => a.CheckinCode == clean && a.Status == "confirmed")
             ?? throw ValidationException.For("code", "Heute gibt es in dieser Dienststelle keinen bestätigten Termin mit diesem Code.");
         if (today.NoShowAt is not null) throw new RuleException("MarkedNoShow", "Dieser Termin ist schon als „nicht erschienen“ vermerkt.");
         await db.ExecuteAsync("UPDATE appointments SET checked_in_at = COALESCE(checked_in_at, @Now) WHERE id = @Id", new { Now, today.Id }, ct);
-        return (await TodayAsync(staff, officeId, ct)).Single(a => a.Id == today.Id);
+        return (await DayAsync(officeId, ct)).Single(a => a.Id == today.Id);
     }
 
     public async Task<Call> CallAsync(Actor staff, long officeId, string appointmentId, int counter, CancellationToken ct = default)
@@ -129,7 +135,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         var office = await OwnOfficeAsync(staff, officeId, ct);
         var maxCounters = office.Hours.Select(h => h.Counters).DefaultIfEmpty(1).Max();
         if (counter < 1 || counter > maxCounters) throw ValidationException.For("counter", $"Der Schalter ist eine Zahl von 1 bis {maxCounters}.");
-        var a = (await TodayAsync(staff, officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
+        var a = (await DayAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
         if (a.CheckedInAt is null) throw new RuleException("NotCheckedIn", "Aufgerufen wird, wer eingecheckt ist.");
         var now = Now;
         await db.ExecuteAsync("UPDATE appointments SET called_at = @Now, called_counter = @Counter WHERE id = @Id", new { Now = now, Counter = counter, a.Id }, ct);
@@ -141,7 +147,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
     public async Task NoShowAsync(Actor staff, long officeId, string appointmentId, CancellationToken ct = default)
     {
         await OwnOfficeAsync(staff, officeId, ct);
-        var a = (await TodayAsync(staff, officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
+        var a = (await DayAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
         if (a.CheckedInAt is not null) throw new RuleException("CheckedIn", "Wer eingecheckt ist, ist erschienen.");
         if (a.Start.AddMinutes(NoShowAfterMinutes) > Now)
             throw new RuleException("TooEarly", $"„Nicht erschienen“ lässt sich erst {NoShowAfterMinutes} Minuten nach Terminbeginn vermerken.");

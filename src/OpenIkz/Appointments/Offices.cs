@@ -21,6 +21,11 @@ public sealed record Office(long Id, string MunicipalityAgs, string Municipality
     string? Accessibility, int SlotMinutes, IReadOnlyList<OpeningHours> Hours, IReadOnlyList<OfficeService> Services, IReadOnlyList<Closure> Closures)
 {
     public string Address => $"{Street}, {PostalCode} {City}";
+
+    /// <summary>The state of the office's municipality (its public holidays), e.g. "RP".</summary>
+    public string State { get; init; } = "";
+
+    public bool Active { get; init; } = true;
 }
 
 /// <summary>What an administrator sends to create or change an office.</summary>
@@ -78,7 +83,7 @@ public sealed class Offices(Db db, TimeProvider clock)
     /// "The office o is open to the resident": its own municipality, or an agreement in force that covers and shares the
     /// service and has the office's municipality and the resident's among its members.
     /// </summary>
-    private static string OpenTo(string serviceExpression, bool anyService)
+    internal static string OpenTo(string serviceExpression, bool anyService)
     {
         var shared = $"""
             EXISTS (SELECT 1 FROM agreements a
@@ -108,22 +113,20 @@ public sealed class Offices(Db db, TimeProvider clock)
             """, new { Today }, ct))
         .OrderBy(m => m.Name, StringComparer.Create(CultureInfo.GetCultureInfo("de-DE"), CompareOptions.None)).ToList();
 
-    /// <summary>Whether a resident of <paramref name="residentAgs"/> may book <paramref name="service"/> at the office.</summary>
-    public async Task<bool> IsOpenToAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long officeId, string service, string residentAgs)
-    {
-        var district = await c.QuerySingleOrDefaultAsync<string?>("SELECT district_ags FROM municipalities WHERE ags = @Ags", new { Ags = residentAgs }, tx);
-        return await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenTo("@Service", false)}",
-            new { Id = officeId, Service = service, ResidentAgs = residentAgs, ResidentDistrict = district ?? residentAgs, Today }, tx) > 0;
-    }
+    /// <summary>
+    /// Whether a resident of <paramref name="residentAgs"/> (in the district <paramref name="residentDistrict"/>, or none)
+    /// may book <paramref name="service"/> at the office.
+    /// </summary>
+    public async Task<bool> IsOpenToAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long officeId, string service, string residentAgs, string? residentDistrict) =>
+        await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenTo("@Service", false)}",
+            new { Id = officeId, Service = service, ResidentAgs = residentAgs, ResidentDistrict = residentDistrict ?? residentAgs, Today }, tx) > 0;
 
     public async Task<Office> GetAsync(long id, CancellationToken ct = default) =>
         (await LoadAsync([id], ct)).SingleOrDefault() ?? throw new OfficeNotFoundException();
 
     /// <summary>An active office, read on the caller's connection (inside a booking's transaction), or null.</summary>
     public async Task<Office?> FindActiveAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long id) =>
-        await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND active = TRUE", new { Id = id }, tx) == 0
-            ? null
-            : (await LoadAsync(c, tx, [id])).SingleOrDefault();
+        (await LoadAsync(c, tx, [id])).SingleOrDefault(o => o.Active);
 
     private async Task<IReadOnlyList<Office>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
@@ -132,25 +135,32 @@ public sealed class Offices(Db db, TimeProvider clock)
         return await LoadAsync(c, null, ids);
     }
 
+    /// <summary>The four statements that load offices (the office with its municipality, hours, services, closures from @Today) over @Ids; the benchmark runs them bare.</summary>
+    internal static string[] LoadSql(Db db) =>
+    [
+        $"""
+        SELECT o.id, o.municipality_ags AS MunicipalityAgs, m.name AS MunicipalityName, o.name, o.street, o.postal_code AS PostalCode, o.city,
+               o.accessibility, o.slot_minutes AS SlotMinutes, m.state AS State, o.active AS Active
+        FROM appointment_offices o JOIN municipalities m ON m.ags = o.municipality_ags WHERE {db.InList("o.id", "Ids")} ORDER BY m.name, o.name, o.id
+        """,
+        $"SELECT office_id, weekday, opens, closes, counters FROM appointment_opening_hours WHERE {db.InList("office_id", "Ids")} ORDER BY weekday, opens",
+        $"SELECT office_id, service_slug, minutes, minutes_per_item, max_items FROM appointment_office_services WHERE {db.InList("office_id", "Ids")} ORDER BY service_slug",
+        $"SELECT office_id, day, reason FROM appointment_closures WHERE {db.InList("office_id", "Ids")} AND day >= @Today ORDER BY day",
+    ];
+
     private async Task<IReadOnlyList<Office>> LoadAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, IReadOnlyList<long> ids)
     {
         var list = ids.ToArray();
-        var offices = await c.QueryAsync<OfficeRow>($"""
-            SELECT o.id, o.municipality_ags AS MunicipalityAgs, m.name AS MunicipalityName, o.name, o.street, o.postal_code AS PostalCode, o.city,
-                   o.accessibility, o.slot_minutes AS SlotMinutes
-            FROM appointment_offices o JOIN municipalities m ON m.ags = o.municipality_ags WHERE {db.InList("o.id", "Ids")} ORDER BY m.name, o.name, o.id
-            """, new { Ids = list }, tx);
-        var hours = (await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(
-            $"SELECT office_id, weekday, opens, closes, counters FROM appointment_opening_hours WHERE {db.InList("office_id", "Ids")} ORDER BY weekday, opens", new { Ids = list }, tx))
+        var sql = LoadSql(db);
+        var offices = await c.QueryAsync<OfficeRow>(sql[0], new { Ids = list }, tx);
+        var hours = (await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(sql[1], new { Ids = list }, tx))
             .ToLookup(h => h.OfficeId, h => new OpeningHours((int)h.Weekday, h.Opens, h.Closes, (int)h.Counters));
-        var services = (await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(
-            $"SELECT office_id, service_slug, minutes, minutes_per_item, max_items FROM appointment_office_services WHERE {db.InList("office_id", "Ids")} ORDER BY service_slug", new { Ids = list }, tx))
+        var services = (await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(sql[2], new { Ids = list }, tx))
             .ToLookup(s => s.OfficeId, s => new OfficeService(s.Service, (int)s.Minutes, (int)s.PerItem, (int)s.MaxItems));
-        var closures = (await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(
-            $"SELECT office_id, day, reason FROM appointment_closures WHERE {db.InList("office_id", "Ids")} AND day >= @Today ORDER BY day", new { Ids = list, Today }, tx))
+        var closures = (await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(sql[3], new { Ids = list, Today }, tx))
             .ToLookup(x => x.OfficeId, x => new Closure(x.Day, x.Reason));
         return offices.Select(o => new Office(o.Id, o.MunicipalityAgs, o.MunicipalityName, o.Name, o.Street, o.PostalCode, o.City, o.Accessibility, (int)o.SlotMinutes,
-            hours[o.Id].ToList(), services[o.Id].ToList(), closures[o.Id].ToList())).ToList();
+            hours[o.Id].ToList(), services[o.Id].ToList(), closures[o.Id].ToList()) { State = o.State, Active = o.Active }).ToList();
     }
 
     /// <summary>Creates an office of the administrator's municipality.</summary>
@@ -317,7 +327,7 @@ public sealed class Offices(Db db, TimeProvider clock)
                 new { Id = id, s.Service, s.Minutes, PerItem = s.MinutesPerItem, s.MaxItems }, tx);
     }
 
-    private sealed class OfficeRow
+    internal sealed class OfficeRow
     {
         public long Id { get; set; }
         public string MunicipalityAgs { get; set; } = "";
@@ -328,5 +338,7 @@ public sealed class Offices(Db db, TimeProvider clock)
         public string City { get; set; } = "";
         public string? Accessibility { get; set; }
         public long SlotMinutes { get; set; }
+        public string State { get; set; } = "";
+        public bool Active { get; set; }
     }
 }

@@ -96,7 +96,6 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         if (candidates.Count == 0) return [];
 
         var earliest = clock.GetUtcNow().UtcDateTime.AddMinutes(o.MinimumLeadMinutes);
-        var states = await StatesAsync(candidates, ct);
         var slots = new List<FreeSlot>();
         // A week at a time, earliest first, until the answer is full: the taken cells are read only for the days the
         // answer needs (bench appt: reading all eight weeks cost 95 ms p50 of SQL for an answer that ended on day four).
@@ -114,7 +113,7 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
                 var taken = occupied.TryGetValue(office.Id, out var set) ? set : [];
                 for (var day = windowStart; day <= windowEnd; day = day.AddDays(1))
                 {
-                    var isClosed = closed.Contains(day) || SlotGrid.IsPublicHoliday(states[office.Id], day);
+                    var isClosed = closed.Contains(day) || SlotGrid.IsPublicHoliday(office.State, day);
                     foreach (var candidate in SlotGrid.Candidates(office, minutes, day, isClosed))
                         if (candidate.StartUtc >= earliest && SlotGrid.FreeCounter(candidate, taken) is not null)
                             found.Add(new FreeSlot(office.Id, office.Name, office.MunicipalityName, candidate.StartUtc, candidate.EndUtc));
@@ -128,26 +127,21 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
     private async Task<bool> IsOfficeAsync(long id, CancellationToken ct) =>
         await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND active = TRUE", new { Id = id }, ct) > 0;
 
-    private async Task<Dictionary<long, string>> StatesAsync(IReadOnlyList<Office> list, CancellationToken ct)
-    {
-        var ags = list.Select(x => x.MunicipalityAgs).Distinct().ToArray();
-        var states = (await db.QueryAsync<(string Ags, string State)>($"SELECT ags, state FROM municipalities WHERE {db.InList("ags", "Ags")}", new { Ags = ags }, ct))
-            .ToDictionary(x => x.Ags, x => x.State);
-        return list.ToDictionary(x => x.Id, x => states.GetValueOrDefault(x.MunicipalityAgs, ""));
-    }
-
     /// <summary>
     /// The cells taken in the range per office: booked, held by a reservation that has not expired, or freed and still
     /// held back. Expired holds count as free even before the sweep has removed them.
     /// </summary>
+    /// <summary>The taken cells of @Ids in [@From, @To) at @Now (see <see cref="OccupiedAsync"/>); the benchmark runs it bare.</summary>
+    internal static string OccupiedSql(Db db) => $"""
+        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
+        WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
+          AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
+          AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
+        """;
+
     internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(long[] officeIds, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
     {
-        var rows = await db.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>($"""
-            SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
-            WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
-              AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
-              AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
-            """, new { Ids = officeIds, From = fromUtc, To = toUtc, Now = clock.GetUtcNow().UtcDateTime }, ct);
+        var rows = await db.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db), new { Ids = officeIds, From = fromUtc, To = toUtc, Now = clock.GetUtcNow().UtcDateTime }, ct);
         return rows.GroupBy(r => r.OfficeId).ToDictionary(g => g.Key, g => g.Select(r => ((int)r.Counter, DateTime.SpecifyKind(r.Cell, DateTimeKind.Utc))).ToHashSet());
     }
 }

@@ -66,6 +66,10 @@ public abstract class AppointmentApiTests
     private static object Booking(long office, DateTime start, string email, string municipality = BackofficeFixture.Frankenthal, int items = 1) =>
         new { service = Kfz, officeId = office, start, items, name = "Erika Mustermann", email, phone = "06233 89-0", municipality };
 
+    /// <summary>The confirmation code of a booking e-mail: the line that is one long word (a 256-bit token).</summary>
+    internal static string ConfirmationCode(string body) =>
+        body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+
     private static string Email(string tag) => $"{tag}-{Guid.NewGuid():N}@example.org";
 
     private Task<long> CountAsync(string email) => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE email_key = @E", new { E = email.ToLowerInvariant() });
@@ -133,7 +137,7 @@ public abstract class AppointmentApiTests
         // The e-mail asks to confirm with a code; the booking's answer does not contain it (double opt-in).
         var request = await _smtp.WaitForAsync(email);
         Assert.Contains("Bitte bestätigen Sie", request.Subject);
-        var code = request.Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        var code = AppointmentApiTests.ConfirmationCode(request.Body);
         Assert.NotEqual(manage, code);
         await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = manage })).AssertProblemAsync(404);
         var confirmed = await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).ReadJsonAsync();
@@ -218,7 +222,7 @@ public abstract class AppointmentApiTests
         var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
         var email = Email("ablauf");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, email))).StatusCode);
-        var code = (await _smtp.WaitForAsync(email)).Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        var code = AppointmentApiTests.ConfirmationCode((await _smtp.WaitForAsync(email)).Body);
         app.Clock.Advance(TimeSpan.FromMinutes(16));
         try
         {
@@ -344,7 +348,7 @@ public abstract class AppointmentApiTests
         var slots = await SlotsAsync(client, query);
         var email = Email("sweep");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[0].GetProperty("start").GetDateTime(), email))).StatusCode);
-        var code = (await _smtp.WaitForAsync(email)).Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        var code = AppointmentApiTests.ConfirmationCode((await _smtp.WaitForAsync(email)).Body);
         app.Clock.Advance(TimeSpan.FromMinutes(16));
         try
         {
@@ -418,7 +422,7 @@ public abstract class AppointmentApiTests
         Assert.DoesNotContain(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == start);
         var offer = await _smtp.WaitForAsync(first);
         Assert.Contains("Ein Termin ist frei geworden", offer.Subject);
-        var code = offer.Body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        var code = AppointmentApiTests.ConfirmationCode(offer.Body);
         Assert.Equal("confirmed", (await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).ReadJsonAsync()).GetProperty("status").GetString());
 
         // The second leaves the list; a second withdrawal finds nothing.

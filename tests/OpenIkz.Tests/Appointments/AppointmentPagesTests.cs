@@ -56,7 +56,7 @@ public sealed class AppointmentPagesTests(SqliteApp app) : IClassFixture<SqliteA
 
         // The code from the e-mail (demo mode: the mail folder); opening the link confirms nothing, the button does.
         var mail = System.IO.Directory.GetFiles(Path.Combine(app.DataDirectory, "mail"), "*.eml").Select(f => MimeMessage.Load(f)).Single(m => m.To.Mailboxes.Any(b => b.Address == email));
-        var code = (mail.TextBody ?? "").Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
+        var code = AppointmentApiTests.ConfirmationCode((mail.TextBody ?? ""));
         var confirmPage = await ParseAsync(await browser.GetAsync("/Termine/Bestaetigen?code=" + Uri.EscapeDataString(code)));
         Assert.Equal("reserved", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointments WHERE email_key = @E", new { E = email }));
         var confirmed = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, confirmPage, "main form"));
