@@ -138,6 +138,8 @@ try {
     await page.locator('ul.oikz-slot-list a').first().focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/Termine\/Buchen/);
+    // The proof-of-work challenge runs in a worker (pruefung-worker.js) under the CSP and says when it is done.
+    await page.locator('[data-challenge-status]').filter({ hasText: 'erledigt' }).waitFor();
     await page.getByLabel('Vor- und Nachname').fill('Erika Mustermann');
     await page.getByLabel('E-Mail-Adresse').fill('erika.example.org');
     await page.getByRole('button', { name: 'Termin reservieren' }).click();

@@ -23,6 +23,15 @@ public sealed class AppointmentOptions
     /// <summary>The earliest start from now, in minutes (no booking for the next few minutes).</summary>
     public int MinimumLeadMinutes { get; set; } = 30;
 
+    /// <summary>Whether the booking form and API ask for the proof-of-work challenge (off for load tests and the benchmark).</summary>
+    public bool RequireChallenge { get; set; } = true;
+
+    /// <summary>The challenge's leading zero bits: about 2^n hashes to solve it (18: well under a second on a laptop, a few seconds on an old phone).</summary>
+    public int ChallengeDifficulty { get; set; } = 18;
+
+    /// <summary>How long a challenge can be used after it was handed out (the time to fill in the form).</summary>
+    public int ChallengeMinutes { get; set; } = 30;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -32,6 +41,8 @@ public sealed class AppointmentOptions
         if (MaxOpenPerEmail is < 1 or > 50) errors.Add($"{Section}:MaxOpenPerEmail must be between 1 and 50.");
         if (BookingHorizonDays is < 1 or > 366) errors.Add($"{Section}:BookingHorizonDays must be between 1 and 366.");
         if (MinimumLeadMinutes is < 0 or > 10080) errors.Add($"{Section}:MinimumLeadMinutes must be between 0 and 10080.");
+        if (ChallengeDifficulty is < 1 or > 28) errors.Add($"{Section}:ChallengeDifficulty must be between 1 and 28.");
+        if (ChallengeMinutes is < 1 or > 1440) errors.Add($"{Section}:ChallengeMinutes must be between 1 and 1440.");
         return errors;
     }
 }

@@ -24,6 +24,7 @@ public static class AppointmentsModule
         services.AddSingleton<Offices>();
         services.AddSingleton<SlotFinder>();
         services.AddSingleton<Bookings>();
+        services.AddSingleton<BookingChallenge>();
         services.AddSingleton<CallBoard>();
         services.AddSingleton<OfficeDay>();
         services.AddPeriodicJob<HoldSweeper>();
@@ -62,8 +63,17 @@ public static class AppointmentsApi
             })
             .WithName("FreeSlots").WithSummary("Free slots, earliest first: of one office, or of every office open to the municipality's residents for the service.");
 
-        open.MapPost("/", async Task<Created<BookingResult>> (BookingRequest request, Bookings bookings, CancellationToken ct) =>
+        open.MapGet("/challenge", (BookingChallenge challenge) =>
             {
+                var c = challenge.Issue();
+                return TypedResults.Ok(new { challenge = c.Token, algorithm = c.Algorithm, difficulty = c.Difficulty, expiresAt = c.ExpiresAt, required = challenge.Required });
+            })
+            .WithName("BookingChallenge")
+            .WithSummary("A proof-of-work challenge for a booking or a waiting-list entry: find a decimal nonce such that SHA-256 of \"challenge:nonce\" begins with difficulty zero bits, and send \"challenge:nonce\" as the field challenge. Each challenge is spent once.");
+
+        open.MapPost("/", async Task<Created<BookingResult>> (BookingRequest request, Bookings bookings, BookingChallenge challenge, CancellationToken ct) =>
+            {
+                await challenge.VerifyAsync(request.Challenge, ct);
                 var result = await bookings.BookAsync(request, ct);
                 return TypedResults.Created($"/api/v1/appointments/{result.ManageToken}", result);
             })
@@ -112,8 +122,9 @@ public static class AppointmentsApi
             })
             .WithName("OfficeCalls").WithSummary("Server-sent events for the waiting-room display: one event 'call' {code, counter, at} per call of the office.").ProducesProblem(404);
 
-        open.MapPost("/waitlist", async Task<Created<WaitlistResult>> (WaitlistRequest request, Bookings bookings, CancellationToken ct) =>
+        open.MapPost("/waitlist", async Task<Created<WaitlistResult>> (WaitlistRequest request, Bookings bookings, BookingChallenge challenge, CancellationToken ct) =>
             {
+                await challenge.VerifyAsync(request.Challenge, ct);
                 var result = await bookings.JoinWaitlistAsync(request, ct);
                 return TypedResults.Created("/api/v1/appointments/waitlist", result);
             })

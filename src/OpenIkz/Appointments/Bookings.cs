@@ -11,7 +11,8 @@ using OpenIkz.Infrastructure.Mail;
 
 namespace OpenIkz.Appointments;
 
-public sealed record BookingRequest(string? Service, long? OfficeId, DateTime? Start, int? Items, string? Name, string? Email, string? Phone, string? Municipality);
+/// <param name="Challenge">The solved proof-of-work challenge "token:nonce" (<see cref="BookingChallenge"/>), when required.</param>
+public sealed record BookingRequest(string? Service, long? OfficeId, DateTime? Start, int? Items, string? Name, string? Email, string? Phone, string? Municipality, string? Challenge = null);
 
 public sealed record MoveRequest(long? OfficeId, DateTime? Start);
 
@@ -460,9 +461,9 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
 }
 
 /// <summary>Expires the holds that were not confirmed in time.</summary>
-public sealed class HoldSweeper(Bookings bookings) : IPeriodicJob
+public sealed class HoldSweeper(Bookings bookings, BookingChallenge challenge) : IPeriodicJob
 {
     public string Name => "appointment-holds";
     public TimeSpan Interval => TimeSpan.FromMinutes(1);
-    public Task<int> RunAsync(CancellationToken ct) => bookings.ExpireHoldsAsync(ct);
+    public async Task<int> RunAsync(CancellationToken ct) => await bookings.ExpireHoldsAsync(ct) + await challenge.SweepAsync(ct);
 }

@@ -5,7 +5,7 @@ using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Appointments;
 
-public sealed record WaitlistRequest(string? Service, string? Municipality, int? Items, string? Name, string? Email, DateOnly? Until);
+public sealed record WaitlistRequest(string? Service, string? Municipality, int? Items, string? Name, string? Email, DateOnly? Until, string? Challenge = null);
 
 public sealed record WaitlistResult(string Id, string Status, string ManageToken);
 

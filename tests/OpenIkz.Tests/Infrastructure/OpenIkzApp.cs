@@ -51,6 +51,8 @@ public class OpenIkzApp(TestDatabase database) : WebApplicationFactory<Program>,
             ["ConnectionStrings:Postgres"] = PostgresConnectionString,
             // Many sign-ins from one address within seconds: the limits are off unless a test switches them on (RateLimitTests).
             ["OpenIkz:RateLimits:Enabled"] = "false",
+            // Bookings by the hundred: the proof-of-work challenge is off unless a test switches it on (BookingChallengeTests).
+            ["OpenIkz:Appointments:RequireChallenge"] = "false",
         };
         foreach (var (k, v) in Settings) settings[k] = v;
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));

@@ -60,6 +60,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         // ---- appointments: public booking (no login); a manage token is the only key to an appointment
         ["GET /api/v1/appointments/offices"] = "ok ok ok ok ok ok ok",
         ["GET /api/v1/appointments/slots"] = "ok ok ok ok ok ok ok",
+        ["GET /api/v1/appointments/challenge"] = "ok ok ok ok ok ok ok",
         ["POST /api/v1/appointments/"] = "ok ok ok ok ok ok ok",
         ["POST /api/v1/appointments/confirm"] = "ok ok ok ok ok ok ok",
         ["GET /api/v1/appointments/{manageToken}"] = "404 404 404 404 404 404 404",

@@ -10,7 +10,7 @@ namespace OpenIkz.Pages.Termine;
 /// sends the e-mail with the confirmation code; the page then says so and leads to the appointment's manage page.
 /// </summary>
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.Booking)] // the writes (posts) of the public pages, as the API
-public sealed class BuchenModel(Bookings bookings, Offices offices, TimeProvider clock) : FormPageModel
+public sealed class BuchenModel(Bookings bookings, Offices offices, BookingChallenge challenge, TimeProvider clock) : FormPageModel
 {
     public const string NameId = "buchen-name", EmailId = "buchen-email", PhoneId = "buchen-telefon";
 
@@ -29,12 +29,18 @@ public sealed class BuchenModel(Bookings bookings, Offices offices, TimeProvider
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Phone { get; set; }
 
+    /// <summary>The solved proof-of-work challenge "token:nonce", filled in by /js/pruefung.js.</summary>
+    [BindProperty(Name = "challenge")] public string? ChallengeSolution { get; set; }
+
+    /// <summary>The challenge the form carries (a new one for every display), or null when none is required.</summary>
+    public Challenge? Proof { get; private set; }
+
     public Office? Office { get; private set; }
     public DateTime? Start { get; private set; }
     public string ServiceName => ServiceCatalog.Find(Service ?? "")?.Name ?? "";
     public string SearchLink => QueryLink.Build("/Termine", ("leistung", Service), ("wohnort", Municipality), ("anzahl", Items));
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : Redirect(SearchLink);
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Form() : Redirect(SearchLink);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -42,6 +48,7 @@ public sealed class BuchenModel(Bookings bookings, Offices offices, TimeProvider
         try
         {
             var items = int.TryParse(Items, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1;
+            await challenge.VerifyAsync(ChallengeSolution, ct);
             var result = await bookings.BookAsync(new BookingRequest(Service, Office!.Id, Start, items, Name, Email, Phone, Municipality), ct);
             TempData["Message"] = "Der Termin ist für Sie reserviert. Bitte bestätigen Sie ihn mit dem Link oder Code aus der E-Mail, die wir Ihnen eben geschickt haben.";
             return Redirect($"/Termine/Verwalten/{result.ManageToken}");
@@ -54,6 +61,13 @@ public sealed class BuchenModel(Bookings bookings, Offices offices, TimeProvider
         {
             RuleError = ex.Message;
         }
+        return Form();
+    }
+
+    /// <summary>The form with a fresh challenge: a spent one cannot be sent again.</summary>
+    private IActionResult Form()
+    {
+        Proof = challenge.Required ? challenge.Issue() : null;
         return Page();
     }
 
