@@ -296,7 +296,7 @@ public static class SettleBench
     {
         var started = DateTime.UtcNow;
         using var db = o.Postgres ? Db.ForPostgres(o.PostgresConnectionString) : Db.ForSqlite(o.SqliteFile);
-        var settlements = new SettlementService(db, TimeProvider.System);
+        var settlements = new SettlementService(db, TimeProvider.System, []);
         var agreementId = await db.QuerySingleAsync<long>("SELECT id FROM agreements ORDER BY id LIMIT 1");
         var (userId, userAgs) = await db.QuerySingleAsync<(long, string)>("SELECT id, municipality_ags FROM users WHERE username = @U", new { U = CoordinatorName });
         var actor = new Actor(userId, null, CoordinatorName, "Koordination (Bench)", userAgs, false, [], IsCoordinator: true);

@@ -29,7 +29,9 @@ public static class AgreementStatus
 
 public sealed record AgreementMember(string Ags, bool ContributesCases, bool ContributesStaff, int? CapacitySharePercent, DateTime? ConsentedAt = null);
 
-public sealed record AgreementRate(string Service, string CaseGroup, decimal FlatAmount, decimal? Fee);
+/// <param name="PerAppointment">The amount per appointment an office of one member serves for a resident of another
+/// (issue 11); only on the service's row for all case groups.</param>
+public sealed record AgreementRate(string Service, string CaseGroup, decimal FlatAmount, decimal? Fee, decimal? PerAppointment = null);
 
 /// <summary>The terms of an agreement: what the coordinators draft, what the members consent to.</summary>
 public sealed record AgreementTerms(

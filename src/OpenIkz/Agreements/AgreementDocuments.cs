@@ -58,6 +58,7 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
     {
         string Name(string slug) => ServiceCatalog.Find(slug)?.Name ?? slug;
         string Money(decimal v) => v.ToString("N2", German) + " EUR";
+        var perAppointment = a.Rates.Any(r => r.PerAppointment is not null);
         var services = string.Join(", ", a.Services.Select(Name));
         var contributors = a.Members.Where(m => m.Cases).Select(m => m.Name).ToList();
         var staff = a.Members.Where(m => m.Staff).Select(m => m.Name).ToList();
@@ -89,9 +90,12 @@ public sealed class AgreementDocuments(IFileStore store, TimeProvider clock)
                 a.FeeRule == "share" && a.FeeShare is { } share
                     ? $"Gebühreneinnahmen vereinnahmt die zuständige Kommune; {share.ToString("0.##", German)} % der Gebühr je bearbeitetem Vorgang stehen der bearbeitenden Kommune zu."
                     : "Gebühreneinnahmen verbleiben bei der zuständigen Kommune.",
+                .. (perAppointment
+                    ? new[] { "Für jeden Termin, den eine Dienststelle eines Mitglieds im Abrechnungszeitraum für eine Einwohnerin oder einen Einwohner eines anderen Mitglieds wahrnimmt (die Person ist erschienen und angemeldet), erstattet das Mitglied des Wohnorts die Pauschale je Termin." }
+                    : []),
             ], a.Rates.Select(r => new[] { Name(r.Service), r.CaseGroup.Length == 0 ? "alle" : ServiceCatalog.Find(r.Service)?.CaseGroups.FirstOrDefault(g => g.Slug == r.CaseGroup)?.Label ?? r.CaseGroup,
-                    Money(r.FlatAmount), r.Fee is null ? "–" : Money(r.Fee.Value) }).ToList(),
-                ["Leistung", "Fallgruppe", "Fallpauschale", "Gebühr je Fall"]),
+                    Money(r.FlatAmount), r.Fee is null ? "–" : Money(r.Fee.Value) }.Concat(perAppointment ? [r.PerAppointment is { } p ? Money(p) : "–"] : []).ToArray()).ToList(),
+                ["Leistung", "Fallgruppe", "Fallpauschale", "Gebühr je Fall", .. (perAppointment ? new[] { "je Termin" } : [])]),
             new("§ 6 Laufzeit und Kündigung", [
                 $"Die Vereinbarung gilt ab dem {a.ValidFrom.ToString("dd.MM.yyyy", German)}{(a.ValidTo is { } to ? $" bis zum {to.ToString("dd.MM.yyyy", German)}" : " auf unbestimmte Zeit")}.",
                 $"Sie kann von jedem Mitglied mit einer Frist von {a.NoticeMonths} Monaten gekündigt werden.",
@@ -166,8 +170,8 @@ internal sealed class AgreementReader(DbConnection c, DbTransaction tx)
             FROM agreement_members m JOIN municipalities mu ON mu.ags = m.municipality_ags WHERE m.agreement_id = @Id ORDER BY mu.name
             """, new { Id = id }, tx)).Select(m => (m.Ags, m.Name, m.Cases, m.Staff, m.Share)).ToList();
         var services = (await c.QueryAsync<string>("SELECT service_slug FROM agreement_services WHERE agreement_id = @Id ORDER BY service_slug", new { Id = id }, tx)).ToList();
-        var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee)>("SELECT service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id ORDER BY service_slug, case_group", new { Id = id }, tx))
-            .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m)).ToList();
+        var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee, long? Appointment)>("SELECT service_slug, case_group, flat_cents, fee_cents, appointment_cents FROM agreement_rates WHERE agreement_id = @Id ORDER BY service_slug, case_group", new { Id = id }, tx))
+            .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m, r.Appointment / 100m)).ToList();
         var law = LegalForms.Law(a.StateLaw);
         var form = law?.Form(a.LegalForm);
         return new AgreementDocuments.Facts(a.Id, a.Title, a.Version, law?.Genitive ?? "des Landesrechts (nicht angegeben)", law?.Dative ?? "dem Landesrecht (nicht angegeben)", form?.Label ?? "Vereinbarung", form?.LegalBasis ?? "",

@@ -135,8 +135,8 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
                    m.capacity_share_percent AS CapacitySharePercent, m.consented_at AS ConsentedAt
             FROM agreement_members m JOIN municipalities mu ON mu.ags = m.municipality_ags WHERE m.agreement_id = @Id ORDER BY mu.name
             """, new { Id = id }, tx)).Select(m => new MemberView(m.Ags, m.Name, m.ContributesCases, m.ContributesStaff, m.CapacitySharePercent, m.ConsentedAt)).ToList();
-        var rates = (await c.QueryAsync<RateRow>("SELECT service_slug AS Service, case_group AS CaseGroup, flat_cents AS FlatCents, fee_cents AS FeeCents FROM agreement_rates WHERE agreement_id = @Id ORDER BY service_slug, case_group", new { Id = id }, tx))
-            .Select(x => new AgreementRate(x.Service, x.CaseGroup, x.FlatCents / 100m, x.FeeCents / 100m)).ToList();
+        var rates = (await c.QueryAsync<RateRow>("SELECT service_slug AS Service, case_group AS CaseGroup, flat_cents AS FlatCents, fee_cents AS FeeCents, appointment_cents AS AppointmentCents FROM agreement_rates WHERE agreement_id = @Id ORDER BY service_slug, case_group", new { Id = id }, tx))
+            .Select(x => new AgreementRate(x.Service, x.CaseGroup, x.FlatCents / 100m, x.FeeCents / 100m, x.AppointmentCents / 100m)).ToList();
         var history = (await c.QueryAsync<HistoryRow>("SELECT at, actor_name AS Actor, actor_ags AS ActorAgs, action, details FROM agreement_history WHERE agreement_id = @Id ORDER BY at, id", new { Id = id }, tx))
             .Select(h => new AgreementHistoryEntry(h.At, h.Actor, h.ActorAgs, h.Action, h.Details)).ToList();
         var docs = (await c.QueryAsync<DocumentRow>("SELECT version, created_at AS CreatedAt, reason, html_sha256 AS HtmlSha256, pdf_sha256 AS PdfSha256 FROM agreement_documents WHERE agreement_id = @Id ORDER BY created_at", new { Id = id }, tx))
@@ -327,7 +327,7 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
                 """, new { From = a.ValidFrom > Today ? a.ValidFrom.AddDays(1) : Today.AddDays(1), Now, actor.Ags, Id = id }, tx);
             await c.ExecuteAsync("INSERT INTO agreement_services (agreement_id, service_slug) SELECT @New, service_slug FROM agreement_services WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             await c.ExecuteAsync("INSERT INTO agreement_members (agreement_id, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent) SELECT @New, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent FROM agreement_members WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
-            await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) SELECT @New, service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
+            await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents, appointment_cents) SELECT @New, service_slug, case_group, flat_cents, fee_cents, appointment_cents FROM agreement_rates WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             // The structured goals (migration 0010, kept by Assessment/Evaluation/AgreementGoals) are terms like the rates: the new version starts with them.
             await c.ExecuteAsync("INSERT INTO agreement_goals (agreement_id, position, kpi, comparison, target_hundredths, due_date, note) SELECT @New, position, kpi, comparison, target_hundredths, due_date, note FROM agreement_goals WHERE agreement_id = @Id", new { New = newId, Id = id }, tx);
             await HistoryAsync(c, tx, id, actor, "Änderung begonnen", $"Entwurf der Fassung {a.Version + 1} angelegt.");
@@ -374,8 +374,9 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
             await c.ExecuteAsync("INSERT INTO agreement_members (agreement_id, municipality_ags, contributes_cases, contributes_staff, capacity_share_percent) VALUES (@Id, @Ags, @Cases, @Staff, @Share)",
                 new { Id = id, m.Ags, Cases = m.ContributesCases, Staff = m.ContributesStaff, Share = m.CapacitySharePercent }, tx);
         foreach (var r in t.Rates)
-            await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) VALUES (@Id, @S, @G, @Flat, @Fee)",
-                new { Id = id, S = r.Service, G = r.CaseGroup, Flat = (long)(r.FlatAmount * 100), Fee = r.Fee is null ? (long?)null : (long)(r.Fee.Value * 100) }, tx);
+            await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents, appointment_cents) VALUES (@Id, @S, @G, @Flat, @Fee, @Appointment)",
+                new { Id = id, S = r.Service, G = r.CaseGroup, Flat = (long)(r.FlatAmount * 100), Fee = r.Fee is null ? (long?)null : (long)(r.Fee.Value * 100),
+                    Appointment = r.PerAppointment is null ? (long?)null : (long)(r.PerAppointment.Value * 100) }, tx);
     }
 
     private static Task SetStatusAsync(DbConnection c, DbTransaction tx, long id, string status) =>
@@ -434,6 +435,7 @@ public sealed class AgreementService(Db db, TimeProvider clock, AgreementDocumen
         public string CaseGroup { get; set; } = "";
         public long FlatCents { get; set; }
         public long? FeeCents { get; set; }
+        public long? AppointmentCents { get; set; }
     }
 
     private sealed class HistoryRow

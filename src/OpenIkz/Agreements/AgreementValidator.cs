@@ -25,7 +25,7 @@ public sealed record AgreementInput(
 
 public sealed record MemberInput(string? Ags, bool? ContributesCases, bool? ContributesStaff, int? CapacitySharePercent);
 
-public sealed record RateInput(string? Service, string? CaseGroup, JsonElement? FlatAmount, JsonElement? Fee);
+public sealed record RateInput(string? Service, string? CaseGroup, JsonElement? FlatAmount, JsonElement? Fee, JsonElement? PerAppointment = null);
 
 /// <summary>Checks an agreement's terms and names every problem in German with its field.</summary>
 public static class AgreementValidator
@@ -97,10 +97,13 @@ public static class AgreementValidator
             var group = r.CaseGroup?.Trim() ?? "";
             if (group.Length > 0 && service.CaseGroups.All(g => g.Slug != group)) errors.Add($"{field}.caseGroup", $"Die Fallgruppe '{group}' gibt es bei {service.Name} nicht.");
             if (!rateKeys.Add((service.Slug, group))) errors.Add(field, "Für diese Leistung und Fallgruppe gibt es schon einen Satz.");
-            var flat = Amount(r.FlatAmount, $"{field}.flatAmount", "Die Fallpauschale", errors, required: true);
+            // A row may carry only the amount per appointment: its case flat is then 0 (the same as no row for the cases).
+            var perAppointment = Amount(r.PerAppointment, $"{field}.perAppointment", "Die Pauschale je Termin", errors, required: false);
+            var flat = Amount(r.FlatAmount, $"{field}.flatAmount", "Die Fallpauschale", errors, required: perAppointment is null) ?? (perAppointment is null ? null : 0m);
             var fee = Amount(r.Fee, $"{field}.fee", "Die Gebühr", errors, required: false);
             if (fee is not null && !service.FeeBearing) errors.Add($"{field}.fee", $"{service.Name} ist nicht gebührenpflichtig.");
-            if (flat is not null) rates.Add(new AgreementRate(service.Slug, group, flat.Value, fee));
+            if (perAppointment is not null && group.Length > 0) errors.Add($"{field}.perAppointment", "Die Pauschale je Termin gilt für die ganze Leistung, nicht für eine Fallgruppe.");
+            if (flat is not null) rates.Add(new AgreementRate(service.Slug, group, flat.Value, fee, perAppointment));
         }
         if (services.Count > 0 && rates.Count == 0) errors.Add("rates", "Bitte den Finanzierungsschlüssel angeben: mindestens eine Fallpauschale.");
 

@@ -25,6 +25,7 @@ public static class AppointmentsModule
         services.AddSingleton<SlotFinder>();
         services.AddSingleton<Bookings>();
         services.AddSingleton<BookingChallenge>();
+        services.AddSingleton<OpenIkz.Agreements.Settlement.ISettlementCountSource, AppointmentSettlementCounts>();
         services.AddSingleton<CallBoard>();
         services.AddSingleton<OfficeDay>();
         services.AddPeriodicJob<HoldSweeper>();

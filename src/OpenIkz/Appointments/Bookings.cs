@@ -465,5 +465,6 @@ public sealed class HoldSweeper(Bookings bookings, BookingChallenge challenge) :
 {
     public string Name => "appointment-holds";
     public TimeSpan Interval => TimeSpan.FromMinutes(1);
-    public async Task<int> RunAsync(CancellationToken ct) => await bookings.ExpireHoldsAsync(ct) + await challenge.SweepAsync(ct);
+    public async Task<int> RunAsync(CancellationToken ct) =>
+        await bookings.ExpireHoldsAsync(ct) + await bookings.PassOnLapsedOffersAsync(ct) + await challenge.SweepAsync(ct);
 }

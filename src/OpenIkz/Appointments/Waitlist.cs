@@ -14,7 +14,8 @@ public sealed record WaitlistResult(string Id, string Status, string ManageToken
 /// acceptable day. When an appointment is cancelled, its slot goes to the first waiting resident the office is open to
 /// (first come, first served), during the hold-back that keeps it from everyone else: a hold of
 /// <see cref="AppointmentOptions.WaitlistOfferMinutes"/> and an e-mail with its own confirmation code. An offer not
-/// confirmed in time expires like any hold.
+/// confirmed in time expires like any hold, and the sweep passes the slot on to the next in line (once per offer); the
+/// entry whose offer lapsed is done.
 /// </summary>
 public sealed partial class Bookings
 {
@@ -105,6 +106,37 @@ public sealed partial class Bookings
                 ConfirmText(w.Name, serviceName, slot, confirm, manage, expires), null, ct);
             return;
         }
+    }
+
+    /// <summary>
+    /// The sweep: every waiting-list offer whose hold expired unconfirmed is passed on to the next waiting resident it
+    /// suits, once (a conditional update claims it, so two sweeps never both pass it on). A slot that starts too soon, or
+    /// was booked by someone else since the hold ran out, goes to nobody.
+    /// </summary>
+    public async Task<int> PassOnLapsedOffersAsync(CancellationToken ct = default)
+    {
+        var lapsed = await db.QueryAsync<LapsedOffer>("""
+            SELECT w.id AS EntryId, a.office_id AS OfficeId, a.service_slug AS Service, a.start_at AS Start
+            FROM appointment_waitlist w JOIN appointments a ON a.id = w.offered_appointment_id
+            WHERE w.status = 'offered' AND w.passed_on_at IS NULL AND a.status = 'expired'
+            """, new { }, ct);
+        var passed = 0;
+        foreach (var offer in lapsed)
+        {
+            if (await db.ExecuteAsync("UPDATE appointment_waitlist SET passed_on_at = @Now WHERE id = @Id AND passed_on_at IS NULL", new { Now, Id = offer.EntryId }, ct) == 0) continue;
+            if (offer.Start <= Now.AddMinutes(O.MinimumLeadMinutes)) continue;
+            await OfferToWaitlistAsync(offer.OfficeId, offer.Service, offer.Start, ct);
+            passed++;
+        }
+        return passed;
+    }
+
+    private sealed class LapsedOffer
+    {
+        public string EntryId { get; set; } = "";
+        public long OfficeId { get; set; }
+        public string Service { get; set; } = "";
+        public DateTime Start { get; set; }
     }
 
     private sealed class WaitlistSkip : Exception;

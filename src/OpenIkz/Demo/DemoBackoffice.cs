@@ -41,7 +41,8 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documen
         [("ludwigshafen", Ludwigshafen, 3), ("rhein-pfalz-kreis", RheinPfalzKreis, 2), ("frankenthal", Frankenthal, 1)];
 
     private sealed record AgreementSeed(string Title, string Status, DateOnly From, DateOnly? To, string[] Services, (string Ags, bool Cases, bool Staff, int? Share)[] Members,
-        (string Service, string Group, long FlatCents, long? FeeCents)[] Rates, string FeeRule = "owner", string? FeeShare = null, string? TerminationReason = null);
+        (string Service, string Group, long FlatCents, long? FeeCents)[] Rates, string FeeRule = "owner", string? FeeShare = null, string? TerminationReason = null,
+        (string Service, long Cents)[]? AppointmentCents = null);
 
     private const string DataProtection =
         "Die bearbeitenden Kommunen verarbeiten personenbezogene Daten im Auftrag der zuständigen Kommune nach Art. 28 DSGVO. " +
@@ -53,7 +54,8 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documen
     [
         new("Zweckvereinbarung gemeinsame Kfz-Zulassung Vorderpfalz", "active", new DateOnly(2025, 1, 1), null, ["kfz-zulassung"],
             [(Ludwigshafen, true, true, 50), (Frankenthal, true, true, 20), (RheinPfalzKreis, true, true, 30)],
-            [("kfz-zulassung", "neuzulassung", 1250, 2790), ("kfz-zulassung", "umschreibung", 1000, 2630), ("kfz-zulassung", "ausserbetriebsetzung", 450, 810)], "share", "30"),
+            [("kfz-zulassung", "neuzulassung", 1250, 2790), ("kfz-zulassung", "umschreibung", 1000, 2630), ("kfz-zulassung", "ausserbetriebsetzung", 450, 810)], "share", "30",
+            AppointmentCents: [("kfz-zulassung", 800)]),
         new("Zweckvereinbarung gemeinsame Elterngeldstelle Vorderpfalz", "active", new DateOnly(2025, 7, 1), null, ["elterngeld"],
             [(Ludwigshafen, true, true, 40), (Frankenthal, true, true, 15), (Speyer, true, true, 15), (RheinPfalzKreis, true, true, 30)],
             [("elterngeld", "", 3800, null)]),
@@ -125,6 +127,10 @@ public sealed class DemoBackoffice(Db db, UserAccounts users, IFileStore documen
                 foreach (var r in agreement.Rates)
                     await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents) VALUES (@Id, @Service, @Group, @FlatCents, @FeeCents)",
                         new { Id = id, r.Service, r.Group, r.FlatCents, r.FeeCents }, tx);
+                // The amount per appointment (issue 11) on the service's row for all case groups: no case flat beyond the groups' own.
+                foreach (var (service, cents) in agreement.AppointmentCents ?? [])
+                    await c.ExecuteAsync("INSERT INTO agreement_rates (agreement_id, service_slug, case_group, flat_cents, fee_cents, appointment_cents) VALUES (@Id, @Service, '', 0, NULL, @Cents)",
+                        new { Id = id, Service = service, Cents = cents }, tx);
                 var history = new List<(DateOnly On, string Action, string? Details)>
                 {
                     (agreement.From.AddDays(-60), "Entwurf angelegt", agreement.Title),

@@ -121,3 +121,48 @@ public class SettlementCalculatorTests
     public void Period_Parse_RefusesOtherFormats(string text) =>
         Assert.True(Assert.Throws<ValidationException>(() => SettlementPeriod.Parse(text)).Errors.ContainsKey("period"));
 }
+
+/// <summary>
+/// Appointments in the settlement (issue 11): served appointments of another member's residents are lines of their own,
+/// count × the amount per appointment, without fee share; own residents are not settled; without an amount per
+/// appointment they are not settled at all; the case lines of the hand-computed example stay as they were.
+/// </summary>
+public class SettlementAppointmentCalculatorTests
+{
+    private const string A = SettlementCalculatorTests.A, B = SettlementCalculatorTests.B;
+
+    [Fact]
+    public void Appointments_ArePricedPerAppointment_BesideTheCaseLines()
+    {
+        var key = new SettlementKey([.. SettlementCalculatorTests.Key.Rates, new AgreementRate("kfz-zulassung", "", 0m, null, 8.25m)], "share", 33.33m);
+        var counts = SettlementCalculatorTests.Counts.Concat(
+        [
+            new CaseCount(B, A, "kfz-zulassung", "", 3, SettlementUnits.Appointment),  // A's office served 3 of B's residents: B pays A 24.75
+            new CaseCount(A, B, "kfz-zulassung", "", 1, SettlementUnits.Appointment),  // and B's office 1 of A's: A pays B 8.25
+            new CaseCount(A, A, "kfz-zulassung", "", 40, SettlementUnits.Appointment), // own residents: nothing
+        ]);
+        var result = SettlementCalculator.Calculate(counts, key, [A, B, SettlementCalculatorTests.C]);
+        var appointments = result.Lines.Where(l => l.Unit == SettlementUnits.Appointment).ToList();
+        Assert.Equal(2, appointments.Count);
+        Assert.Equal((3L, 2475L, 0L, 2475L), appointments.Single(l => l.OwnerAgs == B).Let(l => (l.Count, l.FlatCents, l.FeeCents, l.AmountCents)));
+        Assert.Equal(825, appointments.Single(l => l.OwnerAgs == A).AmountCents);
+        // The case lines come first and are unchanged; the balances move by the appointments alone.
+        Assert.Equal(5, result.Lines.TakeWhile(l => l.Unit == SettlementUnits.Case).Count());
+        Assert.Equal(-30805 + 2475 - 825, result.Balances[A]);
+        Assert.Equal(33648 - 2475 + 825, result.Balances[B]);
+        Assert.Equal(0, result.Balances.Values.Sum());
+    }
+
+    [Fact]
+    public void Appointments_WithoutAnAmountPerAppointment_AreNotSettled()
+    {
+        var result = SettlementCalculator.Calculate([new CaseCount(B, A, "kfz-zulassung", "", 3, SettlementUnits.Appointment)], SettlementCalculatorTests.Key, [A, B]);
+        Assert.Empty(result.Lines);
+        Assert.All(result.Balances.Values, b => Assert.Equal(0, b));
+    }
+}
+
+internal static class LetExtension
+{
+    public static TResult Let<T, TResult>(this T value, Func<T, TResult> f) => f(value);
+}

@@ -431,6 +431,47 @@ public abstract class AppointmentApiTests
     }
 
     [SkippableFact]
+    public async Task Waitlist_AnOfferNotConfirmedInTime_IsPassedOnToTheNextInLine_Once()
+    {
+        var office = await OneCounterOfficeAsync("Weitergabe " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
+        var holder = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("inhaber")))).ReadJsonAsync();
+        var until = DateOnly.FromDateTime(start).AddDays(1).ToString("yyyy-MM-dd");
+        var first = Email("warte-verpasst");
+        var second = Email("warte-naechste");
+        foreach (var (name, email) in new[] { ("Ayşe Özdemir", first), ("Jörg Schulz", second) })
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments/waitlist", new { service = Kfz, municipality = BackofficeFixture.Frankenthal, name, email, until })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/appointments/{holder.GetProperty("manageToken").GetString()}/cancel", null)).StatusCode);
+        await _smtp.WaitForAsync(first);
+        Assert.Equal(0, await CountAsync(second));
+
+        // The first lets the offer lapse (WaitlistOfferMinutes, 60): the sweep expires it and offers the slot to the second.
+        app.Clock.Advance(TimeSpan.FromMinutes(61));
+        try
+        {
+            var bookings = app.Services.GetRequiredService<OpenIkz.Appointments.Bookings>();
+            Assert.True(await bookings.ExpireHoldsAsync() >= 1);
+            Assert.True(await bookings.PassOnLapsedOffersAsync() >= 1);
+            Assert.Equal("expired", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointments WHERE email_key = @E", new { E = first }));
+            var (status, offered) = await app.Db.QuerySingleAsync<(string, DateTime)>("SELECT status, start_at FROM appointments WHERE email_key = @E", new { E = second });
+            Assert.Equal(("reserved", start.ToUniversalTime()), (status, offered.ToUniversalTime()));
+            var mail = await _smtp.WaitForAsync(second);
+            Assert.Contains("Ein Termin ist frei geworden", mail.Subject);
+            // Once: a second sweep passes nothing on, and nobody else holds the slot.
+            Assert.Equal(0, await bookings.PassOnLapsedOffersAsync());
+            Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE office_id = @O AND start_at = @S AND status = 'reserved'", new { O = office, S = start.ToUniversalTime() }));
+            var code = AppointmentApiTests.ConfirmationCode(mail.Body);
+            Assert.Equal("confirmed", (await (await client.PostAsJsonAsync("/api/v1/appointments/confirm", new { token = code })).ReadJsonAsync()).GetProperty("status").GetString());
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(-61));
+        }
+    }
+
+    [SkippableFact]
     public async Task Closure_RemovesTheDaysSlots_ADayWithAppointmentsNeedsTheirCancellation_AndEveryoneIsTold()
     {
         var office = await OneCounterOfficeAsync("Schließtag " + Guid.NewGuid().ToString("N")[..6]);

@@ -157,6 +157,36 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
     }
 
     [Fact]
+    public async Task AmountPerAppointment_InTheFinancingKey_IsCheckedAtItsField_ShownInThePreview_AndStored()
+    {
+        var coordinator = await SignedInAsync("thale.koordination");
+        var slot = OpenIkz.Pages.Vereinbarungen.AgreementForm.Slots.Single(x => x.Service == "wohngeld" && x.CaseGroup == "").Index;
+        var (values, extra) = ValidAgreement("Arbeitsgemeinschaft Termine Thale – Wernigerode");
+        values[$"Form.Appointment[{slot}]"] = "-1";
+        var before = await CountAgreementsAsync();
+        var form = await ParseAsync(await coordinator.GetAsync("/Vereinbarungen/Neu"));
+        var refused = await WalkAsync(coordinator, form, values, extra, until: 5);
+        Assert.Equal(3, StepOf(refused));
+        Assert.Contains("Die Pauschale je Termin darf nicht negativ sein", refused.GetElementById("satz-wohngeld-alle-termin-fehler")!.TextContent);
+        Assert.Equal("true", refused.GetElementById("satz-wohngeld-alle-termin")!.GetAttribute("aria-invalid"));
+
+        values[$"Form.Appointment[{slot}]"] = "7,50";
+        var review = await WalkAsync(coordinator, refused, values, extra, until: 5);
+        Assert.Equal(5, StepOf(review));
+        var preview = review.QuerySelector("article.oikz-document")!.TextContent;
+        Assert.Contains("Pauschale je Termin", preview);
+        Assert.Contains("7,50 EUR", preview);
+        Assert.Equal(before, await CountAgreementsAsync());
+        var saved = await SubmitAsync(coordinator, review, "main form", new() { ["Go"] = "speichern" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var id = long.Parse(saved.Headers.Location!.OriginalString["/Vereinbarungen/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(750, await app.Db.QuerySingleAsync<long>("SELECT appointment_cents FROM agreement_rates WHERE agreement_id = @Id AND case_group = ''", new { Id = id }));
+        var page = await ParseAsync(await coordinator.GetAsync(saved.Headers.Location!.OriginalString));
+        Assert.NotNull(page.QuerySelectorAll("th").FirstOrDefault(th => th.TextContent.Trim() == "je Termin"));
+        Assert.Contains("7,50 €", page.QuerySelector("main")!.TextContent);
+    }
+
+    [Fact]
     public async Task NegativeFlatAmount_ShowsTheGermanErrorNextToItsField_AndSavesNothing()
     {
         var coordinator = await SignedInAsync("thale.koordination");

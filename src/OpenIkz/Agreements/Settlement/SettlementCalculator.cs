@@ -32,18 +32,42 @@ public sealed partial record SettlementPeriod(string Text, DateOnly Start, DateO
     public DateOnly LastDay => End.AddDays(-1);
 }
 
-/// <summary>How many cases a processor decided for an owner in the period, per service and case group.</summary>
-public sealed record CaseCount(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count);
+/// <summary>What a settlement line counts: decided cases, or appointments an office served for another member's residents.</summary>
+public static class SettlementUnits
+{
+    public const string Case = "case";
+    public const string Appointment = "appointment";
+}
+
+/// <summary>
+/// How many cases a processor decided for an owner in the period, per service and case group; with
+/// <see cref="SettlementUnits.Appointment"/>, how many appointments an office of the processor served for residents of
+/// the owner (case group '').
+/// </summary>
+public sealed record CaseCount(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count, string Unit = SettlementUnits.Case);
+
+/// <summary>
+/// A source of counts other than decided cases that the settlement prices, kept by a downstream module (the appointments
+/// of issue 11): it counts for the agreement's members in [from, to) and is registered in the container.
+/// </summary>
+public interface ISettlementCountSource
+{
+    Task<IReadOnlyList<CaseCount>> CountAsync(System.Data.Common.DbConnection c, long agreementId, DateTime fromUtc, DateTime toUtc, CancellationToken ct);
+}
 
 public sealed record SettlementKey(IReadOnlyList<AgreementRate> Rates, string FeeRule, decimal? FeeSharePercent)
 {
     /// <summary>The rate of a case group, else the rate for the whole service ('' case group), else none.</summary>
     public AgreementRate? RateFor(string service, string caseGroup) =>
         Rates.FirstOrDefault(r => r.Service == service && r.CaseGroup == caseGroup) ?? Rates.FirstOrDefault(r => r.Service == service && r.CaseGroup == "");
+
+    /// <summary>The amount per appointment of a service (its row for all case groups), else none: appointments are then not settled.</summary>
+    public decimal? AppointmentRateFor(string service) => Rates.FirstOrDefault(r => r.Service == service && r.CaseGroup == "")?.PerAppointment;
 }
 
 /// <summary>One line: what an owner owes a processor for one service and case group. Amounts in cents.</summary>
-public sealed record SettlementLine(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count, long FlatCents, long FeeCents, long AmountCents);
+public sealed record SettlementLine(string OwnerAgs, string ProcessorAgs, string Service, string CaseGroup, long Count, long FlatCents, long FeeCents, long AmountCents,
+    string Unit = SettlementUnits.Case);
 
 public sealed record Transfer(string PayerAgs, string ReceiverAgs, long AmountCents);
 
@@ -52,7 +76,9 @@ public sealed record SettlementResult(IReadOnlyList<SettlementLine> Lines, IRead
 /// <summary>
 /// The Kostenausgleich, without I/O. For every (owner, processor, service, case group) with
 /// owner ≠ processor: count × flat amount, plus — when fees are shared — count × fee × share; the sum is
-/// exact (decimal) and rounded once to cents (half away from zero). The owner pays the line to the
+/// exact (decimal) and rounded once to cents (half away from zero). Appointments served for another member's
+/// residents are lines of their own: count × the amount per appointment, no fee share; without such an amount
+/// they are not settled. The owner pays the line to the
 /// processor. Each member's balance is what it receives minus what it pays: a negative balance pays, a
 /// positive one receives, and the balances sum to zero because every line is added once and
 /// subtracted once. Transfers settle the balances with as few payments as a greedy match gives.
@@ -63,9 +89,17 @@ public static class SettlementCalculator
     {
         var lines = new List<SettlementLine>();
         foreach (var c in counts.Where(c => c.OwnerAgs != c.ProcessorAgs && c.Count > 0)
-                     .OrderBy(c => c.OwnerAgs, StringComparer.Ordinal).ThenBy(c => c.ProcessorAgs, StringComparer.Ordinal)
+                     .OrderBy(c => c.Unit == SettlementUnits.Case ? 0 : 1)
+                     .ThenBy(c => c.OwnerAgs, StringComparer.Ordinal).ThenBy(c => c.ProcessorAgs, StringComparer.Ordinal)
                      .ThenBy(c => c.Service, StringComparer.Ordinal).ThenBy(c => c.CaseGroup, StringComparer.Ordinal))
         {
+            if (c.Unit == SettlementUnits.Appointment)
+            {
+                if (key.AppointmentRateFor(c.Service) is not { } perAppointment) continue;
+                var cents = ToCents(c.Count * perAppointment);
+                lines.Add(new SettlementLine(c.OwnerAgs, c.ProcessorAgs, c.Service, "", c.Count, cents, 0, cents, SettlementUnits.Appointment));
+                continue;
+            }
             var rate = key.RateFor(c.Service, c.CaseGroup);
             var flat = c.Count * (rate?.FlatAmount ?? 0m);
             var fee = key.FeeRule == "share" && rate?.Fee is { } perCase && key.FeeSharePercent is { } share ? c.Count * perCase * share / 100m : 0m;

@@ -17,7 +17,14 @@ public sealed record StatementView(string MunicipalityAgs, string MunicipalityNa
     public decimal? Difference => PreviousBalance is { } previous ? Balance - previous : null;
 }
 
-public sealed record LineView(string OwnerAgs, string ProcessorAgs, string Service, string ServiceName, string CaseGroup, string CaseGroupLabel, long Count, decimal Flat, decimal FeeShare, decimal Amount);
+public sealed record LineView(string OwnerAgs, string ProcessorAgs, string Service, string ServiceName, string CaseGroup, string CaseGroupLabel, long Count, decimal Flat, decimal FeeShare, decimal Amount,
+    string Unit = SettlementUnits.Case)
+{
+    public bool IsAppointments => Unit == SettlementUnits.Appointment;
+
+    /// <summary>"Vorgänge" or "Termine", for the count.</summary>
+    public string UnitWord => IsAppointments ? "Termine" : "Vorgänge";
+}
 
 public sealed record TransferView(string PayerAgs, string ReceiverAgs, decimal Amount);
 

@@ -112,6 +112,9 @@ public static class SettlementPdf
         pdf.Heading("Erläuterung des Schlüssels", 2);
         pdf.Paragraph("Für jeden im Zeitraum entschiedenen Vorgang, den eine Kommune für ein anderes Mitglied bearbeitet hat, erstattet die zuständige " +
                       "Kommune der bearbeitenden Kommune die vereinbarte Fallpauschale der Leistung bzw. Fallgruppe (Spalte „Pauschalen“).");
+        if (s.Lines.Any(l => l.IsAppointments))
+            pdf.Paragraph("Für jeden Termin, den eine Dienststelle eines Mitglieds im Zeitraum für Einwohnerinnen und Einwohner eines anderen Mitglieds " +
+                          "wahrgenommen hat (die Person ist erschienen), erstattet das Mitglied des Wohnorts die vereinbarte Pauschale je Termin (Positionen „Termine“).");
         pdf.Paragraph(s.FeeRule == "share" && s.FeeSharePercent is { } share
             ? $"Gebühreneinnahmen vereinnahmt die zuständige Kommune; {share.ToString("0.##", German)} % der Gebühr je bearbeitetem Vorgang stehen der bearbeitenden Kommune zu (Spalte „Gebührenanteil“)."
             : "Gebühreneinnahmen verbleiben bei der zuständigen Kommune; ein Gebührenanteil wird nicht ausgeglichen.");

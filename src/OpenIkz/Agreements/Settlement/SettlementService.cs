@@ -25,7 +25,7 @@ public sealed class SettlementNotFoundException() : NotFoundException("Abrechnun
 /// refused. A period that has not ended yet (its last day is today or later, Europe/Berlin) is only previewed:
 /// the result is computed but not stored, and it issues no invoice.
 /// </summary>
-public sealed class SettlementService(Db db, TimeProvider clock)
+public sealed class SettlementService(Db db, TimeProvider clock, IEnumerable<ISettlementCountSource> countSources)
 {
     public async Task<RunResult> RunAsync(Actor actor, long agreementId, string periodText, CancellationToken ct = default)
     {
@@ -44,7 +44,9 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         if (countFrom < countTo)
         {
             await using var reader = await db.OpenAsync(ct);
-            counts = (await CountAsync(reader, null, agreementId, BerlinMidnightUtc(countFrom), BerlinMidnightUtc(countTo))).ToList();
+            var all = (await CountAsync(reader, null, agreementId, BerlinMidnightUtc(countFrom), BerlinMidnightUtc(countTo))).ToList();
+            foreach (var source in countSources) all.AddRange(await source.CountAsync(reader, agreementId, BerlinMidnightUtc(countFrom), BerlinMidnightUtc(countTo), ct));
+            counts = all;
         }
 
         return await db.InTransactionAsync(async (c, tx) =>
@@ -63,9 +65,9 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             if (overlapping is not null)
                 throw new RuleException("PeriodOverlaps", $"Der Zeitraum {period.Text} überschneidet sich mit der abgeschlossenen Abrechnung {overlapping.Period}.");
 
-            var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee)>(
-                "SELECT service_slug, case_group, flat_cents, fee_cents FROM agreement_rates WHERE agreement_id = @Id", new { Id = agreementId }, tx))
-                .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m)).ToList();
+            var rates = (await c.QueryAsync<(string Service, string Group, long Flat, long? Fee, long? Appointment)>(
+                "SELECT service_slug, case_group, flat_cents, fee_cents, appointment_cents FROM agreement_rates WHERE agreement_id = @Id", new { Id = agreementId }, tx))
+                .Select(r => new AgreementRate(r.Service, r.Group, r.Flat / 100m, r.Fee / 100m, r.Appointment / 100m)).ToList();
             var key = new SettlementKey(rates, agreement.FeeRule, agreement.FeeShare is null ? null : decimal.Parse(agreement.FeeShare, CultureInfo.InvariantCulture));
 
             if (agreement.ValidFrom != agreementForCount.ValidFrom || agreement.ValidTo != agreementForCount.ValidTo)
@@ -93,9 +95,9 @@ public sealed class SettlementService(Db db, TimeProvider clock)
                     Now = clock.GetUtcNow().UtcDateTime, User = actor.UserId }, tx);
             foreach (var l in result.Lines)
                 await c.ExecuteAsync("""
-                    INSERT INTO settlement_lines (settlement_id, owner_ags, processor_ags, service_slug, case_group, case_count, flat_cents, fee_cents, amount_cents)
-                    VALUES (@Id, @OwnerAgs, @ProcessorAgs, @Service, @CaseGroup, @Count, @FlatCents, @FeeCents, @AmountCents)
-                    """, new { Id = id, l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents }, tx);
+                    INSERT INTO settlement_lines (settlement_id, unit, owner_ags, processor_ags, service_slug, case_group, case_count, flat_cents, fee_cents, amount_cents)
+                    VALUES (@Id, @Unit, @OwnerAgs, @ProcessorAgs, @Service, @CaseGroup, @Count, @FlatCents, @FeeCents, @AmountCents)
+                    """, new { Id = id, l.Unit, l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents }, tx);
             foreach (var (ags, balance) in result.Balances)
                 await c.ExecuteAsync("INSERT INTO settlement_statements (settlement_id, municipality_ags, balance_cents, previous_balance_cents) VALUES (@Id, @Ags, @Balance, @Previous)",
                     new { Id = id, Ags = ags, Balance = balance, Previous = previous is null ? (long?)null : previousBalances.GetValueOrDefault(ags) }, tx);
@@ -160,7 +162,9 @@ public sealed class SettlementService(Db db, TimeProvider clock)
     private static string LinesHash(SettlementResult result, SettlementKey key)
     {
         var text = new StringBuilder();
-        foreach (var l in result.Lines) text.Append(CultureInfo.InvariantCulture, $"{l.OwnerAgs}|{l.ProcessorAgs}|{l.Service}|{l.CaseGroup}|{l.Count}|{l.AmountCents}\n");
+        // A case line hashes as before appointments were settled, so a period settled then and run again is unchanged.
+        foreach (var l in result.Lines)
+            text.Append(CultureInfo.InvariantCulture, $"{l.OwnerAgs}|{l.ProcessorAgs}|{l.Service}|{l.CaseGroup}|{l.Count}|{l.AmountCents}{(l.Unit == SettlementUnits.Case ? "" : "|" + l.Unit)}\n");
         foreach (var (ags, balance) in result.Balances.OrderBy(b => b.Key, StringComparer.Ordinal)) text.Append(CultureInfo.InvariantCulture, $"{ags}={balance}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
@@ -221,10 +225,10 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         var parties = (await LoadPartiesAsync(c, tx, s.AgreementId)).ToDictionary(p => p.Ags);
         var lines = (await c.QueryAsync<LineRow>("""
             SELECT owner_ags AS OwnerAgs, processor_ags AS ProcessorAgs, service_slug AS Service, case_group AS CaseGroup, case_count AS Count,
-                   flat_cents AS FlatCents, fee_cents AS FeeCents, amount_cents AS AmountCents
-            FROM settlement_lines WHERE settlement_id = @Id ORDER BY owner_ags, processor_ags, service_slug, case_group
+                   flat_cents AS FlatCents, fee_cents AS FeeCents, amount_cents AS AmountCents, unit AS Unit
+            FROM settlement_lines WHERE settlement_id = @Id ORDER BY CASE WHEN unit = 'case' THEN 0 ELSE 1 END, owner_ags, processor_ags, service_slug, case_group
             """, new { Id = id }, tx))
-            .Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents)).ToList();
+            .Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents, l.Unit)).ToList();
         var statements = (await c.QueryAsync<(string Ags, long Balance, long? Previous)>(
             "SELECT municipality_ags, balance_cents, previous_balance_cents FROM settlement_statements WHERE settlement_id = @Id ORDER BY municipality_ags", new { Id = id }, tx))
             .Select(x => new StatementView(x.Ags, parties.TryGetValue(x.Ags, out var p) ? p.Name : x.Ags, x.Balance / 100m, x.Previous / 100m)).ToList();
@@ -254,7 +258,7 @@ public sealed class SettlementService(Db db, TimeProvider clock)
     private async Task<SettlementView> PreviewAsync(DbConnection c, DbTransaction tx, AgreementRow agreement, SettlementPeriod period, SettlementKey key, SettlementResult result)
     {
         var parties = (await LoadPartiesAsync(c, tx, agreement.Id)).ToDictionary(p => p.Ags);
-        var lines = result.Lines.Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents)).ToList();
+        var lines = result.Lines.Select(l => ToLineView(l.OwnerAgs, l.ProcessorAgs, l.Service, l.CaseGroup, l.Count, l.FlatCents, l.FeeCents, l.AmountCents, l.Unit)).ToList();
         var statements = result.Balances.OrderBy(b => b.Key, StringComparer.Ordinal)
             .Select(b => new StatementView(b.Key, parties.TryGetValue(b.Key, out var p) ? p.Name : b.Key, b.Value / 100m, null)).ToList();
         var transfers = result.Transfers.Select(t => new TransferView(t.PayerAgs, t.ReceiverAgs, t.AmountCents / 100m)).ToList();
@@ -269,12 +273,12 @@ public sealed class SettlementService(Db db, TimeProvider clock)
             FROM municipalities m JOIN agreement_members am ON am.municipality_ags = m.ags WHERE am.agreement_id = @A
             """, new { A = agreementId }, tx);
 
-    private static LineView ToLineView(string owner, string processor, string serviceSlug, string caseGroup, long count, long flatCents, long feeCents, long amountCents)
+    private static LineView ToLineView(string owner, string processor, string serviceSlug, string caseGroup, long count, long flatCents, long feeCents, long amountCents, string unit)
     {
         var service = ServiceCatalog.Find(serviceSlug);
         return new LineView(owner, processor, serviceSlug, service?.Name ?? serviceSlug, caseGroup,
-            caseGroup.Length == 0 ? "alle" : service?.CaseGroups.FirstOrDefault(g => g.Slug == caseGroup)?.Label ?? caseGroup,
-            count, flatCents / 100m, feeCents / 100m, amountCents / 100m);
+            unit == SettlementUnits.Appointment ? "Termine" : caseGroup.Length == 0 ? "alle" : service?.CaseGroups.FirstOrDefault(g => g.Slug == caseGroup)?.Label ?? caseGroup,
+            count, flatCents / 100m, feeCents / 100m, amountCents / 100m, unit);
     }
 
     private sealed class CountRow
@@ -351,5 +355,6 @@ public sealed class SettlementService(Db db, TimeProvider clock)
         public long FlatCents { get; set; }
         public long FeeCents { get; set; }
         public long AmountCents { get; set; }
+        public string Unit { get; set; } = SettlementUnits.Case;
     }
 }

@@ -213,8 +213,9 @@ public static class SettlementXRechnung
         {
             var receives = line.ProcessorAgs == payerAgs;
             var other = receives ? line.OwnerAgs : line.ProcessorAgs;
-            sb.Append('\n').Append($"- {line.ServiceName} / {CaseGroupText(line)}: {line.Count.ToString("N0", German)} Vorgänge, " +
-                                   $"{(receives ? "bearbeitet für" : "bearbeitet von")} {NameOf(s, other)}: Pauschalen {Euro(line.Flat)}, " +
+            var done = line.IsAppointments ? (receives ? "wahrgenommen für" : "wahrgenommen von") : receives ? "bearbeitet für" : "bearbeitet von";
+            sb.Append('\n').Append($"- {line.ServiceName} / {CaseGroupText(line)}: {line.Count.ToString("N0", German)} {line.UnitWord}, " +
+                                   $"{done} {NameOf(s, other)}: Pauschalen {Euro(line.Flat)}, " +
                                    $"Gebührenanteil {Euro(line.FeeShare)}, {(receives ? ToReceive : ToPay)} {Euro(line.Amount)}.");
         }
         sb.Append('\n').Append("Negative Salden zahlen, positive erhalten; die Zahlungen gleichen alle Salden der Mitglieder mit möglichst wenigen Überweisungen aus. ")

@@ -55,12 +55,15 @@ public sealed class AgreementForm
     public string? EvaluationDate { get; set; }
     public List<string?> Flat { get; set; } = [];
     public List<string?> Fee { get; set; } = [];
+    /// <summary>The amount per appointment (issue 11), on the slots for all case groups only.</summary>
+    public List<string?> Appointment { get; set; } = [];
     public string? FeeRule { get; set; }
     public string? FeeShare { get; set; }
 
     public MemberRow Member(int row) => row < Members.Count ? Members[row] ?? new MemberRow() : new MemberRow();
     public string? FlatAt(int slot) => slot < Flat.Count ? Flat[slot] : null;
     public string? FeeAt(int slot) => slot < Fee.Count ? Fee[slot] : null;
+    public string? AppointmentAt(int slot) => slot < Appointment.Count ? Appointment[slot] : null;
     public int MemberRowCount => Math.Max(MinMemberRows, Members.Count);
 
     // Field ids: the id of the input an error belongs to (the summary links to it).
@@ -72,6 +75,7 @@ public sealed class AgreementForm
     public static string ShareId(int row) => $"mitglied-{row}-anteil";
     public static string FlatId(int slot) => $"satz-{SlotKey(slot)}-pauschale";
     public static string FeeId(int slot) => $"satz-{SlotKey(slot)}-gebuehr";
+    public static string AppointmentId(int slot) => $"satz-{SlotKey(slot)}-termin";
     private static string SlotKey(int slot) => slot < Slots.Count ? Slots[slot].Service + "-" + (Slots[slot].CaseGroup.Length == 0 ? "alle" : Slots[slot].CaseGroup) : "0";
     public static string ServiceId(string slug) => "leistung-" + ServiceCatalog.All.ToList().FindIndex(s => s.Slug == slug);
 
@@ -97,12 +101,14 @@ public sealed class AgreementForm
         };
         form.Flat = Slots.Select(_ => (string?)null).ToList();
         form.Fee = Slots.Select(_ => (string?)null).ToList();
+        form.Appointment = Slots.Select(_ => (string?)null).ToList();
         foreach (var r in a.Rates)
         {
             var slot = Slots.FirstOrDefault(s => s.Service == r.Service && s.CaseGroup == r.CaseGroup);
             if (slot is null) continue;
             form.Flat[slot.Index] = r.FlatAmount.ToString("N2", Ui.German);
             form.Fee[slot.Index] = r.Fee is { } fee ? fee.ToString("N2", Ui.German) : null;
+            form.Appointment[slot.Index] = r.PerAppointment is { } perAppointment ? perAppointment.ToString("N2", Ui.German) : null;
         }
         return form;
     }
@@ -148,9 +154,11 @@ public sealed class AgreementForm
         {
             var flat = FlatAt(slot.Index);
             var fee = FeeAt(slot.Index);
-            if (string.IsNullOrWhiteSpace(flat) && string.IsNullOrWhiteSpace(fee)) continue;
+            var appointment = AppointmentAt(slot.Index);
+            if (string.IsNullOrWhiteSpace(flat) && string.IsNullOrWhiteSpace(fee) && string.IsNullOrWhiteSpace(appointment)) continue;
             rates.Add(new RateInput(slot.Service, slot.CaseGroup, JsonSerializer.SerializeToElement(flat ?? ""),
-                string.IsNullOrWhiteSpace(fee) ? null : JsonSerializer.SerializeToElement(fee)));
+                string.IsNullOrWhiteSpace(fee) ? null : JsonSerializer.SerializeToElement(fee),
+                string.IsNullOrWhiteSpace(appointment) ? null : JsonSerializer.SerializeToElement(appointment)));
             rateSlots.Add(slot.Index);
         }
 
@@ -176,7 +184,8 @@ public sealed class AgreementForm
         if (key.StartsWith("rates[", StringComparison.Ordinal) && Index(key) is { } r)
         {
             var slot = r < rateSlots.Count ? rateSlots[r] : 0;
-            return key.EndsWith(".fee", StringComparison.Ordinal) ? FeeId(slot) : FlatId(slot);
+            return key.EndsWith(".fee", StringComparison.Ordinal) ? FeeId(slot)
+                : key.EndsWith(".perAppointment", StringComparison.Ordinal) ? AppointmentId(slot) : FlatId(slot);
         }
         return key switch
         {
@@ -219,7 +228,7 @@ public sealed class AgreementForm
         var order = new List<string> { TitleId, ServicesId, MembersId };
         for (var row = 0; row < MemberRowCount; row++) { order.Add(MemberId(row)); order.Add(ShareId(row)); }
         order.AddRange([StateLawId, LegalFormId, TransfersId, ValidFromId, ValidToId, NoticeId, DataProtectionId, GoalsId, EvaluationId, RatesId]);
-        foreach (var slot in Slots) { order.Add(FlatId(slot.Index)); order.Add(FeeId(slot.Index)); }
+        foreach (var slot in Slots) { order.Add(FlatId(slot.Index)); order.Add(FeeId(slot.Index)); order.Add(AppointmentId(slot.Index)); }
         order.AddRange([FeeRuleId, FeeShareId]);
         return order;
     }

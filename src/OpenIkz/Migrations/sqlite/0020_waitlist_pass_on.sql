@@ -1,0 +1,3 @@
+-- Passing a lapsed waiting-list offer on (issue 11): when the offered hold expires unconfirmed, the sweep offers the
+-- slot to the next in line once; passed_on_at marks the entry whose offer was passed on (SQLite dialect).
+ALTER TABLE appointment_waitlist ADD COLUMN passed_on_at TEXT NULL;
