@@ -124,6 +124,14 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         Assert.Empty(XRechnungChecker.Check(xml));
         Assert.Contains("3 Termine, wahrgenommen von", xml);
 
+        // The statement page lists the appointments as their own lines.
+        var browser = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await OpenIkz.Tests.Ui.PagesTests.LoginAsync(browser, "quedlinburg.koordination")).StatusCode);
+        var page = await OpenIkz.Tests.Ui.PagesTests.ParseAsync(await browser.GetAsync($"/Abrechnungen/{settlementId}"));
+        Assert.Contains("wahrgenommene Termine", page.GetElementById("positionen-titel")!.TextContent);
+        Assert.Contains("Vorgänge, 5 Termine)", page.GetElementById("positionen-titel")!.TextContent);
+        Assert.Equal(3, page.GetElementById("positionen-titel")!.ParentElement!.QuerySelectorAll("tbody tr").Count(r => r.TextContent.Contains("Termine", StringComparison.Ordinal)));
+
         // The agreement's document states the amount per appointment.
         var agreement = await (await coordinator.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync();
         Assert.Equal(8.25m, agreement.GetProperty("rates")[0].GetProperty("perAppointment").GetDecimal());
