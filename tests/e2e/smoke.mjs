@@ -160,6 +160,19 @@ try {
     await page.getByRole('status').filter({ hasText: 'Ihr Termin ist abgesagt' }).waitFor();
     await page.goto('/Termine/Bestaetigen?code=unbekannt');
     await audit(page, 'Termin bestätigen', cspErrors);
+    // The waiting list: errors at the fields, then joined (the challenge solved in the worker as on the booking form).
+    await page.goto('/Termine/Warteliste?leistung=kfz-zulassung&wohnort=07311000&anzahl=1');
+    await page.locator('[data-challenge-status]').filter({ hasText: 'erledigt' }).waitFor();
+    await page.getByRole('button', { name: 'Auf die Warteliste setzen' }).click();
+    await page.locator('#warteliste-email-fehler').waitFor();
+    await audit(page, 'Warteliste mit Fehlern', cspErrors);
+    await atNarrowWidth(page, 'Warteliste mit Fehlern', cspErrors);
+    await page.getByLabel('Spätestens am').fill(new Date(Date.now() + 10 * 86400000).toISOString().slice(0, 10));
+    await page.getByLabel('Vor- und Nachname').fill('Ayşe Özdemir');
+    await page.getByLabel('E-Mail-Adresse').fill(`ayse-${Date.now()}@example.org`);
+    await page.getByRole('button', { name: 'Auf die Warteliste setzen' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sie stehen auf der Warteliste' }).waitFor();
+    await audit(page, 'Warteliste: eingetragen', cspErrors);
   });
 
   await step('Anmelden (Tastatur)', async () => {

@@ -46,7 +46,8 @@ public sealed partial class Bookings
             Sie stehen auf der Warteliste für {service.Name} (Termine bis {BackofficeDate(request.Until!.Value)}). Wird ein Termin frei, schicken wir
             Ihnen eine E-Mail; Sie haben dann {O.WaitlistOfferMinutes} Minuten Zeit, ihn zu bestätigen.
 
-            Von der Warteliste abmelden: mit diesem Code {manage}
+            Von der Warteliste abmelden: mit diesem Code auf der Seite „Warteliste“ der Terminbuchung
+            {manage}{(mail.AppUrl is { } url ? $"\n{url.TrimEnd('/')}/Termine/Warteliste?code={manage}" : "")}
             """, null, ct);
         return new WaitlistResult(id, "waiting", manage);
     }

@@ -80,4 +80,46 @@ public sealed class AppointmentPagesTests(SqliteApp app) : IClassFixture<SqliteA
 
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/Termine/Verwalten/unbekannt")).StatusCode);
     }
+
+    [Fact]
+    public async Task Waitlist_FromTheSlotList_JoinsWithGermanErrorsAtTheFields_AndLeavesWithTheCodeFromTheEmail()
+    {
+        var browser = app.Browser();
+        var list = await ParseAsync(await browser.GetAsync("/Termine?leistung=kfz-zulassung&wohnort=07311000&anzahl=1"));
+        var href = list.QuerySelectorAll("a").Select(a => a.GetAttribute("href")).First(h => h is not null && h.StartsWith("/Termine/Warteliste", StringComparison.Ordinal))!;
+        var form = await ParseAsync(await browser.GetAsync(href));
+        Assert.Equal("Warteliste", form.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Equal("kfz-zulassung", form.QuerySelector("#warteliste-leistung option[selected]")!.GetAttribute("value"));
+        Assert.Equal("07311000", form.QuerySelector("#warteliste-wohnort option[selected]")!.GetAttribute("value"));
+        long Waiting() => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_waitlist").GetAwaiter().GetResult();
+        var before = Waiting();
+        var email = $"warteseite-{Guid.NewGuid():N}@example.org";
+        var until = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd");
+
+        var bad = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",
+            new() { ["Name"] = "Ayşe Özdemir", ["Email"] = "ayse.example.org", ["Until"] = "" }));
+        Assert.Contains("gültige E-Mail-Adresse", bad.GetElementById("warteliste-email-fehler")!.TextContent);
+        Assert.Contains("letzten Tag", bad.GetElementById("warteliste-bis-fehler")!.TextContent);
+        Assert.NotNull(bad.QuerySelector("#fehlerliste a[href='#warteliste-bis']"));
+        Assert.Equal(before, Waiting());
+        var badDate = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",
+            new() { ["Name"] = "Ayşe Özdemir", ["Email"] = email, ["Until"] = "nächste Woche" }));
+        Assert.Contains("Das Datum hat die Form TT.MM.JJJJ.", badDate.GetElementById("warteliste-bis-fehler")!.TextContent);
+        Assert.Equal(before, Waiting());
+
+        var joined = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",
+            new() { ["Name"] = "Ayşe Özdemir", ["Email"] = email, ["Until"] = until }));
+        Assert.Contains("Sie stehen auf der Warteliste.", joined.QuerySelector("[role=status]")!.TextContent);
+        Assert.Equal(before + 1, Waiting());
+
+        // Leaving with the code from the e-mail; a second time the code finds nothing.
+        var mail = System.IO.Directory.GetFiles(Path.Combine(app.DataDirectory, "mail"), "*.eml").Select(f => MimeMessage.Load(f)).Single(m => m.To.Mailboxes.Any(b => b.Address == email));
+        var code = AppointmentApiTests.ConfirmationCode(mail.TextBody ?? "");
+        var leave = await ParseAsync(await browser.GetAsync("/Termine/Warteliste?code=" + Uri.EscapeDataString(code)));
+        var left = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, leave, "form[action*='handler=Leave']"));
+        Assert.Contains("nicht mehr auf der Warteliste", left.QuerySelector("[role=status]")!.TextContent);
+        Assert.Equal("withdrawn", await app.Db.QuerySingleAsync<string>("SELECT status FROM appointment_waitlist WHERE email_key = @E", new { E = email }));
+        var again = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, leave, "form[action*='handler=Leave']"));
+        Assert.Contains("keinen Platz auf der Warteliste", again.GetElementById("warteliste-code-fehler")!.TextContent);
+    }
 }

@@ -222,6 +222,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Termine"] = "ok ok ok ok ok ok ok",
         ["PAGE /Termine/Buchen"] = "ok ok ok ok ok ok ok",
         ["PAGE /Termine/Bestaetigen"] = "ok ok ok ok ok ok ok",
+        ["PAGE /Termine/Warteliste"] = "ok ok ok ok ok ok ok",
         ["PAGE /Termine/Verwalten/{token}"] = "404 404 404 404 404 404 404",
         // the waiting-room display of an office that does not exist (a real one streams without end)
         ["PAGE /Aufruf/{id:long}"] = "404 404 404 404 404 404 404",
