@@ -161,6 +161,41 @@ public static class AppointmentsApi
             .WithSummary("Closes an office on a day: no slot is offered then. A day with appointments needs cancelAppointments=true: they are cancelled and everyone affected is told by e-mail, with the next free slots (409 AppointmentsOnDay otherwise).")
             .ProducesProblem(404).ProducesProblem(409);
 
+        // The office's day for its staff (clerks and Administration of the office's municipality): the same service
+        // calls as the page /Dienststellen/{id}/Heute. Check-in, call and no-show act on today's appointments.
+        var staff = app.MapGroup("/api/v1/appointments/offices").WithTags("Termine (Dienststelle)").RequireAuthorization(AppointmentPolicies.OfficeStaff);
+
+        staff.MapGet("/{id:long}/day", async (long id, string? date, ClaimsPrincipal p, OfficeDay day, CancellationToken ct) =>
+            {
+                var errors = new ValidationErrors();
+                var chosen = Day(errors, "date", date);
+                if (errors.Count > 0) throw new ValidationException(errors);
+                return TypedResults.Ok((await day.DayAsync(Actor.From(p)!, id, chosen, ct)).Select(DayJson));
+            })
+            .WithName("OfficeDay").WithSummary("The appointments of an own office on a day (date as JJJJ-MM-TT, default today in Europe/Berlin), by start, with their state.")
+            .ProducesProblem(400).ProducesProblem(404);
+
+        staff.MapPost("/{id:long}/day/check-in", async (long id, CheckInRequest request, ClaimsPrincipal p, OfficeDay day, CancellationToken ct) =>
+                TypedResults.Ok(DayJson(await day.CheckInAsync(Actor.From(p)!, id, request.Code, ct))))
+            .WithName("CheckIn").WithSummary("Checks in today's confirmed appointment with the code from the confirmation (with or without the dash, any case). 400 on code when there is none.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        staff.MapPost("/{id:long}/day/{appointmentId}/call", async (long id, string appointmentId, CallRequest request, ClaimsPrincipal p, OfficeDay day, CancellationToken ct) =>
+            {
+                var call = await day.CallAsync(Actor.From(p)!, id, appointmentId, request.Counter ?? 0, ct);
+                return TypedResults.Ok(new { appointmentId, code = call.Code, counter = call.Counter, at = call.At });
+            })
+            .WithName("CallToCounter").WithSummary("Calls a checked-in resident to a counter; the waiting-room display shows the code at once. 409 NotCheckedIn before the check-in.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+
+        staff.MapPost("/{id:long}/day/{appointmentId}/no-show", async (long id, string appointmentId, ClaimsPrincipal p, OfficeDay day, CancellationToken ct) =>
+            {
+                await day.NoShowAsync(Actor.From(p)!, id, appointmentId, ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("MarkNoShow").WithSummary($"Marks today's appointment as a no-show, from {OfficeDay.NoShowAfterMinutes} minutes after its start (409 TooEarly before, 409 CheckedIn for someone who came).")
+            .ProducesProblem(404).ProducesProblem(409);
+
         app.MapPut("/api/v1/agreements/{id:long}/appointment-services", async (long id, SharingRequest request, ClaimsPrincipal p, Offices offices, AgreementService agreements, CancellationToken ct) =>
             {
                 await offices.ShareAsync(Actor.From(p)!, agreements, id, request.Services, ct);
@@ -171,6 +206,16 @@ public static class AppointmentsApi
     }
 
     public sealed record SharingRequest(IReadOnlyList<string>? Services);
+
+    public sealed record CheckInRequest(string? Code);
+
+    public sealed record CallRequest(int? Counter);
+
+    private static object DayJson(DayAppointment a) => new
+    {
+        id = a.Id, start = a.Start, end = a.End, service = a.Service, serviceName = a.ServiceName, name = a.Name, items = a.Items, status = a.Status,
+        stateLabel = a.StateLabel, checkedInAt = a.CheckedInAt, calledAt = a.CalledAt, calledCounter = a.CalledCounter, noShowAt = a.NoShowAt,
+    };
 
     private static object OfficeJson(Office o) => new
     {

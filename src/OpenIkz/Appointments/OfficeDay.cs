@@ -97,16 +97,23 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
     public async Task<IReadOnlyList<Office>> OwnOfficesAsync(Actor staff, CancellationToken ct = default) =>
         (await offices.ListAsync(null, null, ct)).Where(o => o.MunicipalityAgs == staff.Ags).ToList();
 
-    public async Task<IReadOnlyList<DayAppointment>> TodayAsync(Actor staff, long officeId, CancellationToken ct = default)
+    /// <summary>How far back and ahead of today the staff may look at a day (the booking horizon is at most a year).</summary>
+    public const int DayRangeDays = 366;
+
+    /// <summary>The appointments of an own office on <paramref name="day"/> (today, Europe/Berlin, when null).</summary>
+    public async Task<IReadOnlyList<DayAppointment>> DayAsync(Actor staff, long officeId, DateOnly? day = null, CancellationToken ct = default)
     {
         await OwnOfficeAsync(staff, officeId, ct);
-        return await DayAsync(officeId, ct);
+        var today = BerlinTime.Today(clock);
+        var chosen = day ?? today;
+        if (chosen < today.AddDays(-DayRangeDays) || chosen > today.AddDays(DayRangeDays))
+            throw ValidationException.For("date", $"Der Tag liegt höchstens {DayRangeDays} Tage vor oder nach heute.");
+        return await AppointmentsAsync(officeId, chosen, ct);
     }
 
-    /// <summary>Today's appointments of an office whose access was checked by the caller.</summary>
-    private async Task<IReadOnlyList<DayAppointment>> DayAsync(long officeId, CancellationToken ct)
+    /// <summary>The appointments of an office on a day (confirmed, and holds not yet expired), its access checked by the caller.</summary>
+    private async Task<IReadOnlyList<DayAppointment>> AppointmentsAsync(long officeId, DateOnly day, CancellationToken ct)
     {
-        var today = BerlinTime.Today(clock);
         var rows = await db.QueryAsync<Row>("""
             SELECT id, start_at AS StartAt, end_at AS EndAt, service_slug AS Service, name, items, status, checkin_code AS CheckinCode,
                    checked_in_at AS CheckedInAt, called_at AS CalledAt, called_counter AS CalledCounter, no_show_at AS NoShowAt
@@ -114,20 +121,23 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
             WHERE office_id = @Office AND start_at >= @From AND start_at < @To
               AND (status = 'confirmed' OR (status = 'reserved' AND expires_at > @Now))
             ORDER BY start_at, id
-            """, new { Office = officeId, From = BerlinTime.StartOfDayUtc(today), To = BerlinTime.StartOfDayUtc(today.AddDays(1)), Now }, ct);
+            """, new { Office = officeId, From = BerlinTime.StartOfDayUtc(day), To = BerlinTime.StartOfDayUtc(day.AddDays(1)), Now }, ct);
         return rows.Select(r => r.ToDay()).ToList();
     }
+
+    /// <summary>Today's appointments of an office whose access was checked by the caller (check-in, call and no-show act on today only).</summary>
+    private Task<IReadOnlyList<DayAppointment>> TodaysAsync(long officeId, CancellationToken ct) => AppointmentsAsync(officeId, BerlinTime.Today(clock), ct);
 
     public async Task<DayAppointment> CheckInAsync(Actor staff, long officeId, string? code, CancellationToken ct = default)
     {
         await OwnOfficeAsync(staff, officeId, ct);
         var clean = (code ?? "").Trim().ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal);
         if (clean.Length == 8 && !clean.Contains('-', StringComparison.Ordinal)) clean = clean[..4] + "-" + clean[4..];
-        var today = (await DayAsync(officeId, ct)).FirstOrDefault(a => a.CheckinCode == clean && a.Status == "confirmed")
+        var today = (await TodaysAsync(officeId, ct)).FirstOrDefault(a => a.CheckinCode == clean && a.Status == "confirmed")
             ?? throw ValidationException.For("code", "Heute gibt es in dieser Dienststelle keinen bestätigten Termin mit diesem Code.");
         if (today.NoShowAt is not null) throw new RuleException("MarkedNoShow", "Dieser Termin ist schon als „nicht erschienen“ vermerkt.");
         await db.ExecuteAsync("UPDATE appointments SET checked_in_at = COALESCE(checked_in_at, @Now) WHERE id = @Id", new { Now, today.Id }, ct);
-        return (await DayAsync(officeId, ct)).Single(a => a.Id == today.Id);
+        return (await TodaysAsync(officeId, ct)).Single(a => a.Id == today.Id);
     }
 
     public async Task<Call> CallAsync(Actor staff, long officeId, string appointmentId, int counter, CancellationToken ct = default)
@@ -135,7 +145,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         var office = await OwnOfficeAsync(staff, officeId, ct);
         var maxCounters = office.Hours.Select(h => h.Counters).DefaultIfEmpty(1).Max();
         if (counter < 1 || counter > maxCounters) throw ValidationException.For("counter", $"Der Schalter ist eine Zahl von 1 bis {maxCounters}.");
-        var a = (await DayAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
+        var a = (await TodaysAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
         if (a.CheckedInAt is null) throw new RuleException("NotCheckedIn", "Aufgerufen wird, wer eingecheckt ist.");
         var now = Now;
         await db.ExecuteAsync("UPDATE appointments SET called_at = @Now, called_counter = @Counter WHERE id = @Id", new { Now = now, Counter = counter, a.Id }, ct);
@@ -147,7 +157,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
     public async Task NoShowAsync(Actor staff, long officeId, string appointmentId, CancellationToken ct = default)
     {
         await OwnOfficeAsync(staff, officeId, ct);
-        var a = (await DayAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
+        var a = (await TodaysAsync(officeId, ct)).FirstOrDefault(x => x.Id == appointmentId) ?? throw new AppointmentNotFoundException();
         if (a.CheckedInAt is not null) throw new RuleException("CheckedIn", "Wer eingecheckt ist, ist erschienen.");
         if (a.Start.AddMinutes(NoShowAfterMinutes) > Now)
             throw new RuleException("TooEarly", $"„Nicht erschienen“ lässt sich erst {NoShowAfterMinutes} Minuten nach Terminbeginn vermerken.");
@@ -189,6 +199,8 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         public DateTime? NoShowAt { get; set; }
 
         public DayAppointment ToDay() => new(Id, DateTime.SpecifyKind(StartAt, DateTimeKind.Utc), DateTime.SpecifyKind(EndAt, DateTimeKind.Utc), Service,
-            ServiceCatalog.Find(Service)?.Name ?? Service, Name, (int)Items, Status, CheckinCode, CheckedInAt, CalledAt, (int?)CalledCounter, NoShowAt);
+            ServiceCatalog.Find(Service)?.Name ?? Service, Name, (int)Items, Status, CheckinCode, Utc(CheckedInAt), Utc(CalledAt), (int?)CalledCounter, Utc(NoShowAt));
+
+        private static DateTime? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
     }
 }

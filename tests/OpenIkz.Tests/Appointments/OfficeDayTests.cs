@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Appointments;
 using OpenIkz.Tests.Infrastructure;
@@ -21,10 +23,10 @@ public abstract class OfficeDayTests(OpenIkzApp fixture)
         return new Actor(id, null, username, username, ags, false, [], IsClerk: true);
     }
 
-    /// <summary>A confirmed appointment today at the demo's Frankenthal office, <paramref name="minutesAgo"/> before now.</summary>
-    private async Task<(long Office, string Id, string Code)> TodayAppointmentAsync(int minutesAgo, DateTime? endedAt = null)
+    /// <summary>A confirmed appointment today at the demo's Frankenthal office (or another municipality's), <paramref name="minutesAgo"/> before now.</summary>
+    private async Task<(long Office, string Id, string Code)> TodayAppointmentAsync(int minutesAgo, DateTime? endedAt = null, string ags = "07311000")
     {
-        var office = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = '07311000' ORDER BY id LIMIT 1");
+        var office = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @Ags ORDER BY id LIMIT 1", new { Ags = ags });
         var id = Guid.NewGuid().ToString("N");
         var code = "T" + id[..3].ToUpperInvariant() + "-" + id[3..7].ToUpperInvariant();
         var start = DateTime.UtcNow.AddMinutes(-minutesAgo);
@@ -45,7 +47,7 @@ public abstract class OfficeDayTests(OpenIkzApp fixture)
         var (office, id, code) = await TodayAppointmentAsync(minutesAgo: 5);
         var (_, late, _) = await TodayAppointmentAsync(minutesAgo: 15);
 
-        var today = await day.TodayAsync(staff, office);
+        var today = await day.DayAsync(staff, office);
         Assert.Contains(today, a => a.Id == id && a.StateLabel == "erwartet");
         await Assert.ThrowsAsync<ValidationException>(() => day.CheckInAsync(staff, office, "XXXX-XXXX"));
         var checkedIn = await day.CheckInAsync(staff, office, code.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant()); // typed without the dash, in lower case
@@ -58,7 +60,7 @@ public abstract class OfficeDayTests(OpenIkzApp fixture)
         await Task.Delay(100);
         var call = await day.CallAsync(staff, office, id, 2);
         Assert.Equal((code, 2), ((await heard)!.Code, (await heard)!.Counter));
-        Assert.Equal("aufgerufen (Schalter 2)", (await day.TodayAsync(staff, office)).Single(a => a.Id == id).StateLabel);
+        Assert.Equal("aufgerufen (Schalter 2)", (await day.DayAsync(staff, office)).Single(a => a.Id == id).StateLabel);
         Assert.Contains(board.Recent(office), c => c.Code == code);
         await Assert.ThrowsAsync<ValidationException>(() => day.CallAsync(staff, office, id, 99));
 
@@ -68,7 +70,7 @@ public abstract class OfficeDayTests(OpenIkzApp fixture)
         var tooEarly = await Assert.ThrowsAsync<RuleException>(() => day.NoShowAsync(staff, office, early));
         Assert.Equal("TooEarly", tooEarly.Rule);
         await day.NoShowAsync(staff, office, late);
-        Assert.Equal("nicht erschienen", (await day.TodayAsync(staff, office)).Single(a => a.Id == late).StateLabel);
+        Assert.Equal("nicht erschienen", (await day.DayAsync(staff, office)).Single(a => a.Id == late).StateLabel);
 
         // The rate counts confirmed appointments that have ended.
         var (_, endedNoShow, _) = await TodayAppointmentAsync(minutesAgo: 60, endedAt: DateTime.UtcNow.AddMinutes(-40));
@@ -78,8 +80,87 @@ public abstract class OfficeDayTests(OpenIkzApp fixture)
 
         // Another municipality's staff do not find the office.
         var other = await StaffAsync("speyer.sachbearbeitung");
-        await Assert.ThrowsAsync<OfficeNotFoundException>(() => day.TodayAsync(other, office));
+        await Assert.ThrowsAsync<OfficeNotFoundException>(() => day.DayAsync(other, office));
         await Assert.ThrowsAsync<OfficeNotFoundException>(() => day.CheckInAsync(other, office, code));
+    }
+
+    [SkippableFact]
+    public async Task StaffApi_TheDay_CheckIn_Call_NoShow_AsThePage()
+    {
+        var (office, id, code) = await TodayAppointmentAsync(minutesAgo: 5);
+        var (_, late, _) = await TodayAppointmentAsync(minutesAgo: 15);
+        var (_, waiting, _) = await TodayAppointmentAsync(minutesAgo: 1);
+        var (ludwigshafen, foreign, _) = await TodayAppointmentAsync(minutesAgo: 15, ags: "07314000");
+        var clerk = await app.ApiAsAsync("frankenthal.sachbearbeitung");
+        var day = $"/api/v1/appointments/offices/{office}/day";
+
+        // The day: the appointments by start with their state; the check-in code is not part of the list.
+        var list = await (await clerk.GetAsync(day)).ReadJsonAsync();
+        var mine = list.EnumerateArray().Single(a => a.GetProperty("id").GetString() == id);
+        Assert.Equal(("kfz-zulassung", "Erika Mustermann", 1, "confirmed", "erwartet"),
+            (mine.GetProperty("service").GetString(), mine.GetProperty("name").GetString(), mine.GetProperty("items").GetInt32(), mine.GetProperty("status").GetString(), mine.GetProperty("stateLabel").GetString()));
+        Assert.False(string.IsNullOrEmpty(mine.GetProperty("serviceName").GetString()));
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("checkedInAt").ValueKind);
+        Assert.False(mine.TryGetProperty("checkinCode", out _));
+        Assert.EndsWith("Z", mine.GetProperty("start").GetString());
+        var starts = list.EnumerateArray().Select(a => a.GetProperty("start").GetDateTime()).ToList();
+        Assert.Equal(starts.Order().ToList(), starts);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")));
+        Assert.Equal(list.GetArrayLength(), (await (await clerk.GetAsync($"{day}?date={today:yyyy-MM-dd}")).ReadJsonAsync()).GetArrayLength());
+        Assert.DoesNotContain((await (await clerk.GetAsync($"{day}?date={today.AddDays(1):yyyy-MM-dd}")).ReadJsonAsync()).EnumerateArray(), a => a.GetProperty("id").GetString() == id);
+
+        // Bad input: 400 naming the field, nothing changed.
+        Assert.True((await (await clerk.GetAsync($"{day}?date=morgen")).AssertProblemAsync(400)).GetProperty("errors").TryGetProperty("date", out _));
+        Assert.True((await (await clerk.GetAsync($"{day}?date=9999-12-31")).AssertProblemAsync(400)).GetProperty("errors").TryGetProperty("date", out _));
+        var wrong = await (await clerk.PostAsJsonAsync($"{day}/check-in", new { code = "XXXX-XXXX" })).AssertProblemAsync(400);
+        Assert.Contains("keinen bestätigten Termin mit diesem Code", wrong.GetProperty("errors").GetProperty("code")[0].GetString());
+        await (await clerk.PostAsJsonAsync($"{day}/check-in", new { code = 12 })).AssertProblemAsync(400);
+
+        // Conflicts carry the page's German message.
+        var notYet = await (await clerk.PostAsJsonAsync($"{day}/{id}/call", new { counter = 1 })).AssertProblemAsync(409);
+        Assert.Equal(("NotCheckedIn", "Aufgerufen wird, wer eingecheckt ist."), (notYet.GetProperty("rule").GetString(), notYet.GetProperty("detail").GetString()));
+        var early = await (await clerk.PostAsync($"{day}/{waiting}/no-show", null)).AssertProblemAsync(409);
+        Assert.Equal(("TooEarly", "„Nicht erschienen“ lässt sich erst 10 Minuten nach Terminbeginn vermerken."), (early.GetProperty("rule").GetString(), early.GetProperty("detail").GetString()));
+        Assert.Equal(2, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE id IN (@A, @B) AND called_at IS NULL AND no_show_at IS NULL AND checked_in_at IS NULL", new { A = id, B = waiting }));
+
+        // Check-in (without the dash, lower case), call, and the day shows it.
+        var checkedIn = await clerk.PostAsJsonAsync($"{day}/check-in", new { code = code.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() });
+        var checkedInJson = await checkedIn.ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.OK, checkedIn.StatusCode);
+        Assert.Equal((id, "eingecheckt"), (checkedInJson.GetProperty("id").GetString(), checkedInJson.GetProperty("stateLabel").GetString()));
+        Assert.EndsWith("Z", checkedInJson.GetProperty("checkedInAt").GetString());
+        var badCounter = await (await clerk.PostAsJsonAsync($"{day}/{id}/call", new { counter = 3 })).AssertProblemAsync(400);
+        Assert.Equal("Der Schalter ist eine Zahl von 1 bis 2.", badCounter.GetProperty("errors").GetProperty("counter")[0].GetString());
+        await (await clerk.PostAsJsonAsync($"{day}/{id}/call", new { counter = "2" })).AssertProblemAsync(400); // a number as JSON number
+        var called = await (await clerk.PostAsJsonAsync($"{day}/{id}/call", new { counter = 2 })).ReadJsonAsync();
+        Assert.Equal((code, 2), (called.GetProperty("code").GetString(), called.GetProperty("counter").GetInt32()));
+        Assert.Contains(app.Services.GetRequiredService<CallBoard>().Recent(office), c => c.Code == code && c.Counter == 2);
+        var afterCall = (await (await clerk.GetAsync(day)).ReadJsonAsync()).EnumerateArray().Single(a => a.GetProperty("id").GetString() == id);
+        Assert.Equal(("aufgerufen (Schalter 2)", 2), (afterCall.GetProperty("stateLabel").GetString(), afterCall.GetProperty("calledCounter").GetInt32()));
+        var came = await (await clerk.PostAsync($"{day}/{id}/no-show", null)).AssertProblemAsync(409);
+        Assert.Equal("CheckedIn", came.GetProperty("rule").GetString());
+
+        // No-show from ten minutes after the start (the Administration may too).
+        var admin = await app.ApiAsAsync("frankenthal.admin");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"{day}/{late}/no-show", null)).StatusCode);
+        var noShow = (await (await admin.GetAsync(day)).ReadJsonAsync()).EnumerateArray().Single(a => a.GetProperty("id").GetString() == late);
+        Assert.Equal("nicht erschienen", noShow.GetProperty("stateLabel").GetString());
+        Assert.NotEqual(JsonValueKind.Null, noShow.GetProperty("noShowAt").ValueKind);
+
+        // Another municipality's office or appointment: 404; a role without the office's day: 403; no login: 401.
+        var speyer = await app.ApiAsAsync("speyer.sachbearbeitung");
+        await (await speyer.GetAsync(day)).AssertProblemAsync(404);
+        await (await speyer.PostAsJsonAsync($"{day}/check-in", new { code })).AssertProblemAsync(404);
+        await (await speyer.PostAsJsonAsync($"{day}/{id}/call", new { counter = 1 })).AssertProblemAsync(404);
+        await (await speyer.PostAsync($"{day}/{late}/no-show", null)).AssertProblemAsync(404);
+        await (await clerk.GetAsync($"/api/v1/appointments/offices/{ludwigshafen}/day")).AssertProblemAsync(404);
+        await (await clerk.PostAsync($"{day}/{foreign}/no-show", null)).AssertProblemAsync(404);      // Ludwigshafen's appointment through the own office
+        await (await clerk.PostAsJsonAsync($"{day}/unbekannt/call", new { counter = 1 })).AssertProblemAsync(404);
+        Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE id = @Id AND no_show_at IS NOT NULL", new { Id = foreign }));
+        var coordinator = await app.ApiAsAsync("frankenthal.koordination");
+        await (await coordinator.GetAsync(day)).AssertProblemAsync(403);
+        await (await coordinator.PostAsync($"{day}/{waiting}/no-show", null)).AssertProblemAsync(403);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Api().GetAsync(day)).StatusCode);
     }
 
     [SkippableFact]

@@ -73,6 +73,12 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/appointments/offices/"] = "401 403 403 403 ok 403 ok",
         ["PUT /api/v1/appointments/offices/{id:long}"] = "401 403 403 403 ok 403 ok",
         ["POST /api/v1/appointments/offices/{id:long}/closures"] = "401 403 403 403 ok 403 ok",
+        // the office's day: its municipality's clerks and Administration (as the page Heute); the empty bodies are 400s,
+        // the no-show of the matrix's appointment (started just now) a 409 TooEarly
+        ["GET /api/v1/appointments/offices/{id:long}/day"] = "401 ok ok 403 ok 403 404",
+        ["POST /api/v1/appointments/offices/{id:long}/day/check-in"] = "401 ok ok 403 ok 403 404",
+        ["POST /api/v1/appointments/offices/{id:long}/day/{appointmentId}/call"] = "401 ok ok 403 ok 403 404",
+        ["POST /api/v1/appointments/offices/{id:long}/day/{appointmentId}/no-show"] = "401 ok ok 403 ok 403 404",
         // which services of an agreement are shared for appointments: its members' Koordination
         ["PUT /api/v1/agreements/{id:long}/appointment-services"] = "401 403 403 ok 403 403 404",
         // ---- intake: API clients with scope intake only
@@ -247,7 +253,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     };
 
     private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId,
-        long AbsenceId = 0, long SpareAbsenceId = 0, long OfficeId = 0);
+        long AbsenceId = 0, long SpareAbsenceId = 0, long OfficeId = 0, string AppointmentId = "");
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -312,6 +318,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     private static string Url(string pattern, Records r) => pattern
         .Replace("/offices/{id:long}/calls", "/offices/999999/calls")
         .Replace("/Aufruf/{id:long}", "/Aufruf/999999")
+        .Replace("/offices/{id:long}/day", "/offices/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/day")
+        .Replace("{appointmentId}", r.AppointmentId)
         .Replace("/Dienststellen/{id:long}", "/Dienststellen/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/Dienststellen/Bearbeiten/{id:long?}", "/Dienststellen/Bearbeiten/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/absences/{id:long}", "/absences/" + r.AbsenceId.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -431,9 +439,16 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         async Task<long> AbsenceAsync(int days) => await app.Db.QuerySingleAsync<long>("""
             INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @D, @D, @U, @Now) RETURNING id
             """, new { U = clerkId, D = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days), Now = DateTime.UtcNow });
+        // Frankenthal's office with a confirmed appointment starting now (its day's actions).
+        var officeId = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @A ORDER BY id LIMIT 1", new { A = BackofficeFixture.Frankenthal });
+        var appointmentId = Guid.NewGuid().ToString("N");
+        await app.Db.ExecuteAsync("""
+            INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, status,
+                                      manage_token_hash, confirm_token_hash, sequence, created_at, confirmed_at, checkin_code)
+            VALUES (@Id, @Office, 'kfz-zulassung', @Ags, @Start, @End, 1, 1, 'Matrix Termin', 'matrix@example.org', 'matrix@example.org', 'confirmed', @M, @C, 0, @Start, @Start, 'MATR-IX22')
+            """, new { Id = appointmentId, Office = officeId, Ags = BackofficeFixture.Frankenthal, Start = DateTime.UtcNow, End = DateTime.UtcNow.AddMinutes(20), M = "m" + appointmentId, C = "c" + appointmentId });
         return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId,
-            await AbsenceAsync(400), await AbsenceAsync(410),
-            await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @A ORDER BY id LIMIT 1", new { A = BackofficeFixture.Frankenthal }));
+            await AbsenceAsync(400), await AbsenceAsync(410), officeId, appointmentId);
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()

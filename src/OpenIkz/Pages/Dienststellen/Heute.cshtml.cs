@@ -71,7 +71,7 @@ public sealed class HeuteModel(OfficeDay day, TimeProvider clock) : FormPageMode
         try
         {
             Office = await day.OwnOfficeAsync(actor, Id, ct);
-            Appointments = await day.TodayAsync(actor, Id, ct);
+            Appointments = await day.DayAsync(actor, Id, null, ct);
             return null;
         }
         catch (OfficeNotFoundException)
