@@ -161,6 +161,15 @@ public static class AppointmentsApi
             .WithSummary("Closes an office on a day: no slot is offered then. A day with appointments needs cancelAppointments=true: they are cancelled and everyone affected is told by e-mail, with the next free slots (409 AppointmentsOnDay otherwise).")
             .ProducesProblem(404).ProducesProblem(409);
 
+        admin.MapDelete("/{id:long}/closures/{day}", async (long id, string day, ClaimsPrincipal p, Offices offices, CancellationToken ct) =>
+            {
+                await offices.RemoveClosureAsync(Actor.From(p)!, id, RequiredDay("day", day), ct);
+                return TypedResults.NoContent();
+            })
+            .WithName("RemoveClosure")
+            .WithSummary("Opens a closed day again (a day from today on): its free slots are offered again; appointments cancelled for the closure stay cancelled. 404 when the day is not closed.")
+            .ProducesProblem(400).ProducesProblem(404);
+
         // The office's day for its staff (clerks and Administration of the office's municipality): the same service
         // calls as the page /Dienststellen/{id}/Heute. Check-in, call and no-show act on today's appointments.
         var staff = app.MapGroup("/api/v1/appointments/offices").WithTags("Termine (Dienststelle)").RequireAuthorization(AppointmentPolicies.OfficeStaff);
@@ -225,11 +234,19 @@ public static class AppointmentsApi
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
+    private const string DateFormatMessage = "Das Datum hat die Form JJJJ-MM-TT.";
+
     private static DateOnly? Day(ValidationErrors errors, string field, string? text)
     {
         if (Blank(text) is not { } t) return null;
         if (DateOnly.TryParseExact(t, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return d;
-        errors.Add(field, "Das Datum hat die Form JJJJ-MM-TT.");
+        errors.Add(field, DateFormatMessage);
         return null;
+    }
+
+    private static DateOnly RequiredDay(string field, string? text)
+    {
+        var errors = new ValidationErrors();
+        return Day(errors, field, text) ?? throw ValidationException.For(field, DateFormatMessage);
     }
 }

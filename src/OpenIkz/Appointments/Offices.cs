@@ -41,6 +41,8 @@ public sealed record ClosureInput(DateOnly? Day, string? Reason, bool? CancelApp
 
 public sealed class OfficeNotFoundException() : NotFoundException("Dienststelle nicht gefunden.");
 
+public sealed class ClosureNotFoundException() : NotFoundException("An diesem Tag ist die Dienststelle nicht geschlossen.");
+
 /// <summary>
 /// The offices of the municipalities and who may book them. An office is open to the residents of its own municipality
 /// (and of the municipalities in its district, when the office belongs to the district, e.g. the Zulassungsstelle of a
@@ -217,14 +219,36 @@ public sealed class Offices(Db db, TimeProvider clock)
         if (errors.Count > 0) throw new ValidationException(errors);
         await db.InTransactionAsync(async (c, tx) =>
         {
-            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND municipality_ags = @Ags", new { Id = id, admin.Ags }, tx) == 0)
-                throw new OfficeNotFoundException();
+            await RequireOwnOfficeAsync(c, tx, admin, id);
             await c.ExecuteAsync("""
                 INSERT INTO appointment_closures (office_id, day, reason) VALUES (@Id, @Day, @Reason)
                 ON CONFLICT (office_id, day) DO UPDATE SET reason = excluded.reason
                 """, new { Id = id, Day = input.Day!.Value, Reason = reason }, tx);
             if (within is not null) await within(c, tx);
         }, ct);
+    }
+
+    /// <summary>
+    /// Opens a closed day again (from today on): its free slots are offered at once. Appointments cancelled for the
+    /// closure stay cancelled; their residents were told and can book again.
+    /// </summary>
+    public async Task RemoveClosureAsync(Actor admin, long id, DateOnly day, CancellationToken ct = default)
+    {
+        RequireAdministrator(admin);
+        if (day < Today) throw ValidationException.For("day", "Der Tag liegt in der Vergangenheit.");
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await RequireOwnOfficeAsync(c, tx, admin, id);
+            if (await c.ExecuteAsync("DELETE FROM appointment_closures WHERE office_id = @Id AND day = @Day", new { Id = id, Day = day }, tx) == 0)
+                throw new ClosureNotFoundException();
+        }, ct);
+    }
+
+    /// <summary>Another municipality's office (or none) is not found.</summary>
+    private static async Task RequireOwnOfficeAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Actor admin, long id)
+    {
+        if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND municipality_ags = @Ags", new { Id = id, admin.Ags }, tx) == 0)
+            throw new OfficeNotFoundException();
     }
 
     /// <summary>Marks the services of an agreement that its members share for appointments (a coordinator of a member).</summary>

@@ -38,10 +38,12 @@ public abstract class AppointmentApiTests
         }
     }
 
-    private const string Kfz = "kfz-zulassung";
+    internal const string Kfz = "kfz-zulassung";
+
+    private Task<long> OneCounterOfficeAsync(string name) => OneCounterOfficeAsync(app, name);
 
     /// <summary>A one-counter office of Frankenthal (the test's own, so that the demo's offices keep their slots), Monday to Friday 08:00–12:00.</summary>
-    private async Task<long> OneCounterOfficeAsync(string name)
+    internal static async Task<long> OneCounterOfficeAsync(OpenIkzApp app, string name)
     {
         var admin = await app.ApiAsAsync("frankenthal.admin");
         var response = await admin.PostAsJsonAsync("/api/v1/appointments/offices", new
@@ -55,7 +57,7 @@ public abstract class AppointmentApiTests
         return json.GetProperty("id").GetInt64();
     }
 
-    private async Task<List<JsonElement>> SlotsAsync(HttpClient client, string query)
+    internal static async Task<List<JsonElement>> SlotsAsync(HttpClient client, string query)
     {
         var response = await client.GetAsync("/api/v1/appointments/slots?" + query);
         var json = await response.ReadJsonAsync();
@@ -63,14 +65,14 @@ public abstract class AppointmentApiTests
         return json.EnumerateArray().ToList();
     }
 
-    private static object Booking(long office, DateTime start, string email, string municipality = BackofficeFixture.Frankenthal, int items = 1) =>
+    internal static object Booking(long office, DateTime start, string email, string municipality = BackofficeFixture.Frankenthal, int items = 1) =>
         new { service = Kfz, officeId = office, start, items, name = "Erika Mustermann", email, phone = "06233 89-0", municipality };
 
     /// <summary>The confirmation code of a booking e-mail: the line that is one long word (a 256-bit token).</summary>
     internal static string ConfirmationCode(string body) =>
         body.Split('\n').Select(l => l.Trim()).First(l => l.Length >= 40 && !l.Contains(' ', StringComparison.Ordinal));
 
-    private static string Email(string tag) => $"{tag}-{Guid.NewGuid():N}@example.org";
+    internal static string Email(string tag) => $"{tag}-{Guid.NewGuid():N}@example.org";
 
     private Task<long> CountAsync(string email) => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointments WHERE email_key = @E", new { E = email.ToLowerInvariant() });
 

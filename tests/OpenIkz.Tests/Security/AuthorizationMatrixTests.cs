@@ -73,6 +73,8 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["POST /api/v1/appointments/offices/"] = "401 403 403 403 ok 403 ok",
         ["PUT /api/v1/appointments/offices/{id:long}"] = "401 403 403 403 ok 403 ok",
         ["POST /api/v1/appointments/offices/{id:long}/closures"] = "401 403 403 403 ok 403 ok",
+        // reopening the matrix's closure day of Frankenthal's office; another municipality's office is 404
+        ["DELETE /api/v1/appointments/offices/{id:long}/closures/{day}"] = "401 403 403 403 ok 403 404",
         // the office's day: its municipality's clerks and Administration (as the page Heute); the empty bodies are 400s,
         // the no-show of the matrix's appointment (started just now) a 409 TooEarly
         ["GET /api/v1/appointments/offices/{id:long}/day"] = "401 ok ok 403 ok 403 404",
@@ -237,6 +239,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Dienststellen/{id:long}/Heute"] = "login ok ok denied ok login 404",
         // managing the offices: the Administration of the municipality
         ["PAGE /Dienststellen/Bearbeiten/{id:long?}"] = "login denied denied denied ok login 404",
+        ["PAGE /Dienststellen/{id:long}/Schliessen"] = "login denied denied denied ok login 404",
         ["PAGE /Partnersuche/Abdeckung"] = "ok ok ok ok ok ok ok",
 
         // ---- Kooperationsraum pages
@@ -253,7 +256,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     };
 
     private sealed record Records(string CaseId, string DocumentId, long AgreementId, string SettlementId, long ClerkId, long TargetUserId, long CooperationId, RegionRecords Region, long SearchId, long AssessmentId,
-        long AbsenceId = 0, long SpareAbsenceId = 0, long OfficeId = 0, string AppointmentId = "");
+        long AbsenceId = 0, long SpareAbsenceId = 0, long OfficeId = 0, string AppointmentId = "", string ClosureDay = "");
 
     /// <summary>The demo Kooperationsraum Frankenthal is a member of: a field with a linked agreement and register entry, and a spare field to delete.</summary>
     private sealed record RegionRecords(long RegionId, long FieldId, long SpareFieldId, long LinkedCooperationId, long LinkedAgreementId);
@@ -319,6 +322,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         .Replace("/offices/{id:long}/calls", "/offices/999999/calls")
         .Replace("/Aufruf/{id:long}", "/Aufruf/999999")
         .Replace("/offices/{id:long}/day", "/offices/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/day")
+        .Replace("/offices/{id:long}/closures/{day}", "/offices/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/closures/" + r.ClosureDay)
         .Replace("{appointmentId}", r.AppointmentId)
         .Replace("/Dienststellen/{id:long}", "/Dienststellen/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
         .Replace("/Dienststellen/Bearbeiten/{id:long?}", "/Dienststellen/Bearbeiten/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture))
@@ -439,7 +443,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         async Task<long> AbsenceAsync(int days) => await app.Db.QuerySingleAsync<long>("""
             INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @D, @D, @U, @Now) RETURNING id
             """, new { U = clerkId, D = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days), Now = DateTime.UtcNow });
-        // Frankenthal's office with a confirmed appointment starting now (its day's actions).
+        // Frankenthal's office with a confirmed appointment starting now (its day's actions) and a closure day far ahead (to reopen).
         var officeId = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @A ORDER BY id LIMIT 1", new { A = BackofficeFixture.Frankenthal });
         var appointmentId = Guid.NewGuid().ToString("N");
         await app.Db.ExecuteAsync("""
@@ -447,8 +451,10 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
                                       manage_token_hash, confirm_token_hash, sequence, created_at, confirmed_at, checkin_code)
             VALUES (@Id, @Office, 'kfz-zulassung', @Ags, @Start, @End, 1, 1, 'Matrix Termin', 'matrix@example.org', 'matrix@example.org', 'confirmed', @M, @C, 0, @Start, @Start, 'MATR-IX22')
             """, new { Id = appointmentId, Office = officeId, Ags = BackofficeFixture.Frankenthal, Start = DateTime.UtcNow, End = DateTime.UtcNow.AddMinutes(20), M = "m" + appointmentId, C = "c" + appointmentId });
+        var closureDay = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300);
+        await app.Db.ExecuteAsync("INSERT INTO appointment_closures (office_id, day, reason) VALUES (@Office, @Day, 'Matrix')", new { Office = officeId, Day = closureDay });
         return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId,
-            await AbsenceAsync(400), await AbsenceAsync(410), officeId, appointmentId);
+            await AbsenceAsync(400), await AbsenceAsync(410), officeId, appointmentId, closureDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private async Task<RegionRecords> RegionRecordsAsync()
