@@ -10,7 +10,7 @@
 // frankenthal.koordination), E2E_REGION_USERNAME (Koordination of the coordinating member of the demo Kooperationsraum,
 // default speyer.koordination), all with E2E_PASSWORD,
 // CHROMIUM_PATH (default /usr/bin/chromium), SCREENSHOT_DIR (optional: full-page PNG of every checked page).
-import { chromium } from 'playwright-core';
+import { chromium, request } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -321,6 +321,44 @@ try {
     await atNarrowWidth(page, 'Heute in der Dienststelle', cspErrors);
     await page.goto(`/Aufruf/${office}`);
     await audit(page, 'Aufrufanzeige', cspErrors);
+  });
+
+  await step('Schließtage (Administration, 1280 und 390 px)', async () => {
+    await page.goto('/Dienststellen');
+    await page.getByRole('link', { name: 'Schließtage', exact: true }).first().click();
+    await page.waitForURL(/\/Dienststellen\/\d+\/Schliessen$/);
+    const office = new URL(page.url()).pathname.split('/')[2];
+    await audit(page, 'Schließtage', cspErrors);
+    await atNarrowWidth(page, 'Schließtage', cspErrors);
+    await page.getByRole('button', { name: 'Tag schließen' }).click();
+    await page.locator('#schliessen-grund-fehler').waitFor();
+    check(await page.evaluate(() => document.activeElement?.id) === 'fehlerliste', 'Schließtage: the error summary does not have the focus');
+    await audit(page, 'Schließtage mit Fehlern', cspErrors);
+    await atNarrowWidth(page, 'Schließtage mit Fehlern', cspErrors);
+    // A day with an appointment, booked as a resident does through the public API (without the admin's session cookie,
+    // which the API refuses for writes without the antiforgery token): the question first, the cancellation, reopening.
+    const resident = await request.newContext({ baseURL: baseUrl, ignoreHTTPSErrors: loopback });
+    const slots = await (await resident.get(`/api/v1/appointments/slots?service=kfz-zulassung&office=${office}&municipality=07311000`)).json();
+    const start = slots[0].start;
+    const booked = await resident.post('/api/v1/appointments', {
+      data: { service: 'kfz-zulassung', officeId: Number(office), start, items: 1, name: 'Erika Mustermann', email: `schliesstag-${Date.now()}@example.org`, municipality: '07311000' },
+    });
+    check(booked.status() === 201, `Schließtage: booking for the walk answered ${booked.status()}`);
+    await resident.dispose();
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Berlin' }).format(new Date(start));
+    await page.getByLabel('Tag', { exact: true }).fill(day);
+    await page.getByLabel('Grund').fill('Personalversammlung');
+    await page.getByRole('button', { name: 'Tag schließen' }).click();
+    await page.locator('#bestaetigung').waitFor();
+    check(/ist 1 Termin gebucht/.test(await page.locator('#bestaetigung').innerText()), 'Schließtage: the question does not name the one appointment');
+    await audit(page, 'Schließtag: Termine absagen?', cspErrors);
+    await atNarrowWidth(page, 'Schließtag: Termine absagen?', cspErrors);
+    await page.getByRole('button', { name: 'Ja, schließen und absagen' }).click();
+    await page.getByRole('status').filter({ hasText: '1 Termin ist abgesagt' }).waitFor();
+    await audit(page, 'Schließtage mit einem Schließtag', cspErrors);
+    await atNarrowWidth(page, 'Schließtage mit einem Schließtag', cspErrors);
+    await page.getByRole('button', { name: /wieder öffnen$/ }).first().click();
+    await page.getByRole('status').filter({ hasText: 'wieder geöffnet' }).waitFor();
   });
 
   const resetUser = process.env.E2E_RESET_USERNAME || 'frankenthal.teamleitung';
