@@ -13,6 +13,7 @@
 import { chromium, request } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 const baseUrl = (process.env.BASE_URL ?? 'http://127.0.0.1:5080').replace(/\/$/, '');
@@ -340,8 +341,17 @@ try {
     const resident = await request.newContext({ baseURL: baseUrl, ignoreHTTPSErrors: loopback });
     const slots = await (await resident.get(`/api/v1/appointments/slots?service=kfz-zulassung&office=${office}&municipality=07311000`)).json();
     const start = slots[0].start;
+    // The proof-of-work challenge, solved as a script using the API does (docs/API.md): the first nonce whose SHA-256 has the zero bits.
+    const { challenge, difficulty } = await (await resident.get('/api/v1/appointments/challenge')).json();
+    let solution = '';
+    for (let nonce = 0; ; nonce++) {
+      const hash = createHash('sha256').update(`${challenge}:${nonce}`).digest();
+      let bits = 0;
+      for (const byte of hash) { if (byte === 0) { bits += 8; continue; } bits += Math.clz32(byte) - 24; break; }
+      if (bits >= difficulty) { solution = `${challenge}:${nonce}`; break; }
+    }
     const booked = await resident.post('/api/v1/appointments', {
-      data: { service: 'kfz-zulassung', officeId: Number(office), start, items: 1, name: 'Erika Mustermann', email: `schliesstag-${Date.now()}@example.org`, municipality: '07311000' },
+      data: { service: 'kfz-zulassung', officeId: Number(office), start, items: 1, name: 'Erika Mustermann', email: `schliesstag-${Date.now()}@example.org`, municipality: '07311000', challenge: solution },
     });
     check(booked.status() === 201, `Schließtage: booking for the walk answered ${booked.status()}`);
     await resident.dispose();
