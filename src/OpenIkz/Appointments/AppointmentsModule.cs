@@ -29,6 +29,7 @@ public static class AppointmentsModule
         services.AddSingleton<CallBoard>();
         services.AddSingleton<OfficeDay>();
         services.AddPeriodicJob<HoldSweeper>();
+        services.AddPeriodicJob<NoShowRateRefresher>();
         services.AddAuthorizationBuilder().AddPolicy(AppointmentPolicies.OfficeStaff,
             p => p.RequireClaim(OpenIkzClaims.UserId).RequireRole(Roles.Sachbearbeitung, Roles.Administration));
         return services;
@@ -230,6 +231,7 @@ public static class AppointmentsApi
     {
         id = o.Id, municipalityAgs = o.MunicipalityAgs, municipality = o.MunicipalityName, name = o.Name, address = o.Address, accessibility = o.Accessibility,
         slotMinutes = o.SlotMinutes, hours = o.Hours, services = o.Services, closures = o.Closures,
+        overbooking = o.Overbooking, noShowPercent = o.NoShowPermille / 10m, noShowSamples = o.NoShowSamples,
     };
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

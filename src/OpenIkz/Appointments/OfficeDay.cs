@@ -164,6 +164,30 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         await db.ExecuteAsync("UPDATE appointments SET no_show_at = COALESCE(no_show_at, @Now) WHERE id = @Id", new { Now, a.Id }, ct);
     }
 
+    /// <summary>
+    /// Stores every office's no-show rate over the last <see cref="RateDays"/> days (all services; confirmed appointments
+    /// that ended) on the office, where the optional overbooking reads it (<see cref="Office.ExtraCounters"/>). The job
+    /// "appointment-no-show-rates" runs it hourly.
+    /// </summary>
+    public async Task<int> RefreshNoShowRatesAsync(CancellationToken ct = default)
+    {
+        var now = Now;
+        var rows = await db.QueryAsync<(long OfficeId, long Appointments, long NoShows)>("""
+            SELECT office_id, COUNT(*), SUM(CASE WHEN no_show_at IS NOT NULL THEN 1 ELSE 0 END)
+            FROM appointments WHERE status = 'confirmed' AND end_at < @Now AND end_at >= @Since
+            GROUP BY office_id
+            """, new { Now = now, Since = now.AddDays(-RateDays) }, ct);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync("UPDATE appointment_offices SET no_show_permille = NULL, no_show_samples = 0 WHERE no_show_samples <> 0 OR no_show_permille IS NOT NULL", transaction: tx);
+            foreach (var r in rows)
+                await c.ExecuteAsync("UPDATE appointment_offices SET no_show_permille = @Permille, no_show_samples = @Samples WHERE id = @Id",
+                    new { Permille = (int)(r.NoShows * 1000 / r.Appointments), Samples = (int)r.Appointments, Id = r.OfficeId }, tx);
+            return 0;
+        }, ct);
+        return rows.Count;
+    }
+
     /// <summary>Per own office and service: confirmed appointments that have ended in the last <see cref="RateDays"/> days, and how many were no-shows.</summary>
     public async Task<IReadOnlyList<NoShowRate>> NoShowRatesAsync(Actor staff, CancellationToken ct = default)
     {
@@ -203,4 +227,12 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
 
         private static DateTime? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
     }
+}
+
+/// <summary>Refreshes the offices' measured no-show rates for the optional overbooking, hourly.</summary>
+public sealed class NoShowRateRefresher(OfficeDay day) : OpenIkz.Infrastructure.Jobs.IPeriodicJob
+{
+    public string Name => "appointment-no-show-rates";
+    public TimeSpan Interval => TimeSpan.FromHours(1);
+    public Task<int> RunAsync(CancellationToken ct) => day.RefreshNoShowRatesAsync(ct);
 }

@@ -26,11 +26,36 @@ public sealed record Office(long Id, string MunicipalityAgs, string Municipality
     public string State { get; init; } = "";
 
     public bool Active { get; init; } = true;
+
+    /// <summary>Whether the office books more residents than counters by its measured no-show rate (off by default).</summary>
+    public bool Overbooking { get; init; }
+
+    /// <summary>The office's no-show rate over the last <see cref="OfficeDay.RateDays"/> days in ‰, and how many ended appointments it rests on.</summary>
+    public int? NoShowPermille { get; init; }
+    public int NoShowSamples { get; init; }
+
+    /// <summary>The fewest ended appointments a measured rate needs before it drives overbooking.</summary>
+    public const int OverbookingMinimumSamples = 50;
+
+    /// <summary>The highest no-show rate overbooking follows (‰): above it, the office has a different problem.</summary>
+    public const int OverbookingMaximumPermille = 300;
+
+    /// <summary>
+    /// The appointments beyond the counters one cell may take: ⌊counters × r / (1 − r)⌋ for the measured rate r (at most
+    /// 30 %), so that the expected number of residents who come stays within the counters; 0 when overbooking is off or
+    /// fewer than <see cref="OverbookingMinimumSamples"/> ended appointments were measured.
+    /// </summary>
+    public int ExtraCounters(int counters)
+    {
+        if (!Overbooking || NoShowPermille is not { } measured || NoShowSamples < OverbookingMinimumSamples) return 0;
+        var rate = Math.Min(measured, OverbookingMaximumPermille);
+        return counters * rate / (1000 - rate);
+    }
 }
 
 /// <summary>What an administrator sends to create or change an office.</summary>
 public sealed record OfficeInput(string? Name, string? Street, string? PostalCode, string? City, string? Accessibility, int? SlotMinutes,
-    IReadOnlyList<OpeningHoursInput>? Hours, IReadOnlyList<OfficeServiceInput>? Services);
+    IReadOnlyList<OpeningHoursInput>? Hours, IReadOnlyList<OfficeServiceInput>? Services, bool? Overbooking = null);
 
 public sealed record OpeningHoursInput(int? Weekday, string? Opens, string? Closes, int? Counters);
 
@@ -142,7 +167,8 @@ public sealed class Offices(Db db, TimeProvider clock)
     [
         $"""
         SELECT o.id, o.municipality_ags AS MunicipalityAgs, m.name AS MunicipalityName, o.name, o.street, o.postal_code AS PostalCode, o.city,
-               o.accessibility, o.slot_minutes AS SlotMinutes, m.state AS State, o.active AS Active
+               o.accessibility, o.slot_minutes AS SlotMinutes, m.state AS State, o.active AS Active,
+               o.overbooking AS Overbooking, o.no_show_permille AS NoShowPermille, o.no_show_samples AS NoShowSamples
         FROM appointment_offices o JOIN municipalities m ON m.ags = o.municipality_ags WHERE {db.InList("o.id", "Ids")} ORDER BY m.name, o.name, o.id
         """,
         $"SELECT office_id, weekday, opens, closes, counters FROM appointment_opening_hours WHERE {db.InList("office_id", "Ids")} ORDER BY weekday, opens",
@@ -162,7 +188,10 @@ public sealed class Offices(Db db, TimeProvider clock)
         var closures = (await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(sql[3], new { Ids = list, Today }, tx))
             .ToLookup(x => x.OfficeId, x => new Closure(x.Day, x.Reason));
         return offices.Select(o => new Office(o.Id, o.MunicipalityAgs, o.MunicipalityName, o.Name, o.Street, o.PostalCode, o.City, o.Accessibility, (int)o.SlotMinutes,
-            hours[o.Id].ToList(), services[o.Id].ToList(), closures[o.Id].ToList()) { State = o.State, Active = o.Active }).ToList();
+            hours[o.Id].ToList(), services[o.Id].ToList(), closures[o.Id].ToList())
+        {
+            State = o.State, Active = o.Active, Overbooking = o.Overbooking, NoShowPermille = (int?)o.NoShowPermille, NoShowSamples = (int)o.NoShowSamples,
+        }).ToList();
     }
 
     /// <summary>Creates an office of the administrator's municipality.</summary>
@@ -173,9 +202,9 @@ public sealed class Offices(Db db, TimeProvider clock)
         return await db.InTransactionAsync(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long>("""
-                INSERT INTO appointment_offices (municipality_ags, name, street, postal_code, city, accessibility, slot_minutes, active, created_at)
-                VALUES (@Ags, @Name, @Street, @PostalCode, @City, @Accessibility, @SlotMinutes, TRUE, @Now) RETURNING id
-                """, new { admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes, Now = clock.GetUtcNow().UtcDateTime }, tx);
+                INSERT INTO appointment_offices (municipality_ags, name, street, postal_code, city, accessibility, slot_minutes, active, overbooking, created_at)
+                VALUES (@Ags, @Name, @Street, @PostalCode, @City, @Accessibility, @SlotMinutes, TRUE, @Overbooking, @Now) RETURNING id
+                """, new { admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes, office.Overbooking, Now = clock.GetUtcNow().UtcDateTime }, tx);
             await WriteDetailsAsync(c, tx, id, office);
             return id;
         }, ct);
@@ -196,9 +225,10 @@ public sealed class Offices(Db db, TimeProvider clock)
             if (booked > 0 && oldSlot != office.SlotMinutes)
                 throw new RuleException("SlotLengthLocked", "Die Taktung kann nicht geändert werden, solange künftige Termine gebucht sind.");
             var changed = await c.ExecuteAsync("""
-                UPDATE appointment_offices SET name = @Name, street = @Street, postal_code = @PostalCode, city = @City, accessibility = @Accessibility, slot_minutes = @SlotMinutes
+                UPDATE appointment_offices SET name = @Name, street = @Street, postal_code = @PostalCode, city = @City, accessibility = @Accessibility, slot_minutes = @SlotMinutes,
+                    overbooking = @Overbooking
                 WHERE id = @Id AND municipality_ags = @Ags
-                """, new { Id = id, admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes }, tx);
+                """, new { Id = id, admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes, office.Overbooking }, tx);
             if (changed == 0) throw new OfficeNotFoundException();
             await c.ExecuteAsync("DELETE FROM appointment_opening_hours WHERE office_id = @Id", new { Id = id }, tx);
             await c.ExecuteAsync("DELETE FROM appointment_office_services WHERE office_id = @Id", new { Id = id }, tx);
@@ -275,7 +305,7 @@ public sealed class Offices(Db db, TimeProvider clock)
     }
 
     private sealed record ValidOffice(string Name, string Street, string PostalCode, string City, string? Accessibility, int SlotMinutes,
-        IReadOnlyList<OpeningHours> Hours, IReadOnlyList<OfficeService> Services);
+        IReadOnlyList<OpeningHours> Hours, IReadOnlyList<OfficeService> Services, bool Overbooking = false);
 
     private static ValidOffice Validate(OfficeInput input)
     {
@@ -335,7 +365,7 @@ public sealed class Offices(Db db, TimeProvider clock)
             services.Add(new OfficeService(known.Slug, s.Minutes.Value, s.MinutesPerItem ?? 0, s.MaxItems ?? 1));
         }
         if (errors.Count > 0) throw new ValidationException(errors);
-        return new ValidOffice(name, street, postal, city, accessibility, slot, hours, services);
+        return new ValidOffice(name, street, postal, city, accessibility, slot, hours, services, input.Overbooking ?? false);
     }
 
     private static bool TryTime(string? text, out TimeOnly time) =>
@@ -364,5 +394,8 @@ public sealed class Offices(Db db, TimeProvider clock)
         public long SlotMinutes { get; set; }
         public string State { get; set; } = "";
         public bool Active { get; set; }
+        public bool Overbooking { get; set; }
+        public long? NoShowPermille { get; set; }
+        public long NoShowSamples { get; set; }
     }
 }

@@ -35,7 +35,7 @@ public static class SlotGrid
                 if (BerlinTime.Zone.IsInvalidTime(local)) continue; // the hour skipped when summer time begins
                 var start = TimeZoneInfo.ConvertTimeToUtc(local, BerlinTime.Zone);
                 var cellStarts = Enumerable.Range(0, cells).Select(i => start.AddMinutes(i * office.SlotMinutes)).ToList();
-                yield return new SlotCandidate(start, start.AddMinutes(minutes), cellStarts, period.Counters);
+                yield return new SlotCandidate(start, start.AddMinutes(minutes), cellStarts, period.Counters + office.ExtraCounters(period.Counters));
                 if (t.AddMinutes(office.SlotMinutes) < t) yield break; // midnight
             }
         }

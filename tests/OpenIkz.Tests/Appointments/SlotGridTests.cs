@@ -29,6 +29,19 @@ public sealed class SlotGridTests
         Assert.Equal(1, starts[^1].Counters);
     }
 
+    [Theory]
+    [InlineData(false, 200, 60, 4, 4)]   // off (the default): the counters
+    [InlineData(true, 200, 49, 4, 4)]    // too few ended appointments measured
+    [InlineData(true, 200, 60, 4, 5)]    // 4 × 0.2 / 0.8 = 1
+    [InlineData(true, 150, 60, 4, 4)]    // 4 × 0.15 / 0.85 = 0.7: rounded down, never more residents expected than counters
+    [InlineData(true, 500, 60, 4, 5)]    // the rate counts up to 30 % only: 4 × 0.3 / 0.7 = 1.7
+    [InlineData(true, 300, 500, 10, 14)] // 10 × 0.3 / 0.7 = 4.3
+    public void Overbooking_AddsCountersByTheMeasuredNoShowRate_OnlyWhenSwitchedOn(bool on, int permille, int samples, int counters, int expected)
+    {
+        var office = Office(10, new OpeningHours(2, "08:00", "12:00", counters)) with { Overbooking = on, NoShowPermille = permille, NoShowSamples = samples };
+        Assert.All(SlotGrid.Candidates(office, 20, Tuesday, false), c => Assert.Equal(expected, c.Counters));
+    }
+
     [Fact]
     public void Duration_GrowsPerItem_AndRoundsUpToWholeCells()
     {

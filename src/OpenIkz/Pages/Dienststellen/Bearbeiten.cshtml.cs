@@ -46,6 +46,19 @@ public sealed class BearbeitenModel(Offices offices) : FormPageModel
     [BindProperty] public string? SlotMinutes { get; set; }
     [BindProperty] public List<HoursRow> Hours { get; set; } = [];
     [BindProperty] public List<ServiceRow> Services { get; set; } = [];
+    [BindProperty] public bool Overbooking { get; set; }
+
+    /// <summary>The office as stored (for its measured no-show rate), when editing.</summary>
+    public Office? Stored { get; private set; }
+
+    /// <summary>What the measured rate means for overbooking, in German ("Gemessen: 12,0 % aus 340 Terminen; …").</summary>
+    public string? MeasuredRate => Stored is not { } o ? null
+        : o.NoShowPermille is not { } p ? "Noch nicht gemessen."
+        : $"Gemessen: {(p / 10m).ToString("0.0", Ui.German)} % aus {o.NoShowSamples} Terminen; " + (o.NoShowSamples < Office.OverbookingMinimumSamples
+            ? "noch zu wenige für eine Überbuchung."
+            : $"bei {MostCounters(o)} Schaltern nimmt ein Zeitfenster mit Überbuchung {MostCounters(o) + (o with { Overbooking = true }).ExtraCounters(MostCounters(o))} Termine an.");
+
+    private static int MostCounters(Office o) => o.Hours.Select(h => h.Counters).DefaultIfEmpty(1).Max();
 
     public static string HoursId(int row, string part) => $"zeit-{row}-{part}";
     public static string ServiceId(int row, string part) => $"leistung-{row}-{part}";
@@ -59,6 +72,8 @@ public sealed class BearbeitenModel(Offices offices) : FormPageModel
             try { office = await offices.GetAsync(id, ct); }
             catch (OfficeNotFoundException) { return NotFound(); }
             if (office.MunicipalityAgs != actor.Ags) return NotFound();
+            Stored = office;
+            Overbooking = office.Overbooking;
             (Name, Street, PostalCode, City, Accessibility, SlotMinutes) = (office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes.ToString(CultureInfo.InvariantCulture));
             Hours = office.Hours.Select(h => new HoursRow { Weekday = h.Weekday.ToString(CultureInfo.InvariantCulture), Opens = h.Opens, Closes = h.Closes, Counters = h.Counters.ToString(CultureInfo.InvariantCulture) }).ToList();
             Services = ServiceCatalog.All.Select(s => office.Services.FirstOrDefault(x => x.Service == s.Slug) is { } o
@@ -82,7 +97,7 @@ public sealed class BearbeitenModel(Offices offices) : FormPageModel
         var serviceRows = Services.Select((s, i) => (s, i)).Where(x => x.s.Offered).ToList();
         var input = new OfficeInput(Name, Street, PostalCode, City, Accessibility, Int(SlotMinutes),
             hourRows.Select(x => new OpeningHoursInput(Int(x.h.Weekday), x.h.Opens, x.h.Closes, Int(x.h.Counters))).ToList(),
-            serviceRows.Select(x => new OfficeServiceInput(x.s.Service, Int(x.s.Minutes), Int(x.s.PerItem) ?? 0, Int(x.s.MaxItems) ?? 1)).ToList());
+            serviceRows.Select(x => new OfficeServiceInput(x.s.Service, Int(x.s.Minutes), Int(x.s.PerItem) ?? 0, Int(x.s.MaxItems) ?? 1)).ToList(), Overbooking);
         try
         {
             if (Id is { } id)
