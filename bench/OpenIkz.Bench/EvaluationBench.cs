@@ -41,7 +41,7 @@ public static class EvaluationBench
         var clock = TimeProvider.System;
         var options = Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" });
         var agreements = new AgreementService(db, clock, new AgreementDocuments(new FileSystemFileStore(options), clock));
-        var evaluation = new AgreementEvaluation(db, agreements, new AgreementGoals(db, agreements, clock), new AuditLog(clock), clock);
+        var evaluation = new AgreementEvaluation(db, agreements, new AgreementGoals(db, agreements, clock), new AuditLog(clock), clock, []);
         var agreementId = await db.QuerySingleAsync<long>("SELECT id FROM agreements ORDER BY id LIMIT 1");
         var (userId, userAgs) = await db.QuerySingleAsync<(long, string)>("SELECT id, municipality_ags FROM users WHERE username = @U", new { U = SettleBench.CoordinatorName });
         var actor = new Actor(userId, null, SettleBench.CoordinatorName, "Koordination (Bench)", userAgs, false, [], IsCoordinator: true);

@@ -20,9 +20,10 @@ public sealed record Challenge(string Token, int Difficulty, DateTime ExpiresAt)
 /// visitor is stored or sent anywhere). The server hands out a token — its difficulty, expiry and 128 random bits,
 /// sealed with the app's data-protection keys, so a client cannot make its own or lower the difficulty. The client
 /// looks for a nonce (a decimal number) such that SHA-256(UTF-8 of token + ":" + nonce) begins with
-/// <c>Difficulty</c> zero bits: about 2^Difficulty hashes on average (a second or two in the browser at the default
-/// 16), one hash for the server to check. Each token is spent once: its hash goes into <c>appointment_challenges</c>
-/// (primary key), kept until the token expires.
+/// <c>Difficulty</c> zero bits: about 2^Difficulty hashes on average (well under a second in a laptop's browser at the
+/// default 18), one hash for the server to check. Each challenge is spent once: the hash of its sealed content (not of
+/// the token's spelling, which base64 allows in more than one way) goes into <c>appointment_challenges</c> (primary
+/// key), kept until the token expires.
 /// </summary>
 public sealed class BookingChallenge(IDataProtectionProvider protection, Db db, IOptions<AppointmentOptions> options, TimeProvider clock)
 {
@@ -67,7 +68,7 @@ public sealed class BookingChallenge(IDataProtectionProvider protection, Db db, 
 
         var spent = await db.ExecuteAsync(
             "INSERT INTO appointment_challenges (token_hash, expires_at) VALUES (@Hash, @Expires) ON CONFLICT (token_hash) DO NOTHING",
-            new { Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token))), Expires = expires }, ct);
+            new { Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload))), Expires = expires }, ct);
         if (spent == 0) throw ValidationException.For(Field, "Diese Sicherheitsprüfung wurde schon verwendet. Bitte senden Sie das Formular noch einmal.");
     }
 

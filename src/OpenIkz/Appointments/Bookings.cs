@@ -285,7 +285,16 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         var expired = (await c.QueryAsync<string>(
             "UPDATE appointments SET status = 'expired' WHERE status = 'reserved' AND expires_at <= @Now" + (officeId is null ? "" : " AND office_id = @Office") + " RETURNING id",
             new { Now, Office = officeId ?? 0 }, tx)).ToList();
-        foreach (var id in expired) await FreeCellsAsync(c, tx, id, holdBack: false);
+        if (expired.Count == 0) return expired;
+        // A lapsed waiting-list offer keeps its slot back for the next in line (the sweep passes it on over the hold-back);
+        // every other expired hold is free at once.
+        var offers = (await c.QueryAsync<string>($"SELECT offered_appointment_id FROM appointment_waitlist WHERE {db.InList("offered_appointment_id", "Ids")} AND passed_on_at IS NULL",
+            new { Ids = expired.ToArray() }, tx)).ToHashSet(StringComparer.Ordinal);
+        foreach (var id in expired)
+            if (offers.Contains(id))
+                await c.ExecuteAsync("UPDATE appointment_cells SET appointment_id = NULL, held_until = @Until WHERE appointment_id = @Id",
+                    new { Id = id, Until = Now.AddMinutes(Math.Max(O.HoldBackMinutes, 5)) }, tx);
+            else await FreeCellsAsync(c, tx, id, holdBack: false);
         return expired;
     }
 

@@ -111,8 +111,9 @@ public sealed partial class Bookings
 
     /// <summary>
     /// The sweep: every waiting-list offer whose hold expired unconfirmed is passed on to the next waiting resident it
-    /// suits, once (a conditional update claims it, so two sweeps never both pass it on). A slot that starts too soon, or
-    /// was booked by someone else since the hold ran out, goes to nobody.
+    /// suits, once (a conditional update claims it, so two sweeps never both pass it on). Its slot was kept back at the
+    /// expiry (<see cref="ExpireAsync"/>), so nobody else takes it meanwhile; a slot that starts too soon goes to nobody
+    /// and is free again after the hold-back.
     /// </summary>
     public async Task<int> PassOnLapsedOffersAsync(CancellationToken ct = default)
     {
@@ -126,7 +127,16 @@ public sealed partial class Bookings
         {
             if (await db.ExecuteAsync("UPDATE appointment_waitlist SET passed_on_at = @Now WHERE id = @Id AND passed_on_at IS NULL", new { Now, Id = offer.EntryId }, ct) == 0) continue;
             if (offer.Start <= Now.AddMinutes(O.MinimumLeadMinutes)) continue;
-            await OfferToWaitlistAsync(offer.OfficeId, offer.Service, offer.Start, ct);
+            try
+            {
+                await OfferToWaitlistAsync(offer.OfficeId, offer.Service, offer.Start, ct);
+            }
+            catch
+            {
+                // Not passed on after all (shutdown, database error): the next sweep tries again.
+                await db.ExecuteAsync("UPDATE appointment_waitlist SET passed_on_at = NULL WHERE id = @Id", new { Id = offer.EntryId }, CancellationToken.None);
+                throw;
+            }
             passed++;
         }
         return passed;

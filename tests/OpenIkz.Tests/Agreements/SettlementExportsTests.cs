@@ -112,7 +112,7 @@ public sealed class SettlementExportsTests
     {
         var lines = CsvLines(SettlementCsv.Write(Settlement(), C));
 
-        Assert.Equal("Abrechnung;Zeitraum;zuständige Kommune;bearbeitende Kommune;Leistung;Fallgruppe;Anzahl Vorgänge;Pauschalen EUR;Gebührenanteil EUR;Betrag EUR;Richtung", lines[0]);
+        Assert.Equal("Abrechnung;Zeitraum;zuständige Kommune;bearbeitende Kommune;Leistung;Fallgruppe;Anzahl Vorgänge;Pauschalen EUR;Gebührenanteil EUR;Betrag EUR;Richtung;Einheit", lines[0]);
     }
 
     [Theory]
@@ -134,7 +134,7 @@ public sealed class SettlementExportsTests
         var csv = SettlementCsv.Write(Settlement(), B);
         var rows = CsvLines(csv);
 
-        Assert.Contains("KA-2026-Q1-001;01.01.2026–31.03.2026;Stadt Nordheim (01001001);Gemeinde Südhausen (01001002);Kfz-Zulassung;Neuzulassung;40;500,00;600,00;1100,00;zu erhalten", rows);
+        Assert.Contains("KA-2026-Q1-001;01.01.2026–31.03.2026;Stadt Nordheim (01001001);Gemeinde Südhausen (01001002);Kfz-Zulassung;Neuzulassung;40;500,00;600,00;1100,00;zu erhalten;Vorgänge", rows);
         Assert.Contains(rows, r => r.Contains("Wohngeld;alle;3;135,00;0,00;135,00;zu zahlen"));
         Assert.DoesNotContain("1100.00", csv);
     }

@@ -105,6 +105,10 @@ public sealed class AppointmentPagesTests(SqliteApp app) : IClassFixture<SqliteA
         var badDate = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",
             new() { ["Name"] = "Ayşe Özdemir", ["Email"] = email, ["Until"] = "nächste Woche" }));
         Assert.Contains("Das Datum hat die Form TT.MM.JJJJ.", badDate.GetElementById("warteliste-bis-fehler")!.TextContent);
+        var noPlace = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",
+            new() { ["wohnort"] = "", ["Name"] = "Ayşe Özdemir", ["Email"] = email, ["Until"] = until }));
+        Assert.Equal("Bitte wählen Sie Ihren Wohnort aus der Liste.", noPlace.GetElementById("warteliste-wohnort-fehler")!.TextContent.Trim());
+        Assert.Equal(before, Waiting());
         Assert.Equal(before, Waiting());
 
         var joined = await ParseAsync(await AgreementPagesTests.SubmitAsync(browser, form, "form[aria-labelledby=warteliste-titel]",

@@ -20,6 +20,7 @@ namespace OpenIkz.Tests.Appointments;
 public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
 {
     private const string A = Backoffice.Agreements.Halberstadt, B = Backoffice.Agreements.Quedlinburg, C = Backoffice.Agreements.Wernigerode, Thale = Backoffice.Agreements.Thale;
+    private const string Harz = "15085"; // the Landkreis, district of all four
     private const string Kfz = "kfz-zulassung";
     private static readonly int Year = DateTime.UtcNow.Year - 1;
     private OpenIkzApp app => fixture.Require();
@@ -32,7 +33,7 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         {
             ["title"] = "Zweckvereinbarung Termine Harz " + Guid.NewGuid().ToString("N")[..4],
             ["services"] = new[] { Kfz },
-            ["members"] = new[] { A, B, C }.Select(m => new { ags = m, contributesCases = true, contributesStaff = true }).ToArray(),
+            ["members"] = new[] { A, B, C, Harz }.Select(m => new { ags = m, contributesCases = true, contributesStaff = true }).ToArray(),
             ["stateLaw"] = "gkg-lsa", ["legalForm"] = "zweckvereinbarung", ["transfersTask"] = false,
             ["validFrom"] = $"{Year}-01-01", ["noticeMonths"] = 6,
             ["dataProtection"] = "Auftragsverarbeitung nach Art. 28 DSGVO.",
@@ -44,7 +45,7 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         var id = json.GetProperty("id").GetInt64();
         var rate = json.GetProperty("rates").EnumerateArray().Single();
         Assert.Equal(8.25m, rate.GetProperty("perAppointment").GetDecimal());
-        foreach (var coordinator in new[] { a, await app.ApiAsAsync("quedlinburg.koordination"), await app.ApiAsAsync("wernigerode.koordination") })
+        foreach (var coordinator in new[] { a, await app.ApiAsAsync("quedlinburg.koordination"), await app.ApiAsAsync("wernigerode.koordination"), await app.ApiAsAsync("lk-harz.koordination") })
             (await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/consent", new { })).EnsureSuccessStatusCode();
         return id;
     }
@@ -86,30 +87,51 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         var id = await AgreementAsync(coordinator);
         var halberstadt = await OfficeAsync("halberstadt.admin", "Halberstadt", "38820");
         var quedlinburg = await OfficeAsync("quedlinburg.admin", "Quedlinburg", "06484");
+        var district = await OfficeAsync("lk-harz.admin", "Halberstadt", "38820");
 
         // March of last year: Halberstadt's office served three Quedlinburg residents and one of Wernigerode; Quedlinburg's one of Halberstadt.
         for (var i = 0; i < 3; i++) await AppointmentAsync(halberstadt, B, Utc(Year, 3, 10 + i, 9), served: true);
         await AppointmentAsync(halberstadt, C, Utc(Year, 3, 16, 9), served: true);
         await AppointmentAsync(quedlinburg, A, Utc(Year, 3, 17, 9), served: true);
-        // Not settled: own residents, a non-member (Thale; its district is no member either), a no-show, a cancelled one, another month.
-        await AppointmentAsync(halberstadt, A, Utc(Year, 3, 18, 9), served: true);
+        // Thale is no member, but its Landkreis is: the Landkreis pays for its resident.
         await AppointmentAsync(halberstadt, Thale, Utc(Year, 3, 18, 10), served: true);
+        // Not settled: own residents, a no-show, a cancelled one, another month.
+        await AppointmentAsync(halberstadt, A, Utc(Year, 3, 18, 9), served: true);
         await AppointmentAsync(halberstadt, B, Utc(Year, 3, 19, 9), served: false);
         await AppointmentAsync(halberstadt, B, Utc(Year, 3, 19, 10), served: true, status: "cancelled");
         await AppointmentAsync(halberstadt, B, Utc(Year, 4, 1, 9), served: true);
+        // Berlin days: 28 February 23:30 UTC is 1 March in Berlin (counted), 31 March 22:30 UTC is 1 April (not).
+        await AppointmentAsync(halberstadt, B, Utc(Year, 2, 28, 23).AddMinutes(30), served: true);
+        await AppointmentAsync(halberstadt, B, Utc(Year, 3, 31, 22).AddMinutes(30), served: true);
+        // The Landkreis's Zulassungsstelle serves the residents of its Gemeinden without any agreement: not settled.
+        await AppointmentAsync(district, A, Utc(Year, 3, 20, 9), served: true);
+        await AppointmentAsync(district, Thale, Utc(Year, 3, 20, 10), served: true);
+
+        // Only an agreement that shares the service for appointments settles them.
+        var source = app.Services.GetServices<OpenIkz.Agreements.Settlement.ISettlementCountSource>().Single();
+        async Task<long> Counted()
+        {
+            await using var c = await app.Db.OpenAsync();
+            return (await source.CountAsync(c, id, Utc(Year, 2, 28, 23), Utc(Year, 3, 31, 22), default)).Sum(x => x.OwnerAgs == x.ProcessorAgs ? 0 : x.Count);
+        }
+        Assert.Equal(0, await Counted());
+        Assert.Equal(HttpStatusCode.NoContent, (await coordinator.PutAsJsonAsync($"/api/v1/agreements/{id}/appointment-services", new { services = new[] { Kfz } })).StatusCode);
+        Assert.Equal(7, await Counted());
 
         var run = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{Year}-03" });
         var json = await run.ReadJsonAsync();
         Assert.True(run.StatusCode == HttpStatusCode.Created, json.ToString());
         var balances = json.GetProperty("statements").EnumerateArray().ToDictionary(s => s.GetProperty("municipality").GetString()!, s => s.GetProperty("balance").GetDecimal());
-        // Halberstadt receives 3 × 8.25 from Quedlinburg and 8.25 from Wernigerode, and pays 8.25 to Quedlinburg.
-        Assert.Equal(3 * 8.25m + 8.25m - 8.25m, balances[A]);
-        Assert.Equal(-3 * 8.25m + 8.25m, balances[B]);
+        // Halberstadt receives 4 × 8.25 from Quedlinburg, 8.25 from Wernigerode and 8.25 from the Landkreis, and pays 8.25 to Quedlinburg.
+        Assert.Equal(4 * 8.25m + 8.25m + 8.25m - 8.25m, balances[A]);
+        Assert.Equal(-4 * 8.25m + 8.25m, balances[B]);
         Assert.Equal(-8.25m, balances[C]);
+        Assert.Equal(-8.25m, balances[Harz]);
         var settlementId = json.GetProperty("settlementId").GetString()!;
         var lines = (await app.Db.QueryAsync<(string Unit, string Owner, string Processor, long Count, long Amount)>(
             "SELECT unit, owner_ags, processor_ags, case_count, amount_cents FROM settlement_lines WHERE settlement_id = @Id ORDER BY owner_ags, processor_ags", new { Id = settlementId })).ToList();
-        Assert.Equal([("appointment", A, B, 1L, 825L), ("appointment", B, A, 3L, 2475L), ("appointment", C, A, 1L, 825L)], lines.Where(l => l.Unit == "appointment").OrderBy(l => l.Owner).ToList());
+        Assert.Equal([("appointment", Harz, A, 1L, 825L), ("appointment", A, B, 1L, 825L), ("appointment", B, A, 4L, 3300L), ("appointment", C, A, 1L, 825L)],
+            lines.Where(l => l.Unit == "appointment").OrderBy(l => l.Owner, StringComparer.Ordinal).ToList());
 
         // Run again: nothing changed, the same settlement.
         var again = await coordinator.PostAsJsonAsync($"/api/v1/agreements/{id}/settlements", new { period = $"{Year}-03" });
@@ -119,22 +141,40 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         // The exports say appointments, and the payer's e-invoice passes the checks.
         var csv = Encoding.UTF8.GetString(await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{B}.csv")).Content.ReadAsByteArrayAsync());
         Assert.Contains("Termine", csv);
-        Assert.Contains("24,75", csv);
+        Assert.Contains("33,00", csv);
         var xml = await (await coordinator.GetAsync($"/api/v1/settlements/{settlementId}/statements/{B}.xml")).Content.ReadAsStringAsync();
         Assert.Empty(XRechnungChecker.Check(xml));
-        Assert.Contains("3 Termine, wahrgenommen von", xml);
+        Assert.Contains("4 Termine, wahrgenommen von", xml);
 
         // The statement page lists the appointments as their own lines.
         var browser = app.Browser();
         Assert.Equal(HttpStatusCode.Redirect, (await OpenIkz.Tests.Ui.PagesTests.LoginAsync(browser, "quedlinburg.koordination")).StatusCode);
         var page = await OpenIkz.Tests.Ui.PagesTests.ParseAsync(await browser.GetAsync($"/Abrechnungen/{settlementId}"));
         Assert.Contains("wahrgenommene Termine", page.GetElementById("positionen-titel")!.TextContent);
-        Assert.Contains("Vorgänge, 5 Termine)", page.GetElementById("positionen-titel")!.TextContent);
-        Assert.Equal(3, page.GetElementById("positionen-titel")!.ParentElement!.QuerySelectorAll("tbody tr").Count(r => r.TextContent.Contains("Termine", StringComparison.Ordinal)));
+        Assert.Contains("Vorgänge, 7 Termine)", page.GetElementById("positionen-titel")!.TextContent);
+        Assert.Equal(4, page.GetElementById("positionen-titel")!.ParentElement!.QuerySelectorAll("tbody tr").Count(r => r.TextContent.Contains("Termine", StringComparison.Ordinal)));
 
         // The agreement's document states the amount per appointment.
         var agreement = await (await coordinator.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync();
         Assert.Equal(8.25m, agreement.GetProperty("rates")[0].GetProperty("perAppointment").GetDecimal());
+    }
+
+    [SkippableFact]
+    public async Task ACaseOnlySettlement_KeepsTheLinesHashOfBeforeAppointmentsWereSettled()
+    {
+        // The demo's stored Kfz settlement (cases only): its hash is the formula of before this change, computed here by hand,
+        // so a period settled before reruns unchanged instead of issuing a correction.
+        var (id, stored) = await app.Db.QuerySingleAsync<(string, string)>("SELECT id, lines_hash FROM settlements ORDER BY created_at LIMIT 1");
+        var lines = (await app.Db.QueryAsync<(string Owner, string Processor, string Service, string Group, long Count, long Amount)>(
+            "SELECT owner_ags, processor_ags, service_slug, case_group, case_count, amount_cents FROM settlement_lines WHERE settlement_id = @Id", new { Id = id }))
+            .OrderBy(l => l.Owner, StringComparer.Ordinal).ThenBy(l => l.Processor, StringComparer.Ordinal).ThenBy(l => l.Service, StringComparer.Ordinal).ThenBy(l => l.Group, StringComparer.Ordinal);
+        var balances = (await app.Db.QueryAsync<(string Ags, long Balance)>("SELECT municipality_ags, balance_cents FROM settlement_statements WHERE settlement_id = @Id", new { Id = id }))
+            .OrderBy(b => b.Ags, StringComparer.Ordinal);
+        var text = new StringBuilder();
+        foreach (var l in lines) text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{l.Owner}|{l.Processor}|{l.Service}|{l.Group}|{l.Count}|{l.Amount}\n");
+        foreach (var b in balances) text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{b.Ags}={b.Balance}\n");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), stored);
+        Assert.All(await app.Db.QueryAsync<string>("SELECT unit FROM settlement_lines WHERE settlement_id = @Id", new { Id = id }), u => Assert.Equal("case", u));
     }
 
     [SkippableFact]

@@ -12,6 +12,8 @@ public static class SettlementCsv
     [
         "Abrechnung", "Zeitraum", "zuständige Kommune", "bearbeitende Kommune", "Leistung", "Fallgruppe",
         "Anzahl Vorgänge", "Pauschalen EUR", "Gebührenanteil EUR", "Betrag EUR", "Richtung",
+        // Appended (issue 11), so that existing imports keep their columns: what "Anzahl" counts, "Vorgänge" or "Termine".
+        "Einheit",
     ];
 
     /// <summary>
@@ -41,6 +43,7 @@ public static class SettlementCsv
                 Text(line.ServiceName), Text(CaseGroupText(line)),
                 line.Count.ToString(Invariant), CsvAmount(line.Flat), CsvAmount(line.FeeShare), CsvAmount(line.Amount),
                 line.ProcessorAgs == ags ? ToReceive : ToPay,
+                line.UnitWord,
             ]);
         }
         sb.Append("\r\n");

@@ -19,7 +19,7 @@ namespace OpenIkz.Assessment.Evaluation;
 /// <see cref="SettlementService.CountAsync"/>, priced by <see cref="SettlementCalculator"/>. Each evaluation is audited (it
 /// shows figures of the other members' cases).
 /// </summary>
-public sealed class AgreementEvaluation(Db db, AgreementService agreements, AgreementGoals goals, AuditLog audit, TimeProvider clock)
+public sealed class AgreementEvaluation(Db db, AgreementService agreements, AgreementGoals goals, AuditLog audit, TimeProvider clock, IEnumerable<ISettlementCountSource> countSources)
 {
     public async Task<EvaluationReport> EvaluateAsync(Actor actor, long agreementId, string? fromText, string? toText, CancellationToken ct = default)
     {
@@ -88,6 +88,7 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
         IReadOnlyList<IntakeRow> intake = [];
         IReadOnlyList<AbsenceRow> absences = [];
         IReadOnlyList<CaseCount> counts = [];
+        var otherCounts = new List<CaseCount>(); // e.g. served appointments: priced in the Kostenausgleich, not case figures
         if (countFrom <= countTo)
         {
             var p = new
@@ -101,10 +102,11 @@ public sealed class AgreementEvaluation(Db db, AgreementService agreements, Agre
             (decided, processing, intake, counts) = (scan.Decided, scan.Processing, scan.Intake, scan.Counts);
             await using var c = await db.OpenAsync(ct);
             absences = (await c.QueryAsync<AbsenceDbRow>(Command(EvaluationScan.ReturnedByAbsence, p, ct))).Select(r => new AbsenceRow(r.Covered, r.Service, r.Count)).ToList();
+            foreach (var source in countSources) otherCounts.AddRange(await source.CountAsync(c, agreementId, p.From, p.To, ct));
         }
 
         var (partners, total) = EvaluationAggregator.Aggregate(members, services, decided, processing, intake, absences, counts);
-        var settlement = SettlementCalculator.Calculate(counts, new SettlementKey(agreement.Rates, agreement.FeeRule, agreement.FeeSharePercent), members.Select(m => m.Ags));
+        var settlement = SettlementCalculator.Calculate(counts.Concat(otherCounts), new SettlementKey(agreement.Rates, agreement.FeeRule, agreement.FeeSharePercent), members.Select(m => m.Ags));
         var compensation = members.Select(m =>
         {
             var paid = settlement.Lines.Where(l => l.OwnerAgs == m.Ags).Sum(l => l.AmountCents);

@@ -19,7 +19,7 @@ public sealed class WartelisteModel(Bookings bookings, Offices offices, BookingC
 
     private static readonly IReadOnlyDictionary<string, string> Fields = new Dictionary<string, string>
     {
-        ["service"] = ServiceId, ["municipality"] = MunicipalityId, ["name"] = NameId, ["email"] = EmailId, ["until"] = UntilId, ["items"] = ServiceId,
+        ["service"] = ServiceId, ["name"] = NameId, ["email"] = EmailId, ["until"] = UntilId,
     };
 
     [BindProperty(SupportsGet = true, Name = "leistung")] public string? Service { get; set; }
@@ -54,7 +54,11 @@ public sealed class WartelisteModel(Bookings bookings, Offices offices, BookingC
         }
         catch (ValidationException ex)
         {
-            Absorb(ex, Fields);
+            // The place of residence is a choice here, not a key typed in: the page says so in its own words.
+            if (ex.Errors.ContainsKey("municipality")) AddError(MunicipalityId, "Bitte wählen Sie Ihren Wohnort aus der Liste.");
+            var rest = new ValidationErrors();
+            foreach (var (key, messages) in ex.Errors) if (key != "municipality") rest[key] = messages;
+            Absorb(new ValidationException(rest), Fields);
         }
         if (unreadable)
         {
