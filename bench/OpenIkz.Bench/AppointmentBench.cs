@@ -223,11 +223,11 @@ public static class AppointmentBench
 
     // Diagnostic rows of the search (not app code where they say so), to show where its time goes.
     private const string DiagOccupied = "bare: the occupied-cells query alone (app SQL)";
-    private const string DiagNotIn = "suggestion, not app code: occupied cells, expired holds by NOT IN";
+    private const string DiagJoin = "not app code any more: occupied cells by the earlier query (a join per cell, every counter)";
     private const string DiagDays = "suggestion, not app code: bare, only the days the answer needs";
     private const string DiagGrid = "in-process, no I/O: the grid loop of FindAsync over a loaded occupied set";
     private const string DiagHolidays = "in-process, no I/O: of it, SlotGrid.IsPublicHoliday per office and day";
-    private static readonly string[] SearchLevels = ["bare", "service", "http", DiagOccupied, DiagNotIn, DiagDays, DiagGrid, DiagHolidays];
+    private static readonly string[] SearchLevels = ["bare", "service", "http", DiagOccupied, DiagJoin, DiagDays, DiagGrid, DiagHolidays];
 
     /// <summary>The loop of FindAsync after its queries (app functions SlotGrid.Candidates, FreeCounter, IsPublicHoliday; the same order and cap).</summary>
     private static int GridOnly(IReadOnlyList<Office> offices, Dictionary<long, HashSet<(int Counter, DateTime Cell)>> occupied, DateOnly from, DateOnly to)
@@ -260,12 +260,12 @@ public static class AppointmentBench
         return n;
     }
 
-    /// <summary>Not app code: the same cells without the join per cell: the expired holds come from the partial hold index once.</summary>
-    private static string OccupiedNotInSql(Db db) => $"""
-        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c
+    /// <summary>Not app code any more: the occupied-cells query before the counter list and NOT IN (a join per cell to leave out expired holds; same rows).</summary>
+    private static string OccupiedJoinSql(Db db) => $"""
+        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
         WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
           AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
-          AND (c.appointment_id IS NULL OR c.appointment_id NOT IN (SELECT id FROM appointments WHERE status = 'reserved' AND expires_at <= @Now))
+          AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
         """;
 
     private const string InsertAppointmentSql = """
@@ -286,11 +286,12 @@ public static class AppointmentBench
         var ids = (await c.QueryAsync<long>(OfficeIdsSql, new { Service, ResidentAgs = ags, ResidentDistrict = resident[0].District ?? ags, Today = today })).ToArray();
         var load = LoadSql(db);
         var offices = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids })).AsList();
-        await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids });
+        var hours = (await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids })).AsList();
         await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids });
         await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today });
+        var counters = Enumerable.Range(1, (int)hours.Select(h => h.Counters).DefaultIfEmpty(1).Max()).ToArray();
         var rows = await c.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db),
-            new { Ids = ids, From = BerlinTime.StartOfDayUtc(from), To = BerlinTime.StartOfDayUtc(to.AddDays(1)), Now = DateTime.UtcNow });
+            new { Ids = ids, Counters = counters, From = BerlinTime.StartOfDayUtc(from), To = BerlinTime.StartOfDayUtc(to.AddDays(1)), Now = DateTime.UtcNow });
         return rows.AsList().Count;
     }
 
@@ -406,7 +407,7 @@ public static class AppointmentBench
                 if (!SlotGrid.IsPublicHoliday("RP", day))
                     foreach (var h in office.Hours.Where(h => h.Weekday == (day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek)))
                         gridCells += (long)(TimeOnly.Parse(h.Closes, CultureInfo.InvariantCulture) - TimeOnly.Parse(h.Opens, CultureInfo.InvariantCulture)).TotalMinutes / office.SlotMinutes * h.Counters;
-        var takenCells = (await finder.OccupiedAsync(all.Select(x => x.Id).ToArray(), BerlinTime.StartOfDayUtc(today), BerlinTime.StartOfDayUtc(to.AddDays(1)), default)).Sum(x => x.Value.Count);
+        var takenCells = (await finder.OccupiedAsync(all, BerlinTime.StartOfDayUtc(today), BerlinTime.StartOfDayUtc(to.AddDays(1)), default)).Sum(x => x.Value.Count);
         Console.Error.WriteLine($"{o.Database}: {all.Count} offices ({counters} counters), {appointmentsAtStart:N0} appointments, {takenCells:N0} of {gridCells:N0} cells taken ({100.0 * takenCells / gridCells:0.0} %) from {today:yyyy-MM-dd} to {to:yyyy-MM-dd}");
 
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 2048, UseCookies = false, UseProxy = false, AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
@@ -416,7 +417,7 @@ public static class AppointmentBench
         var bursts = new List<BurstResult>();
         var rushes = new List<RushResult>();
         PhaseResult? capacity = null;
-        int slotsReturned = 0, httpSlots = 0, bareCellRows = 0, notInRows = 0, overlaps = -1, mismatchedCells = -1;
+        int slotsReturned = 0, httpSlots = 0, bareCellRows = 0, joinRows = 0, overlaps = -1, mismatchedCells = -1;
         var lastSlotDay = to;
         var officeIds = all.Select(x => x.Id).ToArray();
         long benchBookings = 0;
@@ -435,7 +436,7 @@ public static class AppointmentBench
                 // The days the answer really needs: its 500 earliest slots end on this day (for the diagnostic row below).
                 var first = await finder.FindAsync(query(members[0]));
                 lastSlotDay = first.Count == 0 ? to : BerlinTime.DateOf(first[^1].Start);
-                var occupiedOnce = await finder.OccupiedAsync(officeIds, BerlinTime.StartOfDayUtc(today), BerlinTime.StartOfDayUtc(to.AddDays(1)), default);
+                var occupiedOnce = await finder.OccupiedAsync(all, BerlinTime.StartOfDayUtc(today), BerlinTime.StartOfDayUtc(to.AddDays(1)), default);
                 var levels = new (string Name, Func<string, Task> Run)[]
                 {
                     ("bare", async ags => bareCellRows = await BareSearchAsync(db, bare, ags, today, today, to)),
@@ -448,8 +449,8 @@ public static class AppointmentBench
                         httpSlots = JsonDocument.Parse(body).RootElement.GetArrayLength();
                     }),
                     (DiagOccupied, ags => bare.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db),
-                        new { Ids = officeIds, From = BerlinTime.StartOfDayUtc(today), To = BerlinTime.StartOfDayUtc(to.AddDays(1)), Now = DateTime.UtcNow })),
-                    (DiagNotIn, async ags => notInRows = (await bare.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedNotInSql(db),
+                        SlotFinder.OccupiedParameters(all, BerlinTime.StartOfDayUtc(today), BerlinTime.StartOfDayUtc(to.AddDays(1)), DateTime.UtcNow))),
+                    (DiagJoin, async ags => joinRows = (await bare.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedJoinSql(db),
                         new { Ids = officeIds, From = BerlinTime.StartOfDayUtc(today), To = BerlinTime.StartOfDayUtc(to.AddDays(1)), Now = DateTime.UtcNow })).AsList().Count),
                     (DiagDays, ags => BareSearchAsync(db, bare, ags, today, today, lastSlotDay)),
                     (DiagGrid, ags => { GridOnly(all, occupiedOnce, today, to); return Task.CompletedTask; }),
@@ -468,7 +469,7 @@ public static class AppointmentBench
                     }
                 }
                 if (httpSlots != slotsReturned) Console.Error.WriteLine($"  note: the HTTP answer has {httpSlots} slots, the service's {slotsReturned}");
-                if (notInRows != bareCellRows) Console.Error.WriteLine($"  note: the NOT IN variant read {notInRows} cells, the app's query {bareCellRows}");
+                if (joinRows != bareCellRows) Console.Error.WriteLine($"  note: the earlier query read {joinRows} cells, the app's query {bareCellRows}");
                 foreach (var (name, _) in levels)
                 {
                     var ms = samples.Where(s => s.Level == name).Select(s => s.Ms).Order().ToArray();
@@ -722,7 +723,7 @@ public static class AppointmentBench
         sb.AppendLine(inv, $"{officeCount} offices ({counters} counters) sharing {Service} under one agreement; {appointments:N0} appointments at the start, {takenCells:N0} of {gridCells:N0} cells taken ({100.0 * takenCells / gridCells:0.0} %) from {from:yyyy-MM-dd} to {to:yyyy-MM-dd}.");
         sb.AppendLine();
         sb.AppendLine(inv, $"### (a) Slot search, all {officeCount} offices, {from:yyyy-MM-dd} to {to:yyyy-MM-dd} ({Days} days)");
-        sb.AppendLine(inv, $"{o.Requests} timed requests per level after {Math.Max(10, o.Requests / 10)} warm-up, one client, levels interleaved request by request; municipality rotating over the {officeCount} members; {slotsReturned} slots per answer (the cap is {SlotFinder.MaxSlots}; the last of them on {lastSlotDay:yyyy-MM-dd}), {cellRows:N0} taken cells read per search. Bare: the statements of FindAsync (resident, office ids, the four office loads, states, occupied cells) on one open connection, rows read into the app's types, no grid. The rows after http are diagnostics on the bare connection: the occupied-cells query alone, the same cells without the per-cell join (not app code; same rows), the bare search over only the days up to the last slot of the answer (not app code); then, in-process without I/O, the loop of FindAsync after its queries (SlotGrid over all offices and days, with the occupied set loaded once) and, of it, the holiday look-ups alone.");
+        sb.AppendLine(inv, $"{o.Requests} timed requests per level after {Math.Max(10, o.Requests / 10)} warm-up, one client, levels interleaved request by request; municipality rotating over the {officeCount} members; {slotsReturned} slots per answer (the cap is {SlotFinder.MaxSlots}; the last of them on {lastSlotDay:yyyy-MM-dd}), {cellRows:N0} taken cells read per search. Bare: the statements of FindAsync (resident, office ids, the four office loads, states, occupied cells) on one open connection, rows read into the app's types, no grid. The rows after http are diagnostics on the bare connection: the occupied-cells query alone, the same cells by the earlier query with a join per cell over every counter (not app code any more; same rows), the bare search over only the days up to the last slot of the answer (not app code); then, in-process without I/O, the loop of FindAsync after its queries (SlotGrid over all offices and days, with the occupied set loaded once) and, of it, the holiday look-ups alone.");
         sb.AppendLine();
         sb.AppendLine("| level | p50 ms | p99 ms | max ms | p50 / bare p50 | p99 / bare p99 | goal p99 | met |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");

@@ -102,7 +102,7 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         for (var windowStart = from; windowStart <= to && slots.Count < MaxSlots; windowStart = windowStart.AddDays(7))
         {
             var windowEnd = windowStart.AddDays(6) < to ? windowStart.AddDays(6) : to;
-            var occupied = await OccupiedAsync(candidates.Select(x => x.Id).ToArray(), BerlinTime.StartOfDayUtc(windowStart), BerlinTime.StartOfDayUtc(windowEnd.AddDays(1)), ct);
+            var occupied = await OccupiedAsync(candidates, BerlinTime.StartOfDayUtc(windowStart), BerlinTime.StartOfDayUtc(windowEnd.AddDays(1)), ct);
             var found = new List<FreeSlot>();
             foreach (var office in candidates)
             {
@@ -128,20 +128,30 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_offices WHERE id = @Id AND active = TRUE", new { Id = id }, ct) > 0;
 
     /// <summary>
-    /// The cells taken in the range per office: booked, held by a reservation that has not expired, or freed and still
-    /// held back. Expired holds count as free even before the sweep has removed them.
+    /// The cells taken in [@From, @To) of the offices @Ids on the counters @Counters at @Now: booked, held by a reservation
+    /// that has not expired, or freed and still held back. Expired holds count as free even before the sweep has removed
+    /// them: their ids come once from the partial hold index (NOT IN) instead of a join per cell. The counters are listed
+    /// so that the primary key (office, counter, cell_start) seeks the time range per counter instead of reading every
+    /// cell of the office (bench appt: 0.35–0.7 of the per-cell join over all counters). The benchmark runs it bare.
     /// </summary>
-    /// <summary>The taken cells of @Ids in [@From, @To) at @Now (see <see cref="OccupiedAsync"/>); the benchmark runs it bare.</summary>
     internal static string OccupiedSql(Db db) => $"""
-        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c LEFT JOIN appointments a ON a.id = c.appointment_id
-        WHERE {db.InList("c.office_id", "Ids")} AND c.cell_start >= @From AND c.cell_start < @To
+        SELECT c.office_id, c.counter, c.cell_start FROM appointment_cells c
+        WHERE {db.InList("c.office_id", "Ids")} AND {db.InList("c.counter", "Counters")} AND c.cell_start >= @From AND c.cell_start < @To
           AND NOT (c.appointment_id IS NULL AND (c.held_until IS NULL OR c.held_until <= @Now))
-          AND NOT (a.id IS NOT NULL AND a.status = 'reserved' AND a.expires_at <= @Now)
+          AND (c.appointment_id IS NULL OR c.appointment_id NOT IN (SELECT id FROM appointments WHERE status = 'reserved' AND expires_at <= @Now))
         """;
 
-    internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(long[] officeIds, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    /// <summary>The parameters of <see cref="OccupiedSql"/> for the offices: their ids and the counters 1 … the most any of them opens.</summary>
+    internal static object OccupiedParameters(IReadOnlyList<Office> offices, DateTime fromUtc, DateTime toUtc, DateTime now) => new
     {
-        var rows = await db.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db), new { Ids = officeIds, From = fromUtc, To = toUtc, Now = clock.GetUtcNow().UtcDateTime }, ct);
+        Ids = offices.Select(o => o.Id).ToArray(),
+        Counters = Enumerable.Range(1, Math.Max(1, offices.SelectMany(o => o.Hours).Select(h => h.Counters).DefaultIfEmpty(1).Max())).ToArray(),
+        From = fromUtc, To = toUtc, Now = now,
+    };
+
+    internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(IReadOnlyList<Office> offices, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
+        var rows = await db.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db), OccupiedParameters(offices, fromUtc, toUtc, clock.GetUtcNow().UtcDateTime), ct);
         return rows.GroupBy(r => r.OfficeId).ToDictionary(g => g.Key, g => g.Select(r => ((int)r.Counter, DateTime.SpecifyKind(r.Cell, DateTimeKind.Utc))).ToHashSet());
     }
 }
