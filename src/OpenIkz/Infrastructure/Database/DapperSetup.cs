@@ -12,6 +12,32 @@ internal static class SqliteTimestamps
 {
     /// <summary>A UTC instant as SQLite stores it.</summary>
     public static string Text(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads exactly the form <see cref="Text"/> writes, digit by digit; anything else (another length, a zone, a
+    /// letter) is left to the general parser. DateTime.Parse took about 0.4 µs a value: a slot search reads thousands.
+    /// </summary>
+    public static bool TryParse(string s, out DateTime utc)
+    {
+        utc = default;
+        if (s.Length != 27 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[19] != '.') return false;
+        var ok = true;
+        int Digits(int at, int count)
+        {
+            var v = 0;
+            for (var i = at; i < at + count; i++)
+            {
+                var d = s[i] - '0';
+                if (d is < 0 or > 9) ok = false;
+                v = v * 10 + d;
+            }
+            return v;
+        }
+        int year = Digits(0, 4), month = Digits(5, 2), day = Digits(8, 2), hour = Digits(11, 2), minute = Digits(14, 2), second = Digits(17, 2), fraction = Digits(20, 7);
+        if (!ok || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(1, year), month) || hour > 23 || minute > 59 || second > 59) return false;
+        utc = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(fraction);
+        return true;
+    }
 }
 
 internal static class DapperSetup
@@ -54,6 +80,7 @@ internal static class DapperSetup
         {
             DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
             DateTimeOffset o => o.UtcDateTime,
+            string s when SqliteTimestamps.TryParse(s, out var stored) => stored,
             string s => DateTime.SpecifyKind(DateTime.Parse(s, System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal), DateTimeKind.Utc),
             _ => throw new DataException($"Cannot read a timestamp from {value.GetType().Name}."),
