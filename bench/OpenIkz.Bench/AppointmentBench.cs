@@ -332,39 +332,49 @@ public static class AppointmentBench
         return true;
     });
 
-    /// <summary>Bare booking with every statement BookAsync runs in its transaction, in its order (checks, office load, limit, expiry, clean-up, writes).</summary>
-    private static Task<bool> BareAllAsync(Db db, Pick p, string email, DateOnly today) => db.InTransactionAsync(async (c, tx) =>
+    /// <summary>
+    /// Bare booking with every statement BookAsync runs, in its order: before the write transaction, on a connection of its
+    /// own, the checks that only read (resident, office load, sharing, the slot's taken cells for the counter to start
+    /// with); in the transaction the guarded INSERT of the hold and the INSERT of its cells (app SQL: Bookings.InsertHoldSql,
+    /// Bookings.TakeCellsSql), on PostgreSQL after the office's share lock and the address's advisory lock.
+    /// </summary>
+    private static async Task<bool> BareAllAsync(Db db, Pick p, string email, DateOnly today)
     {
         var id = Guid.NewGuid().ToString("N");
         var now = DateTime.UtcNow;
-        var district = (await c.QueryAsync<(string Ags, string? District)>(ResidentSql, new { Ags = p.Resident }, tx)).Single().District;
-        if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = p.OfficeId }, tx);
-        var load = LoadSql(db);
         var ids = new[] { p.OfficeId };
-        _ = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids }, tx)).Single();
-        await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids }, tx);
-        await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids }, tx);
-        await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today }, tx);
-        await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenToSql("@Service")}",
-            new { Id = p.OfficeId, Service, ResidentAgs = p.Resident, ResidentDistrict = district ?? p.Resident, Today = today }, tx);
-        if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + email }, tx);
-        await c.ExecuteScalarAsync<long>("""
-            SELECT COUNT(*) FROM appointments
-            WHERE email_key = @Key AND service_slug = @Service AND end_at > @Now
-              AND (status = 'confirmed' OR (status = 'reserved' AND expires_at > @Now))
-            """, new { Key = email, Service, Now = now }, tx);
-        await c.ExecuteAsync(InsertAppointmentSql, InsertParameters(p, id, email, now), tx);
-        var expired = (await c.QueryAsync<string>("UPDATE appointments SET status = 'expired' WHERE status = 'reserved' AND expires_at <= @Now AND office_id = @Office RETURNING id",
-            new { Now = now, Office = p.OfficeId }, tx)).ToList();
-        foreach (var e in expired) await c.ExecuteAsync("DELETE FROM appointment_cells WHERE appointment_id = @Id", new { Id = e }, tx);
-        await c.ExecuteAsync("""
-            DELETE FROM appointment_cells WHERE office_id = @Office AND cell_start >= @First AND cell_start <= @Last
-              AND appointment_id IS NULL AND (held_until IS NULL OR held_until <= @Now)
-            """, new { Office = p.OfficeId, First = p.Cells[0], Last = p.Cells[^1], Now = now }, tx);
-        var counter = await TakeCellsAsync(c, tx, p, id) ?? throw new InvalidOperationException("no free counter");
-        await c.ExecuteAsync("UPDATE appointments SET counter = @Counter WHERE id = @Id", new { Counter = counter, Id = id }, tx);
-        return true;
-    });
+        int first;
+        await using (var c = await db.OpenAsync())
+        {
+            var district = (await c.QueryAsync<(string Ags, string? District)>(ResidentSql, new { Ags = p.Resident })).Single().District;
+            if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = p.OfficeId });
+            var load = LoadSql(db);
+            _ = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids })).Single();
+            await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids });
+            await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids });
+            await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today });
+            await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenToSql("@Service")}",
+                new { Id = p.OfficeId, Service, ResidentAgs = p.Resident, ResidentDistrict = district ?? p.Resident, Today = today });
+            var taken = (await c.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db),
+                new { Ids = ids, Counters = Enumerable.Range(1, p.Counters).ToArray(), From = p.Start, To = p.Start.AddMinutes(AppointmentMinutes), Now = now })).Select(r => ((int)r.Counter, r.Cell)).ToHashSet();
+            first = Enumerable.Range(1, p.Counters).First(k => p.Cells.All(cell => !taken.Contains((k, cell))));
+        }
+        return await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (db.Kind == DatabaseKind.Postgres)
+            {
+                await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = p.OfficeId }, tx);
+                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + email }, tx);
+            }
+            var hold = new DynamicParameters(InsertParameters(p, id, email, now));
+            hold.AddDynamicParams(new { Counter = first, MaxOpen = new AppointmentOptions().MaxOpenPerEmail, SlotMinutes = 10, Day = BerlinTime.DateOf(p.Start) });
+            if (await c.ExecuteAsync(Bookings.InsertHoldSql, hold, tx) != 1) throw new InvalidOperationException("the hold was refused");
+            var cells = new DynamicParameters(new { Office = p.OfficeId, Counter = first, Id = id, Now = now });
+            for (var i = 0; i < p.Cells.Count; i++) cells.Add("Cell" + i, p.Cells[i]);
+            if (await c.ExecuteAsync(Bookings.TakeCellsSql(p.Cells.Count), cells, tx) != p.Cells.Count) throw new InvalidOperationException("no free counter");
+            return true;
+        });
+    }
 
     // ------------------------------------------------------------------------------------------------------------ the run
 

@@ -97,30 +97,10 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         var expires = Now.AddMinutes(O.HoldMinutes);
         var emailKey = email.ToLowerInvariant();
 
-        var booked = await db.InTransactionAsync(async (c, tx) =>
-        {
-            var slot = await ValidSlotAsync(c, tx, request.OfficeId!.Value, service!.Slug, request.Municipality!.Trim(), start, items);
-            if (db.Kind == DatabaseKind.Postgres)
-                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + emailKey }, tx);
-            var open = await c.ExecuteScalarAsync<long>("""
-                SELECT COUNT(*) FROM appointments
-                WHERE email_key = @Key AND service_slug = @Service AND end_at > @Now
-                  AND (status = 'confirmed' OR (status = 'reserved' AND expires_at > @Now))
-                """, new { Key = emailKey, Service = service.Slug, Now }, tx);
-            if (open >= O.MaxOpenPerEmail)
-                throw new RuleException("TooManyOpenAppointments",
-                    $"Für diese E-Mail-Adresse sind schon {open} offene Termine für {service.Name} gebucht. Mehr als {O.MaxOpenPerEmail} sind nicht möglich; sagen Sie einen ab, wenn Sie einen neuen brauchen.");
-            await c.ExecuteAsync("""
-                INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, phone, status,
-                                          manage_token_hash, confirm_token_hash, expires_at, sequence, created_at, checkin_code)
-                VALUES (@Id, @Office, @Service, @Resident, @Start, @End, @Items, 0, @Name, @Email, @Key, @Phone, 'reserved', @Manage, @Confirm, @Expires, 0, @Now, @Code)
-                """, new { Id = id, Office = slot.Office.Id, Service = service.Slug, Resident = request.Municipality!.Trim(), Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc,
-                    Items = items, Name = name, Email = email, Key = emailKey, Phone = phone, Manage = Hash(manage), Confirm = Hash(confirm), Expires = expires, Now, Code = NewCheckinCode() }, tx);
-            var counter = await TakeCellsAsync(c, tx, slot.Office.Id, slot.Candidate, id)
-                ?? throw new RuleException("SlotTaken", "Dieser Termin ist gerade vergeben worden. Bitte wählen Sie einen anderen.");
-            await c.ExecuteAsync("UPDATE appointments SET counter = @Counter WHERE id = @Id", new { Counter = counter, Id = id }, tx);
-            return slot;
-        }, ct);
+        // The checks that only read run before the write transaction (BookingHold.cs); inside it only the hold's row and cells.
+        var (checkedSlot, firstCounter) = await CheckBeforeWriteAsync(request.OfficeId!.Value, service!.Slug, request.Municipality!.Trim(), start, items, ct);
+        var hold = new NewHold(id, service.Slug, request.Municipality!.Trim(), items, name, email, emailKey, phone, Hash(manage), Hash(confirm), expires);
+        var booked = await db.InTransactionAsync((c, tx) => PlaceHoldAsync(c, tx, checkedSlot, firstCounter, hold), ct);
 
         await SendAsync(email, $"Bitte bestätigen Sie Ihren Termin: {service!.Name} am {Local(booked.Candidate.StartUtc)}", ConfirmText(name!, service.Name, booked, confirm, manage, expires), null, ct);
         return new BookingResult(id, "reserved", manage, expires);

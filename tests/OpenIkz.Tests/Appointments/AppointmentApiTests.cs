@@ -513,6 +513,53 @@ public abstract class AppointmentApiTests
         Assert.Contains("Die nächsten freien Termine:", notice);
     }
 
+    [SkippableFact]
+    public async Task PerEmailLimit_UnderTwentyConcurrentBookingsOfOneAddress_ExactlyTheLimitIsHeld()
+    {
+        var office = await OneCounterOfficeAsync("Adressgrenze " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}");
+        var email = Email("gleichzeitig");
+        // Twenty different slots, one address: the count and the insert are one statement in the write (SQLite: the
+        // single writer; PostgreSQL: the address's advisory lock), so no two bookings both see one open appointment.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[i * 2].GetProperty("start").GetDateTime(), i % 2 == 0 ? email : email.ToUpperInvariant()))));
+        Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(18, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal("TooManyOpenAppointments", (await responses.First(r => r.StatusCode == HttpStatusCode.Conflict).ReadJsonAsync()).GetProperty("rule").GetString());
+        Assert.Equal(2, await CountAsync(email));
+        Assert.Equal(4, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @O AND appointment_id IS NOT NULL", new { O = office }));
+    }
+
+    [SkippableFact]
+    public async Task ACancelledSlot_AfterItsHoldBack_IsBookedAgain_OverTheFreedCells()
+    {
+        var office = await OneCounterOfficeAsync("Wiederfrei " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
+        var first = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("zuerst")))).ReadJsonAsync();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/appointments/{first.GetProperty("manageToken").GetString()}/cancel", null)).StatusCode);
+        // Held back: refused at once, and nothing stored for the second booking.
+        var early = Email("zu-frueh");
+        Assert.Equal("SlotTaken", (await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, early))).AssertProblemAsync(409)).GetProperty("rule").GetString());
+        Assert.Equal(0, await CountAsync(early));
+        app.Clock.Advance(TimeSpan.FromMinutes(31));
+        try
+        {
+            // The freed cells still stand (appointment NULL, hold-back over): the booking's insert takes them over.
+            Assert.Equal(2, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @O AND appointment_id IS NULL", new { O = office }));
+            var again = await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("danach")));
+            Assert.True(again.StatusCode == HttpStatusCode.Created, await again.Content.ReadAsStringAsync());
+            Assert.Equal(2, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_cells WHERE office_id = @O AND appointment_id IS NOT NULL", new { O = office }));
+            Assert.DoesNotContain(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == start);
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromMinutes(-31));
+        }
+    }
+
 }
 
 public sealed class AppointmentApiTestsSqlite(SqliteApp app, Smtp4dev smtp) : AppointmentApiTests(app, smtp), IClassFixture<SqliteApp>, IClassFixture<Smtp4dev>;
