@@ -99,6 +99,27 @@ public sealed class SlotGridTests
         Assert.DoesNotContain(2, night);
         Assert.Contains(3, night);
     }
+
+    [Theory]
+    [InlineData("01:00", "04:00")] // across the change
+    [InlineData("01:00", "02:30")] // ends in the hour that does not exist in March, or twice in October
+    [InlineData("02:10", "02:50")] // within it
+    [InlineData("02:30", "05:00")]
+    [InlineData("08:00", "12:30")] // far from it
+    public void OnTheNightsOfTheChange_EveryStartIsItsLocalTimeConvertedByItself(string opens, string closes)
+    {
+        var office = Office(10, new OpeningHours(7, opens, closes, 1));
+        foreach (var sunday in new[] { new DateOnly(2026, 3, 29), new DateOnly(2026, 10, 25), new DateOnly(2026, 11, 1) })
+            foreach (var c in SlotGrid.Candidates(office, 20, sunday, false))
+            {
+                var local = BerlinTime.ToLocal(c.StartUtc);
+                Assert.Equal(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), BerlinTime.Zone), c.StartUtc);
+                Assert.Equal(sunday, DateOnly.FromDateTime(local));
+                Assert.InRange(TimeOnly.FromDateTime(local), TimeOnly.Parse(opens, System.Globalization.CultureInfo.InvariantCulture),
+                    TimeOnly.Parse(closes, System.Globalization.CultureInfo.InvariantCulture).AddMinutes(-20)); // within the period, as its clock shows
+            }
+        Assert.DoesNotContain(SlotGrid.Candidates(office, 20, new DateOnly(2026, 3, 29), false), c => BerlinTime.ToLocal(c.StartUtc).Hour == 2);
+    }
 }
 
 /// <summary>A manage token in a logged path is replaced: the log never holds a key to an appointment.</summary>

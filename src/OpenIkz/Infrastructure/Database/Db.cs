@@ -75,6 +75,13 @@ public sealed class Db : IDisposable
     /// </summary>
     public string InList(string column, string parameter) => Kind == DatabaseKind.Postgres ? $"{column} = ANY(@{parameter})" : $"{column} IN @{parameter}";
 
+    /// <summary>A UTC timestamp of a data reader's row: timestamptz on PostgreSQL, the stored text on SQLite (for readers that bypass Dapper).</summary>
+    public DateTime GetUtc(DbDataReader reader, int ordinal)
+    {
+        if (Kind == DatabaseKind.Postgres) return DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc);
+        return SqliteTimestamps.Parse(reader.GetString(ordinal));
+    }
+
     /// <summary>Row lock for a read-then-write in a transaction. SQLite needs none: its write transaction is exclusive.</summary>
     public string ForUpdate(string alias) => Kind == DatabaseKind.Postgres ? $" FOR UPDATE OF {alias}" : "";
 
