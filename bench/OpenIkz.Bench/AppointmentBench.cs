@@ -91,7 +91,7 @@ public static class AppointmentBench
         // The booked appointments, on the app's own grid (SlotGrid): per office, day and counter a walk through the
         // starts that books a free one with probability p (then its two cells are taken, so the next start is skipped).
         // The fill is then about 2p/(1+p), a little less at the ends of the periods: p = 0.44 gives about 60 %.
-        var offices = await new Offices(db, clock).ListAsync(Service, null);
+        var offices = await new Offices(db, clock, new SlotCache(Options.Create(new AppointmentOptions()), clock)).ListAsync(Service, null);
         var rng = new Random(20261203);
         const double p = 0.44;
         var appointments = new List<object?[]>();
@@ -395,9 +395,11 @@ public static class AppointmentBench
         var total = Stopwatch.StartNew();
         using var db = Open(o);
         var clock = TimeProvider.System;
-        var appointmentOptions = Options.Create(new AppointmentOptions());
-        var offices = new Offices(db, clock);
-        var finder = new SlotFinder(db, offices, appointmentOptions, clock);
+        // In-process the search keeps no answers: the service level measures the computation; the server keeps them (its default).
+        var appointmentOptions = Options.Create(new AppointmentOptions { SlotCacheSeconds = 0 });
+        var cache = new SlotCache(appointmentOptions, clock);
+        var offices = new Offices(db, clock, cache);
+        var finder = new SlotFinder(db, offices, cache, appointmentOptions, clock);
         var mail = new SmtpMailSender(Options.Create(new SmtpOptions()), Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" }));
         if (mail.IsConfigured) throw new InvalidOperationException("The benchmark's mail sender must not be configured (no e-mail is sent).");
         var bookings = new Bookings(db, offices, finder, mail, appointmentOptions, clock, NullLogger<Bookings>.Instance);

@@ -32,6 +32,18 @@ public sealed class AppointmentOptions
     /// <summary>How long a challenge can be used after it was handed out (the time to fill in the form).</summary>
     public int ChallengeMinutes { get; set; } = 30;
 
+    /// <summary>
+    /// How long a slot search's answer is kept for the same query, in seconds (0: not kept). A booking or an office change
+    /// of this process forgets the answers of its office at once; what it does not see shows after at most this time.
+    /// </summary>
+    public int SlotCacheSeconds { get; set; } = 5;
+
+    /// <summary>Slot searches computed at once (answers kept are not counted); 0: one per processor core.</summary>
+    public int SearchConcurrency { get; set; }
+
+    /// <summary>Slot searches waiting for one of those; a search beyond them is refused at once with 503 and Retry-After.</summary>
+    public int SearchQueue { get; set; } = 16;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -43,6 +55,9 @@ public sealed class AppointmentOptions
         if (MinimumLeadMinutes is < 0 or > 10080) errors.Add($"{Section}:MinimumLeadMinutes must be between 0 and 10080.");
         if (ChallengeDifficulty is < 1 or > 28) errors.Add($"{Section}:ChallengeDifficulty must be between 1 and 28.");
         if (ChallengeMinutes is < 1 or > 1440) errors.Add($"{Section}:ChallengeMinutes must be between 1 and 1440.");
+        if (SlotCacheSeconds is < 0 or > 300) errors.Add($"{Section}:SlotCacheSeconds must be between 0 and 300.");
+        if (SearchConcurrency is < 0 or > 256) errors.Add($"{Section}:SearchConcurrency must be between 0 (one per core) and 256.");
+        if (SearchQueue is < 0 or > 10000) errors.Add($"{Section}:SearchQueue must be between 0 and 10000.");
         return errors;
     }
 }

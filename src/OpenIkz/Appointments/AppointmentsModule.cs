@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenIkz.Agreements;
+using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Http;
 using OpenIkz.Infrastructure.Jobs;
 
@@ -21,6 +22,7 @@ public static class AppointmentsModule
     {
         services.AddOptions<AppointmentOptions>().Bind(configuration.GetSection(AppointmentOptions.Section))
             .Validate(o => o.Validate().Count == 0, "Invalid OpenIkz:Appointments configuration.").ValidateOnStart();
+        services.AddSingleton<SlotCache>();
         services.AddSingleton<Offices>();
         services.AddSingleton<SlotFinder>();
         services.AddSingleton<Bookings>();
@@ -60,10 +62,21 @@ public static class AppointmentsApi
                 var count = 1;
                 if (Blank(items) is { } i && !int.TryParse(i, NumberStyles.None, CultureInfo.InvariantCulture, out count)) errors.Add("items", "Die Anzahl ist eine ganze Zahl.");
                 if (errors.Count > 0) throw new ValidationException(errors);
-                var slots = await finder.FindAsync(new SlotFinder.Query(Blank(service), Blank(municipality), officeId, fromDay, toDay, count), ct);
+                var slots = await finder.SearchAsync(new SlotFinder.Query(Blank(service), Blank(municipality), officeId, fromDay, toDay, count), ct);
                 return TypedResults.Ok(slots.Select(s => new { officeId = s.OfficeId, officeName = s.OfficeName, municipality = s.Municipality, start = s.Start, end = s.End }));
             })
-            .WithName("FreeSlots").WithSummary("Free slots, earliest first: of one office, or of every office open to the municipality's residents for the service.");
+            .AddEndpointFilter(async (context, next) =>
+            {
+                try { return await next(context); }
+                catch (SlotSearchBusyException busy)
+                {
+                    // Refused at once rather than queued until it times out: a rush degrades into quick 503s, not into no answers.
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(statusCode: 503, title: "Überlastet", detail: busy.Message, type: Problems.TypeFor(503));
+                }
+            })
+            .WithName("FreeSlots").WithSummary("Free slots, earliest first: of one office, or of every office open to the municipality's residents for the service. 503 with Retry-After when too many searches are under way.")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503);
 
         open.MapGet("/challenge", (BookingChallenge challenge) =>
             {
@@ -96,8 +109,12 @@ public static class AppointmentsApi
             })
             .WithName("GetAppointment").WithSummary("The appointment of a manage token; with .ics appended, its calendar file.").ProducesProblem(404);
 
-        open.MapPost("/{manageToken}/move", async (string manageToken, MoveRequest request, Bookings bookings, CancellationToken ct) =>
-                TypedResults.Ok(await bookings.MoveAsync(manageToken, request, ct)))
+        open.MapPost("/{manageToken}/move", async (string manageToken, MoveRequest request, Bookings bookings, SlotFinder finder, CancellationToken ct) =>
+            {
+                var moved = await bookings.MoveAsync(manageToken, request, ct);
+                finder.Forget(moved.OfficeId); // the new slot is taken: not offered by the next search
+                return TypedResults.Ok(moved);
+            })
             .RequireRateLimiting(RateLimitPolicies.Booking)
             .WithName("MoveAppointment").WithSummary("Takes the new slot and frees the old one in one transaction, or changes nothing (409).").ProducesProblem(404).ProducesProblem(409);
 

@@ -101,6 +101,7 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         var (checkedSlot, firstCounter) = await CheckBeforeWriteAsync(request.OfficeId!.Value, service!.Slug, request.Municipality!.Trim(), start, items, ct);
         var hold = new NewHold(id, service.Slug, request.Municipality!.Trim(), items, name, email, emailKey, phone, Hash(manage), Hash(confirm), expires);
         var booked = await db.InTransactionAsync((c, tx) => PlaceHoldAsync(c, tx, checkedSlot, firstCounter, hold), ct);
+        finder.Forget(booked.Office.Id); // the next search no longer offers the slot
 
         await SendAsync(email, $"Bitte bestätigen Sie Ihren Termin: {service!.Name} am {Local(booked.Candidate.StartUtc)}", ConfirmText(name!, service.Name, booked, confirm, manage, expires), null, ct);
         return new BookingResult(id, "reserved", manage, expires);

@@ -74,7 +74,7 @@ public sealed class ClosureNotFoundException() : NotFoundException("An diesem Ta
 /// Landkreis) and, for a service an agreement in force covers and shares for appointments, to the residents of every
 /// member of that agreement.
 /// </summary>
-public sealed class Offices(Db db, TimeProvider clock)
+public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
 {
     private DateOnly Today => BerlinTime.Today(clock);
 
@@ -199,7 +199,7 @@ public sealed class Offices(Db db, TimeProvider clock)
     {
         RequireAdministrator(admin);
         var office = Validate(input);
-        return await db.InTransactionAsync(async (c, tx) =>
+        var created = await db.InTransactionAsync(async (c, tx) =>
         {
             var id = await c.ExecuteScalarAsync<long>("""
                 INSERT INTO appointment_offices (municipality_ags, name, street, postal_code, city, accessibility, slot_minutes, active, overbooking, created_at)
@@ -208,6 +208,8 @@ public sealed class Offices(Db db, TimeProvider clock)
             await WriteDetailsAsync(c, tx, id, office);
             return id;
         }, ct);
+        slots.ForgetAll(); // a new office may be open to the residents of every member of an agreement
+        return created;
     }
 
     /// <summary>Replaces an office's details, hours and services. Booked appointments keep their time (the office reschedules by hand).</summary>
@@ -234,6 +236,7 @@ public sealed class Offices(Db db, TimeProvider clock)
             await c.ExecuteAsync("DELETE FROM appointment_office_services WHERE office_id = @Id", new { Id = id }, tx);
             await WriteDetailsAsync(c, tx, id, office);
         }, ct);
+        slots.Forget(id);
     }
 
     /// <summary>Closes the office on a day; <paramref name="within"/> runs in the same transaction afterwards (the day's appointments).</summary>
@@ -256,6 +259,7 @@ public sealed class Offices(Db db, TimeProvider clock)
                 """, new { Id = id, Day = input.Day!.Value, Reason = reason }, tx);
             if (within is not null) await within(c, tx);
         }, ct);
+        slots.Forget(id); // the day's slots, and the appointments cancelled with it
     }
 
     /// <summary>
@@ -297,6 +301,7 @@ public sealed class Offices(Db db, TimeProvider clock)
             foreach (var s in chosen)
                 await c.ExecuteAsync("INSERT INTO appointment_sharing (agreement_id, service_slug) VALUES (@Id, @S)", new { Id = agreementId, S = s }, tx);
         }, ct);
+        slots.ForgetAll(); // who may book which office changed
     }
 
     private static void RequireAdministrator(Actor actor)

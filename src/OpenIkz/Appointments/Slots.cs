@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using Dapper;
 using Microsoft.Extensions.Options;
 using OpenIkz.Directory.Services;
@@ -75,14 +76,44 @@ public static class SlotGrid
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string State, DateOnly Day), bool> Holidays = new();
 }
 
-/// <summary>The public slot search over one office or every office open to a resident.</summary>
-public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptions> options, TimeProvider clock)
+/// <summary>The slot search is full: too many searches are being computed and waiting (503 with Retry-After).</summary>
+public sealed class SlotSearchBusyException() : Exception("Gerade suchen sehr viele Menschen nach Terminen. Bitte versuchen Sie es in wenigen Sekunden noch einmal.")
+{
+    /// <summary>When to ask again (a searched answer is kept for a few seconds, so the next try is likely answered at once).</summary>
+    public TimeSpan RetryAfter { get; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// The slot search over one office or every office open to a resident. Answers are kept for a few seconds and shared by
+/// the searches that ask the same at once (<see cref="SlotCache"/>). The public search (<see cref="SearchAsync"/>: the API
+/// and the booking page) is admitted: at most <see cref="AppointmentOptions.SearchConcurrency"/> searches are computed
+/// at once and <see cref="AppointmentOptions.SearchQueue"/> wait; any more are refused at once
+/// (<see cref="SlotSearchBusyException"/>), so that a rush is answered or refused quickly instead of slowing every search
+/// down until all of them time out (bench appt, before: at 20 searches/s most took longer than 10 s).
+/// </summary>
+public sealed class SlotFinder(Db db, Offices offices, SlotCache cache, IOptions<AppointmentOptions> options, TimeProvider clock)
 {
     public const int MaxSlots = 500;
 
     public sealed record Query(string? Service, string? Municipality, long? OfficeId, DateOnly? From, DateOnly? To, int Items = 1);
 
-    public async Task<IReadOnlyList<FreeSlot>> FindAsync(Query q, CancellationToken ct = default)
+    private readonly ConcurrencyLimiter _admission = new(new ConcurrencyLimiterOptions
+    {
+        PermitLimit = options.Value.SearchConcurrency > 0 ? options.Value.SearchConcurrency : Environment.ProcessorCount,
+        QueueLimit = options.Value.SearchQueue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+    });
+
+    /// <summary>The public search (API, booking page): <see cref="FindAsync"/>, refused with <see cref="SlotSearchBusyException"/> when full.</summary>
+    public Task<IReadOnlyList<FreeSlot>> SearchAsync(Query q, CancellationToken ct = default) => FindAsync(q, admitted: true, ct);
+
+    /// <summary>The free slots, earliest first, at most <see cref="MaxSlots"/>; never refused for load (the e-mails of a closed day use it).</summary>
+    public Task<IReadOnlyList<FreeSlot>> FindAsync(Query q, CancellationToken ct = default) => FindAsync(q, admitted: false, ct);
+
+    /// <summary>The office's slots changed (a booking or a move to it was committed): its kept answers are not given again.</summary>
+    public void Forget(long officeId) => cache.Forget(officeId);
+
+    private async Task<IReadOnlyList<FreeSlot>> FindAsync(Query q, bool admitted, CancellationToken ct)
     {
         var o = options.Value;
         var today = BerlinTime.Today(clock);
@@ -100,6 +131,22 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
         if (q.Items is < 1 or > 20) errors.Add("items", "Die Anzahl liegt zwischen 1 und 20.");
         if (errors.Count > 0) throw new ValidationException(errors);
 
+        var query = q with { From = from, To = to };
+        var key = new SlotCache.Key(q.Service!, q.Municipality, q.OfficeId, from, to, q.Items, today);
+        try
+        {
+            return await cache.GetAsync(key, shared => ComputeAsync(query, admitted, shared), ct);
+        }
+        catch (SlotSearchBusyException) when (!admitted)
+        {
+            return (await ComputeAsync(query, admitted: false, ct)).Slots; // it had joined a public search that was refused
+        }
+    }
+
+    private async Task<SlotCache.Answer> ComputeAsync(Query q, bool admitted, CancellationToken ct)
+    {
+        using var lease = admitted ? await _admission.AcquireAsync(1, ct) : null;
+        if (lease is { IsAcquired: false }) throw new SlotSearchBusyException();
         var candidates = await offices.ListAsync(q.Service, q.Municipality, ct);
         if (q.OfficeId is { } only)
         {
@@ -111,9 +158,11 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
                 throw new OfficeNotFoundException();
             }
         }
-        if (candidates.Count == 0) return [];
+        var officeIds = candidates.Select(x => x.Id).ToList();
+        if (candidates.Count == 0) return new SlotCache.Answer([], officeIds);
 
-        var earliest = clock.GetUtcNow().UtcDateTime.AddMinutes(o.MinimumLeadMinutes);
+        var earliest = clock.GetUtcNow().UtcDateTime.AddMinutes(options.Value.MinimumLeadMinutes);
+        var (from, to) = (q.From!.Value, q.To!.Value);
         var slots = new List<FreeSlot>();
         // A week at a time, earliest first, until the answer is full: the taken cells are read only for the days the
         // answer needs (bench appt: reading all eight weeks cost 95 ms p50 of SQL for an answer that ended on day four).
@@ -124,6 +173,7 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
             var found = new List<FreeSlot>();
             foreach (var office in candidates)
             {
+                ct.ThrowIfCancellationRequested(); // a search nobody waits for any more stops here
                 var service = office.Services.Single(s => s.Service == q.Service);
                 if (q.Items > service.MaxItems) continue;
                 var minutes = service.MinutesFor(q.Items);
@@ -139,7 +189,7 @@ public sealed class SlotFinder(Db db, Offices offices, IOptions<AppointmentOptio
             }
             slots.AddRange(found.OrderBy(s => s.Start).ThenBy(s => s.OfficeId));
         }
-        return slots.Take(MaxSlots).ToList();
+        return new SlotCache.Answer(slots.Take(MaxSlots).ToList(), officeIds);
     }
 
     private async Task<bool> IsOfficeAsync(long id, CancellationToken ct) =>

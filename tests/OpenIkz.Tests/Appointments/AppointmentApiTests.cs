@@ -514,6 +514,46 @@ public abstract class AppointmentApiTests
     }
 
     [SkippableFact]
+    public async Task ASearchAnswer_IsKeptForSeconds_ABookingRemovesItsSlotFromTheNextSearchAtOnce()
+    {
+        var office = await OneCounterOfficeAsync("Gemerkt " + Guid.NewGuid().ToString("N")[..6]);
+        var client = app.Api();
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var starts = (await SlotsAsync(client, query)).Select(s => s.GetProperty("start").GetDateTime()).ToList();
+        // Taken behind the app's back (as another instance would): the kept answer still offers it…
+        async Task TakeBehindTheBackAsync(DateTime start)
+        {
+            foreach (var cell in new[] { start, start.AddMinutes(10) })
+                await app.Db.ExecuteAsync("INSERT INTO appointment_cells (office_id, counter, cell_start, appointment_id, held_until) VALUES (@O, 1, @Cell, NULL, @Until)",
+                    new { O = office, Cell = cell, Until = DateTime.UtcNow.AddDays(30) });
+        }
+        await TakeBehindTheBackAsync(starts[2]);
+        Assert.Contains(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == starts[2]);
+        // …and a booking through it gets the 409 of the primary key, never a second appointment.
+        var late = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, starts[2], Email("zu-spaet")))).AssertProblemAsync(409);
+        Assert.Equal("SlotTaken", late.GetProperty("rule").GetString());
+
+        // A booking through the app forgets the office's answers: the next search shows neither slot.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, starts[0], Email("gemerkt")))).StatusCode);
+        var after = (await SlotsAsync(client, query)).Select(s => s.GetProperty("start").GetDateTime()).ToList();
+        Assert.DoesNotContain(starts[0], after);
+        Assert.DoesNotContain(starts[2], after);
+
+        // What the app does not see shows after the cache time (5 s).
+        await TakeBehindTheBackAsync(starts[6]);
+        Assert.Contains(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == starts[6]);
+        app.Clock.Advance(TimeSpan.FromSeconds(6));
+        try
+        {
+            Assert.DoesNotContain(await SlotsAsync(client, query), s => s.GetProperty("start").GetDateTime() == starts[6]);
+        }
+        finally
+        {
+            app.Clock.Advance(TimeSpan.FromSeconds(-6));
+        }
+    }
+
+    [SkippableFact]
     public async Task PerEmailLimit_UnderTwentyConcurrentBookingsOfOneAddress_ExactlyTheLimitIsHeld()
     {
         var office = await OneCounterOfficeAsync("Adressgrenze " + Guid.NewGuid().ToString("N")[..6]);

@@ -67,7 +67,13 @@ public sealed class IndexModel(SlotFinder finder, Offices offices, TimeProvider 
         try
         {
             OpenOffices = await offices.ListAsync(Service, Municipality, ct);
-            Slots = await finder.FindAsync(new SlotFinder.Query(Service, Municipality, office, WindowStart, WindowStart.AddDays(DaysShown - 1), items), ct);
+            Slots = await finder.SearchAsync(new SlotFinder.Query(Service, Municipality, office, WindowStart, WindowStart.AddDays(DaysShown - 1), items), ct);
+        }
+        catch (SlotSearchBusyException busy)
+        {
+            RuleError = busy.Message;
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = ((int)Math.Ceiling(busy.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
         catch (ValidationException ex)
         {
