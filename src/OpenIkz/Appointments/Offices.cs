@@ -276,6 +276,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
             if (await c.ExecuteAsync("DELETE FROM appointment_closures WHERE office_id = @Id AND day = @Day", new { Id = id, Day = day }, tx) == 0)
                 throw new ClosureNotFoundException();
         }, ct);
+        slots.Forget(id); // the reopened day's slots are offered at once
     }
 
     /// <summary>Another municipality's office (or none) is not found.</summary>
