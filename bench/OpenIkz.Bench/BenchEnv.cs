@@ -177,14 +177,15 @@ public static class BenchEnv
         return await stdout;
     }
 
-    /// <summary>Starts the server as its own process on 127.0.0.1 and waits for /health.</summary>
-    public static async Task<Process> StartServerAsync(BenchOptions o, HttpClient http)
+    /// <summary>Starts the server as its own process on 127.0.0.1 (on <paramref name="port"/>, default --port, with further settings as environment variables) and waits for /health.</summary>
+    public static async Task<Process> StartServerAsync(BenchOptions o, HttpClient http, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(AppDll);
         psi.ArgumentList.Add("--urls");
-        psi.ArgumentList.Add($"http://127.0.0.1:{o.Port}");
+        psi.ArgumentList.Add($"http://127.0.0.1:{port ?? o.Port}");
         Configure(psi, o);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var p = Process.Start(psi)!;
         var log = new StreamWriter(Path.Combine(o.DataDirectory, "server.log"), append: true) { AutoFlush = true };
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -197,7 +198,7 @@ public static class BenchEnv
             if (p.HasExited) throw new InvalidOperationException($"The server exited with {p.ExitCode}; see {o.DataDirectory}/server.log.");
             try
             {
-                using var r = await http.GetAsync($"http://127.0.0.1:{o.Port}/health");
+                using var r = await http.GetAsync($"http://127.0.0.1:{port ?? o.Port}/health");
                 if (r.IsSuccessStatusCode) return p;
             }
             catch (HttpRequestException) { }
