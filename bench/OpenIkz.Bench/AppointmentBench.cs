@@ -49,10 +49,8 @@ public static class AppointmentBench
     public static async Task SeedAsync(BenchOptions o)
     {
         var total = Stopwatch.StartNew();
-        await BenchEnv.PrepareAsync(o);
+        await BenchEnv.PrepareAndMigrateAsync(o);
         var t = Stopwatch.StartNew();
-        await BenchEnv.RunCliAsync(o, ["migrate"]);
-        Console.Error.WriteLine($"migrate: {t.Elapsed.TotalSeconds:0.0} s");
         using var db = Open(o);
         var clock = TimeProvider.System;
         var now = DateTime.UtcNow;

@@ -162,6 +162,15 @@ public static class BenchEnv
     }
 
     /// <summary>Runs the app's CLI (same environment as the server) and returns its stdout.</summary>
+    /// <summary>A fresh data folder or database (<see cref="PrepareAsync"/>), migrated by the app's own command line.</summary>
+    public static async Task PrepareAndMigrateAsync(BenchOptions o)
+    {
+        await PrepareAsync(o);
+        var t = System.Diagnostics.Stopwatch.StartNew();
+        await RunCliAsync(o, ["migrate"]);
+        Console.Error.WriteLine($"migrate: {t.Elapsed.TotalSeconds:0.0} s");
+    }
+
     public static async Task<string> RunCliAsync(BenchOptions o, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

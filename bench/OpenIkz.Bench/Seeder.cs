@@ -41,10 +41,8 @@ public static class Seeder
     public static async Task SeedAsync(BenchOptions o)
     {
         var total = Stopwatch.StartNew();
-        await BenchEnv.PrepareAsync(o);
+        await BenchEnv.PrepareAndMigrateAsync(o);
         var t = Stopwatch.StartNew();
-        await BenchEnv.RunCliAsync(o, ["migrate"]);
-        Console.Error.WriteLine($"migrate: {t.Elapsed.TotalSeconds:0.0} s");
 
         var hash = new Microsoft.AspNetCore.Identity.PasswordHasher<object>().HashPassword(null!, Password);
         var now = DateTime.UtcNow;

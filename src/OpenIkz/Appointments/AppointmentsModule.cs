@@ -109,12 +109,8 @@ public static class AppointmentsApi
             })
             .WithName("GetAppointment").WithSummary("The appointment of a manage token; with .ics appended, its calendar file.").ProducesProblem(404);
 
-        open.MapPost("/{manageToken}/move", async (string manageToken, MoveRequest request, Bookings bookings, SlotFinder finder, CancellationToken ct) =>
-            {
-                var moved = await bookings.MoveAsync(manageToken, request, ct);
-                finder.Forget(moved.OfficeId); // the new slot is taken: not offered by the next search
-                return TypedResults.Ok(moved);
-            })
+        open.MapPost("/{manageToken}/move", async (string manageToken, MoveRequest request, Bookings bookings, CancellationToken ct) =>
+                TypedResults.Ok(await bookings.MoveAsync(manageToken, request, ct)))
             .RequireRateLimiting(RateLimitPolicies.Booking)
             .WithName("MoveAppointment").WithSummary("Takes the new slot and frees the old one in one transaction, or changes nothing (409).").ProducesProblem(404).ProducesProblem(409);
 

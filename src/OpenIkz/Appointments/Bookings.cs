@@ -168,6 +168,7 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
             await c.ExecuteAsync("UPDATE appointments SET office_id = @Office, start_at = @Start, end_at = @End, counter = @Counter, sequence = sequence + 1 WHERE id = @Id",
                 new { Office = slot.Office.Id, Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc, Counter = counter, Id = id }, tx);
         }, ct);
+        finder.Forget(request.OfficeId!.Value); // the new slot is taken: not offered by the next search (API and page alike)
         var view = await ViewByIdAsync(id, ct);
         if (view.Status == "confirmed") await SendCalendarAsync(view, "Ihr Termin wurde verschoben", "REQUEST", ct);
         return view;

@@ -10,7 +10,7 @@ namespace OpenIkz.Pages.Termine;
 /// token is the key; an unknown token is "not found".
 /// </summary>
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.Booking)] // the writes (posts) of the public pages, as the API
-public sealed class VerwaltenModel(Bookings bookings, SlotFinder finder) : FormPageModel
+public sealed class VerwaltenModel(Bookings bookings) : FormPageModel
 {
     [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
 
@@ -43,7 +43,6 @@ public sealed class VerwaltenModel(Bookings bookings, SlotFinder finder) : FormP
         try
         {
             var moved = await bookings.MoveAsync(Token, new MoveRequest(move.Office, move.Start), ct);
-            finder.Forget(moved.OfficeId); // the new slot is taken: not offered by the next search
             Message = $"Ihr Termin ist verschoben auf {Local(moved.Start)}." + (moved.Status == "confirmed" ? " Sie erhalten eine E-Mail mit der geänderten Kalenderdatei." : "");
             return Redirect($"/Termine/Verwalten/{Token}");
         }
