@@ -289,7 +289,9 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         var residence = (await c.QueryAsync<(string Ags, string? District)>("SELECT ags, district_ags FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx)).ToList();
         if (residence.Count == 0)
             throw ValidationException.For("municipality", $"Die Kommune mit dem Schlüssel '{resident}' gibt es nicht.");
-        if (db.Kind == DatabaseKind.Postgres) // the slot length cannot change under a booking (Offices.UpdateAsync locks the row)
+        // The slot length cannot change under a booking (Offices.UpdateAsync locks the row). Outside a transaction (the booking's
+        // checks before it; its own transaction takes the lock again) the lock would end with the statement: not asked for.
+        if (db.Kind == DatabaseKind.Postgres && tx is not null)
             await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = officeId }, tx);
         var office = await offices.FindActiveAsync(c, tx, officeId) // on the transaction's connection: no second connection per booking
             ?? throw ValidationException.For("officeId", "Diese Dienststelle gibt es nicht.");
