@@ -89,7 +89,7 @@ public static class AppointmentBench
         // The booked appointments, on the app's own grid (SlotGrid): per office, day and counter a walk through the
         // starts that books a free one with probability p (then its two cells are taken, so the next start is skipped).
         // The fill is then about 2p/(1+p), a little less at the ends of the periods: p = 0.44 gives about 60 %.
-        var offices = await new Offices(db, clock, new SlotCache(Options.Create(new AppointmentOptions()), clock)).ListAsync(Service, null);
+        var offices = await new Offices(db, clock, new SlotCache(Options.Create(new AppointmentOptions()), clock), Options.Create(new AppointmentOptions())).ListAsync(Service, null);
         var rng = new Random(20261203);
         const double p = 0.44;
         var appointments = new List<object?[]>();
@@ -334,11 +334,11 @@ public static class AppointmentBench
 
     /// <summary>
     /// Bare booking with every statement BookAsync runs, in its order: before the write transaction, on a connection of its
-    /// own, the checks that only read (resident, office load, sharing, the slot's taken cells for the counter to start
-    /// with); in the transaction the guarded INSERT of the hold and the INSERT of its cells (app SQL: Bookings.InsertHoldSql,
+    /// own, the checks that only read (resident, sharing, the slot's taken cells for the counter to start with; the office
+    /// from the app's kept office data, not read); in the transaction the guarded INSERT of the hold and the INSERT of its cells (app SQL: Bookings.InsertHoldSql,
     /// Bookings.TakeCellsSql), on PostgreSQL after the office's share lock and the address's advisory lock.
     /// </summary>
-    private static async Task<bool> BareAllAsync(Db db, Pick p, string email, DateOnly today)
+    private static async Task<bool> BareAllAsync(Db db, Pick p, string email, long version)
     {
         var id = Guid.NewGuid().ToString("N");
         var now = DateTime.UtcNow;
@@ -347,14 +347,9 @@ public static class AppointmentBench
         await using (var c = await db.OpenAsync())
         {
             var district = (await c.QueryAsync<(string Ags, string? District)>(ResidentSql, new { Ags = p.Resident })).Single().District;
-            if (db.Kind == DatabaseKind.Postgres) await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = p.OfficeId });
-            var load = LoadSql(db);
-            _ = (await c.QueryAsync<Offices.OfficeRow>(load[0], new { Ids = ids })).Single();
-            await c.QueryAsync<(long OfficeId, long Weekday, string Opens, string Closes, long Counters)>(load[1], new { Ids = ids });
-            await c.QueryAsync<(long OfficeId, string Service, long Minutes, long PerItem, long MaxItems)>(load[2], new { Ids = ids });
-            await c.QueryAsync<(long OfficeId, DateOnly Day, string Reason)>(load[3], new { Ids = ids, Today = today });
+            // The office itself (its four loads) comes from the data the app keeps for a few seconds: not read per booking.
             await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM appointment_offices o WHERE o.id = @Id AND o.active = TRUE AND {OpenToSql("@Service")}",
-                new { Id = p.OfficeId, Service, ResidentAgs = p.Resident, ResidentDistrict = district ?? p.Resident, Today = today });
+                new { Id = p.OfficeId, Service, ResidentAgs = p.Resident, ResidentDistrict = district ?? p.Resident, Today = BerlinTime.Today(TimeProvider.System) });
             var taken = (await c.QueryAsync<(long OfficeId, long Counter, DateTime Cell)>(OccupiedSql(db),
                 new { Ids = ids, Counters = Enumerable.Range(1, p.Counters).ToArray(), From = p.Start, To = p.Start.AddMinutes(AppointmentMinutes), Now = now })).Select(r => ((int)r.Counter, r.Cell)).ToHashSet();
             first = Enumerable.Range(1, p.Counters).First(k => p.Cells.All(cell => !taken.Contains((k, cell))));
@@ -367,7 +362,7 @@ public static class AppointmentBench
                 await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@Key))", new { Key = "appointment-email:" + email }, tx);
             }
             var hold = new DynamicParameters(InsertParameters(p, id, email, now));
-            hold.AddDynamicParams(new { Counter = first, MaxOpen = new AppointmentOptions().MaxOpenPerEmail, SlotMinutes = 10, Day = BerlinTime.DateOf(p.Start) });
+            hold.AddDynamicParams(new { Counter = first, MaxOpen = new AppointmentOptions().MaxOpenPerEmail, SlotMinutes = 10, Version = version, Day = BerlinTime.DateOf(p.Start) });
             if (await c.ExecuteAsync(Bookings.InsertHoldSql, hold, tx) != 1) throw new InvalidOperationException("the hold was refused");
             var cells = new DynamicParameters(new { Office = p.OfficeId, Counter = first, Id = id, Now = now });
             for (var i = 0; i < p.Cells.Count; i++) cells.Add("Cell" + i, p.Cells[i]);
@@ -397,10 +392,11 @@ public static class AppointmentBench
         var total = Stopwatch.StartNew();
         using var db = Open(o);
         var clock = TimeProvider.System;
-        // In-process the search keeps no answers: the service level measures the computation; the server keeps them (its default).
+        // In-process the search keeps no answers: the service level measures the computation; the server keeps them (its
+        // default). The office data is kept as in the server (OfficeCacheSeconds, default 5), on both servers.
         var appointmentOptions = Options.Create(new AppointmentOptions { SlotCacheSeconds = 0 });
         var cache = new SlotCache(appointmentOptions, clock);
-        var offices = new Offices(db, clock, cache);
+        var offices = new Offices(db, clock, cache, appointmentOptions);
         var finder = new SlotFinder(db, offices, cache, appointmentOptions, clock);
         var mail = new SmtpMailSender(Options.Create(new SmtpOptions()), Options.Create(new OpenIkzOptions { DataDirectory = o.DataDirectory, Database = o.Database, Mode = "production" }));
         if (mail.IsConfigured) throw new InvalidOperationException("The benchmark's mail sender must not be configured (no e-mail is sent).");
@@ -513,12 +509,14 @@ public static class AppointmentBench
                 var picks = await FreeSlotsAsync(finder, byId, members, today.AddDays(1), to, needed);
                 if (picks.Count < needed) throw new InvalidOperationException($"Only {picks.Count} disjoint free slots found, {needed} needed: fewer --runs or --concurrency.");
                 Console.Error.WriteLine($"  booking: {picks.Count:N0} disjoint free slots picked through the search in {t.Elapsed.TotalSeconds:0.0} s");
+                // The office versions the app's kept office data carries (the server's no-show job may have raised them at its start).
+                var versions = (await db.QueryAsync<(long Id, long Version)>("SELECT id, version FROM appointment_offices")).ToDictionary(x => x.Id, x => x.Version);
                 var next = 0;
                 List<Pick> Take(int count) { var list = picks.GetRange(next, count); next += count; return list; }
                 Func<Pick, string, Task<bool>> Op(string level) => level switch
                 {
                     "bare (INSERTs only)" => (p, email) => BareInsertsAsync(db, p, email),
-                    "bare (every statement of BookAsync)" => (p, email) => BareAllAsync(db, p, email, today),
+                    "bare (every statement of BookAsync)" => (p, email) => BareAllAsync(db, p, email, versions[p.OfficeId]),
                     "service" => async (p, email) => (await bookings.BookAsync(new BookingRequest(Service, p.OfficeId, p.Start, 1, "Erika Mustermann", email, null, p.Resident))).Status == "reserved",
                     _ => async (p, email) =>
                     {

@@ -38,6 +38,13 @@ public sealed class AppointmentOptions
     /// </summary>
     public int SlotCacheSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long an office's data (hours, services, closures) is kept for searches and for the checks of a booking, in
+    /// seconds (0: read every time). A change of this process forgets it at once; another instance's change shows in a
+    /// search after at most this time, never in a booking (its hold is placed only at the office version it checked).
+    /// </summary>
+    public int OfficeCacheSeconds { get; set; } = 5;
+
     /// <summary>Slot searches computed at once (answers kept are not counted); 0: one per processor core.</summary>
     public int SearchConcurrency { get; set; }
 
@@ -56,6 +63,7 @@ public sealed class AppointmentOptions
         if (ChallengeDifficulty is < 1 or > 28) errors.Add($"{Section}:ChallengeDifficulty must be between 1 and 28.");
         if (ChallengeMinutes is < 1 or > 1440) errors.Add($"{Section}:ChallengeMinutes must be between 1 and 1440.");
         if (SlotCacheSeconds is < 0 or > 300) errors.Add($"{Section}:SlotCacheSeconds must be between 0 and 300.");
+        if (OfficeCacheSeconds is < 0 or > 300) errors.Add($"{Section}:OfficeCacheSeconds must be between 0 and 300.");
         if (SearchConcurrency is < 0 or > 256) errors.Add($"{Section}:SearchConcurrency must be between 0 (one per core) and 256.");
         if (SearchQueue is < 0 or > 10000) errors.Add($"{Section}:SearchQueue must be between 0 and 10000.");
         return errors;

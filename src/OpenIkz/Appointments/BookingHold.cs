@@ -31,10 +31,13 @@ public sealed partial class Bookings
     /// </summary>
     private async Task<(ValidSlot Slot, int Counter)> CheckBeforeWriteAsync(long officeId, string service, string resident, DateTime start, int items, CancellationToken ct)
     {
+        await using var c = await db.OpenAsync(ct);
         ValidSlot slot;
-        await using (var c = await db.OpenAsync(ct))
-            slot = await ValidSlotAsync(c, null!, officeId, service, resident, start, items); // no transaction: it only reads
-        var taken = await finder.OccupiedAsync([slot.Office], slot.Candidate.StartUtc, slot.Candidate.EndUtc, ct);
+        // No transaction: it only reads. The office's hours, services and closures come from the data kept for a few
+        // seconds; the hold is placed only if the office is still at that version. A refusal is never given on kept data.
+        try { slot = await ValidSlotAsync(c, null!, officeId, service, resident, start, items, kept: true); }
+        catch (ValidationException) { slot = await ValidSlotAsync(c, null!, officeId, service, resident, start, items); }
+        var taken = await finder.OccupiedAsync(c, [slot.Office], slot.Candidate.StartUtc, slot.Candidate.EndUtc, ct);
         var counter = SlotGrid.FreeCounter(slot.Candidate, taken.GetValueOrDefault(slot.Office.Id) ?? []) ?? throw SlotTaken();
         return (slot, counter);
     }
@@ -75,14 +78,15 @@ public sealed partial class Bookings
 
     /// <summary>
     /// The hold's row, inserted only if the address has fewer than @MaxOpen open appointments for the service, the office is
-    /// active with @SlotMinutes and @Day is no closure day; one row or none. The benchmark runs it bare.
+    /// active with @SlotMinutes at the @Version the slot was checked on (kept office data may be a few seconds old) and @Day
+    /// is no closure day; one row or none. The benchmark runs it bare.
     /// </summary>
     internal const string InsertHoldSql = $"""
         INSERT INTO appointments (id, office_id, service_slug, resident_ags, start_at, end_at, items, counter, name, email, email_key, phone, status,
                                   manage_token_hash, confirm_token_hash, expires_at, sequence, created_at, checkin_code)
         SELECT @Id, @Office, @Service, @Resident, @Start, @End, @Items, @Counter, @Name, @Email, @Key, @Phone, 'reserved', @Manage, @Confirm, @Expires, 0, @Now, @Code
         WHERE (SELECT COUNT(*) FROM appointments WHERE {OpenForAddress}) < @MaxOpen
-          AND EXISTS (SELECT 1 FROM appointment_offices WHERE id = @Office AND active = TRUE AND slot_minutes = @SlotMinutes)
+          AND EXISTS (SELECT 1 FROM appointment_offices WHERE id = @Office AND active = TRUE AND slot_minutes = @SlotMinutes AND version = @Version)
           AND NOT EXISTS (SELECT 1 FROM appointment_closures WHERE office_id = @Office AND day = @Day)
         """;
 
@@ -92,7 +96,7 @@ public sealed partial class Bookings
         {
             hold.Id, Office = slot.Office.Id, hold.Service, hold.Resident, Start = slot.Candidate.StartUtc, End = slot.Candidate.EndUtc, hold.Items, Counter = counter,
             hold.Name, hold.Email, Key = hold.EmailKey, hold.Phone, Manage = hold.ManageHash, Confirm = hold.ConfirmHash, hold.Expires, Now, Code = NewCheckinCode(),
-            MaxOpen = O.MaxOpenPerEmail, slot.Office.SlotMinutes, Day = BerlinTime.DateOf(slot.Candidate.StartUtc),
+            MaxOpen = O.MaxOpenPerEmail, slot.Office.SlotMinutes, slot.Office.Version, Day = BerlinTime.DateOf(slot.Candidate.StartUtc),
         }, tx) == 1;
 
     /// <summary>

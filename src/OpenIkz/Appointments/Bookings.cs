@@ -283,7 +283,9 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
     private sealed record ValidSlot(Office Office, SlotCandidate Candidate);
 
     /// <summary>The slot at <paramref name="start"/>, if the office offers the service then and is open to the resident; otherwise a 400 naming the field.</summary>
-    private async Task<ValidSlot> ValidSlotAsync(DbConnection c, DbTransaction tx, long officeId, string service, string resident, DateTime start, int items)
+    /// <param name="kept">Read the office from the data kept for a few seconds (<see cref="Offices.FindActiveKeptAsync"/>):
+    /// only before the booking's transaction, whose hold is placed only at the office's version checked here.</param>
+    private async Task<ValidSlot> ValidSlotAsync(DbConnection c, DbTransaction tx, long officeId, string service, string resident, DateTime start, int items, bool kept = false)
     {
         // The resident's municipality and its district in one read (the district's offices are open to it).
         var residence = (await c.QueryAsync<(string Ags, string? District)>("SELECT ags, district_ags FROM municipalities WHERE ags = @Ags", new { Ags = resident }, tx)).ToList();
@@ -293,7 +295,8 @@ public sealed partial class Bookings(Db db, Offices offices, SlotFinder finder, 
         // checks before it; its own transaction takes the lock again) the lock would end with the statement: not asked for.
         if (db.Kind == DatabaseKind.Postgres && tx is not null)
             await c.ExecuteAsync("SELECT id FROM appointment_offices WHERE id = @Id FOR SHARE", new { Id = officeId }, tx);
-        var office = await offices.FindActiveAsync(c, tx, officeId) // on the transaction's connection: no second connection per booking
+        var office = (kept && tx is null ? (await offices.FindActiveKeptAsync(c, officeId)).Office
+                         : await offices.FindActiveAsync(c, tx, officeId)) // on the transaction's connection: no second connection per booking
             ?? throw ValidationException.For("officeId", "Diese Dienststelle gibt es nicht.");
         var offered = office.Services.FirstOrDefault(s => s.Service == service)
             ?? throw ValidationException.For("service", $"{ServiceCatalog.Find(service)?.Name} wird in {office.Name} nicht angeboten.");

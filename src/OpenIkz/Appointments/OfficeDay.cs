@@ -179,12 +179,18 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
             """, new { Now = now, Since = now.AddDays(-RateDays) }, ct);
         await db.InTransactionAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync("UPDATE appointment_offices SET no_show_permille = NULL, no_show_samples = 0 WHERE no_show_samples <> 0 OR no_show_permille IS NOT NULL", transaction: tx);
+            // The version rises only where the rate changes (it decides an overbooking office's capacity).
+            var measured = rows.Select(r => r.OfficeId).ToArray();
+            await c.ExecuteAsync($"UPDATE appointment_offices SET no_show_permille = NULL, no_show_samples = 0, version = version + 1 WHERE (no_show_samples <> 0 OR no_show_permille IS NOT NULL) AND NOT {db.InList("id", "Measured")}",
+                new { Measured = measured }, tx);
             foreach (var r in rows)
-                await c.ExecuteAsync("UPDATE appointment_offices SET no_show_permille = @Permille, no_show_samples = @Samples WHERE id = @Id",
-                    new { Permille = (int)(r.NoShows * 1000 / r.Appointments), Samples = (int)r.Appointments, Id = r.OfficeId }, tx);
+                await c.ExecuteAsync("""
+                    UPDATE appointment_offices SET no_show_permille = @Permille, no_show_samples = @Samples, version = version + 1
+                    WHERE id = @Id AND (no_show_permille IS NULL OR no_show_permille <> @Permille OR no_show_samples <> @Samples)
+                    """, new { Permille = (int)(r.NoShows * 1000 / r.Appointments), Samples = (int)r.Appointments, Id = r.OfficeId }, tx);
             return 0;
         }, ct);
+        offices.ForgetAllKept();
         return rows.Count;
     }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Options;
 using OpenIkz.Agreements;
 using OpenIkz.Directory.Services;
 using OpenIkz.Infrastructure.Database;
@@ -26,6 +28,9 @@ public sealed record Office(long Id, string MunicipalityAgs, string Municipality
     public string State { get; init; } = "";
 
     public bool Active { get; init; } = true;
+
+    /// <summary>The version of the office's data (raised by every change of it): a booking checked on kept data places its hold only at this version.</summary>
+    public long Version { get; init; }
 
     /// <summary>Whether the office books more residents than counters by its measured no-show rate (off by default).</summary>
     public bool Overbooking { get; init; }
@@ -74,9 +79,37 @@ public sealed class ClosureNotFoundException() : NotFoundException("An diesem Ta
 /// Landkreis) and, for a service an agreement in force covers and shares for appointments, to the residents of every
 /// member of that agreement.
 /// </summary>
-public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
+public sealed class Offices(Db db, TimeProvider clock, SlotCache slots, IOptions<AppointmentOptions> options)
 {
     private DateOnly Today => BerlinTime.Today(clock);
+
+    /// <summary>
+    /// Office data kept for <see cref="AppointmentOptions.OfficeCacheSeconds"/> (hours, services, closures change seldom;
+    /// a search and a booking would otherwise read them with four statements each time). A change committed in this
+    /// process forgets the office's data at once. What another instance changed shows after at most the cache time in a
+    /// search; a booking never relies on it: its hold is placed only if the office's <see cref="Office.Version"/> is still
+    /// the one it checked against (<c>Bookings.InsertHoldSql</c>), and a slot refused on kept data is checked again on
+    /// fresh data before the refusal is given.
+    /// </summary>
+    private readonly ConcurrentDictionary<long, KeptOffice> _kept = new();
+    private long _changes; // changes of office data committed in this process; data read across one is not kept
+
+    private sealed record KeptOffice(Office Office, DateTimeOffset Loaded, DateOnly Today);
+
+    /// <summary>The office's data changed (committed): forget what is kept of it, and its kept slot answers.</summary>
+    private void Changed(long id)
+    {
+        Interlocked.Increment(ref _changes);
+        _kept.TryRemove(id, out _);
+        slots.Forget(id);
+    }
+
+    /// <summary>The data of every office may have changed (the hourly no-show rates): nothing kept stays.</summary>
+    internal void ForgetAllKept()
+    {
+        Interlocked.Increment(ref _changes);
+        _kept.Clear();
+    }
 
     /// <summary>
     /// The municipalities a resident of <paramref name="ags"/> belongs to for appointments: the municipality and its
@@ -103,7 +136,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
         if (residentAgs is not null) where.Add(OpenTo(service is null ? "s2.service_slug" : "@Service", service is null));
         var ids = await db.QueryAsync<long>($"SELECT o.id FROM appointment_offices o WHERE {string.Join(" AND ", where)} ORDER BY o.id",
             new { Service = service, ResidentAgs = residentAgs, ResidentDistrict = district ?? residentAgs, Today }, ct);
-        return await LoadAsync(ids, ct);
+        return await LoadKeptAsync(ids, ct);
     }
 
     /// <summary>
@@ -155,6 +188,63 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
     public async Task<Office?> FindActiveAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long id) =>
         (await LoadAsync(c, tx, [id])).SingleOrDefault(o => o.Active);
 
+    /// <summary>
+    /// An active office from the kept data (read on <paramref name="c"/> when nothing current is kept), or null; and
+    /// whether it came from the kept data. Only for checks whose result is confirmed by <see cref="Office.Version"/> or
+    /// that may be a few seconds old (a search).
+    /// </summary>
+    public async Task<(Office? Office, bool Kept)> FindActiveKeptAsync(System.Data.Common.DbConnection c, long id)
+    {
+        if (TryKept(id, out var kept)) return (kept.Active ? kept : null, true);
+        var before = Volatile.Read(ref _changes);
+        var loaded = await LoadAsync(c, null, [id]);
+        Keep(loaded, before);
+        return (loaded.SingleOrDefault(o => o.Active), false);
+    }
+
+    /// <summary>The offices by id (in the order of <paramref name="ids"/>' load), from the kept data where it is current.</summary>
+    private async Task<IReadOnlyList<Office>> LoadKeptAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        var found = new Dictionary<long, Office>();
+        var missing = new List<long>();
+        foreach (var id in ids)
+            if (TryKept(id, out var kept)) found[id] = kept;
+            else missing.Add(id);
+        if (missing.Count > 0)
+        {
+            var before = Volatile.Read(ref _changes);
+            var loaded = await LoadAsync(missing, ct);
+            Keep(loaded, before);
+            foreach (var o in loaded) found[o.Id] = o;
+        }
+        // By municipality and office name as German readers sort them (Ö with O), then id; kept or read alike.
+        return found.Values.OrderBy(o => o.MunicipalityName, GermanOrder).ThenBy(o => o.Name, GermanOrder).ThenBy(o => o.Id).ToList();
+    }
+
+    private static readonly StringComparer GermanOrder = StringComparer.Create(CultureInfo.GetCultureInfo("de-DE"), CompareOptions.None);
+
+    private TimeSpan KeepFor => TimeSpan.FromSeconds(options.Value.OfficeCacheSeconds);
+
+    private bool TryKept(long id, out Office office)
+    {
+        office = null!;
+        if (KeepFor <= TimeSpan.Zero || !_kept.TryGetValue(id, out var kept)) return false;
+        var now = clock.GetUtcNow();
+        if (kept.Today != Today || now < kept.Loaded || now - kept.Loaded >= KeepFor) return false; // closures count from today
+        office = kept.Office;
+        return true;
+    }
+
+    /// <summary>Keeps what was read, unless an office change was committed in this process while it was read.</summary>
+    private void Keep(IReadOnlyList<Office> loaded, long changesBefore)
+    {
+        if (KeepFor <= TimeSpan.Zero || Volatile.Read(ref _changes) != changesBefore) return;
+        var now = clock.GetUtcNow();
+        var today = Today;
+        foreach (var o in loaded) _kept[o.Id] = new KeptOffice(o, now, today);
+    }
+
     private async Task<IReadOnlyList<Office>> LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return [];
@@ -168,7 +258,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
         $"""
         SELECT o.id, o.municipality_ags AS MunicipalityAgs, m.name AS MunicipalityName, o.name, o.street, o.postal_code AS PostalCode, o.city,
                o.accessibility, o.slot_minutes AS SlotMinutes, m.state AS State, o.active AS Active,
-               o.overbooking AS Overbooking, o.no_show_permille AS NoShowPermille, o.no_show_samples AS NoShowSamples
+               o.overbooking AS Overbooking, o.no_show_permille AS NoShowPermille, o.no_show_samples AS NoShowSamples, o.version AS Version
         FROM appointment_offices o JOIN municipalities m ON m.ags = o.municipality_ags WHERE {db.InList("o.id", "Ids")} ORDER BY m.name, o.name, o.id
         """,
         $"SELECT office_id, weekday, opens, closes, counters FROM appointment_opening_hours WHERE {db.InList("office_id", "Ids")} ORDER BY weekday, opens",
@@ -191,6 +281,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
             hours[o.Id].ToList(), services[o.Id].ToList(), closures[o.Id].ToList())
         {
             State = o.State, Active = o.Active, Overbooking = o.Overbooking, NoShowPermille = (int?)o.NoShowPermille, NoShowSamples = (int)o.NoShowSamples,
+            Version = o.Version,
         }).ToList();
     }
 
@@ -228,7 +319,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
                 throw new RuleException("SlotLengthLocked", "Die Taktung kann nicht geändert werden, solange künftige Termine gebucht sind.");
             var changed = await c.ExecuteAsync("""
                 UPDATE appointment_offices SET name = @Name, street = @Street, postal_code = @PostalCode, city = @City, accessibility = @Accessibility, slot_minutes = @SlotMinutes,
-                    overbooking = @Overbooking
+                    overbooking = @Overbooking, version = version + 1
                 WHERE id = @Id AND municipality_ags = @Ags
                 """, new { Id = id, admin.Ags, office.Name, office.Street, office.PostalCode, office.City, office.Accessibility, office.SlotMinutes, office.Overbooking }, tx);
             if (changed == 0) throw new OfficeNotFoundException();
@@ -236,7 +327,7 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
             await c.ExecuteAsync("DELETE FROM appointment_office_services WHERE office_id = @Id", new { Id = id }, tx);
             await WriteDetailsAsync(c, tx, id, office);
         }, ct);
-        slots.Forget(id);
+        Changed(id);
     }
 
     /// <summary>Closes the office on a day; <paramref name="within"/> runs in the same transaction afterwards (the day's appointments).</summary>
@@ -257,9 +348,10 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
                 INSERT INTO appointment_closures (office_id, day, reason) VALUES (@Id, @Day, @Reason)
                 ON CONFLICT (office_id, day) DO UPDATE SET reason = excluded.reason
                 """, new { Id = id, Day = input.Day!.Value, Reason = reason }, tx);
+            await BumpVersionAsync(c, tx, id);
             if (within is not null) await within(c, tx);
         }, ct);
-        slots.Forget(id); // the day's slots, and the appointments cancelled with it
+        Changed(id); // the day's slots, and the appointments cancelled with it
     }
 
     /// <summary>
@@ -275,9 +367,13 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
             await RequireOwnOfficeAsync(c, tx, admin, id);
             if (await c.ExecuteAsync("DELETE FROM appointment_closures WHERE office_id = @Id AND day = @Day", new { Id = id, Day = day }, tx) == 0)
                 throw new ClosureNotFoundException();
+            await BumpVersionAsync(c, tx, id);
         }, ct);
-        slots.Forget(id); // the reopened day's slots are offered at once
+        Changed(id); // the reopened day's slots are offered at once
     }
+
+    private static Task BumpVersionAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long id) =>
+        c.ExecuteAsync("UPDATE appointment_offices SET version = version + 1 WHERE id = @Id", new { Id = id }, tx);
 
     /// <summary>Another municipality's office (or none) is not found.</summary>
     private static async Task RequireOwnOfficeAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Actor admin, long id)
@@ -403,5 +499,6 @@ public sealed class Offices(Db db, TimeProvider clock, SlotCache slots)
         public bool Overbooking { get; set; }
         public long? NoShowPermille { get; set; }
         public long NoShowSamples { get; set; }
+        public long Version { get; set; }
     }
 }

@@ -224,6 +224,12 @@ public sealed class SlotFinder(Db db, Offices offices, SlotCache cache, IOptions
     internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(IReadOnlyList<Office> offices, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        return await OccupiedAsync(c, offices, fromUtc, toUtc, ct);
+    }
+
+    /// <summary>The same on an open connection (the booking's checks read on one).</summary>
+    internal async Task<Dictionary<long, HashSet<(int Counter, DateTime Cell)>>> OccupiedAsync(System.Data.Common.DbConnection c, IReadOnlyList<Office> offices, DateTime fromUtc, DateTime toUtc, CancellationToken ct)
+    {
         await using var rows = await c.ExecuteReaderAsync(new CommandDefinition(OccupiedSql(db), OccupiedParameters(offices, fromUtc, toUtc, clock.GetUtcNow().UtcDateTime), cancellationToken: ct));
         var taken = new Dictionary<long, HashSet<(int Counter, DateTime Cell)>>();
         HashSet<(int Counter, DateTime Cell)>? set = null;
