@@ -5,6 +5,7 @@ using OpenIkz.Agreements;
 using OpenIkz.Appointments;
 using OpenIkz.Assessment;
 using OpenIkz.Backoffice;
+using OpenIkz.Backup;
 using OpenIkz.Cli;
 using OpenIkz.Demo;
 using OpenIkz.Directory;
@@ -137,6 +138,7 @@ public partial class Program
         app.MapRegistryApi();
         app.MapAssessmentApi();
         app.MapAppointmentsApi();
+        app.MapBackupApi();
         app.MapRazorPages();
         // Unknown API routes (404) and wrong methods (405) get their problem document from StatusCodePages.
         return app;
@@ -154,5 +156,6 @@ internal static class Modules
         .AddRegistry(configuration)
         .AddAssessment(configuration)
         .AddAppointments(configuration)
+        .AddBackup(configuration)
         .AddDemo();
 }

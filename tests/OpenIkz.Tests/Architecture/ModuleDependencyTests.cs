@@ -27,12 +27,14 @@ public sealed class ModuleDependencyTests
         ["Assessment"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice"],
         // Shared appointments: the offices of the directory's municipalities, shared under agreements.
         ["Appointments"] = ["Common", "Infrastructure", "Directory", "Agreements"],
+        // Partner backups: the whole data of an instance (the back office's audit log and documents, agreements' statements).
+        ["Backup"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice"],
         ["Demo"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments"],
         // The command line is a second host: it wires the modules through the host's Modules list.
-        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo", ""],
-        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo"],
+        ["Cli"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Backup", "Demo", ""],
+        ["Pages"] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Backup", "Demo"],
         // Program.cs: the host wires every module.
-        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Demo", "Cli", "Pages"],
+        [""] = ["Common", "Infrastructure", "Directory", "Agreements", "Backoffice", "Registry", "Assessment", "Appointments", "Backup", "Demo", "Cli", "Pages"],
     };
 
     private static string SourceRoot => Path.Combine(TestEnvironment.RepositoryRoot, "src", "OpenIkz");

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace OpenIkz.Backup;
+
+/// <summary>
+/// One backup as a target lists it: its id (<c>yyyyMMddTHHmmssZ-xxxxxxxx</c>, sortable by time), when it was taken and
+/// the objects it consists of. This index is the only part of a backup a storage holder can read: object names are
+/// random, sizes are the encrypted sizes; everything else (the manifest, the database, the documents) is encrypted.
+/// </summary>
+public sealed record BackupIndex(string Id, DateTime CreatedAt, IReadOnlyList<BackupObjectRef> Objects)
+{
+    public long Bytes => Objects.Sum(o => o.Bytes);
+
+    /// <summary>The object holding the encrypted manifest of the backup.</summary>
+    public const string ManifestRole = "manifest";
+}
+
+/// <summary>An encrypted object of a backup: its name on the target, its size and the SHA-256 of its (encrypted) bytes.</summary>
+public sealed record BackupObjectRef(string Name, long Bytes, string Sha256);
+
+/// <summary>
+/// Where backups are written and read: a directory (<see cref="DirectoryBackupTarget"/>, e.g. a partner's mounted share)
+/// or another OpenIKZ instance in receiver mode over HTTPS. Objects are written once and never overwritten; a backup
+/// becomes visible only when its index is committed, after all its objects are stored. Nothing on this interface
+/// deletes: retention is the holder's business (the receiver applies it), not the sender's.
+/// </summary>
+public interface IBackupTarget
+{
+    /// <summary>The name of the target in the configuration and the audit log.</summary>
+    string Name { get; }
+
+    /// <summary>Whether an object of this name is stored (incremental backups skip documents already sent).</summary>
+    Task<bool> HasObjectAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Stores an object under a new name; an existing object is never replaced (same bytes again: accepted; other bytes: refused).</summary>
+    Task PutObjectAsync(string name, Stream content, CancellationToken ct = default);
+
+    /// <summary>Reads an object, or throws <see cref="BackupException"/> when it is missing.</summary>
+    Task<Stream> OpenObjectAsync(string name, CancellationToken ct = default);
+
+    /// <summary>Makes a backup visible: every object it names must be stored; an index of the same id is never replaced.</summary>
+    Task CommitAsync(BackupIndex index, CancellationToken ct = default);
+
+    /// <summary>The committed backups, oldest first.</summary>
+    Task<IReadOnlyList<BackupIndex>> ListAsync(CancellationToken ct = default);
+}
+
+/// <summary>A backup that cannot be written, read or restored, with a message for the operator (never a stack trace).</summary>
+public sealed class BackupException(string message, Exception? inner = null) : Exception(message, inner);
+
+public static class BackupNames
+{
+    /// <summary>Object and backup names: lower-case letters, digits and dashes, 1–100 characters (no path can be formed from one).</summary>
+    public static bool IsValid(string? name) =>
+        name is { Length: > 0 and <= 100 } && name.All(ch => ch is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') && name[0] != '-';
+
+    public static string Require(string? name) =>
+        IsValid(name) ? name! : throw new BackupException($"'{name}' is not a valid backup object name (a-z, 0-9 and '-', at most 100 characters).");
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+}
