@@ -1,0 +1,267 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using NSec.Cryptography;
+
+namespace OpenIkz.Backup;
+
+/// <summary>A recipient's public key: the raw X25519 key and its text form <c>oikzpub1…</c>.</summary>
+public sealed record BackupPublicKey(byte[] Raw)
+{
+    public const string Prefix = "oikzpub1";
+
+    public string Text => Prefix + Base64Url(Raw);
+
+    /// <summary>The first 16 hex digits of the key's SHA-256: names the key in a backup's header and on the pages.</summary>
+    public string KeyId => Convert.ToHexStringLower(SHA256.HashData(Raw))[..16];
+
+    public static BackupPublicKey Parse(string text)
+    {
+        var t = text.Trim();
+        if (!t.StartsWith(Prefix, StringComparison.Ordinal) || !TryBase64Url(t[Prefix.Length..], out var raw) || raw.Length != 32)
+            throw new BackupException("This is not an OpenIKZ backup public key (oikzpub1…).");
+        return new BackupPublicKey(raw);
+    }
+
+    internal static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    internal static bool TryBase64Url(string? text, out byte[] bytes)
+    {
+        bytes = [];
+        if (text is null) return false;
+        var s = text.Replace('-', '+').Replace('_', '/');
+        s = s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+        try { bytes = Convert.FromBase64String(s); return true; }
+        catch (FormatException) { return false; }
+    }
+}
+
+/// <summary>
+/// A recipient's private key, text form <c>OIKZ-BACKUP-SECRET-KEY-1…</c>. It is printed once when created and never
+/// stored by the instance (except a drill key, which the operator chooses to keep on the machine that runs drills).
+/// </summary>
+public sealed class BackupPrivateKey : IDisposable
+{
+    public const string Prefix = "OIKZ-BACKUP-SECRET-KEY-1";
+    private readonly Key _key;
+
+    private BackupPrivateKey(Key key) => _key = key;
+
+    internal Key Key => _key;
+
+    public BackupPublicKey PublicKey => new(_key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+
+    public static BackupPrivateKey Create() =>
+        new(Key.Create(KeyAgreementAlgorithm.X25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+
+    /// <summary>The text form (to print once, or to write to a key file).</summary>
+    public string Export() => Prefix + BackupPublicKey.Base64Url(_key.Export(KeyBlobFormat.RawPrivateKey));
+
+    public static BackupPrivateKey Parse(string text)
+    {
+        // A key file may hold comment lines (# …) and the key on a line of its own.
+        var line = text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(Prefix, StringComparison.Ordinal));
+        if (line is null || !BackupPublicKey.TryBase64Url(line[Prefix.Length..], out var raw) || raw.Length != 32)
+            throw new BackupException("This is not an OpenIKZ backup private key (a line OIKZ-BACKUP-SECRET-KEY-1…).");
+        try
+        {
+            return new(Key.Import(KeyAgreementAlgorithm.X25519, raw, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+        }
+        finally { CryptographicOperations.ZeroMemory(raw); }
+    }
+
+    public static BackupPrivateKey ReadFile(string path)
+    {
+        if (!File.Exists(path)) throw new BackupException($"The key file {path} does not exist.");
+        return Parse(File.ReadAllText(path));
+    }
+
+    public void Dispose() => _key.Dispose();
+}
+
+/// <summary>
+/// The encryption of every backup object (format "OIKZBK1"): a random 256-bit file key, wrapped for each recipient
+/// with X25519 (an ephemeral key per recipient), HKDF-SHA-256 and XChaCha20-Poly1305; the content encrypted with
+/// XChaCha20-Poly1305 in chunks of 64 KiB (a STREAM construction: nonce = 16 random bytes, the chunk counter, and a
+/// flag on the last chunk), each chunk authenticated together with the SHA-256 of the header. Any one recipient's
+/// private key decrypts it; a changed byte, a reordered, dropped or appended chunk, a cut-off end, a changed header and
+/// a key that is not a recipient are each detected, and nothing of the content is given out before its chunk is
+/// verified. Libsodium through NSec does the cryptography.
+/// </summary>
+public static class BackupCrypto
+{
+    public const int ChunkSize = 64 * 1024;
+    private const int TagSize = 16;
+    private static readonly byte[] Magic = "OIKZBK1\n"u8.ToArray();
+    private static readonly byte[] WrapInfo = "openikz-backup-v1 file key"u8.ToArray();
+    private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
+    private static readonly KeyAgreementAlgorithm X25519 = KeyAgreementAlgorithm.X25519;
+    private const ulong FinalFlag = 1UL << 63;
+
+    private sealed record Stanza(string KeyId, string Ephemeral, string Nonce, string Wrapped);
+
+    private sealed record Header(int Version, int Chunk, string NoncePrefix, IReadOnlyList<Stanza> Recipients);
+
+    /// <summary>The fingerprint of a set of recipients: which documents already sent can be reused (sent to the same set).</summary>
+    public static string Fingerprint(IEnumerable<BackupPublicKey> recipients) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", recipients.Select(r => r.KeyId).Order(StringComparer.Ordinal)))))[..32];
+
+    /// <summary>Encrypts <paramref name="plain"/> to <paramref name="output"/> for every recipient.</summary>
+    public static async Task EncryptAsync(Stream plain, Stream output, IReadOnlyList<BackupPublicKey> recipients, CancellationToken ct = default)
+    {
+        if (recipients.Count == 0) throw new BackupException("A backup needs at least one recipient key (backup keys create).");
+        var fileKey = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            var stanzas = recipients.Select(r => Wrap(fileKey, r)).ToList();
+            var header = new Header(1, ChunkSize, BackupPublicKey.Base64Url(RandomNumberGenerator.GetBytes(16)), stanzas);
+            var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, BackupNames.Json);
+            var ad = HeaderHash(headerBytes);
+            var lengthBytes = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(lengthBytes, headerBytes.Length);
+            await output.WriteAsync(Magic, ct);
+            await output.WriteAsync(lengthBytes, ct);
+            await output.WriteAsync(headerBytes, ct);
+
+            using var key = Key.Import(Aead, fileKey, KeyBlobFormat.RawSymmetricKey);
+            BackupPublicKey.TryBase64Url(header.NoncePrefix, out var prefix);
+            var buffer = new byte[ChunkSize];
+            var cipher = new byte[ChunkSize + TagSize];
+            ulong counter = 0;
+            // Read one chunk ahead: the last chunk (shorter than a whole one, possibly empty) carries the final flag.
+            var filled = await FillAsync(plain, buffer, ct);
+            while (true)
+            {
+                var final = filled < ChunkSize;
+                var nonce = Nonce(prefix, counter, final);
+                Aead.Encrypt(key, nonce, ad, buffer.AsSpan(0, filled), cipher.AsSpan(0, filled + TagSize));
+                await output.WriteAsync(cipher.AsMemory(0, filled + TagSize), ct);
+                if (final) break;
+                counter++;
+                filled = await FillAsync(plain, buffer, ct);
+            }
+            await output.FlushAsync(ct);
+        }
+        finally { CryptographicOperations.ZeroMemory(fileKey); }
+    }
+
+    /// <summary>
+    /// Decrypts <paramref name="encrypted"/> to <paramref name="plain"/> with <paramref name="key"/>. Throws
+    /// <see cref="BackupException"/> with a clear message when the key is not a recipient, a byte was changed or the end
+    /// is missing. What was written to <paramref name="plain"/> before a failure must be thrown away by the caller.
+    /// </summary>
+    public static async Task DecryptAsync(Stream encrypted, Stream plain, BackupPrivateKey key, string what, CancellationToken ct = default)
+    {
+        var start = new byte[Magic.Length + 4];
+        if (await FillAsync(encrypted, start, ct) < start.Length || !start.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new BackupException($"{what} is not an OpenIKZ backup object (its beginning is missing or changed).");
+        var headerLength = BinaryPrimitives.ReadInt32BigEndian(start.AsSpan(Magic.Length));
+        if (headerLength is < 2 or > 1 << 20) throw new BackupException($"{what}: the header is damaged.");
+        var headerBytes = new byte[headerLength];
+        if (await FillAsync(encrypted, headerBytes, ct) < headerLength) throw new BackupException($"{what} is truncated (in its header).");
+        Header? header;
+        try { header = JsonSerializer.Deserialize<Header>(headerBytes, BackupNames.Json); }
+        catch (JsonException) { header = null; }
+        if (header is not { Version: 1, Chunk: ChunkSize, Recipients.Count: > 0 } || !BackupPublicKey.TryBase64Url(header.NoncePrefix, out var prefix) || prefix.Length != 16)
+            throw new BackupException($"{what}: the header is damaged or of an unknown version.");
+        var ad = HeaderHash(headerBytes);
+
+        var fileKey = Unwrap(header, key) ?? throw new BackupException(
+            $"{what} cannot be opened with this key (key {key.PublicKey.KeyId}): it is not one of the recipients ({string.Join(", ", header.Recipients.Select(r => r?.KeyId))}), or the header was changed.");
+        try
+        {
+            using var aeadKey = Key.Import(Aead, fileKey, KeyBlobFormat.RawSymmetricKey);
+            // One chunk read ahead: a whole chunk is never the last, so a stream ending after one was cut off.
+            var current = new byte[ChunkSize + TagSize];
+            var next = new byte[ChunkSize + TagSize];
+            var clear = new byte[ChunkSize];
+            var length = await FillAsync(encrypted, current, ct);
+            ulong counter = 0;
+            while (true)
+            {
+                if (length < TagSize) throw new BackupException($"{what} is truncated: its end is missing.");
+                var final = length < current.Length;
+                var nextLength = 0;
+                if (!final && (nextLength = await FillAsync(encrypted, next, ct)) == 0)
+                    throw new BackupException($"{what} is truncated: its end is missing.");
+                if (!Aead.Decrypt(aeadKey, Nonce(prefix, counter, final), ad, current.AsSpan(0, length), clear.AsSpan(0, length - TagSize)))
+                    throw new BackupException($"{what} was changed or is damaged (chunk {counter + 1} fails its authentication); it is not restored.");
+                await plain.WriteAsync(clear.AsMemory(0, length - TagSize), ct);
+                if (final) break;
+                (current, next) = (next, current);
+                length = nextLength;
+                counter++;
+            }
+        }
+        finally { CryptographicOperations.ZeroMemory(fileKey); }
+    }
+
+    /// <summary>Decrypts a small object (a manifest) into memory.</summary>
+    public static async Task<byte[]> DecryptToArrayAsync(Stream encrypted, BackupPrivateKey key, string what, CancellationToken ct = default)
+    {
+        using var plain = new MemoryStream();
+        await DecryptAsync(encrypted, plain, key, what, ct);
+        return plain.ToArray();
+    }
+
+    private static Stanza Wrap(byte[] fileKey, BackupPublicKey recipient)
+    {
+        using var ephemeral = Key.Create(X25519);
+        var ephemeralPublic = ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        var wrapKey = DeriveWrapKey(ephemeral, PublicKey.Import(X25519, recipient.Raw, KeyBlobFormat.RawPublicKey), ephemeralPublic, recipient.Raw);
+        var nonce = RandomNumberGenerator.GetBytes(Aead.NonceSize);
+        using var k = Key.Import(Aead, wrapKey, KeyBlobFormat.RawSymmetricKey);
+        CryptographicOperations.ZeroMemory(wrapKey);
+        var wrapped = Aead.Encrypt(k, nonce, WrapInfo, fileKey);
+        return new Stanza(recipient.KeyId, BackupPublicKey.Base64Url(ephemeralPublic), BackupPublicKey.Base64Url(nonce), BackupPublicKey.Base64Url(wrapped));
+    }
+
+    private static byte[]? Unwrap(Header header, BackupPrivateKey key)
+    {
+        var own = key.PublicKey;
+        foreach (var s in header.Recipients.Where(r => r?.KeyId == own.KeyId))
+        {
+            if (!BackupPublicKey.TryBase64Url(s.Ephemeral, out var eph) || eph.Length != 32 || !BackupPublicKey.TryBase64Url(s.Nonce, out var nonce)
+                || nonce.Length != Aead.NonceSize || !BackupPublicKey.TryBase64Url(s.Wrapped, out var wrapped)) continue;
+            PublicKey ephemeral;
+            try { ephemeral = PublicKey.Import(X25519, eph, KeyBlobFormat.RawPublicKey); }
+            catch (FormatException) { continue; }
+            var wrapKey = DeriveWrapKey(key.Key, ephemeral, eph, own.Raw);
+            if (wrapKey is null) continue;
+            using var k = Key.Import(Aead, wrapKey, KeyBlobFormat.RawSymmetricKey);
+            CryptographicOperations.ZeroMemory(wrapKey);
+            var fileKey = new byte[32];
+            if (wrapped.Length == 32 + TagSize && Aead.Decrypt(k, nonce, WrapInfo, wrapped, fileKey)) return fileKey;
+        }
+        return null;
+    }
+
+    private static byte[] DeriveWrapKey(Key own, PublicKey other, byte[] ephemeralPublic, byte[] recipientPublic)
+    {
+        using var shared = X25519.Agree(own, other) ?? throw new BackupException("The key agreement failed (a degenerate public key).");
+        return KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(shared, [.. ephemeralPublic, .. recipientPublic], WrapInfo, 32);
+    }
+
+    private static byte[] HeaderHash(byte[] headerBytes) => SHA256.HashData([.. Magic, .. headerBytes]);
+
+    private static byte[] Nonce(byte[] prefix, ulong counter, bool final)
+    {
+        var nonce = new byte[24];
+        prefix.CopyTo(nonce, 0);
+        BinaryPrimitives.WriteUInt64BigEndian(nonce.AsSpan(16), final ? counter | FinalFlag : counter);
+        return nonce;
+    }
+
+    private static async Task<int> FillAsync(Stream s, byte[] buffer, CancellationToken ct)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await s.ReadAsync(buffer.AsMemory(filled), ct);
+            if (read == 0) break;
+            filled += read;
+        }
+        return filled;
+    }
+}
