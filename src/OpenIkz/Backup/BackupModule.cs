@@ -15,6 +15,9 @@ public static class BackupModule
         services.AddOptions<BackupOptions>().Bind(configuration.GetSection(BackupOptions.Section))
             .Validate(o => o.Validate().Count == 0, "Invalid OpenIkz:Backup configuration.").ValidateOnStart();
         services.AddSingleton<BackupTargets>();
+        services.AddSingleton<BackupKeys>();
+        services.AddSingleton<BackupRunner>();
+        services.AddSingleton<BackupRestorer>();
         return services;
     }
 

@@ -13,7 +13,7 @@ namespace OpenIkz.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] Commands = ["migrate", "municipalities", "users", "api-clients", "audit", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "municipalities", "users", "api-clients", "audit", "backup", "restore", "help", "--help"];
 
     public const string Usage = """
         OpenIKZ commands (dotnet run --project src/OpenIkz -- COMMAND):
@@ -40,7 +40,7 @@ public static class CommandLine
               Revokes an API client: its secret is refused from the next request on.
           audit verify
               Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
-        """;
+        """ + "\n" + Backup.BackupCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -68,10 +68,12 @@ public static class CommandLine
         try
         {
             var options = services.GetRequiredService<IOptions<OpenIkzOptions>>().Value;
-            await services.GetRequiredService<MigrationRunner>().MigrateAsync();
-            var parsed = Arguments.Parse(args.Skip(args[0] == "migrate" ? 1 : 2).ToArray());
+            var parsed = Arguments.Parse(args.Skip(args[0] is "migrate" or "restore" ? 1 : 2).ToArray());
+            if (!Backup.BackupCommands.RunsBeforeMigrations(args)) await services.GetRequiredService<MigrationRunner>().MigrateAsync();
             switch (args)
             {
+                case ["backup", ..] or ["restore", ..]:
+                    return await Backup.BackupCommands.RunAsync(services, args, parsed.Single, parsed.Flag, stdout, stderr);
                 case ["migrate", ..]:
                     stdout.WriteLine($"Database {services.GetRequiredService<Db>().Name} is up to date.");
                     return 0;
@@ -233,7 +235,7 @@ public static class CommandLine
     {
         private readonly Dictionary<string, List<string>> _values = new(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<string> _flags = new(StringComparer.OrdinalIgnoreCase);
-        private static readonly string[] FlagNames = ["admin"];
+        private static readonly string[] FlagNames = ["admin", "operator", "drill", "full"];
 
         public static Arguments Parse(string[] args)
         {

@@ -19,6 +19,9 @@ public sealed class Db : IDisposable
 
     public DatabaseKind Kind { get; }
 
+    /// <summary>The connection string (with its password): for the backup's pg_dump and pg_restore only, never for a log.</summary>
+    internal string ConnectionString => _connectionString;
+
     /// <summary>The SQLite file, or null on PostgreSQL.</summary>
     public string? SqliteFile { get; }
 

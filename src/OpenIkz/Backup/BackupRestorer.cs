@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Database;
+using OpenIkz.Infrastructure.Files;
+
+namespace OpenIkz.Backup;
+
+/// <summary>Where a restore goes: an empty data folder (SQLite: its database file and documents) or an empty PostgreSQL database with a data folder for the documents.</summary>
+public sealed record RestoreDestination(DatabaseKind Kind, string DataDirectory, string? PostgresConnectionString = null);
+
+public sealed record RestoreResult(string BackupId, DateTime CreatedAt, long Rows, int Tables, int Documents, long AuditEntries, long Bytes, TimeSpan Duration);
+
+/// <summary>
+/// <c>restore</c>: the newest (or a named) backup of a target, decrypted with one recipient's private key into an empty
+/// destination, and verified before it counts: every object's encrypted SHA-256 and authentication, the database file's
+/// SHA-256, every table's row count and the audit head as in the manifest, the audit hash chain, and every document's
+/// SHA-256. A backup that fails any check is refused with the reason and leaves the destination empty (no partial result).
+/// </summary>
+public sealed class BackupRestorer(IOptions<BackupOptions> options)
+{
+    public async Task<RestoreResult> RestoreAsync(IBackupTarget target, BackupPrivateKey key, string? backupId, RestoreDestination destination, string scratchRoot, CancellationToken ct = default)
+    {
+        var started = Stopwatch.StartNew();
+        var backups = await target.ListAsync(ct);
+        if (backups.Count == 0) throw new BackupException($"There is no backup on {target.Name}.");
+        var index = backupId is null ? backups[^1] : backups.FirstOrDefault(b => b.Id == backupId)
+            ?? throw new BackupException($"There is no backup {backupId} on {target.Name}.");
+        var manifest = await ReadManifestAsync(target, index, key, ct);
+
+        await RequireEmptyAsync(destination, ct);
+        var scratch = Path.Combine(scratchRoot, "restore-" + BackupStreams.NewObjectName()[..12]);
+        System.IO.Directory.CreateDirectory(scratch);
+        var written = new List<string>();
+        var databasePlaced = false;
+        try
+        {
+            // The database: decrypted into the scratch folder and checked against the manifest's SHA-256.
+            var file = Path.Combine(scratch, destination.Kind == DatabaseKind.Sqlite ? "database.sqlite" : "database.pgdump");
+            await DecryptObjectAsync(target, manifest.DatabaseFile.Object, manifest.DatabaseFile.EncryptedSha256, manifest.DatabaseFile.Sha256, file, key, "The database snapshot", ct);
+            if (!string.Equals(manifest.Database, destination.Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres", StringComparison.Ordinal))
+                throw new BackupException($"The backup holds a {manifest.Database} database; this instance runs on {(destination.Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres")}.");
+
+            Db restored;
+            string? sqliteTarget = null;
+            if (destination.Kind == DatabaseKind.Sqlite)
+            {
+                restored = Db.ForSqlite(file); // verified in the scratch folder, moved into place only when everything holds
+                sqliteTarget = Path.Combine(destination.DataDirectory, "openikz.db");
+            }
+            else
+            {
+                restored = Db.ForPostgres(destination.PostgresConnectionString!);
+                databasePlaced = true;
+                await DatabaseSnapshot.RunToolAsync(restored, options.Value.PostgresBin, "pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", file], ct, destination.PostgresConnectionString);
+            }
+            long auditEntries;
+            using (restored)
+            {
+                var (tables, seq, hash) = await DatabaseSnapshot.CountAsync(restored, null, null, ct);
+                foreach (var (table, count) in manifest.Tables)
+                    if (!tables.TryGetValue(table, out var found) || found != count)
+                        throw new BackupException($"The restored table {table} has {(tables.ContainsKey(table) ? found : 0)} rows; the manifest says {count}. The restore is refused.");
+                if (tables.Count != manifest.Tables.Count) throw new BackupException("The restored database has tables the manifest does not name. The restore is refused.");
+                if (seq != manifest.AuditSeq || hash != manifest.AuditHash) throw new BackupException("The restored audit log's head differs from the manifest. The restore is refused.");
+                var chain = await AuditLog.VerifyAsync(restored, ct);
+                if (!chain.Valid) throw new BackupException($"The restored audit log's hash chain is broken ({chain.Problem}). The restore is refused.");
+                auditEntries = chain.Entries;
+            }
+            if (destination.Kind == DatabaseKind.Sqlite) SqliteConnection.ClearAllPools();
+
+            // The documents: each decrypted next to its place, checked against its SHA-256, then moved into place.
+            var store = new FileSystemFileStore(Options.Create(new OpenIkzOptions { DataDirectory = destination.DataDirectory }));
+            foreach (var d in manifest.Documents)
+            {
+                var path = store.PathOf(d.Sha256);
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await DecryptObjectAsync(target, d.Object, d.EncryptedSha256, d.Sha256, path, key, $"The document {d.Sha256[..12]}…", ct);
+                written.Add(path);
+            }
+            if (sqliteTarget is not null)
+            {
+                System.IO.Directory.CreateDirectory(destination.DataDirectory);
+                File.Move(file, sqliteTarget, overwrite: false);
+                databasePlaced = true;
+            }
+            return new RestoreResult(index.Id, manifest.CreatedAt, manifest.Tables.Values.Sum(), manifest.Tables.Count, manifest.Documents.Count, auditEntries, index.Bytes, started.Elapsed);
+        }
+        catch
+        {
+            // Nothing partial stays behind: the documents written, the database placed (PostgreSQL: emptied again).
+            foreach (var path in written) File.Delete(path);
+            if (databasePlaced) await EmptyAsync(destination);
+            throw;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            try { System.IO.Directory.Delete(scratch, recursive: true); }
+            catch (IOException) { /* a scratch folder left behind holds only what this restore wrote */ }
+        }
+    }
+
+    /// <summary>The manifest of a backup, checked against the index and decrypted.</summary>
+    public static async Task<BackupManifest> ReadManifestAsync(IBackupTarget target, BackupIndex index, BackupPrivateKey key, CancellationToken ct)
+    {
+        var entry = index.Objects.FirstOrDefault() ?? throw new BackupException($"The backup {index.Id} names no objects.");
+        using var encrypted = new MemoryStream();
+        await using (var source = await target.OpenObjectAsync(entry.Name, ct))
+            await source.CopyToAsync(encrypted, ct);
+        encrypted.Position = 0;
+        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encrypted.ToArray())) != entry.Sha256)
+            throw new BackupException($"The manifest of backup {index.Id} was changed or is damaged (its SHA-256 differs from the index). The restore is refused.");
+        var plain = await BackupCrypto.DecryptToArrayAsync(encrypted, key, $"The manifest of backup {index.Id}", ct);
+        var manifest = JsonSerializer.Deserialize<BackupManifest>(plain, BackupNames.Json)
+            ?? throw new BackupException($"The manifest of backup {index.Id} is empty.");
+        if (manifest.Format != BackupManifest.CurrentFormat) throw new BackupException($"The backup {index.Id} has format {manifest.Format}; this version reads format {BackupManifest.CurrentFormat}.");
+        if (manifest.Id != index.Id) throw new BackupException($"The manifest belongs to backup {manifest.Id}, not to {index.Id}. The restore is refused.");
+        return manifest;
+    }
+
+    private static async Task DecryptObjectAsync(IBackupTarget target, string name, string encryptedSha256, string plainSha256, string path, BackupPrivateKey key, string what, CancellationToken ct)
+    {
+        var temp = path + "." + BackupStreams.NewObjectName()[..8] + ".tmp";
+        try
+        {
+            await using (var source = await target.OpenObjectAsync(name, ct))
+            await using (var encrypted = new HashingStream(source))
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var plain = new HashingStream(output, leaveOpen: true))
+            {
+                await BackupCrypto.DecryptAsync(encrypted, plain, key, what, ct);
+                if (encrypted.Sha256 != encryptedSha256) throw new BackupException($"{what} differs from the manifest (encrypted SHA-256). The restore is refused.");
+                if (plain.Sha256 != plainSha256) throw new BackupException($"{what} does not match its SHA-256 after decryption. The restore is refused.");
+                await output.FlushAsync(ct);
+                output.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: false);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    private static async Task RequireEmptyAsync(RestoreDestination destination, CancellationToken ct)
+    {
+        if (destination.Kind == DatabaseKind.Sqlite)
+        {
+            var file = Path.Combine(destination.DataDirectory, "openikz.db");
+            if (File.Exists(file) && new FileInfo(file).Length > 0)
+                throw new BackupException($"The data folder {destination.DataDirectory} already holds a database; a restore goes into an empty one.");
+        }
+        else
+        {
+            using var db = Db.ForPostgres(destination.PostgresConnectionString ?? throw new BackupException("ConnectionStrings:Postgres is not set."));
+            if (await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'", null, ct) > 0)
+                throw new BackupException("The PostgreSQL database already holds tables; a restore goes into an empty one.");
+        }
+        var documents = Path.Combine(destination.DataDirectory, "documents");
+        if (System.IO.Directory.Exists(documents) && System.IO.Directory.EnumerateFiles(documents, "*", SearchOption.AllDirectories).Any())
+            throw new BackupException($"The data folder {destination.DataDirectory} already holds documents; a restore goes into an empty one.");
+    }
+
+    private static async Task EmptyAsync(RestoreDestination destination)
+    {
+        if (destination.Kind == DatabaseKind.Sqlite)
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+                File.Delete(Path.Combine(destination.DataDirectory, "openikz.db" + suffix));
+            return;
+        }
+        using var db = Db.ForPostgres(destination.PostgresConnectionString!);
+        await db.ExecuteAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+    }
+}

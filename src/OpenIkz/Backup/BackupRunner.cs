@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Common;
+using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Backup;
+
+public sealed record BackupRunResult(string Target, string Id, DateTime CreatedAt, long Bytes, int Documents, int DocumentsSent, long Rows, TimeSpan Duration);
+
+/// <summary>
+/// <c>backup run</c>: one consistent snapshot of the database (<see cref="DatabaseSnapshot"/>), then every document of
+/// the file store, encrypted to every active recipient and written to each target; documents already sent to a target
+/// for the same set of recipients are not sent again (incremental). The manifest names every object with its hashes,
+/// the row counts and the audit head; the backup becomes visible on the target only when its index is committed after
+/// all of its objects. Each backup is recorded in the audit log.
+/// </summary>
+public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets, BackupKeys keys, AuditLog audit,
+    IOptions<BackupOptions> options, IOptions<OpenIkzOptions> app, TimeProvider clock, ILogger<BackupRunner> logger)
+{
+    /// <summary>The actor of the backup's audit entries (no user: the schedule or the operator's command line).</summary>
+    internal static readonly Actor Operator = new(null, null, "datensicherung", "Datensicherung", "", false, []);
+
+    public string ScratchRoot => options.Value.ScratchDirectory is { Length: > 0 } s ? Path.GetFullPath(s) : Path.Combine(app.Value.ResolvedDataDirectory, "backup-scratch");
+
+    /// <summary>Backs up to every configured target (or only <paramref name="targetName"/>).</summary>
+    public async Task<IReadOnlyList<BackupRunResult>> RunAsync(string? targetName = null, bool full = false, CancellationToken ct = default)
+    {
+        var chosen = targetName is null ? targets.All : [targets.Find(targetName)];
+        if (chosen.Count == 0) throw new BackupException($"No backup target is configured ({BackupOptions.Section}:Targets).");
+        var recipients = (await keys.ActiveAsync(ct)).Select(r => r.Key).ToList();
+        if (!recipients.Any()) throw new BackupException("There is no backup key yet: create the operator's recovery key first (backup keys create --operator).");
+        var fingerprint = BackupCrypto.Fingerprint(recipients);
+
+        var started = Stopwatch.StartNew();
+        var createdAt = clock.GetUtcNow().UtcDateTime;
+        var id = createdAt.ToString("yyyyMMdd't'HHmmss'z'", CultureInfo.InvariantCulture) + "-" + BackupStreams.NewObjectName()[..8];
+        var scratch = Path.Combine(ScratchRoot, "run-" + id);
+        System.IO.Directory.CreateDirectory(scratch);
+        try
+        {
+            var snapshot = await DatabaseSnapshot.TakeAsync(db, scratch, options.Value.PostgresBin, ct);
+            // The documents after the snapshot: every document a row of the snapshot names was stored before that row
+            // committed, and the orphan sweep removes only unreferenced files, so the list covers the snapshot.
+            var documents = files.List().Select(f => f.Sha256).Order(StringComparer.Ordinal).ToList();
+            var schema = MigrationRunner.Embedded(db.Kind).Max(m => m.Version);
+            var results = new List<BackupRunResult>();
+            foreach (var target in chosen)
+                results.Add(await SendAsync(target, id, createdAt, snapshot, schema, documents, recipients, fingerprint, full, started, ct));
+            return results;
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(scratch, recursive: true); }
+            catch (IOException e) { logger.LogWarning("The backup's scratch folder could not be removed: {Message}", e.Message); }
+        }
+    }
+
+    private async Task<BackupRunResult> SendAsync(IBackupTarget target, string id, DateTime createdAt, SnapshotResult snapshot, int schema,
+        IReadOnlyList<string> documents, IReadOnlyList<BackupPublicKey> recipients, string fingerprint, bool full, Stopwatch started, CancellationToken ct)
+    {
+        var sent = full ? new Dictionary<string, (string Name, long PlainBytes, long Bytes, string Sha)>() : (await db.QueryAsync<(string Sha256, string ObjectName, long PlainBytes, long Bytes, string ObjectSha256)>(
+                "SELECT sha256, object_name, plain_bytes, bytes, object_sha256 FROM backup_sent_objects WHERE target = @Target AND recipients = @Fingerprint",
+                new { Target = target.Name, Fingerprint = fingerprint }, ct))
+            .ToDictionary(r => r.Sha256, r => (Name: r.ObjectName, r.PlainBytes, r.Bytes, Sha: r.ObjectSha256), StringComparer.Ordinal);
+
+        BackupManifestFile database;
+        await using (var plain = new FileStream(snapshot.File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
+            database = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct);
+
+        var manifestDocuments = new List<BackupManifestDocument>(documents.Count);
+        var newlySent = 0;
+        foreach (var sha in documents)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (sent.TryGetValue(sha, out var known))
+            {
+                manifestDocuments.Add(new BackupManifestDocument(sha, known.PlainBytes, known.Name, known.Bytes, known.Sha));
+                continue;
+            }
+            await using var plain = files.OpenRead(sha);
+            if (plain is null) continue; // removed by the orphan sweep since the list: no row of the snapshot names it
+            var file = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct);
+            if (file.Sha256 != sha) throw new BackupException($"The document {sha} does not match its SHA-256 in the file store (read {file.Sha256}); the backup stops.");
+            await db.ExecuteAsync("""
+                INSERT INTO backup_sent_objects (target, sha256, recipients, object_name, plain_bytes, bytes, object_sha256, sent_at) VALUES (@Target, @Sha, @Fingerprint, @Name, @Plain, @Bytes, @ObjectSha, @Now)
+                ON CONFLICT (target, sha256, recipients) DO UPDATE SET object_name = excluded.object_name, plain_bytes = excluded.plain_bytes, bytes = excluded.bytes, object_sha256 = excluded.object_sha256, sent_at = excluded.sent_at
+                """, new { Target = target.Name, Sha = sha, Fingerprint = fingerprint, Name = file.Object, Plain = file.Bytes, Bytes = file.EncryptedBytes, ObjectSha = file.EncryptedSha256, Now = clock.GetUtcNow().UtcDateTime }, ct);
+            manifestDocuments.Add(new BackupManifestDocument(sha, file.Bytes, file.Object, file.EncryptedBytes, file.EncryptedSha256));
+            newlySent++;
+        }
+
+        var manifest = new BackupManifest(BackupManifest.CurrentFormat, id, createdAt, db.Name, schema, snapshot.Method, database, snapshot.Tables,
+            snapshot.AuditSeq, snapshot.AuditHash, manifestDocuments, recipients.Select(r => r.KeyId).ToList());
+        var manifestName = "manifest-" + BackupStreams.NewObjectName();
+        var manifestFile = await BackupStreams.EncryptToAsync(target, manifestName, new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, BackupNames.Json)), recipients, ct);
+
+        var objects = new List<BackupObjectRef> { new(manifestName, manifestFile.EncryptedBytes, manifestFile.EncryptedSha256), new(database.Object, database.EncryptedBytes, database.EncryptedSha256) };
+        objects.AddRange(manifestDocuments.Select(d => new BackupObjectRef(d.Object, d.EncryptedBytes, d.EncryptedSha256)));
+        var index = new BackupIndex(id, createdAt, objects);
+        await target.CommitAsync(index, ct);
+
+        var result = new BackupRunResult(target.Name, id, createdAt, index.Bytes, manifestDocuments.Count, newlySent, snapshot.Tables.Values.Sum(), started.Elapsed);
+        await db.InTransactionAsync((c, tx) => audit.AppendAsync(c, tx, Operator, new AuditEntry("backup.run", null, null, null,
+            JsonSerializer.Serialize(new { target = target.Name, id, bytes = result.Bytes, documents = result.Documents, sent = newlySent, rows = result.Rows, seconds = Math.Round(result.Duration.TotalSeconds, 1) }))), ct);
+        logger.LogInformation("Backup {Id} to {Target}: {Bytes} bytes, {Documents} documents ({Sent} sent), {Seconds:0.0} s", id, target.Name, result.Bytes, result.Documents, newlySent, result.Duration.TotalSeconds);
+        return result;
+    }
+}

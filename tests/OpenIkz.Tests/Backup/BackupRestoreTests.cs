@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Backup;
+using OpenIkz.Infrastructure.Database;
+using OpenIkz.Tests.Backoffice;
+using OpenIkz.Tests.Infrastructure;
+
+namespace OpenIkz.Tests.Backup;
+
+/// <summary>
+/// A backup of a running instance to a directory target, restored with a partner's key into a fresh instance, on
+/// SQLite and PostgreSQL: the same cases, documents and a valid audit chain, and the app starts on it; the backup's
+/// bytes hold no applicant name and no document content; a changed byte, a cut-off object and a wrong key are refused
+/// and leave the destination empty; a second backup sends only new documents.
+/// </summary>
+public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
+{
+    private OpenIkzApp App
+    {
+        get
+        {
+            var app = fixture.Require();
+            app.Settings["OpenIkz:Backup:Targets:0:Name"] = "partner";
+            app.Settings["OpenIkz:Backup:Targets:0:Directory"] = SharedTarget;
+            return app;
+        }
+    }
+
+    /// <summary>One target directory per fixture (the host is built once with its configuration).</summary>
+    private string SharedTarget => Targets.GetOrAdd(fixture, _ => TestEnvironment.NewTempDirectory("backup-target"));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<OpenIkzApp, string> Targets = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private const string Surname = "Backupprüfling";
+
+    /// <summary>A fresh, empty instance (its host not started yet) to restore into; removed afterwards with its database.</summary>
+    private async Task WithEmptyInstanceAsync(Func<OpenIkzApp, Task> use)
+    {
+        var fresh = fixture.Database == TestDatabase.Sqlite ? (OpenIkzApp)new SqliteApp() : new PostgresApp();
+        await fresh.InitializeAsync();
+        try { await use(fresh); }
+        finally { await ((IAsyncLifetime)fresh).DisposeAsync(); }
+    }
+
+    private static RestoreDestination DestinationOf(OpenIkzApp app) =>
+        new(app.Database == TestDatabase.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.Postgres, app.DataDirectory, app.PostgresConnectionString);
+
+    private async Task<(BackupPrivateKey Partner, string CaseId)> BackupWithACaseAsync()
+    {
+        var app = App;
+        var keys = app.Services.GetRequiredService<BackupKeys>();
+        if ((await keys.ActiveAsync()).Count == 0) await keys.CreateAsync("operator", null, null);
+        var (_, partner) = await keys.CreateAsync("municipality", BackofficeFixture.Ludwigshafen, null);
+        var portal = await app.PortalAsync(BackofficeFixture.Frankenthal);
+        var caseId = await portal.SubmitOkAsync(BackofficeFixture.KfzApplication(familyName: Surname, pdf: BackofficeFixture.Pdf("Fahrzeugbrief Backupprüfling 4711")));
+        await app.Services.GetRequiredService<BackupRunner>().RunAsync();
+        return (partner, caseId);
+    }
+
+    [SkippableFact]
+    public async Task ABackup_RestoresIntoAFreshInstance_WithTheSameCasesDocumentsAndAuditChain()
+    {
+        var app = App;
+        var (partner, caseId) = await BackupWithACaseAsync();
+        using var _ = partner;
+        var cases = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases");
+        var documents = await app.Db.QuerySingleAsync<long>("SELECT COUNT(DISTINCT sha256) FROM case_documents");
+        var sha = await app.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = caseId });
+
+        // The storage holder learns nothing: no applicant name, no document text, no hash of a document in the bytes.
+        foreach (var file in System.IO.Directory.EnumerateFiles(SharedTarget, "*", SearchOption.AllDirectories))
+        {
+            var bytes = File.ReadAllBytes(file);
+            foreach (var text in new[] { Surname, "Backupprüfling", "Fahrzeugbrief", "Mustermann", sha })
+            {
+                Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(text)), $"{text} found in {file}");
+                Assert.False(Contains(bytes, Encoding.Latin1.GetBytes(text)), $"{text} (Latin-1) found in {file}");
+            }
+        }
+
+        await WithEmptyInstanceAsync(async fresh =>
+        {
+        var restored = await app.Services.GetRequiredService<BackupRestorer>().RestoreAsync(new DirectoryBackupTarget("partner", SharedTarget), partner, null, DestinationOf(fresh),
+            TestEnvironment.NewTempDirectory("restore-scratch"));
+        Assert.True(restored.Documents >= documents);
+        Assert.True(restored.AuditEntries > 0);
+
+        // The app starts on it: the case is there, with its document, and the audit chain holds.
+        Assert.Equal(HttpStatusCode.OK, (await fresh.Api().GetAsync("/health")).StatusCode);
+        Assert.Equal(cases, await fresh.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases"));
+        Assert.Equal(sha, await fresh.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = caseId }));
+        var path = Path.Combine(fresh.DataDirectory, "documents", sha[..2], sha[2..4], sha);
+        Assert.Equal(sha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))));
+        Assert.True((await AuditLog.VerifyAsync(fresh.Db)).Valid);
+        });
+
+        // A second backup sends no document again (incremental), and still names every one.
+        var second = (await app.Services.GetRequiredService<BackupRunner>().RunAsync()).Single();
+        Assert.Equal(0, second.DocumentsSent);
+        Assert.True(second.Documents >= documents);
+    }
+
+    [SkippableFact]
+    public async Task AChangedByte_ACutOffObject_AndAWrongKey_AreRefused_AndLeaveTheDestinationEmpty()
+    {
+        var app = App;
+        var (partner, _) = await BackupWithACaseAsync();
+        using var __ = partner;
+        var target = new DirectoryBackupTarget("partner", SharedTarget);
+        var newest = (await target.ListAsync())[^1];
+        var restorer = app.Services.GetRequiredService<BackupRestorer>();
+
+        async Task RefusedAsync(BackupPrivateKey key, string expected)
+        {
+            await WithEmptyInstanceAsync(async fresh =>
+            {
+            var e = await Assert.ThrowsAsync<BackupException>(() => restorer.RestoreAsync(target, key, newest.Id, DestinationOf(fresh), TestEnvironment.NewTempDirectory("restore-scratch")));
+            Assert.Contains(expected, e.Message);
+            Assert.False(File.Exists(Path.Combine(fresh.DataDirectory, "openikz.db")));
+            Assert.Empty(System.IO.Directory.Exists(Path.Combine(fresh.DataDirectory, "documents")) ? System.IO.Directory.EnumerateFiles(Path.Combine(fresh.DataDirectory, "documents"), "*", SearchOption.AllDirectories) : []);
+            if (fresh.PostgresConnectionString is { } cs)
+            {
+                await using var c = new Npgsql.NpgsqlConnection(cs);
+                Assert.Equal(0, await c.QuerySingleAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"));
+            }
+            });
+        }
+
+        using (var stranger = BackupPrivateKey.Create())
+            await RefusedAsync(stranger, "not one of the recipients");
+
+        // A changed byte in the database snapshot (past its header), then in the last document.
+        var database = Path.Combine(SharedTarget, "objects", newest.Objects[1].Name);
+        var original = File.ReadAllBytes(database);
+        var changed = (byte[])original.Clone();
+        changed[^100] ^= 0x20;
+        File.WriteAllBytes(database, changed);
+        await RefusedAsync(partner, "The database snapshot was changed or is damaged");
+        // Cut off: the last chunk is gone.
+        File.WriteAllBytes(database, original[..^(BackupCrypto.ChunkSize / 2)]);
+        await RefusedAsync(partner, "The database snapshot");
+        File.WriteAllBytes(database, original);
+
+        var document = Path.Combine(SharedTarget, "objects", newest.Objects[^1].Name);
+        var doc = File.ReadAllBytes(document);
+        File.WriteAllBytes(document, doc[..^1]);
+        await RefusedAsync(partner, "The document");
+        File.WriteAllBytes(document, doc);
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
+
+public sealed class BackupRestoreTestsSqlite(SqliteApp app) : BackupRestoreTests(app), IClassFixture<SqliteApp>;
+public sealed class BackupRestoreTestsPostgres(PostgresApp app) : BackupRestoreTests(app), IClassFixture<PostgresApp>;
