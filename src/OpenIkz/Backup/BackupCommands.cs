@@ -20,6 +20,9 @@ public static class BackupCommands
           backup run [--target NAME] [--full]
               Takes a consistent backup while the app may serve, to every configured target (or one); --full sends every
               document again instead of only the new ones.
+          backup drill --key FILE [--target NAME]
+              Restore drill: the newest backup of each target restored into a scratch location, verified, removed;
+              the recovery time and the backup's age are recorded in the audit log. Exit code 1 when a drill failed.
           backup list --from TARGET
               The backups on a target (a configured name or a directory): id, created, size, objects.
           restore --from TARGET --key FILE [--backup ID]
@@ -52,6 +55,17 @@ public static class BackupCommands
                     foreach (var r in await services.GetRequiredService<BackupRunner>().RunAsync(single("target"), flag("full")))
                         stdout.WriteLine($"Backup {r.Id} to {r.Target}: {r.Bytes:N0} bytes, {r.Rows:N0} rows, {r.Documents:N0} documents ({r.DocumentsSent:N0} sent), {r.Duration.TotalSeconds:0.0} s.");
                     return 0;
+                case ["backup", "drill", ..]:
+                    using (var drillKey = BackupPrivateKey.ReadFile(single("key") ?? throw new BackupException("backup drill needs --key FILE (a recipient's private key, e.g. the drill key).")))
+                    {
+                        var failed = 0;
+                        foreach (var d in await services.GetRequiredService<BackupDrill>().RunAsync(drillKey, single("target")))
+                        {
+                            if (d.Ok) stdout.WriteLine($"Drill {d.Target}: backup {d.BackupId} restored and verified in {d.RecoveryTime.TotalSeconds:0.0} s (recovery time); the backup was {d.RecoveryPoint?.TotalHours:0.0} h old (recovery point).");
+                            else { failed++; stderr.WriteLine($"Drill {d.Target} FAILED: {d.Problem}"); }
+                        }
+                        return failed == 0 ? 0 : 1;
+                    }
                 case ["backup", "list", ..]:
                     var from = Target(services, single("from"));
                     stdout.WriteLine("id\tcreated\tbytes\tobjects");

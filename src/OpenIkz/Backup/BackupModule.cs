@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Backup;
 
@@ -18,6 +19,10 @@ public static class BackupModule
         services.AddSingleton<BackupKeys>();
         services.AddSingleton<BackupRunner>();
         services.AddSingleton<BackupRestorer>();
+        services.AddSingleton<BackupDrill>();
+        services.AddSingleton<BackupStatus>();
+        services.AddPeriodicJob<ScheduledBackup>();
+        services.AddPeriodicJob<ScheduledDrill>();
         return services;
     }
 

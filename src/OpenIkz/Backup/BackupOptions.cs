@@ -17,6 +17,12 @@ public sealed class BackupOptions
     /// <summary>Days between scheduled restore drills (0: only by the command line).</summary>
     public int DrillIntervalDays { get; set; } = 30;
 
+    /// <summary>
+    /// The private key the scheduled drills restore with (a key of kind "drill", <c>backup keys create --drill --out FILE</c>);
+    /// without it drills run only by the command line. It reads only this instance's own backups.
+    /// </summary>
+    public string? DrillKeyFile { get; set; }
+
     /// <summary>A target whose newest backup is older than this is marked on the administrators' page.</summary>
     public int MaxAgeHours { get; set; } = 26;
 

@@ -38,7 +38,7 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
 
         var started = Stopwatch.StartNew();
         var createdAt = clock.GetUtcNow().UtcDateTime;
-        var id = createdAt.ToString("yyyyMMdd't'HHmmss'z'", CultureInfo.InvariantCulture) + "-" + BackupStreams.NewObjectName()[..8];
+        var id = createdAt.ToString("yyyyMMdd't'HHmmssfff'z'", CultureInfo.InvariantCulture) + "-" + BackupStreams.NewObjectName()[..8];
         var scratch = Path.Combine(ScratchRoot, "run-" + id);
         System.IO.Directory.CreateDirectory(scratch);
         try

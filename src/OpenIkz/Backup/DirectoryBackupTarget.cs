@@ -80,7 +80,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
                 // An unreadable index is no backup; the drill reports the newest readable one.
             }
         }
-        return list.OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+        return list.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
     }
 
     private async Task<(string Path, string Sha256)> WriteTempAsync(Stream content, CancellationToken ct)

@@ -1,9 +1,14 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Backoffice.Audit;
 using OpenIkz.Backup;
+using OpenIkz.Common;
+using OpenIkz.Directory.Accounts;
 using OpenIkz.Infrastructure.Database;
 using OpenIkz.Tests.Backoffice;
 using OpenIkz.Tests.Infrastructure;
@@ -151,6 +156,116 @@ public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
         File.WriteAllBytes(document, doc[..^1]);
         await RefusedAsync(partner, "The document");
         File.WriteAllBytes(document, doc);
+    }
+
+    [SkippableFact]
+    public async Task ABackupTakenWhileFiftyClerksClaimAndDecide_HoldsEveryDecisionAcknowledgedBeforeItStarted()
+    {
+        var app = App;
+        var keys = app.Services.GetRequiredService<BackupKeys>();
+        var (_, partner) = await keys.CreateAsync("municipality", BackofficeFixture.Ludwigshafen, null);
+        using var __ = partner;
+        const string owner = OpenIkz.Tests.Backoffice.Agreements.Wernigerode;
+        var users = app.Services.GetRequiredService<UserAccounts>();
+        var tokens = app.Services.GetRequiredService<AccessTokens>();
+        var hash = UserAccounts.HashPassword("ein-langes-Passwort-123");
+        var clerks = new List<HttpClient>();
+        for (var i = 0; i < 50; i++)
+        {
+            var id = await users.InsertAsync(new NewUser(owner, $"backup.clerk{i}", $"Clerk {i}", "", [Roles.Sachbearbeitung], ["grundsicherung"]), hash, passwordIsDemo: false);
+            var client = app.Api();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await tokens.IssueAsync(id)).Token);
+            clerks.Add(client);
+        }
+        await app.Db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = DateTime.UtcNow;
+            for (var i = 0; i < 2000; i++)
+                await c.ExecuteAsync("""
+                    INSERT INTO cases (id, reference, owner_ags, service_slug, status, complete, applicant_given_name, applicant_family_name, applicant_birth_date,
+                        applicant_street, applicant_postal_code, applicant_city, applicant_search, form_json, received_at, due_date, version)
+                    VALUES (@Id, @Ref, @Owner, 'grundsicherung', 'open', @True, 'A', 'B', @Birth, 'S', '38855', 'Wernigerode', 'b a', '{}', @Now, @Due, 1)
+                    """, new { Id = Guid.CreateVersion7().ToString(), Ref = $"{owner}-GS-BACKUP-{i:D6}", Owner = owner, True = true, Birth = new DateOnly(1950, 1, 1), Now = now.AddSeconds(-i), Due = DateOnly.FromDateTime(now).AddDays(10) }, tx);
+            return 0;
+        });
+
+        // Each clerk claims and decides until told to stop; a decision counts from the moment its 200 arrived.
+        var decided = new ConcurrentBag<(string CaseId, DateTime AcknowledgedAt)>();
+        using var stop = new CancellationTokenSource();
+        var work = clerks.Select(client => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var claim = await client.ClaimAsync("grundsicherung");
+                if (claim.StatusCode == HttpStatusCode.NoContent) return;
+                Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
+                var caseId = (await claim.ReadJsonAsync()).GetProperty("id").GetString()!;
+                var decision = await client.PostAsJsonAsync($"/api/v1/cases/{caseId}/decision", new { outcome = "granted" });
+                Assert.Equal(HttpStatusCode.OK, decision.StatusCode);
+                decided.Add((caseId, DateTime.UtcNow));
+            }
+        })).ToList();
+        await Task.Delay(1500);
+        var backupStarted = DateTime.UtcNow;
+        var before = decided.Where(d => d.AcknowledgedAt < backupStarted).Select(d => d.CaseId).ToList();
+        await app.Services.GetRequiredService<BackupRunner>().RunAsync();
+        var duringBackup = decided.Count - before.Count;
+        stop.Cancel();
+        await Task.WhenAll(work);
+        Assert.True(before.Count >= 20, $"only {before.Count} decisions before the backup started");
+
+        await WithEmptyInstanceAsync(async fresh =>
+        {
+            await app.Services.GetRequiredService<BackupRestorer>().RestoreAsync(new DirectoryBackupTarget("partner", SharedTarget), partner, null, DestinationOf(fresh),
+                TestEnvironment.NewTempDirectory("restore-scratch"));
+            using var restored = fresh.Database == TestDatabase.Sqlite ? Db.ForSqlite(Path.Combine(fresh.DataDirectory, "openikz.db")) : Db.ForPostgres(fresh.PostgresConnectionString!);
+            var granted = (await restored.QueryAsync<string>("SELECT id FROM cases WHERE outcome = 'granted' AND status = 'closed'")).ToHashSet();
+            var missing = before.Where(id => !granted.Contains(id)).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} of {before.Count} decisions acknowledged before the backup are missing ({duringBackup} were acknowledged while it ran)");
+            Assert.True((await AuditLog.VerifyAsync(restored)).Valid);
+        });
+    }
+
+    [SkippableFact]
+    public async Task ADrill_RestoresVerifiesAndRemovesItsCopy_AndRecordsItsTimes_AndAFailedOneIsShown()
+    {
+        var app = App;
+        var (partner, _) = await BackupWithACaseAsync();
+        partner.Dispose();
+        var (_, drillKey) = await app.Services.GetRequiredService<BackupKeys>().CreateAsync("drill", null, null);
+        using var ___ = drillKey;
+        await app.Services.GetRequiredService<BackupRunner>().RunAsync(); // encrypted to the new drill key too
+        var drill = app.Services.GetRequiredService<BackupDrill>();
+        var result = (await drill.RunAsync(drillKey)).Single();
+        Assert.True(result.Ok, result.Problem);
+        Assert.True(result.RecoveryTime > TimeSpan.Zero && result.RecoveryPoint >= TimeSpan.Zero);
+        var scratchRoot = app.Services.GetRequiredService<BackupRunner>().ScratchRoot;
+        Assert.Empty(System.IO.Directory.Exists(scratchRoot) ? System.IO.Directory.EnumerateFileSystemEntries(scratchRoot) : []);
+        if (app.Database == TestDatabase.Postgres)
+            Assert.Equal(0, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM pg_database WHERE datname LIKE 'openikz_drill_%'"));
+        var entry = await app.Db.QuerySingleAsync<string>("SELECT detail FROM audit_log WHERE action = 'backup.drill' ORDER BY seq DESC LIMIT 1");
+        var detail = System.Text.Json.JsonSerializer.Deserialize<BackupStatus.DrillDetail>(entry, BackupStatus.DetailJson)!;
+        Assert.Equal("partner", detail.Target);
+        Assert.True(detail.Seconds >= 0 && detail.AgeHours >= 0 && detail.Rows > 0);
+
+        var status = (await app.Services.GetRequiredService<BackupStatus>().TargetsAsync()).Single();
+        Assert.False(status.TooOld);
+        Assert.False(status.LastDrillFailed);
+        Assert.Equal(result.BackupId, status.Newest!.Id);
+
+        // A drill of a damaged backup fails, says why, and the page's status shows it.
+        var newest = Path.Combine(SharedTarget, "objects", status.Newest.Objects[1].Name);
+        var bytes = File.ReadAllBytes(newest);
+        File.WriteAllBytes(newest, bytes[..^10]);
+        try
+        {
+            var failed = (await drill.RunAsync(drillKey)).Single();
+            Assert.False(failed.Ok);
+            Assert.Contains("database snapshot", failed.Problem);
+            Assert.True((await app.Services.GetRequiredService<BackupStatus>().TargetsAsync()).Single().LastDrillFailed);
+            Assert.Equal(1, await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'backup.drill.failed'"));
+        }
+        finally { File.WriteAllBytes(newest, bytes); }
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
