@@ -284,6 +284,22 @@ try {
     await audit(page, 'Benutzerverwaltung mit Fehlern', cspErrors);
   });
 
+  await step('Datensicherung', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const response = await page.goto('/Verwaltung/Sicherungen');
+    check(response?.status() === 200, `Datensicherung: status ${response?.status()}`);
+    await audit(page, 'Datensicherung', cspErrors);
+    await page.getByRole('button', { name: 'Neuen Schlüssel erzeugen' }).click();
+    await page.locator('#privater-schluessel').waitFor();
+    check(/^OIKZ-BACKUP-SECRET-KEY-1/.test(await page.locator('#privater-schluessel').innerText()), 'Datensicherung: the new private key is not shown');
+    await audit(page, 'Datensicherung mit neuem Schlüssel', cspErrors);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/Verwaltung/Sicherungen');
+    check(await page.locator('#privater-schluessel').count() === 0, 'Datensicherung: the private key is shown again');
+    await audit(page, 'Datensicherung 390 px', cspErrors);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   await step('Protokoll', async () => {
     const response = await page.goto('/Verwaltung/Protokoll?action=case.read');
     check(response?.status() === 200, `Protokoll: status ${response?.status()}`);

@@ -197,6 +197,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["PAGE /Verwaltung/Benutzer"] = "login denied denied denied ok login ok",
         ["PAGE /Verwaltung/Rechnungsdaten"] = "login denied denied denied ok login ok",
         ["PAGE /Verwaltung/Protokoll"] = "login denied denied denied ok login ok",
+        ["PAGE /Verwaltung/Sicherungen"] = "login denied denied denied ok login ok",
         // ---- the legal pages and the user guide: public
         ["PAGE /Impressum"] = "ok ok ok ok ok ok ok",
         ["PAGE /Datenschutz"] = "ok ok ok ok ok ok ok",
