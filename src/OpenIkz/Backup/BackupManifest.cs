@@ -11,13 +11,16 @@ namespace OpenIkz.Backup;
 public sealed record BackupManifest(
     int Format, string Id, DateTime CreatedAt, string Database, int SchemaVersion, string Snapshot,
     BackupManifestFile DatabaseFile, IReadOnlyDictionary<string, long> Tables, long AuditSeq, string AuditHash,
-    IReadOnlyList<BackupManifestDocument> Documents, IReadOnlyList<string> RecipientKeyIds)
+    IReadOnlyList<BackupManifestDocument> Documents, IReadOnlyList<string> RecipientKeyIds, IReadOnlyList<BackupManifestKeyFile>? KeyFiles = null)
 {
     public const int CurrentFormat = 1;
 }
 
 /// <summary>An encrypted object with its plain size and SHA-256 and its encrypted size and SHA-256.</summary>
 public sealed record BackupManifestFile(string Object, long Bytes, string Sha256, long EncryptedBytes, string EncryptedSha256);
+
+/// <summary>A data-protection key file (DATA/keys): second-factor secrets and sign-in tickets are sealed with these keys.</summary>
+public sealed record BackupManifestKeyFile(string FileName, BackupManifestFile File);
 
 public sealed record BackupManifestDocument(string Sha256, long Bytes, string Object, long EncryptedBytes, string EncryptedSha256);
 

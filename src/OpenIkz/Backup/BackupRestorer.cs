@@ -82,6 +82,18 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
                 await DecryptObjectAsync(target, d.Object, d.EncryptedSha256, d.Sha256, path, key, $"The document {d.Sha256[..12]}…", ct);
                 written.Add(path);
             }
+            // The data-protection keys, beside the documents (a key file of the same name already there is kept).
+            var keysDirectory = Path.Combine(destination.DataDirectory, "keys");
+            foreach (var k in manifest.KeyFiles ?? [])
+            {
+                if (Path.GetFileName(k.FileName) != k.FileName || !k.FileName.EndsWith(".xml", StringComparison.Ordinal))
+                    throw new BackupException($"The manifest names a key file '{k.FileName}' that is not a plain file name. The restore is refused.");
+                System.IO.Directory.CreateDirectory(keysDirectory);
+                var path = Path.Combine(keysDirectory, k.FileName);
+                if (File.Exists(path)) continue;
+                await DecryptObjectAsync(target, k.File.Object, k.File.EncryptedSha256, k.File.Sha256, path, key, $"The data-protection key {k.FileName}", ct);
+                written.Add(path);
+            }
             if (sqliteTarget is not null)
             {
                 System.IO.Directory.CreateDirectory(destination.DataDirectory);

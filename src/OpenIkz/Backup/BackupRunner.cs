@@ -94,12 +94,23 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
             newlySent++;
         }
 
+        // The data-protection keys: without them a restored instance could not open its second-factor secrets. Small: sent every time.
+        var keyFiles = new List<BackupManifestKeyFile>();
+        var keysDirectory = Path.Combine(app.Value.ResolvedDataDirectory, "keys");
+        if (System.IO.Directory.Exists(keysDirectory))
+            foreach (var path in System.IO.Directory.EnumerateFiles(keysDirectory, "*.xml").Order(StringComparer.Ordinal))
+            {
+                await using var plain = File.OpenRead(path);
+                keyFiles.Add(new BackupManifestKeyFile(Path.GetFileName(path), await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct)));
+            }
+
         var manifest = new BackupManifest(BackupManifest.CurrentFormat, id, createdAt, db.Name, schema, snapshot.Method, database, snapshot.Tables,
-            snapshot.AuditSeq, snapshot.AuditHash, manifestDocuments, recipients.Select(r => r.KeyId).ToList());
+            snapshot.AuditSeq, snapshot.AuditHash, manifestDocuments, recipients.Select(r => r.KeyId).ToList(), keyFiles);
         var manifestName = "manifest-" + BackupStreams.NewObjectName();
         var manifestFile = await BackupStreams.EncryptToAsync(target, manifestName, new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, BackupNames.Json)), recipients, ct);
 
         var objects = new List<BackupObjectRef> { new(manifestName, manifestFile.EncryptedBytes, manifestFile.EncryptedSha256), new(database.Object, database.EncryptedBytes, database.EncryptedSha256) };
+        objects.AddRange(keyFiles.Select(k => new BackupObjectRef(k.File.Object, k.File.EncryptedBytes, k.File.EncryptedSha256)));
         objects.AddRange(manifestDocuments.Select(d => new BackupObjectRef(d.Object, d.EncryptedBytes, d.EncryptedSha256)));
         var index = new BackupIndex(id, createdAt, objects);
         await target.CommitAsync(index, ct);

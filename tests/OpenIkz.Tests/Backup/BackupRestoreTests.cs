@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Dapper;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Backoffice.Audit;
 using OpenIkz.Backup;
@@ -71,6 +72,7 @@ public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
     public async Task ABackup_RestoresIntoAFreshInstance_WithTheSameCasesDocumentsAndAuditChain()
     {
         var app = App;
+        var sealedText = app.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("backup-test").Protect("geheim");
         var (partner, caseId) = await BackupWithACaseAsync();
         using var _ = partner;
         var cases = await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases");
@@ -95,8 +97,10 @@ public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
         Assert.True(restored.Documents >= documents);
         Assert.True(restored.AuditEntries > 0);
 
-        // The app starts on it: the case is there, with its document, and the audit chain holds.
+        // The app starts on it: the case is there, with its document, and the audit chain holds; what the original sealed
+        // with its data-protection keys (second-factor secrets) the restored instance opens.
         Assert.Equal(HttpStatusCode.OK, (await fresh.Api().GetAsync("/health")).StatusCode);
+        Assert.Equal("geheim", fresh.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>().CreateProtector("backup-test").Unprotect(sealedText));
         Assert.Equal(cases, await fresh.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM cases"));
         Assert.Equal(sha, await fresh.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = caseId }));
         var path = Path.Combine(fresh.DataDirectory, "documents", sha[..2], sha[2..4], sha);
