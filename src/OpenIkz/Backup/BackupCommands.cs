@@ -23,6 +23,11 @@ public static class BackupCommands
           backup drill --key FILE [--target NAME]
               Restore drill: the newest backup of each target restored into a scratch location, verified, removed;
               the recovery time and the backup's age are recorded in the audit log. Exit code 1 when a drill failed.
+          backup export --municipality AGS --out FILE
+              One municipality's own data (cases, documents, history, agreements with their documents, statements) as a
+              ZIP file encrypted for that municipality's keys only.
+          backup decrypt --key FILE --in FILE --out FILE
+              Decrypts an export (or any backup object) with a recipient's private key; refuses a changed or cut-off file.
           backup list --from TARGET
               The backups on a target (a configured name or a directory): id, created, size, objects.
           restore --from TARGET --key FILE [--backup ID]
@@ -66,6 +71,46 @@ public static class BackupCommands
                         }
                         return failed == 0 ? 0 : 1;
                     }
+                case ["backup", "export", ..]:
+                {
+                    if (single("municipality") is not { } exportAgs || single("out") is not { } exportOut)
+                        return Fail(stderr, "backup export needs --municipality AGS and --out FILE.", 2);
+                    if (File.Exists(exportOut)) return Fail(stderr, $"{exportOut} exists; the export is not written over it.", 1);
+                    var runner = services.GetRequiredService<BackupRunner>();
+                    ExportResult exported;
+                    try
+                    {
+                        await using var file = new FileStream(exportOut, FileMode.CreateNew, FileAccess.Write);
+                        exported = await services.GetRequiredService<MunicipalityExport>().WriteAsync(BackupRunner.Operator with { Ags = exportAgs }, exportAgs, file, runner.ScratchRoot);
+                    }
+                    catch
+                    {
+                        File.Delete(exportOut);
+                        throw;
+                    }
+                    stdout.WriteLine($"Export of {exportAgs} written to {exportOut}: {exported.Cases:N0} cases, {exported.Documents:N0} files, {exported.Agreements} agreements, {exported.Statements} statements, {exported.Bytes:N0} bytes (encrypted).");
+                    return 0;
+                }
+                case ["backup", "decrypt", ..]:
+                {
+                    if (single("key") is not { } decryptKey || single("in") is not { } input || single("out") is not { } decryptOut)
+                        return Fail(stderr, "backup decrypt needs --key FILE, --in FILE and --out FILE.", 2);
+                    if (File.Exists(decryptOut)) return Fail(stderr, $"{decryptOut} exists; it is not written over.", 1);
+                    using var k = BackupPrivateKey.ReadFile(decryptKey);
+                    try
+                    {
+                        await using var source = File.OpenRead(input);
+                        await using var target = new FileStream(decryptOut, FileMode.CreateNew, FileAccess.Write);
+                        await BackupCrypto.DecryptAsync(source, target, k, input);
+                    }
+                    catch
+                    {
+                        File.Delete(decryptOut); // nothing of a refused file stays
+                        throw;
+                    }
+                    stdout.WriteLine($"{input} decrypted and verified: {decryptOut}.");
+                    return 0;
+                }
                 case ["backup", "list", ..]:
                     var from = Target(services, single("from"));
                     stdout.WriteLine("id\tcreated\tbytes\tobjects");

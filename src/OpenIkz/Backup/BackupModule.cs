@@ -20,6 +20,7 @@ public static class BackupModule
         services.AddSingleton<BackupRunner>();
         services.AddSingleton<BackupRestorer>();
         services.AddSingleton<BackupDrill>();
+        services.AddSingleton<MunicipalityExport>();
         services.AddSingleton<BackupStatus>();
         services.AddPeriodicJob<ScheduledBackup>();
         services.AddPeriodicJob<ScheduledDrill>();

@@ -1,4 +1,8 @@
+using System.IO.Compression;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OpenIkz.Backup;
+using OpenIkz.Tests.Backoffice;
 using OpenIkz.Tests.Infrastructure;
 using OpenIkz.Tests.Ui;
 
@@ -6,7 +10,8 @@ namespace OpenIkz.Tests.Backup;
 
 /// <summary>
 /// The administrators' backup page: the configured target with its state and a warning when no backup or drill exists;
-/// a new key of the own municipality shown once (text and QR code), of which only the public part is stored.
+/// a new key of the own municipality shown once (text and QR code), of which only the public part is stored; the export
+/// of the own data, encrypted for the own key only, with none of another municipality's cases.
 /// </summary>
 public abstract class BackupPageTests(OpenIkzApp fixture)
 {
@@ -46,6 +51,53 @@ public abstract class BackupPageTests(OpenIkzApp fixture)
         var again = await PagesTests.ParseAsync(await browser.GetAsync("/Verwaltung/Sicherungen"));
         Assert.Null(again.GetElementById("privater-schluessel"));
         Assert.Contains(key.PublicKey.KeyId, again.QuerySelector("#schluessel-tabelle")!.ParentElement!.TextContent);
+    }
+
+    [SkippableFact]
+    public async Task TheExport_HoldsTheOwnMunicipalitysData_Only_EncryptedForItsOwnKey()
+    {
+        var app = App;
+        var frankenthal = await app.PortalAsync(BackofficeFixture.Frankenthal);
+        var ownCase = await frankenthal.SubmitOkAsync(BackofficeFixture.KfzApplication(BackofficeFixture.Frankenthal, familyName: "Ausfuhreigen"));
+        var ludwigshafen = await app.PortalAsync(BackofficeFixture.Ludwigshafen);
+        await ludwigshafen.SubmitOkAsync(BackofficeFixture.KfzApplication(BackofficeFixture.Ludwigshafen, familyName: "Ausfuhrfremd"));
+
+        var browser = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(browser, "speyer.admin")).StatusCode);
+        // Without an own key: refused next to the button, nothing given out.
+        var page = await PagesTests.ParseAsync(await browser.GetAsync("/Verwaltung/Sicherungen"));
+        var refused = await AgreementPagesTests.SubmitAsync(browser, page, "form[action*='Export']", new());
+        Assert.Equal("text/html", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("noch keinen eigenen Schlüssel", (await PagesTests.ParseAsync(refused)).GetElementById("ausfuhr-fehler")!.TextContent);
+
+        var keys = app.Services.GetRequiredService<BackupKeys>();
+        var (_, own) = await keys.CreateAsync("municipality", BackofficeFixture.Frankenthal, null);
+        var (_, other) = await keys.CreateAsync("municipality", BackofficeFixture.Ludwigshafen, null);
+        using var __ = own;
+        using var ___ = other;
+        var admin = app.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await PagesTests.LoginAsync(admin, "frankenthal.admin")).StatusCode);
+        var form = await PagesTests.ParseAsync(await admin.GetAsync("/Verwaltung/Sicherungen"));
+        var download = await AgreementPagesTests.SubmitAsync(admin, form, "form[action*='Export']", new());
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
+        var encrypted = await download.Content.ReadAsByteArrayAsync();
+        Assert.DoesNotContain("Ausfuhreigen", System.Text.Encoding.Latin1.GetString(encrypted));
+
+        await Assert.ThrowsAsync<BackupException>(() => BackupCrypto.DecryptToArrayAsync(new MemoryStream(encrypted), other, "the export"));
+        var zipBytes = await BackupCrypto.DecryptToArrayAsync(new MemoryStream(encrypted), own, "the export");
+        using var zip = new ZipArchive(new MemoryStream(zipBytes));
+        string Text(string name) => new StreamReader(zip.GetEntry(name)!.Open()).ReadToEnd();
+        var cases = Text("cases.jsonl");
+        Assert.Contains("Ausfuhreigen", cases);
+        Assert.Contains(ownCase, cases);
+        Assert.DoesNotContain("Ausfuhrfremd", cases);
+        Assert.All(cases.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Contains("\"owner_ags\":\"07311000\"", line));
+        var sha = await app.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = ownCase });
+        using (var doc = zip.GetEntry("documents/" + sha)!.Open())
+            Assert.Equal(sha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(doc)));
+        Assert.Contains("\"municipality\": \"07311000\"", Text("manifest.json"));
+        Assert.True(await app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM audit_log WHERE action = 'backup.export' AND owner_ags = '07311000'") == 1);
     }
 }
 

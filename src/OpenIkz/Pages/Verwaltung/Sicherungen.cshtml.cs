@@ -12,12 +12,16 @@ namespace OpenIkz.Pages.Verwaltung;
 /// backup keys of the own municipality, with a new key shown once (text and QR code) and never stored. The folder's
 /// policy admits only the Administration.
 /// </summary>
-public sealed class SicherungenModel(BackupStatus status, BackupKeys keys, MunicipalityQueries municipalities, Microsoft.Extensions.Options.IOptions<BackupOptions> options) : PageModel
+public sealed class SicherungenModel(BackupStatus status, BackupKeys keys, MunicipalityQueries municipalities, Microsoft.Extensions.Options.IOptions<BackupOptions> options,
+    MunicipalityExport export, BackupRunner runner) : PageModel
 {
     public IReadOnlyList<TargetStatus> Targets { get; private set; } = [];
     public IReadOnlyList<BackupRecipient> Keys { get; private set; } = [];
     public string MunicipalityName { get; private set; } = "";
     public int MaxAgeHours => options.Value.MaxAgeHours;
+
+    /// <summary>Why the export was refused (shown next to its button).</summary>
+    public string? ExportError { get; private set; }
 
     /// <summary>A key just created: shown in this answer only.</summary>
     public BackupRecipient? Created { get; private set; }
@@ -45,6 +49,28 @@ public sealed class SicherungenModel(BackupStatus status, BackupKeys keys, Munic
         }
         await LoadAsync(ags, ct);
         return Page();
+    }
+
+    /// <summary>The municipality's own data as one file encrypted for its keys (a download; the file is removed once sent).</summary>
+    public async Task<IActionResult> OnPostExportAsync(CancellationToken ct)
+    {
+        if (User.MunicipalityAgs() is not { } ags || OpenIkz.Common.Actor.From(User) is not { } actor) return Forbid();
+        System.IO.Directory.CreateDirectory(runner.ScratchRoot);
+        var path = Path.Combine(runner.ScratchRoot, "download-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
+                await export.WriteAsync(actor, ags, file, runner.ScratchRoot, ct);
+        }
+        catch (BackupException e)
+        {
+            System.IO.File.Delete(path);
+            ExportError = e.Message;
+            await LoadAsync(ags, ct);
+            return Page();
+        }
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        return File(stream, "application/octet-stream", $"openikz-ausfuhr-{ags}-{DateTime.UtcNow:yyyy-MM-dd}.oikz");
     }
 
     private async Task LoadAsync(string ags, CancellationToken ct)
