@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OpenIkz.Infrastructure;
+using OpenIkz.Infrastructure.Http;
 using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Backup;
@@ -24,14 +26,27 @@ public static class BackupModule
         services.AddSingleton<BackupStatus>();
         services.AddPeriodicJob<ScheduledBackup>();
         services.AddPeriodicJob<ScheduledDrill>();
+        services.AddHttpClient(HttpBackupTarget.ClientName, c => c.Timeout = HttpBackupTarget.Timeout);
+
+        // Receiver mode: partners, their tokens (a scheme of its own, the only one the receiver's policy accepts), the store, retention.
+        services.AddSingleton<ReceivePartners>();
+        services.AddSingleton<ReceiverStore>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, PartnerTokenHandler>(BackupPolicies.PartnerScheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(BackupPolicies.Partner, p => p.AddAuthenticationSchemes(BackupPolicies.PartnerScheme).RequireClaim(BackupPolicies.PartnerClaim));
+        services.AddRequestBodyLimit(request => ReceiverApi.BodyLimitFor(request, request.HttpContext.RequestServices.GetRequiredService<IOptions<BackupOptions>>().Value.Receive));
+        services.AddPeriodicJob<ReceiverRetention>();
+        services.AddProblemMapping<BackupException>(e => new ProblemSpec(409, "Sicherung nicht möglich", "Die Sicherung konnte nicht gelesen oder gespeichert werden.",
+            Extensions: new() { ["reason"] = e.Message }));
         return services;
     }
 
-    public static IEndpointRouteBuilder MapBackupApi(this IEndpointRouteBuilder app) => app;
+    /// <summary>The receiver's endpoints, when receiver mode is on (<c>OpenIkz:Backup:Receive:Enabled</c>); otherwise nothing is mapped.</summary>
+    public static IEndpointRouteBuilder MapBackupApi(this IEndpointRouteBuilder app) =>
+        app.ServiceProvider.GetRequiredService<IOptions<BackupOptions>>().Value.Receive.Enabled ? app.MapReceiverApi() : app;
 }
 
 /// <summary>The configured targets, built once.</summary>
-public sealed class BackupTargets(IOptions<BackupOptions> options, IOptions<OpenIkzOptions> app)
+public sealed class BackupTargets(IOptions<BackupOptions> options, IOptions<OpenIkzOptions> app, IHttpClientFactory http)
 {
     private IReadOnlyList<IBackupTarget>? _all;
 
@@ -40,10 +55,11 @@ public sealed class BackupTargets(IOptions<BackupOptions> options, IOptions<Open
     public IBackupTarget Find(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new BackupException($"There is no backup target '{name}' in {BackupOptions.Section}:Targets.");
 
-    private IBackupTarget Create(BackupTargetOptions t)
-    {
-        if (!string.IsNullOrWhiteSpace(t.Directory))
-            return new DirectoryBackupTarget(t.Name!, Path.IsPathRooted(t.Directory) ? t.Directory : Path.Combine(app.Value.ResolvedDataDirectory, t.Directory));
-        throw new BackupException($"The receiver target '{t.Name}' is not supported yet.");
-    }
+    /// <summary>A configured directory: as it is when rooted, else below the data directory.</summary>
+    public static string ResolveDirectory(string directory, OpenIkzOptions app) =>
+        Path.IsPathRooted(directory) ? directory : Path.Combine(app.ResolvedDataDirectory, directory);
+
+    private IBackupTarget Create(BackupTargetOptions t) => !string.IsNullOrWhiteSpace(t.Directory)
+        ? new DirectoryBackupTarget(t.Name!, ResolveDirectory(t.Directory, app.Value))
+        : new HttpBackupTarget(t.Name!, http.CreateClient(HttpBackupTarget.ClientName), new Uri(t.Url!), t.Token!);
 }

@@ -60,6 +60,7 @@ public sealed class BackupOptions
         }
         if (Receive.Enabled && Receive is { Daily: < 1 or > 366 } or { Weekly: < 0 or > 520 } or { Monthly: < 0 or > 1200 })
             errors.Add($"{Section}:Receive: Daily 1–366, Weekly 0–520, Monthly 0–1200.");
+        if (Receive.MaxObjectMegabytes is < 1 or > 1024 * 1024) errors.Add($"{Section}:Receive:MaxObjectMegabytes must be between 1 and 1048576.");
         return errors;
     }
 }
@@ -88,4 +89,9 @@ public sealed class BackupReceiveOptions
     public int Daily { get; set; } = 7;
     public int Weekly { get; set; } = 4;
     public int Monthly { get; set; } = 12;
+
+    /// <summary>The largest object a partner may upload (its own request body limit, above OpenIkz:MaxRequestBodyBytes).</summary>
+    public int MaxObjectMegabytes { get; set; } = 4096;
+
+    public long MaxObjectBytes => MaxObjectMegabytes * 1024L * 1024L;
 }

@@ -19,13 +19,19 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         _root = Path.GetFullPath(directory);
     }
 
+    /// <summary>The folders below the root: the objects, the committed indexes, and the uploads not yet moved into place.</summary>
+    internal const string ObjectsFolder = "objects", BackupsFolder = "backups", TempFolder = "tmp";
+
     public string Name { get; }
     public string Root => _root;
 
-    private string ObjectPath(string name) => Path.Combine(_root, "objects", BackupNames.Require(name));
-    private string IndexPath(string id) => Path.Combine(_root, "backups", BackupNames.Require(id) + ".json");
+    private string ObjectPath(string name) => Path.Combine(_root, ObjectsFolder, BackupNames.Require(name));
+    private string IndexPath(string id) => Path.Combine(_root, BackupsFolder, BackupNames.Require(id) + ".json");
 
     public Task<bool> HasObjectAsync(string name, CancellationToken ct = default) => Task.FromResult(File.Exists(ObjectPath(name)));
+
+    /// <summary>The size of a stored object (the receiver checks an index's sizes before committing it).</summary>
+    internal long ObjectLength(string name) => new FileInfo(ObjectPath(name)).Length;
 
     public async Task PutObjectAsync(string name, Stream content, CancellationToken ct = default)
     {
@@ -63,7 +69,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
 
     public async Task<IReadOnlyList<BackupIndex>> ListAsync(CancellationToken ct = default)
     {
-        var dir = Path.Combine(_root, "backups");
+        var dir = Path.Combine(_root, BackupsFolder);
         if (!System.IO.Directory.Exists(dir)) return [];
         var list = new List<BackupIndex>();
         foreach (var file in System.IO.Directory.EnumerateFiles(dir, "*.json"))
@@ -85,14 +91,15 @@ public sealed class DirectoryBackupTarget : IBackupTarget
 
     private async Task<(string Path, string Sha256)> WriteTempAsync(Stream content, CancellationToken ct)
     {
-        var tmpDir = Path.Combine(_root, "tmp");
+        var tmpDir = Path.Combine(_root, TempFolder);
         System.IO.Directory.CreateDirectory(tmpDir);
-        System.IO.Directory.CreateDirectory(Path.Combine(_root, "objects"));
-        System.IO.Directory.CreateDirectory(Path.Combine(_root, "backups"));
+        System.IO.Directory.CreateDirectory(Path.Combine(_root, ObjectsFolder));
+        System.IO.Directory.CreateDirectory(Path.Combine(_root, BackupsFolder));
         var temp = Path.Combine(tmpDir, Guid.NewGuid().ToString("N"));
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
+            await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             var buffer = new byte[1 << 16];
             int read;
             while ((read = await content.ReadAsync(buffer, ct)) > 0)
@@ -102,6 +109,12 @@ public sealed class DirectoryBackupTarget : IBackupTarget
             }
             await file.FlushAsync(ct);
             file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            // A broken or cut-off upload (a body over the limit, a lost connection) leaves no partial file behind.
+            File.Delete(temp);
+            throw;
         }
         return (temp, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }

@@ -40,7 +40,7 @@ public static class CommandLine
               Revokes an API client: its secret is refused from the next request on.
           audit verify
               Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
-        """ + "\n" + Backup.BackupCommands.Usage;
+        """ + "\n" + Backup.BackupCommands.Usage + Backup.ReceiverCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -72,6 +72,8 @@ public static class CommandLine
             if (!Backup.BackupCommands.RunsBeforeMigrations(args)) await services.GetRequiredService<MigrationRunner>().MigrateAsync();
             switch (args)
             {
+                case ["backup", "receiver", var verb, ..]:
+                    return await Backup.ReceiverCommands.RunAsync(services, verb, parsed.Single("name"), stdout, stderr);
                 case ["backup", ..] or ["restore", ..]:
                     return await Backup.BackupCommands.RunAsync(services, args, parsed.Single, parsed.Flag, stdout, stderr);
                 case ["migrate", ..]:

@@ -39,6 +39,7 @@ public sealed class AuditLogQueries(Db db)
         ("document.read", "Dokument geöffnet"),
         ("case.decided", "Vorgang entschieden"),
         ("agreement.evaluated", "Vereinbarung ausgewertet"),
+        ("backup.received", "Sicherung eines Partners empfangen"),
     ];
 
     public static string Label(string action) => Actions.FirstOrDefault(a => a.Action == action).Label ?? action;
