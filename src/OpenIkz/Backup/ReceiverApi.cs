@@ -34,9 +34,10 @@ public static class ReceiverApi
     {
         var receive = app.MapGroup(Prefix).WithTags("Sicherungen (Empfang)").RequireAuthorization(BackupPolicies.Partner);
 
+        // No Accepts metadata: routing would answer another content type with its own 415 ("send JSON") before the 401.
         receive.MapPut("/objects/{name}", PutObjectAsync)
             .WithName("ReceiveBackupObject").WithSummary("Stores an encrypted object once (raw body, application/octet-stream): new 201, the same bytes again 200, other bytes 409.")
-            .Accepts<Stream>(OctetStream).ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
+            .ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415);
         receive.MapMethods("/objects/{name}", [HttpMethods.Get, HttpMethods.Head], GetObjectAsync)
             .WithName("GetReceivedBackupObject").WithSummary("Reads an object of the caller's own space (HEAD: whether it is stored).").ProducesProblem(404);
         receive.MapPost("/backups", CommitAsync)
