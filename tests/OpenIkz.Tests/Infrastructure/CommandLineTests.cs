@@ -193,6 +193,56 @@ public abstract class CommandLineTests(TestDatabase kind) : IAsyncLifetime
         (exit, _, _) = await RunAsync("", "api-clients", "revoke");
         Assert.Equal(2, exit);
     }
+
+    [SkippableFact]
+    public async Task BackupReceiver_AddListRevoke_PrintsTheTokenOnce_StoresOnlyItsHash_AndARevokedTokenIsRefused()
+    {
+        var (exit, output, error) = await RunAsync("", "backup", "receiver", "add", "--name", "frankenthal");
+        Assert.True(exit == 0, error);
+        var token = output.TrimEnd().Split('\n')[^1].Trim();
+        Assert.StartsWith(OpenIkz.Backup.ReceivePartners.TokenPrefix, token);
+        Assert.Equal(OpenIkz.Backup.ReceivePartners.TokenPrefix.Length + 43, token.Length); // 32 bytes in base64url without padding
+        using (var db = Database())
+        {
+            var hash = await db.QuerySingleAsync<string>("SELECT token_hash FROM backup_receive_partners WHERE name = 'frankenthal'");
+            Assert.Equal(OpenIkz.Directory.Accounts.AccessTokens.Hash(token), hash);
+            Assert.Equal("frankenthal", await new OpenIkz.Backup.ReceivePartners(db, TimeProvider.System).FindAsync(token));
+        }
+
+        (exit, output, _) = await RunAsync("", "backup", "receiver", "list");
+        Assert.Equal(0, exit);
+        Assert.Matches(@"frankenthal\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\t-", output);
+        Assert.DoesNotContain(token, output);
+
+        (exit, _, error) = await RunAsync("", "backup", "receiver", "add", "--name", "frankenthal");
+        Assert.Equal(1, exit);
+        Assert.Contains("name:", error);
+        (exit, _, error) = await RunAsync("", "backup", "receiver", "add", "--name", "Nicht/gültig");
+        Assert.Equal(1, exit);
+        Assert.Contains("name:", error);
+        (exit, _, _) = await RunAsync("", "backup", "receiver", "add");
+        Assert.Equal(2, exit);
+
+        (exit, output, error) = await RunAsync("", "backup", "receiver", "revoke", "--name", "frankenthal");
+        Assert.True(exit == 0, error);
+        Assert.Contains("revoked", output);
+        (exit, _, error) = await RunAsync("", "backup", "receiver", "revoke", "--name", "frankenthal");
+        Assert.Equal(1, exit);
+        Assert.Contains("no active backup partner", error);
+        using (var db = Database())
+            Assert.Null(await new OpenIkz.Backup.ReceivePartners(db, TimeProvider.System).FindAsync(token));
+        (_, output, _) = await RunAsync("", "backup", "receiver", "list");
+        Assert.DoesNotMatch(@"frankenthal\t\S+\t-", output);
+    }
+
+    [SkippableFact]
+    public async Task Help_ListsTheBackupReceiverCommands()
+    {
+        var (exit, output, _) = await RunAsync("", "help");
+        Assert.Equal(0, exit);
+        Assert.Contains("backup receiver add --name NAME", output);
+        Assert.Contains("backup receiver revoke --name NAME", output);
+    }
 }
 
 public sealed class CommandLineTestsSqlite() : CommandLineTests(TestDatabase.Sqlite);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenIkz.Directory.Accounts;
 using OpenIkz.Tests.Backoffice;
+using OpenIkz.Tests.Backup;
 using OpenIkz.Tests.Infrastructure;
 using OpenIkz.Tests.Ui;
 
@@ -16,8 +17,17 @@ namespace OpenIkz.Tests.Security;
 /// fails the test, so a new endpoint cannot go live without someone deciding who may call it.
 /// Runs on SQLite and on PostgreSQL.
 /// </summary>
-public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
+public abstract class AuthorizationMatrixTests
 {
+    private readonly OpenIkzApp fixture;
+
+    protected AuthorizationMatrixTests(OpenIkzApp fixture)
+    {
+        this.fixture = fixture;
+        // The backup receiver's endpoints exist only in receiver mode: it is on here, so that they have rows.
+        fixture.EnableReceiver();
+    }
+
     private OpenIkzApp app => fixture.Require();
 
     /// <summary>The callers: anonymous, one demo account per role (Frankenthal, a member of the demo agreements), an intake API
@@ -183,6 +193,13 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
         ["DELETE /api/v1/regions/{regionId:long}/fields/{fieldId:long}/agreements/{linkedAgreementId:long}"] = "401 403 403 ok 403 403 404",
         ["PUT /api/v1/regions/{regionId:long}/fields/{fieldId:long}/learning-cycle/{cycleStep}"] = "401 403 403 ok 403 403 404",
 
+        // ---- backup receiver (receiver mode): a backup partner's token only (oikzb_…); no user, no API client, no session gets in
+        ["PUT /api/v1/backup/receive/objects/{name}"] = "401 401 401 401 401 401 401",
+        ["GET /api/v1/backup/receive/objects/{name}"] = "401 401 401 401 401 401 401",
+        ["HEAD /api/v1/backup/receive/objects/{name}"] = "401 401 401 401 401 401 401",
+        ["POST /api/v1/backup/receive/backups"] = "401 401 401 401 401 401 401",
+        ["GET /api/v1/backup/receive/backups"] = "401 401 401 401 401 401 401",
+
         // ---- pages (GET); an API client has no cookie session, so it is anonymous to the pages
         ["PAGE /"] = "ok ok ok ok ok ok ok",
         ["PAGE /Anmelden"] = "ok ok ok ok ok ok ok",
@@ -320,6 +337,7 @@ public abstract class AuthorizationMatrixTests(OpenIkzApp fixture)
     }
 
     private static string Url(string pattern, Records r) => pattern
+        .Replace("/objects/{name}", "/objects/matrix-object")
         .Replace("/offices/{id:long}/calls", "/offices/999999/calls")
         .Replace("/Aufruf/{id:long}", "/Aufruf/999999")
         .Replace("/offices/{id:long}/day", "/offices/" + r.OfficeId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/day")
