@@ -40,7 +40,7 @@ public static class CommandLine
               Revokes an API client: its secret is refused from the next request on.
           audit verify
               Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
-        """ + "\n" + Backup.BackupCommands.Usage + Backup.ReceiverCommands.Usage;
+        """ + "\n" + Backup.BackupCommands.Usage + "\n" + Backup.ReceiverCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
