@@ -146,7 +146,7 @@ public sealed class ScheduledBackup(BackupRunner runner, BackupStatus status, Ba
     {
         if (options.Value.IntervalHours == 0 || targets.All.Count == 0) return 0;
         if (await status.LastAsync("backup.run", ct) is { } last && clock.GetUtcNow().UtcDateTime - last < TimeSpan.FromHours(options.Value.IntervalHours)) return 0;
-        return (await runner.RunAsync(null, false, ct)).Count;
+        return (await runner.RunAsync((string?)null, false, ct)).Count;
     }
 }
 

@@ -28,9 +28,12 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
     public string ScratchRoot => options.Value.ScratchDirectory is { Length: > 0 } s ? Path.GetFullPath(s) : Path.Combine(app.Value.ResolvedDataDirectory, "backup-scratch");
 
     /// <summary>Backs up to every configured target (or only <paramref name="targetName"/>).</summary>
-    public async Task<IReadOnlyList<BackupRunResult>> RunAsync(string? targetName = null, bool full = false, CancellationToken ct = default)
+    public Task<IReadOnlyList<BackupRunResult>> RunAsync(string? targetName = null, bool full = false, CancellationToken ct = default) =>
+        RunAsync(targetName is null ? targets.All : [targets.Find(targetName)], full, ct);
+
+    /// <summary>Backs up to the given targets (the configured ones, or one built by the caller).</summary>
+    public async Task<IReadOnlyList<BackupRunResult>> RunAsync(IReadOnlyList<IBackupTarget> chosen, bool full = false, CancellationToken ct = default)
     {
-        var chosen = targetName is null ? targets.All : [targets.Find(targetName)];
         if (chosen.Count == 0) throw new BackupException($"No backup target is configured ({BackupOptions.Section}:Targets).");
         var recipients = (await keys.ActiveAsync(ct)).Select(r => r.Key).ToList();
         if (!recipients.Any()) throw new BackupException("There is no backup key yet: create the operator's recovery key first (backup keys create --operator).");
