@@ -78,7 +78,7 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         await (await partnerClerk.GetAsync($"/api/v1/cases/{caseId}")).AssertProblemAsync(404);
 
         Assert.Equal("submitted", (await StepAsync(thale, id, "submission")).GetProperty("status").GetString());
-        var approved = await StepAsync(wernigerode, id, "approval", new { approvedOn = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd"), reference = "LVwA 106.1-10412/26" });
+        var approved = await StepAsync(wernigerode, id, "approval", new { approvedOn = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).ToString("yyyy-MM-dd"), reference = "LVwA 106.1-10412/26" });
         Assert.Equal("active", approved.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await partnerClerk.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
 
@@ -102,7 +102,7 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         Assert.Equal("TermsLocked", locked.GetProperty("rule").GetString());
 
         // Termination: access ends after the end date.
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
         await (await thale.PostAsJsonAsync($"/api/v1/agreements/{id}/termination", new { endDate = today.ToString("yyyy-MM-dd"), reason = "unbekannt" })).AssertProblemAsync(400);
         var terminated = await StepAsync(thale, id, "termination", new { endDate = today.ToString("yyyy-MM-dd"), reason = "personalmangel", note = "Fluktuation" });
         Assert.Equal("terminated", terminated.GetProperty("status").GetString());
@@ -155,14 +155,14 @@ public abstract class AgreementsApiTests(OpenIkzApp fixture)
         await (await thale.PostAsJsonAsync($"/api/v1/agreements/{id}/amendments", new { })).AssertProblemAsync(409); // one at a time
 
         var changed = Draft([Thale, "15085185"], service: "elterngeld", legalForm: "arbeitsgemeinschaft", transfers: false, flat: 50.00m, title: "ArGe Änderung",
-            validFrom: DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10).ToString("yyyy-MM-dd"));
+            validFrom: OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(10).ToString("yyyy-MM-dd"));
         (await thale.PutAsJsonAsync($"/api/v1/agreements/{newId}", changed)).EnsureSuccessStatusCode();
         await StepAsync(thale, newId, "consent");
         Assert.Equal("approved", (await StepAsync(huy, newId, "consent")).GetProperty("status").GetString());
 
         var old = await (await thale.GetAsync($"/api/v1/agreements/{id}")).ReadJsonAsync();
         Assert.Equal(newId, old.GetProperty("supersededById").GetInt64());
-        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(9).ToString("yyyy-MM-dd"), old.GetProperty("validTo").GetString());
+        Assert.Equal(OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(9).ToString("yyyy-MM-dd"), old.GetProperty("validTo").GetString());
         var reasons = (await (await thale.GetAsync($"/api/v1/agreements/{newId}")).ReadJsonAsync()).GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("reason").GetString());
         Assert.Equal(["Entwurf der Änderung", "Entwurf geändert", "Endfassung"], reasons); // regenerated at every change of the terms, all kept
     }

@@ -108,7 +108,7 @@ public abstract class AppointmentApiTests
         Assert.Contains(BackofficeFixture.Ludwigshafen, await OfficesFor(BackofficeFixture.Frankenthal));
 
         // The slot search over every office open to a Frankenthal resident: earliest first, from several municipalities.
-        var slots = await SlotsAsync(client, $"service={Kfz}&municipality={BackofficeFixture.Frankenthal}&to={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(13):yyyy-MM-dd}");
+        var slots = await SlotsAsync(client, $"service={Kfz}&municipality={BackofficeFixture.Frankenthal}&to={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(13):yyyy-MM-dd}");
         Assert.NotEmpty(slots);
         var starts = slots.Select(s => s.GetProperty("start").GetDateTime()).ToList();
         Assert.Equal(starts.Order().ToList(), starts);
@@ -121,7 +121,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Lebenszyklus " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}");
         var first = slots[0].GetProperty("start").GetDateTime();
         var email = Email("lebenszyklus");
 
@@ -133,7 +133,7 @@ public abstract class AppointmentApiTests
         Assert.True(manage.Length >= 40);
         Assert.DoesNotContain(manage, await app.Db.QuerySingleAsync<string>("SELECT manage_token_hash FROM appointments WHERE email_key = @E", new { E = email })); // only its hash is stored
         // Held: not offered to anyone else.
-        Assert.DoesNotContain(await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"),
+        Assert.DoesNotContain(await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}"),
             s => s.GetProperty("start").GetDateTime() == first);
 
         // The e-mail asks to confirm with a code; the booking's answer does not contain it (double opt-in).
@@ -171,7 +171,7 @@ public abstract class AppointmentApiTests
         Assert.Equal((uid, 1, "REQUEST"), (update.Events.Single().Uid, update.Events.Single().Sequence, update.Method));
         var download = Calendar.Load(await client.GetStringAsync($"/api/v1/appointments/{manage}.ics"))!;
         Assert.Equal((uid, 1), (download.Events.Single().Uid, download.Events.Single().Sequence));
-        var now = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+        var now = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}");
         Assert.DoesNotContain(now, s => s.GetProperty("start").GetDateTime() == first); // held back against slot trading
         Assert.DoesNotContain(now, s => s.GetProperty("start").GetDateTime() == second);
 
@@ -184,7 +184,7 @@ public abstract class AppointmentApiTests
         app.Clock.Advance(TimeSpan.FromMinutes(31));
         try
         {
-            var later = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}");
+            var later = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}");
             Assert.Contains(later, s => s.GetProperty("start").GetDateTime() == first);
             Assert.Contains(later, s => s.GetProperty("start").GetDateTime() == second);
         }
@@ -220,7 +220,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Ablauf " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
         var email = Email("ablauf");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, email))).StatusCode);
@@ -246,7 +246,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Ansturm " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}"))[0]
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(3):yyyy-MM-dd}"))[0]
             .GetProperty("start").GetDateTime();
         var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("ansturm" + i)))));
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
@@ -262,7 +262,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Wettlauf " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}");
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(3):yyyy-MM-dd}");
         var movers = new List<(string Token, DateTime From)>();
         for (var i = 0; i < 10; i++)
         {
@@ -298,7 +298,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Grenze " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(4):yyyy-MM-dd}");
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(4):yyyy-MM-dd}");
         var email = Email("grenze");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[0].GetProperty("start").GetDateTime(), email))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[2].GetProperty("start").GetDateTime(), email.ToUpperInvariant()))).StatusCode);
@@ -313,7 +313,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Eingaben " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"))[0]
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}"))[0]
             .GetProperty("start").GetDateTime();
         var evening = TimeZoneInfo.ConvertTimeToUtc(DateOnly.FromDateTime(start).ToDateTime(new TimeOnly(19, 0)), TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
         var email = Email("eingabe");
@@ -338,7 +338,7 @@ public abstract class AppointmentApiTests
         await (await client.GetAsync("/api/v1/appointments/nichtvorhanden")).AssertProblemAsync(404);
         await (await client.PostAsync("/api/v1/appointments/nichtvorhanden/cancel", null)).AssertProblemAsync(404);
         // Another municipality's administrator does not find the office.
-        await (await (await app.ApiAsAsync("speyer.admin")).PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(5), reason = "Betriebsausflug" })).AssertProblemAsync(404);
+        await (await (await app.ApiAsAsync("speyer.admin")).PostAsJsonAsync($"/api/v1/appointments/offices/{office}/closures", new { day = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(5), reason = "Betriebsausflug" })).AssertProblemAsync(404);
     }
 
     [SkippableFact]
@@ -346,7 +346,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Sweep " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var slots = await SlotsAsync(client, query);
         var email = Email("sweep");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, slots[0].GetProperty("start").GetDateTime(), email))).StatusCode);
@@ -377,7 +377,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Grenzfälle " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}"))[0]
+        var start = (await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}"))[0]
             .GetProperty("start").GetDateTime();
         var noZone = new { service = Kfz, officeId = office, start = start.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), name = "X", email = Email("zone"), municipality = BackofficeFixture.Frankenthal };
         var problem = await (await client.PostAsJsonAsync("/api/v1/appointments", noZone)).AssertProblemAsync(400);
@@ -403,7 +403,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Warteliste " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
         var holder = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("vorher")))).ReadJsonAsync();
 
@@ -437,7 +437,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Weitergabe " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
         var holder = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("inhaber")))).ReadJsonAsync();
         var until = DateOnly.FromDateTime(start).AddDays(1).ToString("yyyy-MM-dd");
@@ -480,7 +480,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Schließtag " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var slots = await SlotsAsync(client, query);
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(utc, berlin));
@@ -518,7 +518,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Gemerkt " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var starts = (await SlotsAsync(client, query)).Select(s => s.GetProperty("start").GetDateTime()).ToList();
         // Taken behind the app's back (as another instance would): the kept answer still offers it…
         async Task TakeBehindTheBackAsync(DateTime start)
@@ -558,7 +558,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Adressgrenze " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(3):yyyy-MM-dd}");
+        var slots = await SlotsAsync(client, $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(3):yyyy-MM-dd}");
         var email = Email("gleichzeitig");
         // Twenty different slots, one address: the count and the insert are one statement in the write (SQLite: the
         // single writer; PostgreSQL: the address's advisory lock), so no two bookings both see one open appointment.
@@ -576,7 +576,7 @@ public abstract class AppointmentApiTests
     {
         var office = await OneCounterOfficeAsync("Wiederfrei " + Guid.NewGuid().ToString("N")[..6]);
         var client = app.Api();
-        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}";
+        var query = $"service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}";
         var start = (await SlotsAsync(client, query))[0].GetProperty("start").GetDateTime();
         var first = await (await client.PostAsJsonAsync("/api/v1/appointments", Booking(office, start, Email("zuerst")))).ReadJsonAsync();
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/v1/appointments/{first.GetProperty("manageToken").GetString()}/cancel", null)).StatusCode);

@@ -107,7 +107,7 @@ public abstract class BookingChallengeTests
     {
         var client = app.Api();
         var entry = new { service = Kfz, municipality = BackofficeFixture.Frankenthal, items = 1, name = "Max Mustermann", email = $"wl-{Guid.NewGuid():N}@example.org",
-            until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10).ToString("yyyy-MM-dd") };
+            until = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(10).ToString("yyyy-MM-dd") };
         long Waiting() => app.Db.QuerySingleAsync<long>("SELECT COUNT(*) FROM appointment_waitlist").GetAwaiter().GetResult();
         var before = Waiting();
         var refused = await (await client.PostAsJsonAsync("/api/v1/appointments/waitlist", entry)).AssertProblemAsync(400);

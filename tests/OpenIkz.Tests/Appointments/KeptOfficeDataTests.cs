@@ -54,7 +54,7 @@ public abstract class KeptOfficeDataTests(OpenIkzApp fixture)
     public async Task HoursShortenedElsewhere_RefuseTheBookingTheKeptDataWouldAllow()
     {
         var office = await CreateOfficeAsync();
-        var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
+        var from = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2);
         var slots = await SlotsAsync(office, from, from.AddDays(6)); // reads the office: now kept
         var late = slots.First(s => LocalTime(s) >= new TimeOnly(10, 0));
         var early = slots.First(s => LocalDay(s) == LocalDay(late) && LocalTime(s) == new TimeOnly(8, 0));
@@ -80,7 +80,7 @@ public abstract class KeptOfficeDataTests(OpenIkzApp fixture)
     public async Task AClosureRemovedElsewhere_DoesNotRefuseTheBooking_AndOneOfThisProcessShowsAtOnce()
     {
         var office = await CreateOfficeAsync();
-        var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
+        var from = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2);
         var first = (await SlotsAsync(office, from, from.AddDays(6))).First(s => LocalTime(s) == new TimeOnly(8, 0));
         var day = LocalDay(first);
 

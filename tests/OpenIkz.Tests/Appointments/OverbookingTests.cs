@@ -62,7 +62,7 @@ public abstract class OverbookingTests(OpenIkzApp fixture)
         Assert.Equal(60, row.GetProperty("noShowSamples").GetInt32());
 
         var client = app.Api();
-        var slots = await (await client.GetAsync($"/api/v1/appointments/slots?service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}")).ReadJsonAsync();
+        var slots = await (await client.GetAsync($"/api/v1/appointments/slots?service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}")).ReadJsonAsync();
         var slot = slots[0].GetProperty("start").GetDateTime();
         // Off: three counters, three appointments.
         for (var i = 0; i < 3; i++) Assert.Equal(HttpStatusCode.Created, await BookAsync(client, office, slot));
@@ -70,7 +70,7 @@ public abstract class OverbookingTests(OpenIkzApp fixture)
 
         // On: one more at 25 %, and no more than that.
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/v1/appointments/offices/{office}", OfficeBody(name, overbooking: true))).StatusCode);
-        Assert.Contains((await (await client.GetAsync($"/api/v1/appointments/slots?service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2):yyyy-MM-dd}")).ReadJsonAsync())
+        Assert.Contains((await (await client.GetAsync($"/api/v1/appointments/slots?service={Kfz}&office={office}&municipality={BackofficeFixture.Frankenthal}&from={OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(2):yyyy-MM-dd}")).ReadJsonAsync())
             .EnumerateArray(), s => s.GetProperty("start").GetDateTime() == slot);
         Assert.Equal(HttpStatusCode.Created, await BookAsync(client, office, slot));
         Assert.Equal(HttpStatusCode.Conflict, await BookAsync(client, office, slot));

@@ -26,7 +26,7 @@ public abstract class SlotSearchAdmissionTests
     {
         var app = _app.Require();
         var client = app.Api();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
         string Url(int i) => $"/api/v1/appointments/slots?service=kfz-zulassung&municipality={BackofficeFixture.Frankenthal}&from={today.AddDays(1 + i % 20):yyyy-MM-dd}&items={1 + i % 2}";
         var refused = new List<HttpResponseMessage>();
         for (var round = 0; round < 5 && refused.Count == 0; round++)

@@ -64,7 +64,7 @@ public abstract class ClaimOrderTests(OpenIkzApp fixture)
         clerk.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await tokens.IssueAsync(id)).Token);
 
         var random = new Random(20270101);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
         var baseTime = DateTime.UtcNow.AddDays(-40);
         var cases = new List<(string Id, DateOnly Due, DateTime Received)>();
         var seconds = Enumerable.Range(0, 60).Select(i => i * 3607).OrderBy(_ => random.Next()).ToArray(); // distinct receipts, random order

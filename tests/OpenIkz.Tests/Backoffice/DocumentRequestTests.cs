@@ -44,7 +44,7 @@ public abstract class DocumentRequestMailTests
         return (clerk, id, claimed.GetProperty("reference").GetString()!, claimed.GetProperty("ownerName").GetString()!);
     }
 
-    private static object Request(string message) => new { until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), message };
+    private static object Request(string message) => new { until = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(14).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), message };
 
     [SkippableFact]
     public async Task Request_PutsTheLetterIntoTheEFile_AndMailsItWithThePdf_ToTheApplicant()
@@ -96,7 +96,7 @@ public abstract class DocumentRequestMailTests
         var posted = await browser.PostAsync(form.GetAttribute("action"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = token,
-            ["Until"] = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["Until"] = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(10).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["RequestText"] = "Bitte reichen Sie den Personalausweis nach.",
         }));
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
@@ -121,7 +121,7 @@ public sealed class DocumentRequestDemoFolderTests(SqliteApp app) : IClassFixtur
         var reference = claimed.GetProperty("reference").GetString()!;
         await app.Db.ExecuteAsync("UPDATE cases SET applicant_email = 'demo-antrag@example.org' WHERE id = @Id", new { Id = id });
         var response = await clerk.PostAsJsonAsync($"/api/v1/cases/{id}/document-request",
-            new { until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), message = "Bitte senden Sie die Vollmacht." });
+            new { until = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), message = "Bitte senden Sie die Vollmacht." });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await response.ReadJsonAsync()).GetProperty("emailSent").GetBoolean()); // written to the demo mail folder
         var folder = Path.Combine(app.DataDirectory, "mail");

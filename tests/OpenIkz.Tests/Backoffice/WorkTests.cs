@@ -168,7 +168,7 @@ public abstract class WorkTests(OpenIkzApp fixture)
         (await owner.PostAsJsonAsync($"/api/v1/cases/{caseId}/decision", new { outcome = "granted" })).EnsureSuccessStatusCode();
         Assert.Equal(1, (await (await partner.GetAsync("/api/v1/archive?q=Vertragsende")).ReadJsonAsync()).GetArrayLength());
 
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
         await app.Db.ExecuteAsync("UPDATE agreements SET valid_to = @D WHERE id = @Id", new { D = today.AddDays(-2), Id = agreement });
         await AssertInvisibleAsync(partner, caseId, "Vertragsende");
 
@@ -259,7 +259,7 @@ public abstract class WorkTests(OpenIkzApp fixture)
         await clerk.ClaimUntilAsync("wohngeld", caseId);
         await (await other.PostAsJsonAsync($"/api/v1/cases/{caseId}/decision", new { outcome = "granted" })).AssertProblemAsync(409); // not assigned to the lead
 
-        var until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(14).ToString("yyyy-MM-dd");
+        var until = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(14).ToString("yyyy-MM-dd");
         Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/v1/cases/{caseId}/document-request", new { until, message = "Bitte Mietbescheinigung nachreichen." })).StatusCode);
         var waiting = await (await clerk.PostAsJsonAsync($"/api/v1/cases/{caseId}/decision", new { outcome = "granted" })).AssertProblemAsync(409);
         Assert.Equal("CaseIsWaiting", waiting.GetProperty("rule").GetString());
@@ -324,7 +324,7 @@ public abstract class WorkTests(OpenIkzApp fixture)
         Assert.True(thale.GetProperty("open").GetInt32() >= 1);
         await (await clerk.GetAsync("/api/v1/pool")).AssertProblemAsync(403);
 
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System);
         var absence = await (await lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = today.ToString("yyyy-MM-dd"), to = today.AddDays(7).ToString("yyyy-MM-dd") })).ReadJsonAsync();
         Assert.True(absence.GetProperty("casesReturned").GetInt32() >= 1);
         Assert.Equal("open", (await (await lead.GetAsync($"/api/v1/cases/{caseId}")).ReadJsonAsync()).GetProperty("status").GetString());

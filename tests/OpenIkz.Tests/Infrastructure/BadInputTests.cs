@@ -113,7 +113,7 @@ public abstract class BadInputTests(OpenIkzApp fixture)
         var lead = await app.ApiAsAsync("frankenthal.teamleitung");
         var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.sachbearbeitung'");
         await AssertRefusedAsync(() => lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = date, to = date }), "from");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).ToString("yyyy-MM-dd");
         await AssertRefusedAsync(() => lead.PostAsJsonAsync("/api/v1/absences", new { userId = clerkId, from = today, to = date }), "to");
     }
 
@@ -255,7 +255,7 @@ public abstract class BadInputTests(OpenIkzApp fixture)
     {
         var lead = await app.ApiAsAsync("frankenthal.teamleitung");
         var clerkId = await app.Db.QuerySingleAsync<long>("SELECT id FROM users WHERE username = 'frankenthal.sachbearbeitung'");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd");
+        var today = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).ToString("yyyy-MM-dd");
         var body = $"{{\"userId\":\"{clerkId}\",\"from\":\"{today}\",\"to\":\"{today}\"}}";
         await AssertRefusedAsync(() => PostRawAsync(lead, "/api/v1/absences", Utf8(body)), "userId");
         var caseId = await FrankenthalCaseAsync();

@@ -383,12 +383,12 @@ public abstract class AuthorizationMatrixTests
             "/api/v1/applications" => BackofficeFixture.KfzApplication(familyName: "Matrixantrag"),
             "/api/v1/work/claim" => new { service = "wohngeld" },
             "/api/v1/cases/{id}/documents" => new { documentType = "fahrzeugbrief", fileName = "zb2.pdf", contentBase64 = Convert.ToBase64String(BackofficeFixture.Pdf()) },
-            "/api/v1/cases/{id}/document-request" => new { until = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(14), message = "Bitte Nachweis senden." },
+            "/api/v1/cases/{id}/document-request" => new { until = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(14), message = "Bitte Nachweis senden." },
             "/api/v1/cases/{id}/notes" => new { text = "Matrix-Vermerk" },
             "/api/v1/cases/{id}/decision" => new { outcome = "granted" },
             "/api/v1/cases/{id}/assignment" => new { userId = r.ClerkId },
-            "/api/v1/absences/{id:long}" => new { from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(400), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(402) },
-            "/api/v1/absences" => new { userId = r.ClerkId, from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300), to = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(301) },
+            "/api/v1/absences/{id:long}" => new { from = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(400), to = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(402) },
+            "/api/v1/absences" => new { userId = r.ClerkId, from = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(300), to = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(301) },
             "/api/v1/agreements/" => new { },
             "/api/v1/municipalities/{ags}/invoicing/" => new { },
             "/api/v1/users/{id:long}/roles" => new { roles = new[] { "Sachbearbeitung" }, services = new[] { "kfz-zulassung" } },
@@ -461,7 +461,7 @@ public abstract class AuthorizationMatrixTests
         // Two absences of Frankenthal's clerk far ahead: one to change (PUT), one to cancel (DELETE).
         async Task<long> AbsenceAsync(int days) => await app.Db.QuerySingleAsync<long>("""
             INSERT INTO absences (user_id, from_date, to_date, created_by_user_id, created_at) VALUES (@U, @D, @D, @U, @Now) RETURNING id
-            """, new { U = clerkId, D = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(days), Now = DateTime.UtcNow });
+            """, new { U = clerkId, D = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(days), Now = DateTime.UtcNow });
         // Frankenthal's office with a confirmed appointment starting now (its day's actions) and a closure day far ahead (to reopen).
         var officeId = await app.Db.QuerySingleAsync<long>("SELECT id FROM appointment_offices WHERE municipality_ags = @A ORDER BY id LIMIT 1", new { A = BackofficeFixture.Frankenthal });
         var appointmentId = Guid.NewGuid().ToString("N");
@@ -470,7 +470,7 @@ public abstract class AuthorizationMatrixTests
                                       manage_token_hash, confirm_token_hash, sequence, created_at, confirmed_at, checkin_code)
             VALUES (@Id, @Office, 'kfz-zulassung', @Ags, @Start, @End, 1, 1, 'Matrix Termin', 'matrix@example.org', 'matrix@example.org', 'confirmed', @M, @C, 0, @Start, @Start, 'MATR-IX22')
             """, new { Id = appointmentId, Office = officeId, Ags = BackofficeFixture.Frankenthal, Start = DateTime.UtcNow, End = DateTime.UtcNow.AddMinutes(20), M = "m" + appointmentId, C = "c" + appointmentId });
-        var closureDay = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(300);
+        var closureDay = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(300);
         await app.Db.ExecuteAsync("INSERT INTO appointment_closures (office_id, day, reason) VALUES (@Office, @Day, 'Matrix')", new { Office = officeId, Day = closureDay });
         return new Records(caseId, documentId, agreementId, settlementId, clerkId, target, cooperationId, await RegionRecordsAsync(), searchId, assessmentId,
             await AbsenceAsync(400), await AbsenceAsync(410), officeId, appointmentId, closureDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));

@@ -323,7 +323,7 @@ public sealed class AgreementPagesTests(SqliteApp app) : IClassFixture<SqliteApp
 
         // Terminating asks first, saying what ends when; nothing changes until it is confirmed.
         var id = long.Parse(path["/Vereinbarungen/".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        var end = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(400);
+        var end = OpenIkz.Common.BerlinTime.Today(TimeProvider.System).AddDays(400);
         var asked = await SubmitAsync(partner, final, "form[action*='handler=Terminate']",
             new() { ["EndDate"] = end.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), ["Reason"] = "wirtschaftlichkeit" });
         Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
