@@ -142,8 +142,11 @@ public static class BackupCommands
             {
                 var full = Path.GetFullPath(path);
                 if (File.Exists(full)) return Fail(stderr, $"{full} exists; the key is not written over it.", 1);
-                File.WriteAllText(full, $"# OpenIKZ backup key {recipient.KeyId}: {recipient.Label}\n# public: {recipient.PublicKey}\n{secret}\n");
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                // Created readable by the owner only (no moment in which the umask's rights apply).
+                var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                using (var writer = new StreamWriter(full, fileOptions))
+                    writer.Write($"# OpenIKZ backup key {recipient.KeyId}: {recipient.Label}\n# public: {recipient.PublicKey}\n{secret}\n");
                 stdout.WriteLine($"Backup key {recipient.KeyId} ({recipient.Label}) created; the private key is in {full} (owner only).");
                 return 0;
             }

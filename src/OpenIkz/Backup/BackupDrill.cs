@@ -52,9 +52,13 @@ public sealed class BackupDrill(Db db, BackupTargets targets, BackupRestorer res
             var ended = clock.GetUtcNow().UtcDateTime;
             result = new DrillResult(target.Name, restored.BackupId, true, null, started, ended, watch.Elapsed, ended - restored.CreatedAt, restored.Rows, restored.Documents);
         }
-        catch (Exception e) when (e is BackupException or IOException or NpgsqlException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            var newest = await NewestAsync(target, ct);
+            // Any failure is a failed drill, recorded and shown (an unreachable target, a refused file, a bug): only a
+            // cancelled drill (the app stopping) records nothing.
+            BackupIndex? newest = null;
+            try { newest = await NewestAsync(target, ct); }
+            catch (Exception) when (!ct.IsCancellationRequested) { /* the target cannot even be listed: no recovery point */ }
             var ended = clock.GetUtcNow().UtcDateTime;
             result = new DrillResult(target.Name, newest?.Id, false, e is BackupException ? e.Message : $"{e.GetType().Name}: {e.Message}", started, ended, watch.Elapsed,
                 newest is null ? null : ended - newest.CreatedAt, 0, 0);

@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Dapper;
+using OpenIkz.Backoffice.Audit;
+using OpenIkz.Common;
 using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Backup;
@@ -12,13 +15,19 @@ public sealed record BackupRecipient(long Id, string Kind, string? MunicipalityA
 /// <summary>
 /// The recipients of backups: the operator's recovery key, a key per partner municipality and a drill key. Only public
 /// keys are stored; <see cref="CreateAsync"/> hands the private key to the caller once (the command line prints it).
+/// Every new and every revoked key is recorded in the audit log (<c>backup.key.created</c>, <c>backup.key.revoked</c>):
+/// a new recipient can read every later backup of the whole instance.
 /// </summary>
-public sealed class BackupKeys(Db db, TimeProvider clock)
+public sealed class BackupKeys(Db db, AuditLog audit, TimeProvider clock)
 {
     public static readonly string[] Kinds = ["operator", "municipality", "drill"];
 
     /// <summary>Creates a key pair, stores its public key and returns the private key (to be shown once, never stored here).</summary>
-    public async Task<(BackupRecipient Recipient, BackupPrivateKey PrivateKey)> CreateAsync(string kind, string? municipalityAgs, string? label, CancellationToken ct = default)
+    public async Task<(BackupRecipient Recipient, BackupPrivateKey PrivateKey)> CreateAsync(string kind, string? municipalityAgs, string? label, CancellationToken ct = default) =>
+        await CreateAsync(kind, municipalityAgs, label, null, ct);
+
+    /// <summary>As above, recorded as done by <paramref name="actor"/> (default: the operator's command line).</summary>
+    public async Task<(BackupRecipient Recipient, BackupPrivateKey PrivateKey)> CreateAsync(string kind, string? municipalityAgs, string? label, Actor? actor, CancellationToken ct = default)
     {
         if (!Kinds.Contains(kind)) throw new BackupException($"Unknown key kind '{kind}' (operator, municipality or drill).");
         string name;
@@ -39,9 +48,15 @@ public sealed class BackupKeys(Db db, TimeProvider clock)
         var now = clock.GetUtcNow().UtcDateTime;
         var text = string.IsNullOrWhiteSpace(label) ? name : label.Trim();
         if (text.Length > 200) throw new BackupException("The label is at most 200 characters long.");
-        var id = await db.InTransactionAsync((c, tx) => c.ExecuteScalarAsync<long>("""
-            INSERT INTO backup_recipients (kind, municipality_ags, label, public_key, key_id, created_at) VALUES (@Kind, @Ags, @Label, @Key, @KeyId, @Now) RETURNING id
-            """, new { Kind = kind, Ags = municipalityAgs, Label = text, Key = pub.Text, KeyId = pub.KeyId, Now = now }, tx), ct);
+        var id = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var created = await c.ExecuteScalarAsync<long>("""
+                INSERT INTO backup_recipients (kind, municipality_ags, label, public_key, key_id, created_at) VALUES (@Kind, @Ags, @Label, @Key, @KeyId, @Now) RETURNING id
+                """, new { Kind = kind, Ags = municipalityAgs, Label = text, Key = pub.Text, KeyId = pub.KeyId, Now = now }, tx);
+            await audit.AppendAsync(c, tx, actor ?? BackupRunner.Operator, new AuditEntry("backup.key.created", null, null, null,
+                JsonSerializer.Serialize(new { keyId = pub.KeyId, kind, municipality = municipalityAgs })));
+            return created;
+        }, ct);
         return (new BackupRecipient(id, kind, municipalityAgs, text, pub.Text, pub.KeyId, now, null), key);
     }
 
@@ -57,10 +72,16 @@ public sealed class BackupKeys(Db db, TimeProvider clock)
             """, null, ct);
 
     /// <summary>Revokes a key: later backups are no longer encrypted to it (earlier ones still are; they stay readable with it).</summary>
-    public async Task RevokeAsync(string keyId, CancellationToken ct = default)
+    public async Task RevokeAsync(string keyId, CancellationToken ct = default, Actor? actor = null)
     {
-        var changed = await db.InTransactionAsync((c, tx) => c.ExecuteAsync("UPDATE backup_recipients SET revoked_at = @Now WHERE key_id = @KeyId AND revoked_at IS NULL",
-            new { KeyId = keyId.Trim(), Now = clock.GetUtcNow().UtcDateTime }, tx), ct);
+        var changed = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var n = await c.ExecuteAsync("UPDATE backup_recipients SET revoked_at = @Now WHERE key_id = @KeyId AND revoked_at IS NULL",
+                new { KeyId = keyId.Trim(), Now = clock.GetUtcNow().UtcDateTime }, tx);
+            if (n > 0)
+                await audit.AppendAsync(c, tx, actor ?? BackupRunner.Operator, new AuditEntry("backup.key.revoked", null, null, null, JsonSerializer.Serialize(new { keyId = keyId.Trim() })));
+            return n;
+        }, ct);
         if (changed == 0) throw new BackupException($"There is no active backup key {keyId}.");
     }
 }

@@ -96,7 +96,7 @@ internal static class BackupStreams
     /// Encrypts <paramref name="plain"/> for the recipients straight into a new object on the target (no temporary
     /// copy): the encryption writes into a pipe the target reads from. Returns the plain and encrypted sizes and hashes.
     /// </summary>
-    public static async Task<BackupManifestFile> EncryptToAsync(IBackupTarget target, string name, Stream plain, IReadOnlyList<BackupPublicKey> recipients, CancellationToken ct)
+    public static async Task<BackupManifestFile> EncryptToAsync(IBackupTarget target, string name, Stream plain, BackupCrypto.RecipientSession recipients, CancellationToken ct)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         using var plainHash = new HashingStream(plain, leaveOpen: true);

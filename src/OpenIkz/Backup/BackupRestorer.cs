@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenIkz.Backoffice.Audit;
 using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Database;
@@ -45,6 +46,34 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
             if (!string.Equals(manifest.Database, destination.Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres", StringComparison.Ordinal))
                 throw new BackupException($"The backup holds a {manifest.Database} database; this instance runs on {(destination.Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres")}.");
 
+            // The documents first (a PostgreSQL database restored before them could be started on with files missing):
+            // several at once, each decrypted next to its place, checked against its SHA-256, then moved into place.
+            var store = new FileSystemFileStore(Options.Create(new OpenIkzOptions { DataDirectory = destination.DataDirectory }));
+            var placed = new System.Collections.Concurrent.ConcurrentBag<string>();
+            try
+            {
+                await Parallel.ForEachAsync(manifest.Documents, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount * 2, 2, 16), CancellationToken = ct }, async (d, token) =>
+                {
+                    var path = store.PathOf(d.Sha256);
+                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    await DecryptObjectAsync(target, d.Object, d.EncryptedSha256, d.Sha256, path, key, $"The document {d.Sha256[..12]}…", token);
+                    placed.Add(path);
+                });
+            }
+            finally { written.AddRange(placed); }
+            // The data-protection keys, beside the documents (a key file of the same name already there is kept).
+            var keysDirectory = Path.Combine(destination.DataDirectory, "keys");
+            foreach (var k in manifest.KeyFiles ?? [])
+            {
+                if (Path.GetFileName(k.FileName) != k.FileName || !k.FileName.EndsWith(".xml", StringComparison.Ordinal))
+                    throw new BackupException($"The manifest names a key file '{k.FileName}' that is not a plain file name. The restore is refused.");
+                System.IO.Directory.CreateDirectory(keysDirectory);
+                var path = Path.Combine(keysDirectory, k.FileName);
+                if (File.Exists(path)) continue;
+                await DecryptObjectAsync(target, k.File.Object, k.File.EncryptedSha256, k.File.Sha256, path, key, $"The data-protection key {k.FileName}", ct);
+                written.Add(path);
+            }
+
             Db restored;
             string? sqliteTarget = null;
             if (destination.Kind == DatabaseKind.Sqlite)
@@ -70,43 +99,39 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
                 var chain = await AuditLog.VerifyAsync(restored, ct);
                 if (!chain.Valid) throw new BackupException($"The restored audit log's hash chain is broken ({chain.Problem}). The restore is refused.");
                 auditEntries = chain.Entries;
+                // Every document a row names is among the restored ones (each checked against its SHA-256 above).
+                var inBackup = manifest.Documents.Select(d => d.Sha256).ToHashSet(StringComparer.Ordinal);
+                var referenced = await DatabaseSnapshot.ReferencedDocumentsAsync(restored, null, null, ct);
+                if (referenced.Count(h => !inBackup.Contains(h)) is > 0 and var absent)
+                    throw new BackupException($"The restored database names {absent} document(s) the backup does not hold (e.g. {referenced.First(h => !inBackup.Contains(h))[..12]}…). The restore is refused.");
             }
             if (destination.Kind == DatabaseKind.Sqlite) SqliteConnection.ClearAllPools();
 
-            // The documents: each decrypted next to its place, checked against its SHA-256, then moved into place.
-            var store = new FileSystemFileStore(Options.Create(new OpenIkzOptions { DataDirectory = destination.DataDirectory }));
-            foreach (var d in manifest.Documents)
-            {
-                var path = store.PathOf(d.Sha256);
-                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                await DecryptObjectAsync(target, d.Object, d.EncryptedSha256, d.Sha256, path, key, $"The document {d.Sha256[..12]}…", ct);
-                written.Add(path);
-            }
-            // The data-protection keys, beside the documents (a key file of the same name already there is kept).
-            var keysDirectory = Path.Combine(destination.DataDirectory, "keys");
-            foreach (var k in manifest.KeyFiles ?? [])
-            {
-                if (Path.GetFileName(k.FileName) != k.FileName || !k.FileName.EndsWith(".xml", StringComparison.Ordinal))
-                    throw new BackupException($"The manifest names a key file '{k.FileName}' that is not a plain file name. The restore is refused.");
-                System.IO.Directory.CreateDirectory(keysDirectory);
-                var path = Path.Combine(keysDirectory, k.FileName);
-                if (File.Exists(path)) continue;
-                await DecryptObjectAsync(target, k.File.Object, k.File.EncryptedSha256, k.File.Sha256, path, key, $"The data-protection key {k.FileName}", ct);
-                written.Add(path);
-            }
+            // Everything written is made durable before the restore counts (one flush of the file system on Linux).
+            if (written.Count > 0) Durability.FlushFileSystem(written[0]);
             if (sqliteTarget is not null)
             {
                 System.IO.Directory.CreateDirectory(destination.DataDirectory);
+                Durability.FlushFileSystem(file);
                 File.Move(file, sqliteTarget, overwrite: false);
                 databasePlaced = true;
+                Durability.FlushFileSystem(sqliteTarget);
             }
             return new RestoreResult(index.Id, manifest.CreatedAt, manifest.Tables.Values.Sum(), manifest.Tables.Count, manifest.Documents.Count, auditEntries, index.Bytes, started.Elapsed);
         }
-        catch
+        catch (Exception failure)
         {
             // Nothing partial stays behind: the documents written, the database placed (PostgreSQL: emptied again).
-            foreach (var path in written) File.Delete(path);
-            if (databasePlaced) await EmptyAsync(destination);
+            // A cleanup that fails itself is named, but the reason of the refusal stays the one reported.
+            try
+            {
+                foreach (var path in written) File.Delete(path);
+                if (databasePlaced) await EmptyAsync(destination);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException or NpgsqlException or BackupException)
+            {
+                throw new BackupException($"{failure.Message} Removing what was already restored failed too ({cleanup.Message}): empty the destination by hand before the next attempt.", failure);
+            }
             throw;
         }
         finally
@@ -149,7 +174,7 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
                 if (encrypted.Sha256 != encryptedSha256) throw new BackupException($"{what} differs from the manifest (encrypted SHA-256). The restore is refused.");
                 if (plain.Sha256 != plainSha256) throw new BackupException($"{what} does not match its SHA-256 after decryption. The restore is refused.");
                 await output.FlushAsync(ct);
-                output.Flush(flushToDisk: true);
+                if (Durability.FlushEachFile) output.Flush(flushToDisk: true); // Linux: one flush of the file system at the end
             }
             File.Move(temp, path, overwrite: false);
         }

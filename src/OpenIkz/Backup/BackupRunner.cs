@@ -31,13 +31,18 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
     public Task<IReadOnlyList<BackupRunResult>> RunAsync(string? targetName = null, bool full = false, CancellationToken ct = default) =>
         RunAsync(targetName is null ? targets.All : [targets.Find(targetName)], full, ct);
 
-    /// <summary>Backs up to the given targets (the configured ones, or one built by the caller).</summary>
+    /// <summary>
+    /// Backs up to the given targets (the configured ones, or one built by the caller). A target that fails does not
+    /// stop the others: its failure is recorded in the audit log (<c>backup.failed</c>) and, after every target was
+    /// tried, reported as one <see cref="BackupException"/> naming each failed target.
+    /// </summary>
     public async Task<IReadOnlyList<BackupRunResult>> RunAsync(IReadOnlyList<IBackupTarget> chosen, bool full = false, CancellationToken ct = default)
     {
         if (chosen.Count == 0) throw new BackupException($"No backup target is configured ({BackupOptions.Section}:Targets).");
         var recipients = (await keys.ActiveAsync(ct)).Select(r => r.Key).ToList();
         if (!recipients.Any()) throw new BackupException("There is no backup key yet: create the operator's recovery key first (backup keys create --operator).");
         var fingerprint = BackupCrypto.Fingerprint(recipients);
+        using var session = new BackupCrypto.RecipientSession(recipients);
 
         var started = Stopwatch.StartNew();
         var createdAt = clock.GetUtcNow().UtcDateTime;
@@ -48,12 +53,45 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
         {
             var snapshot = await DatabaseSnapshot.TakeAsync(db, scratch, options.Value.PostgresBin, ct);
             // The documents after the snapshot: every document a row of the snapshot names was stored before that row
-            // committed, and the orphan sweep removes only unreferenced files, so the list covers the snapshot.
+            // committed, and the orphan sweep removes only unreferenced files, so the list covers the snapshot. Checked:
+            // a referenced file missing from the store stops the backup (it could never be restored whole).
             var documents = files.List().Select(f => f.Sha256).Order(StringComparer.Ordinal).ToList();
+            var listed = documents.ToHashSet(StringComparer.Ordinal);
+            if (snapshot.Referenced.FirstOrDefault(h => !listed.Contains(h)) is { } absent)
+                throw new BackupException($"The document {absent} is named by the database but missing in the file store ({snapshot.Referenced.Count(h => !listed.Contains(h))} such); the backup stops. Restore the file or run 'files check'.");
             var schema = MigrationRunner.Embedded(db.Kind).Max(m => m.Version);
             var results = new List<BackupRunResult>();
+            var failures = new List<string>();
             foreach (var target in chosen)
-                results.Add(await SendAsync(target, id, createdAt, snapshot, schema, documents, recipients, fingerprint, full, started, ct));
+            {
+                try
+                {
+                    BackupRunResult result;
+                    try
+                    {
+                        result = await SendAsync(target, id, createdAt, snapshot, schema, documents, session, fingerprint, full, started, ct);
+                    }
+                    catch (MissingBackupObjectsException e) when (!full)
+                    {
+                        // Documents sent earlier are gone from the target (a receiver's retention removes objects no kept
+                        // backup names): forget what was sent there and send everything once more.
+                        logger.LogWarning("Backup {Id} to {Target}: objects sent earlier are missing there ({Message}); sending every document again", id, target.Name, e.Message);
+                        await db.ExecuteAsync("DELETE FROM backup_sent_objects WHERE target = @Target", new { Target = target.Name }, ct);
+                        result = await SendAsync(target, id, createdAt, snapshot, schema, documents, session, fingerprint, full: true, started, ct);
+                    }
+                    results.Add(result);
+                }
+                catch (Exception e) when (e is BackupException or IOException or UnauthorizedAccessException or HttpRequestException && !ct.IsCancellationRequested)
+                {
+                    failures.Add($"{target.Name}: {e.Message}");
+                    logger.LogError("Backup {Id} to {Target} failed: {Message}", id, target.Name, e.Message);
+                    await db.InTransactionAsync((c, tx) => audit.AppendAsync(c, tx, Operator, new AuditEntry("backup.failed", null, null, null,
+                        JsonSerializer.Serialize(new { target = target.Name, id, problem = e.Message }))), CancellationToken.None);
+                }
+            }
+            if (failures.Count > 0)
+                throw new BackupException($"The backup {id} failed for {failures.Count} of {chosen.Count} target(s) ({string.Join("; ", failures)})"
+                    + (results.Count > 0 ? $"; it was written to {string.Join(", ", results.Select(r => r.Target))}." : "."));
             return results;
         }
         finally
@@ -63,8 +101,11 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
         }
     }
 
+    /// <summary>How many documents are encrypted and written at once (the encryption is CPU-bound, the writes wait for the disk or the network).</summary>
+    private static int Parallelism => Math.Clamp(Environment.ProcessorCount * 2, 2, 16);
+
     private async Task<BackupRunResult> SendAsync(IBackupTarget target, string id, DateTime createdAt, SnapshotResult snapshot, int schema,
-        IReadOnlyList<string> documents, IReadOnlyList<BackupPublicKey> recipients, string fingerprint, bool full, Stopwatch started, CancellationToken ct)
+        IReadOnlyList<string> documents, BackupCrypto.RecipientSession recipients, string fingerprint, bool full, Stopwatch started, CancellationToken ct)
     {
         var sent = full ? new Dictionary<string, (string Name, long PlainBytes, long Bytes, string Sha)>() : (await db.QueryAsync<(string Sha256, string ObjectName, long PlainBytes, long Bytes, string ObjectSha256)>(
                 "SELECT sha256, object_name, plain_bytes, bytes, object_sha256 FROM backup_sent_objects WHERE target = @Target AND recipients = @Fingerprint",
@@ -75,27 +116,30 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
         await using (var plain = new FileStream(snapshot.File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
             database = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct);
 
-        var manifestDocuments = new List<BackupManifestDocument>(documents.Count);
-        var newlySent = 0;
-        foreach (var sha in documents)
+        // The documents, several at once; each keeps its place in the (sorted) list, so the manifest's order is stable.
+        var slots = new BackupManifestDocument?[documents.Count];
+        var fresh = new bool[documents.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (i, token) =>
         {
-            ct.ThrowIfCancellationRequested();
+            var sha = documents[i];
             if (sent.TryGetValue(sha, out var known))
             {
-                manifestDocuments.Add(new BackupManifestDocument(sha, known.PlainBytes, known.Name, known.Bytes, known.Sha));
-                continue;
+                slots[i] = new BackupManifestDocument(sha, known.PlainBytes, known.Name, known.Bytes, known.Sha);
+                return;
             }
             await using var plain = files.OpenRead(sha);
-            if (plain is null) continue; // removed by the orphan sweep since the list: no row of the snapshot names it
-            var file = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct);
+            if (plain is null)
+            {
+                // Removed since the list: allowed only for a file no row of the snapshot names (the orphan sweep's work).
+                if (snapshot.Referenced.Contains(sha)) throw new BackupException($"The document {sha} is named by the database but vanished from the file store during the backup; the backup stops.");
+                return;
+            }
+            var file = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, token);
             if (file.Sha256 != sha) throw new BackupException($"The document {sha} does not match its SHA-256 in the file store (read {file.Sha256}); the backup stops.");
-            await db.ExecuteAsync("""
-                INSERT INTO backup_sent_objects (target, sha256, recipients, object_name, plain_bytes, bytes, object_sha256, sent_at) VALUES (@Target, @Sha, @Fingerprint, @Name, @Plain, @Bytes, @ObjectSha, @Now)
-                ON CONFLICT (target, sha256, recipients) DO UPDATE SET object_name = excluded.object_name, plain_bytes = excluded.plain_bytes, bytes = excluded.bytes, object_sha256 = excluded.object_sha256, sent_at = excluded.sent_at
-                """, new { Target = target.Name, Sha = sha, Fingerprint = fingerprint, Name = file.Object, Plain = file.Bytes, Bytes = file.EncryptedBytes, ObjectSha = file.EncryptedSha256, Now = clock.GetUtcNow().UtcDateTime }, ct);
-            manifestDocuments.Add(new BackupManifestDocument(sha, file.Bytes, file.Object, file.EncryptedBytes, file.EncryptedSha256));
-            newlySent++;
-        }
+            slots[i] = new BackupManifestDocument(sha, file.Bytes, file.Object, file.EncryptedBytes, file.EncryptedSha256);
+            fresh[i] = true;
+        });
+        var manifestDocuments = slots.OfType<BackupManifestDocument>().ToList();
 
         // The data-protection keys: without them a restored instance could not open its second-factor secrets. Small: sent every time.
         var keyFiles = new List<BackupManifestKeyFile>();
@@ -108,7 +152,7 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
             }
 
         var manifest = new BackupManifest(BackupManifest.CurrentFormat, id, createdAt, db.Name, schema, snapshot.Method, database, snapshot.Tables,
-            snapshot.AuditSeq, snapshot.AuditHash, manifestDocuments, recipients.Select(r => r.KeyId).ToList(), keyFiles);
+            snapshot.AuditSeq, snapshot.AuditHash, manifestDocuments, recipients.Keys.Select(r => r.KeyId).ToList(), keyFiles);
         var manifestName = "manifest-" + BackupStreams.NewObjectName();
         var manifestFile = await BackupStreams.EncryptToAsync(target, manifestName, new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, BackupNames.Json)), recipients, ct);
 
@@ -118,9 +162,27 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
         var index = new BackupIndex(id, createdAt, objects);
         await target.CommitAsync(index, ct);
 
+        // Only a committed backup's documents count as sent (the next run reuses them), all in one transaction.
+        var newlySent = 0;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = new List<object>();
+        for (var i = 0; i < slots.Length; i++)
+            if (fresh[i] && slots[i] is { } d)
+            {
+                newlySent++;
+                rows.Add(new { Target = target.Name, Sha = d.Sha256, Fingerprint = fingerprint, Name = d.Object, Plain = d.Bytes, Bytes = d.EncryptedBytes, ObjectSha = d.EncryptedSha256, Now = now });
+            }
         var result = new BackupRunResult(target.Name, id, createdAt, index.Bytes, manifestDocuments.Count, newlySent, snapshot.Tables.Values.Sum(), started.Elapsed);
-        await db.InTransactionAsync((c, tx) => audit.AppendAsync(c, tx, Operator, new AuditEntry("backup.run", null, null, null,
-            JsonSerializer.Serialize(new { target = target.Name, id, bytes = result.Bytes, documents = result.Documents, sent = newlySent, rows = result.Rows, seconds = Math.Round(result.Duration.TotalSeconds, 1) }))), ct);
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            if (rows.Count > 0)
+                await c.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO backup_sent_objects (target, sha256, recipients, object_name, plain_bytes, bytes, object_sha256, sent_at) VALUES (@Target, @Sha, @Fingerprint, @Name, @Plain, @Bytes, @ObjectSha, @Now)
+                    ON CONFLICT (target, sha256, recipients) DO UPDATE SET object_name = excluded.object_name, plain_bytes = excluded.plain_bytes, bytes = excluded.bytes, object_sha256 = excluded.object_sha256, sent_at = excluded.sent_at
+                    """, rows, tx, cancellationToken: ct));
+            await audit.AppendAsync(c, tx, Operator, new AuditEntry("backup.run", null, null, null,
+                JsonSerializer.Serialize(new { target = target.Name, id, bytes = result.Bytes, documents = result.Documents, sent = newlySent, rows = result.Rows, seconds = Math.Round(result.Duration.TotalSeconds, 1) })));
+        }, ct);
         logger.LogInformation("Backup {Id} to {Target}: {Bytes} bytes, {Documents} documents ({Sent} sent), {Seconds:0.0} s", id, target.Name, result.Bytes, result.Documents, newlySent, result.Duration.TotalSeconds);
         return result;
     }

@@ -46,7 +46,10 @@ public interface IBackupTarget
 }
 
 /// <summary>A backup that cannot be written, read or restored, with a message for the operator (never a stack trace).</summary>
-public sealed class BackupException(string message, Exception? inner = null) : Exception(message, inner);
+public class BackupException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A commit refused because objects of the backup are not (or no longer) on the target, e.g. removed by a receiver's retention.</summary>
+public sealed class MissingBackupObjectsException(string message) : BackupException(message);
 
 public static class BackupNames
 {

@@ -8,7 +8,7 @@ using OpenIkz.Infrastructure.Database;
 namespace OpenIkz.Backup;
 
 /// <summary>A consistent copy of the database in a scratch file, with the row counts and the audit head of exactly that copy.</summary>
-public sealed record SnapshotResult(string File, string Method, IReadOnlyDictionary<string, long> Tables, long AuditSeq, string AuditHash);
+public sealed record SnapshotResult(string File, string Method, IReadOnlyDictionary<string, long> Tables, long AuditSeq, string AuditHash, IReadOnlySet<string> Referenced);
 
 /// <summary>
 /// Takes the database's consistent snapshot while the app serves, and puts one back:
@@ -31,8 +31,9 @@ public static class DatabaseSnapshot
             }
             using var snapshot = Db.ForSqlite(file);
             var (tables, seq, hash) = await CountAsync(snapshot, null, null, ct);
+            var referenced = await ReferencedDocumentsAsync(snapshot, null, null, ct);
             SqliteConnection.ClearAllPools();
-            return new SnapshotResult(file, "sqlite-online-backup", tables, seq, hash);
+            return new SnapshotResult(file, "sqlite-online-backup", tables, seq, hash, referenced);
         }
         else
         {
@@ -42,9 +43,10 @@ public static class DatabaseSnapshot
             var snapshotId = await c.ExecuteScalarAsync<string>("SELECT pg_export_snapshot()", transaction: tx)
                 ?? throw new BackupException("PostgreSQL exported no snapshot.");
             var (tables, seq, hash) = await CountAsync(db, c, tx, ct);
+            var referenced = await ReferencedDocumentsAsync(db, c, tx, ct);
             await RunToolAsync(db, postgresBin, "pg_dump", ["--format=custom", "--no-owner", "--no-privileges", $"--snapshot={snapshotId}", "--file", file], ct);
             await tx.CommitAsync(ct);
-            return new SnapshotResult(file, "pg_dump-custom", tables, seq, hash);
+            return new SnapshotResult(file, "pg_dump-custom", tables, seq, hash, referenced);
         }
     }
 
@@ -70,6 +72,24 @@ public static class DatabaseSnapshot
         {
             if (own) await c.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Every document hash the database's rows name: the case files' documents and the agreements' renderings (the
+    /// tables behind the modules' <c>IFileReferences</c>; a module that stores files in a new table adds it here, and
+    /// <c>BackupRestoreTests</c> fails for a referenced file the backup leaves out). A backup must carry each of them, and a
+    /// restore checks that it did.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> ReferencedDocumentsAsync(Db db, System.Data.Common.DbConnection? c, System.Data.Common.DbTransaction? tx, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT sha256 FROM case_documents
+            UNION SELECT html_sha256 FROM agreement_documents
+            UNION SELECT pdf_sha256 FROM agreement_documents
+            """;
+        if (c is not null)
+            return (await c.QueryAsync<string>(new CommandDefinition(sql, transaction: tx, cancellationToken: ct))).Where(h => h is not null).ToHashSet(StringComparer.Ordinal);
+        return (await db.QueryAsync<string>(sql, null, ct)).Where(h => h is not null).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Runs pg_dump or pg_restore against the database, the password through the environment (never on the command line or in a log).</summary>

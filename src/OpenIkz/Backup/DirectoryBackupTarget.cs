@@ -5,8 +5,9 @@ namespace OpenIkz.Backup;
 
 /// <summary>
 /// A backup target in a directory, e.g. a partner's share mounted on the primary: <c>objects/NAME</c> and
-/// <c>backups/ID.json</c> (the index). Written to a temporary name, flushed to disk and moved into place without
-/// replacing anything. The primary can write here, so it could also delete here: a holder that must survive an
+/// <c>backups/ID.json</c> (the index). Written to a temporary name and moved into place without replacing anything;
+/// before an index is written the file system is flushed (<see cref="Durability"/>), so an index never names an object
+/// that a power cut could still take away. The primary can write here, so it could also delete here: a holder that must survive an
 /// attacker on the primary uses a receiver instance (<c>OpenIkz:Backup:Receive</c>), which only appends.
 /// </summary>
 public sealed class DirectoryBackupTarget : IBackupTarget
@@ -56,15 +57,17 @@ public sealed class DirectoryBackupTarget : IBackupTarget
     {
         foreach (var o in index.Objects)
             if (!File.Exists(ObjectPath(o.Name)) || new FileInfo(ObjectPath(o.Name)).Length != o.Bytes)
-                throw new BackupException($"The backup {index.Id} names the object {o.Name}, which is missing or incomplete on {Name}.");
+                throw new MissingBackupObjectsException($"The backup {index.Id} names the object {o.Name}, which is missing or incomplete on {Name}.");
         var path = IndexPath(index.Id);
-        var temp = await WriteTempAsync(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(index, BackupNames.Json)), ct);
+        var temp = await WriteTempAsync(new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(index, BackupNames.Json)), ct, flush: true);
+        Durability.FlushFileSystem(temp.Path); // every object of the index, and their moves into place, are on disk before the index counts
         try { File.Move(temp.Path, path, overwrite: false); }
         catch (IOException) when (File.Exists(path))
         {
             File.Delete(temp.Path);
             throw new BackupException($"The backup {index.Id} already exists on {Name}; it is not replaced.");
         }
+        Durability.FlushFileSystem(path); // the index's own name
     }
 
     public async Task<IReadOnlyList<BackupIndex>> ListAsync(CancellationToken ct = default)
@@ -89,7 +92,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         return list.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
     }
 
-    private async Task<(string Path, string Sha256)> WriteTempAsync(Stream content, CancellationToken ct)
+    private async Task<(string Path, string Sha256)> WriteTempAsync(Stream content, CancellationToken ct, bool flush = false)
     {
         var tmpDir = Path.Combine(_root, TempFolder);
         System.IO.Directory.CreateDirectory(tmpDir);
@@ -108,7 +111,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
                 await file.WriteAsync(buffer.AsMemory(0, read), ct);
             }
             await file.FlushAsync(ct);
-            file.Flush(flushToDisk: true);
+            if (flush || Durability.FlushEachFile) file.Flush(flushToDisk: true); // objects: flushed together before the index (Linux)
         }
         catch
         {

@@ -75,6 +75,13 @@ public sealed class HttpBackupTarget : IBackupTarget
             HttpCompletionOption.ResponseContentRead, ct);
         if (response.StatusCode == HttpStatusCode.Conflict)
             throw new BackupException($"The backup {index.Id} was not committed on {Name}: {await DetailAsync(response, ct)}");
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var detail = DetailOf(body, response.ReasonPhrase);
+            if (NamesMissingObjects(body)) throw new MissingBackupObjectsException($"The backup {index.Id} was not committed on {Name}: {detail}");
+            throw new BackupException($"Could not commit the backup {index.Id} on {Name}: 400 {detail}");
+        }
         await EnsureAsync(response, $"commit the backup {index.Id}", ct);
     }
 
@@ -120,6 +127,41 @@ public sealed class HttpBackupTarget : IBackupTarget
         var hint = response.StatusCode == HttpStatusCode.Unauthorized ? " (is the token right, and not revoked on the receiver?)"
             : response.StatusCode == HttpStatusCode.NotFound ? " (is receiver mode on there, OpenIkz:Backup:Receive:Enabled?)" : "";
         throw new BackupException($"Could not {what} on {Name}: {(int)response.StatusCode} {await DetailAsync(response, ct)}{hint}");
+    }
+
+    /// <summary>Whether a 400 answer to a commit is about objects only (the receiver names each missing one as <c>objects[i]</c>).</summary>
+    private static bool NamesMissingObjects(string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            if (problem.RootElement.ValueKind != JsonValueKind.Object || !problem.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Object) return false;
+            var names = errors.EnumerateObject().Select(e => e.Name).ToList();
+            return names.Count > 0 && names.All(n => System.Text.RegularExpressions.Regex.IsMatch(n, @"^objects\[\d+\]$"));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The detail of a problem document's text (and its field errors), or <paramref name="reason"/> when it is none.</summary>
+    private static string DetailOf(string body, string? reason)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var problem = document.RootElement;
+            if (problem.ValueKind != JsonValueKind.Object) return reason ?? "";
+            var detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : reason;
+            if (problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+                detail += " " + string.Join("; ", errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join(" ", e.Value.EnumerateArray().Select(m => m.GetString()))}"));
+            return detail ?? "";
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return reason ?? "";
+        }
     }
 
     /// <summary>The problem document's detail (and its field errors), or the bare status when there is none.</summary>

@@ -42,7 +42,9 @@ public sealed class MunicipalityExport(Db db, IFileStore files, BackupKeys keys,
                 foreach (var table in new[] { "case_documents", "case_notes", "case_history" })
                     counts[table + ".jsonl"] = await RowsAsync(zip, table + ".jsonl",
                         $"SELECT t.* FROM {table} t JOIN cases c ON c.id = t.case_id WHERE c.owner_ags = @Ags ORDER BY t.case_id", p, ct);
-                counts["audit_log.jsonl"] = await RowsAsync(zip, "audit_log.jsonl", "SELECT * FROM audit_log WHERE owner_ags = @Ags OR actor_ags = @Ags ORDER BY seq", p, ct);
+                // The history of the own cases, and what the own staff did outside any case; not what the own staff did on a
+                // partner's case (that entry belongs to the partner's history: its case id and outcome are the partner's data).
+                counts["audit_log.jsonl"] = await RowsAsync(zip, "audit_log.jsonl", "SELECT * FROM audit_log WHERE owner_ags = @Ags OR (actor_ags = @Ags AND owner_ags IS NULL) ORDER BY seq", p, ct);
                 const string member = "agreement_id IN (SELECT agreement_id FROM agreement_members WHERE municipality_ags = @Ags)";
                 counts["agreements.jsonl"] = agreementCount = (int)await RowsAsync(zip, "agreements.jsonl", $"SELECT * FROM agreements WHERE id IN (SELECT agreement_id FROM agreement_members WHERE municipality_ags = @Ags) ORDER BY id", p, ct);
                 foreach (var table in new[] { "agreement_members", "agreement_services", "agreement_rates", "agreement_history", "agreement_documents" })

@@ -234,7 +234,7 @@ public abstract class ReceiverApiTests
         var index = ReceiverFixture.Index(DateTime.UtcNow.AddMinutes(-3), ReceiverFixture.Ref(name, bytes));
         await target.CommitAsync(index);
         await Assert.ThrowsAsync<BackupException>(() => target.CommitAsync(index));
-        var incomplete = await Assert.ThrowsAsync<BackupException>(() => target.CommitAsync(ReceiverFixture.Index(DateTime.UtcNow, ReceiverFixture.Ref(ReceiverFixture.NewName(), bytes))));
+        var incomplete = await Assert.ThrowsAsync<MissingBackupObjectsException>(() => target.CommitAsync(ReceiverFixture.Index(DateTime.UtcNow, ReceiverFixture.Ref(ReceiverFixture.NewName(), bytes))));
         Assert.Contains("objects[0]", incomplete.Message);
         var listed = Assert.Single(await target.ListAsync());
         Assert.Equal(index, listed with { Objects = index.Objects }); // records compare lists by reference

@@ -37,8 +37,8 @@ public sealed class SicherungenModel(BackupStatus status, BackupKeys keys, Munic
 
     public async Task<IActionResult> OnPostCreateKeyAsync(CancellationToken ct)
     {
-        if (User.MunicipalityAgs() is not { } ags) return Forbid();
-        var (recipient, key) = await keys.CreateAsync("municipality", ags, null, ct);
+        if (User.MunicipalityAgs() is not { } ags || OpenIkz.Common.Actor.From(User) is not { } actor) return Forbid();
+        var (recipient, key) = await keys.CreateAsync("municipality", ags, null, actor, ct);
         using (key)
         {
             Created = recipient;
