@@ -32,6 +32,9 @@ public sealed class BenchOptions
     /// <summary>appt: the open-loop rush's request rates per second (--rate 5,20,500, the default), run in ascending order; --seconds (10 for appt) the timed length of each.</summary>
     public List<double> Rates { get; set; } = [5, 20, 500];
     public bool Appointments => Command.StartsWith("appt", StringComparison.Ordinal);
+    /// <summary>backup: documents beside the cases (100,000); --runs (3) timed backup/restore pairs.</summary>
+    public int Documents { get; set; } = 100_000;
+    public bool Backup => Command.StartsWith("backup", StringComparison.Ordinal);
 
     public bool Postgres => Database == "postgres";
     public string DataDirectory => Path.GetFullPath(DataDirectoryOption ?? Path.Combine(Path.GetTempPath(), "openikz-bench-" + Database));
@@ -68,13 +71,14 @@ public sealed class BenchOptions
                 case "--pg-server": o.PostgresServer = Next(); break;
                 case "--pg-database": o.PostgresDatabase = Next(); break;
                 case "--out": o.Output = Next(); break;
+                case "--documents": o.Documents = int.Parse(Next()); break;
                 case "--phases": o.Phases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(); break;
                 default: throw new ArgumentException($"Unknown option {args[i]}.");
             }
         }
         if (o.Database is not ("sqlite" or "postgres")) throw new ArgumentException("--database must be sqlite or postgres.");
-        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation" or "appt" or "appt-seed" or "appt-run"))
-            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley, assess-simulation, assess-evaluation, appt, appt-seed or appt-run.");
+        if (o.Command is not ("seed" or "run" or "all" or "settle" or "settle-seed" or "settle-run" or "registry" or "registry-seed" or "registry-run" or "assess-queue" or "assess-shapley" or "assess-simulation" or "assess-evaluation" or "appt" or "appt-seed" or "appt-run" or "backup" or "backup-seed" or "backup-run"))
+            throw new ArgumentException("The command must be seed, run, all, settle, settle-seed, settle-run, registry, registry-seed, registry-run, assess-queue, assess-shapley, assess-simulation, assess-evaluation, appt, appt-seed, appt-run, backup, backup-seed or backup-run.");
         if (o.Command == "assess-simulation" && (o.Cases < 1000 || o.Runs < 1)) throw new ArgumentException("assess-simulation needs --cases >= 1000 and --runs >= 1.");
         if (o.Registry)
         {
@@ -101,6 +105,13 @@ public sealed class BenchOptions
             if (!runsGiven) o.Runs = 5;
             if (o.Requests < 10 || o.Concurrency < 1 || o.Runs < 1 || o.Rates.Count == 0 || o.Rates.Any(r => r <= 0) || o.Seconds <= 0) throw new ArgumentException("Need --requests >= 10, --concurrency >= 1, --runs >= 1, --rate > 0, --seconds > 0.");
             return o;
+        }
+        if (o.Backup)
+        {
+            // The back-office data set with documents, apart from the load benchmark's, so both can be kept.
+            o.DataDirectoryOption ??= Path.Combine(Path.GetTempPath(), "openikz-backup-" + o.Database);
+            if (o.PostgresDatabase == "openikz_bench") o.PostgresDatabase = "openikz_backup";
+            if (o.Documents < 1 || o.Runs < 1 || o.Cases < 1) throw new ArgumentException("Need --documents >= 1, --cases >= 1 and --runs >= 1.");
         }
         if (o.Clerks < 4 || o.Concurrency < 1 || o.Concurrency > o.Clerks) throw new ArgumentException("Need at least 4 clerks and 1 <= concurrency <= clerks.");
         return o;

@@ -35,7 +35,7 @@ public static class Program
         catch (ArgumentException ex)
         {
             Console.Error.WriteLine(ex.Message);
-            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all|settle|settle-seed|settle-run|registry|registry-seed|registry-run|assess-queue|assess-shapley|assess-simulation|assess-evaluation|appt|appt-seed|appt-run [--database sqlite|postgres] [--municipalities 11000] [--entries 100000] [--requests 400] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md] [--partners 40] [--runs 3] [--rate 5,20,500]");
+            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all|settle|settle-seed|settle-run|registry|registry-seed|registry-run|assess-queue|assess-shapley|assess-simulation|assess-evaluation|appt|appt-seed|appt-run|backup|backup-seed|backup-run [--database sqlite|postgres] [--municipalities 11000] [--entries 100000] [--requests 400] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md] [--partners 40] [--runs 3] [--rate 5,20,500] [--documents 100000]");
             return 2;
         }
         // The load generator and the in-process baselines must not be limited by thread-pool ramp-up
@@ -51,6 +51,8 @@ public static class Program
         if (o.Command is "assess-shapley") await ShapleyBench.RunAsync(o);
         if (o.Command is "assess-simulation") await SimulationBench.RunAsync(o);
         if (o.Command is "assess-evaluation") await EvaluationBench.RunAsync(o);
+        if (o.Command is "backup" or "backup-seed") await BackupBench.SeedAsync(o);
+        if (o.Command is "backup" or "backup-run") await BackupBench.RunAsync(o);
         if (o.Command is "seed" or "all") await Seeder.SeedAsync(o);
         if (o.Command is "run" or "all") await RunAsync(o);
         return 0;
