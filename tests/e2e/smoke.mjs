@@ -75,12 +75,16 @@ async function atNarrowWidth(page, name, cspErrors) {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+const stepTimes = [];
 async function step(name, fn) {
+  const started = Date.now();
   try {
     await fn();
   } catch (error) {
     failures.push(`${name}: ${error.message.split('\n')[0]}`);
   }
+  stepTimes.push([name, Date.now() - started]);
+  if (process.env.E2E_TIMES) console.error(`step ${name}: ${Date.now() - started} ms`);
 }
 
 const browser = await chromium.launch({
