@@ -115,7 +115,7 @@ public static class BackupCommands
                     var from = Target(services, single("from"));
                     stdout.WriteLine("id\tcreated\tbytes\tobjects");
                     foreach (var b in await from.ListAsync())
-                        stdout.WriteLine(string.Join('\t', b.Id, Iso(b.CreatedAt), b.Bytes.ToString(CultureInfo.InvariantCulture), b.Objects.Count.ToString(CultureInfo.InvariantCulture)));
+                        stdout.WriteLine(string.Join('\t', b.Id, Iso(b.CreatedAt), b.Bytes.ToString(CultureInfo.InvariantCulture), b.ObjectCount.ToString(CultureInfo.InvariantCulture)));
                     return 0;
                 case ["restore", ..]:
                     return await RestoreAsync(services, single, stdout);

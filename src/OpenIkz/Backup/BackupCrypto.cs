@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -151,28 +152,38 @@ public static class BackupCrypto
             var header = new Header(1, ChunkSize, BackupPublicKey.Base64Url(RandomNumberGenerator.GetBytes(16)), stanzas);
             var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, BackupNames.Json);
             var ad = HeaderHash(headerBytes);
-            var lengthBytes = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(lengthBytes, headerBytes.Length);
-            await output.WriteAsync(Magic, ct);
-            await output.WriteAsync(lengthBytes, ct);
-            await output.WriteAsync(headerBytes, ct);
+            // Magic, length and header in one write; then one write per chunk (an unbuffered file gets whole chunks).
+            var start = new byte[Magic.Length + 4 + headerBytes.Length];
+            Magic.CopyTo(start, 0);
+            BinaryPrimitives.WriteInt32BigEndian(start.AsSpan(Magic.Length), headerBytes.Length);
+            headerBytes.CopyTo(start, Magic.Length + 4);
+            await output.WriteAsync(start, ct);
 
             using var key = Key.Import(Aead, fileKey, KeyBlobFormat.RawSymmetricKey);
             BackupPublicKey.TryBase64Url(header.NoncePrefix, out var prefix);
-            var buffer = new byte[ChunkSize];
-            var cipher = new byte[ChunkSize + TagSize];
-            ulong counter = 0;
-            // Read one chunk ahead: the last chunk (shorter than a whole one, possibly empty) carries the final flag.
-            var filled = await FillAsync(plain, buffer, ct);
-            while (true)
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            var cipher = ArrayPool<byte>.Shared.Rent(ChunkSize + TagSize);
+            try
             {
-                var final = filled < ChunkSize;
-                var nonce = Nonce(prefix, counter, final);
-                Aead.Encrypt(key, nonce, ad, buffer.AsSpan(0, filled), cipher.AsSpan(0, filled + TagSize));
-                await output.WriteAsync(cipher.AsMemory(0, filled + TagSize), ct);
-                if (final) break;
-                counter++;
-                filled = await FillAsync(plain, buffer, ct);
+                ulong counter = 0;
+                // Read one chunk ahead: the last chunk (shorter than a whole one, possibly empty) carries the final flag.
+                var filled = await FillAsync(plain, buffer.AsMemory(0, ChunkSize), ct);
+                while (true)
+                {
+                    var final = filled < ChunkSize;
+                    var nonce = Nonce(prefix, counter, final);
+                    Aead.Encrypt(key, nonce, ad, buffer.AsSpan(0, filled), cipher.AsSpan(0, filled + TagSize));
+                    await output.WriteAsync(cipher.AsMemory(0, filled + TagSize), ct);
+                    if (final) break;
+                    counter++;
+                    filled = await FillAsync(plain, buffer.AsMemory(0, ChunkSize), ct);
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, ChunkSize)); // plain text does not stay behind in the pool
+                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(cipher);
             }
             await output.FlushAsync(ct);
         }
@@ -206,25 +217,36 @@ public static class BackupCrypto
         {
             using var aeadKey = Key.Import(Aead, fileKey, KeyBlobFormat.RawSymmetricKey);
             // One chunk read ahead: a whole chunk is never the last, so a stream ending after one was cut off.
-            var current = new byte[ChunkSize + TagSize];
-            var next = new byte[ChunkSize + TagSize];
-            var clear = new byte[ChunkSize];
-            var length = await FillAsync(encrypted, current, ct);
-            ulong counter = 0;
-            while (true)
+            const int whole = ChunkSize + TagSize;
+            var current = ArrayPool<byte>.Shared.Rent(whole);
+            var next = ArrayPool<byte>.Shared.Rent(whole);
+            var clear = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
             {
-                if (length < TagSize) throw new BackupException($"{what} is truncated: its end is missing.");
-                var final = length < current.Length;
-                var nextLength = 0;
-                if (!final && (nextLength = await FillAsync(encrypted, next, ct)) == 0)
-                    throw new BackupException($"{what} is truncated: its end is missing.");
-                if (!Aead.Decrypt(aeadKey, Nonce(prefix, counter, final), ad, current.AsSpan(0, length), clear.AsSpan(0, length - TagSize)))
-                    throw new BackupException($"{what} was changed or is damaged (chunk {counter + 1} fails its authentication); it is not restored.");
-                await plain.WriteAsync(clear.AsMemory(0, length - TagSize), ct);
-                if (final) break;
-                (current, next) = (next, current);
-                length = nextLength;
-                counter++;
+                var length = await FillAsync(encrypted, current.AsMemory(0, whole), ct);
+                ulong counter = 0;
+                while (true)
+                {
+                    if (length < TagSize) throw new BackupException($"{what} is truncated: its end is missing.");
+                    var final = length < whole;
+                    var nextLength = 0;
+                    if (!final && (nextLength = await FillAsync(encrypted, next.AsMemory(0, whole), ct)) == 0)
+                        throw new BackupException($"{what} is truncated: its end is missing.");
+                    if (!Aead.Decrypt(aeadKey, Nonce(prefix, counter, final), ad, current.AsSpan(0, length), clear.AsSpan(0, length - TagSize)))
+                        throw new BackupException($"{what} was changed or is damaged (chunk {counter + 1} fails its authentication); it is not restored.");
+                    await plain.WriteAsync(clear.AsMemory(0, length - TagSize), ct);
+                    if (final) break;
+                    (current, next) = (next, current);
+                    length = nextLength;
+                    counter++;
+                }
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(clear.AsSpan(0, ChunkSize));
+                ArrayPool<byte>.Shared.Return(current);
+                ArrayPool<byte>.Shared.Return(next);
+                ArrayPool<byte>.Shared.Return(clear);
             }
         }
         finally { CryptographicOperations.ZeroMemory(fileKey); }
@@ -316,12 +338,12 @@ public static class BackupCrypto
         return nonce;
     }
 
-    private static async Task<int> FillAsync(Stream s, byte[] buffer, CancellationToken ct)
+    private static async Task<int> FillAsync(Stream s, Memory<byte> buffer, CancellationToken ct)
     {
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var read = await s.ReadAsync(buffer.AsMemory(filled), ct);
+            var read = await s.ReadAsync(buffer[filled..], ct);
             if (read == 0) break;
             filled += read;
         }

@@ -56,7 +56,7 @@ public sealed class BackupDrill(Db db, BackupTargets targets, BackupRestorer res
         {
             // Any failure is a failed drill, recorded and shown (an unreachable target, a refused file, a bug): only a
             // cancelled drill (the app stopping) records nothing.
-            BackupIndex? newest = null;
+            BackupSummary? newest = null;
             try { newest = await NewestAsync(target, ct); }
             catch (Exception) when (!ct.IsCancellationRequested) { /* the target cannot even be listed: no recovery point */ }
             var ended = clock.GetUtcNow().UtcDateTime;
@@ -82,7 +82,7 @@ public sealed class BackupDrill(Db db, BackupTargets targets, BackupRestorer res
         return result;
     }
 
-    private static async Task<BackupIndex?> NewestAsync(IBackupTarget target, CancellationToken ct)
+    private static async Task<BackupSummary?> NewestAsync(IBackupTarget target, CancellationToken ct)
     {
         try { return (await target.ListAsync(ct)).LastOrDefault(); }
         catch (BackupException) { return null; }
@@ -90,7 +90,7 @@ public sealed class BackupDrill(Db db, BackupTargets targets, BackupRestorer res
 }
 
 /// <summary>What the administrators' page shows per target: the newest backup, its age and size, the last drill.</summary>
-public sealed record TargetStatus(string Target, BackupIndex? Newest, TimeSpan? Age, bool TooOld, string? ListProblem, BackupStatus.DrillDetail? LastDrill, bool LastDrillFailed, int Backups);
+public sealed record TargetStatus(string Target, BackupSummary? Newest, TimeSpan? Age, bool TooOld, string? ListProblem, BackupStatus.DrillDetail? LastDrill, bool LastDrillFailed, int Backups);
 
 public sealed class BackupStatus(Db db, BackupTargets targets, IOptions<BackupOptions> options, TimeProvider clock)
 {
@@ -115,7 +115,7 @@ public sealed class BackupStatus(Db db, BackupTargets targets, IOptions<BackupOp
         var list = new List<TargetStatus>();
         foreach (var target in targets.All)
         {
-            BackupIndex? newest = null;
+            BackupSummary? newest = null;
             string? problem = null;
             var count = 0;
             try

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 
 namespace OpenIkz.Backup;
@@ -94,38 +93,20 @@ internal static class BackupStreams
 {
     /// <summary>
     /// Encrypts <paramref name="plain"/> for the recipients straight into a new object on the target (no temporary
-    /// copy): the encryption writes into a pipe the target reads from. Returns the plain and encrypted sizes and hashes.
+    /// copy; a directory target is written in place). Returns the plain and encrypted sizes and hashes.
     /// </summary>
     public static async Task<BackupManifestFile> EncryptToAsync(IBackupTarget target, string name, Stream plain, BackupCrypto.RecipientSession recipients, CancellationToken ct)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
         using var plainHash = new HashingStream(plain, leaveOpen: true);
-        var encryptedHash = new HashingStream(pipe.Writer.AsStream(), leaveOpen: true);
-        var writer = Task.Run(async () =>
+        long encryptedBytes = 0;
+        string? encryptedSha256 = null;
+        await target.PutObjectAsync(name, async (output, token) =>
         {
-            try
-            {
-                await BackupCrypto.EncryptAsync(plainHash, encryptedHash, recipients, ct);
-                await pipe.Writer.CompleteAsync();
-            }
-            catch (Exception ex)
-            {
-                await pipe.Writer.CompleteAsync(ex);
-                throw;
-            }
+            using var encrypted = new HashingStream(output, leaveOpen: true);
+            await BackupCrypto.EncryptAsync(plainHash, encrypted, recipients, token);
+            (encryptedBytes, encryptedSha256) = (encrypted.Count, encrypted.Sha256);
         }, ct);
-        try
-        {
-            await using var reader = pipe.Reader.AsStream();
-            await target.PutObjectAsync(name, reader, ct);
-        }
-        finally
-        {
-            await writer; // surfaces the encryption's own error first
-        }
-        var result = new BackupManifestFile(name, plainHash.Count, plainHash.Sha256, encryptedHash.Count, encryptedHash.Sha256);
-        encryptedHash.Dispose();
-        return result;
+        return new BackupManifestFile(name, plainHash.Count, plainHash.Sha256, encryptedBytes, encryptedSha256!);
     }
 
     public static string NewObjectName() => RandomNumberGenerator.GetHexString(32, lowercase: true);

@@ -29,8 +29,9 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
         var started = Stopwatch.StartNew();
         var backups = await target.ListAsync(ct);
         if (backups.Count == 0) throw new BackupException($"There is no backup on {target.Name}.");
-        var index = backupId is null ? backups[^1] : backups.FirstOrDefault(b => b.Id == backupId)
+        var chosen = backupId is null ? backups[^1] : backups.FirstOrDefault(b => b.Id == backupId)
             ?? throw new BackupException($"There is no backup {backupId} on {target.Name}.");
+        var index = await target.GetIndexAsync(chosen.Id, ct);
         var manifest = await ReadManifestAsync(target, index, key, ct);
 
         await RequireEmptyAsync(destination, ct);
@@ -167,7 +168,7 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
         {
             await using (var source = await target.OpenObjectAsync(name, ct))
             await using (var encrypted = new HashingStream(source))
-            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0)) // whole chunks: no buffer needed
             await using (var plain = new HashingStream(output, leaveOpen: true))
             {
                 await BackupCrypto.DecryptAsync(encrypted, plain, key, what, ct);

@@ -113,7 +113,7 @@ public sealed class BackupRunner(Db db, IFileStore files, BackupTargets targets,
             .ToDictionary(r => r.Sha256, r => (Name: r.ObjectName, r.PlainBytes, r.Bytes, Sha: r.ObjectSha256), StringComparer.Ordinal);
 
         BackupManifestFile database;
-        await using (var plain = new FileStream(snapshot.File, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
+        await using (var plain = new FileStream(snapshot.File, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
             database = await BackupStreams.EncryptToAsync(target, BackupStreams.NewObjectName(), plain, recipients, ct);
 
         // The documents, several at once; each keeps its place in the (sorted) list, so the manifest's order is stable.

@@ -1,19 +1,30 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace OpenIkz.Backup;
 
 /// <summary>
-/// One backup as a target lists it: its id (<c>yyyyMMddTHHmmssZ-xxxxxxxx</c>, sortable by time), when it was taken and
+/// One backup's index on a target: its id (<c>yyyyMMddTHHmmssZ-xxxxxxxx</c>, sortable by time), when it was taken and
 /// the objects it consists of. This index is the only part of a backup a storage holder can read: object names are
 /// random, sizes are the encrypted sizes; everything else (the manifest, the database, the documents) is encrypted.
+/// Written with its size and object count ahead of the object list, so a listing reads only the beginning of each
+/// index (one of 100,000 documents is about 17 MB).
 /// </summary>
-public sealed record BackupIndex(string Id, DateTime CreatedAt, IReadOnlyList<BackupObjectRef> Objects)
+public sealed record BackupIndex(string Id, DateTime CreatedAt, [property: JsonPropertyOrder(1)] IReadOnlyList<BackupObjectRef> Objects)
 {
     public long Bytes => Objects.Sum(o => o.Bytes);
+
+    /// <summary>The number of objects (written for the listing; ignored when an index is read).</summary>
+    public int ObjectCount => Objects.Count;
+
+    public BackupSummary Summary => new(Id, CreatedAt, Objects.Count, Bytes);
 
     /// <summary>The object holding the encrypted manifest of the backup.</summary>
     public const string ManifestRole = "manifest";
 }
+
+/// <summary>A backup as a listing shows it, without its object list: id, time, number of objects and encrypted bytes.</summary>
+public sealed record BackupSummary(string Id, DateTime CreatedAt, int ObjectCount, long Bytes);
 
 /// <summary>An encrypted object of a backup: its name on the target, its size and the SHA-256 of its (encrypted) bytes.</summary>
 public sealed record BackupObjectRef(string Name, long Bytes, string Sha256);
@@ -35,14 +46,50 @@ public interface IBackupTarget
     /// <summary>Stores an object under a new name; an existing object is never replaced (same bytes again: accepted; other bytes: refused).</summary>
     Task PutObjectAsync(string name, Stream content, CancellationToken ct = default);
 
+    /// <summary>
+    /// Stores an object whose bytes <paramref name="write"/> writes (called once, with a stream to write to). A target
+    /// that writes files gives the stream of its file itself, so an object is encrypted straight into place; the
+    /// default hands the bytes over through a pipe to <see cref="PutObjectAsync(string, Stream, CancellationToken)"/>.
+    /// </summary>
+    async Task PutObjectAsync(string name, Func<Stream, CancellationToken, Task> write, CancellationToken ct = default)
+    {
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await using (var stream = pipe.Writer.AsStream(leaveOpen: true))
+                    await write(stream, ct);
+                await pipe.Writer.CompleteAsync();
+            }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex);
+                throw;
+            }
+        }, ct);
+        try
+        {
+            await using var reader = pipe.Reader.AsStream();
+            await PutObjectAsync(name, reader, ct);
+        }
+        finally
+        {
+            await writer; // surfaces the writer's own error first
+        }
+    }
+
     /// <summary>Reads an object, or throws <see cref="BackupException"/> when it is missing.</summary>
     Task<Stream> OpenObjectAsync(string name, CancellationToken ct = default);
 
     /// <summary>Makes a backup visible: every object it names must be stored; an index of the same id is never replaced.</summary>
     Task CommitAsync(BackupIndex index, CancellationToken ct = default);
 
-    /// <summary>The committed backups, oldest first.</summary>
-    Task<IReadOnlyList<BackupIndex>> ListAsync(CancellationToken ct = default);
+    /// <summary>The committed backups, oldest first, without their object lists.</summary>
+    Task<IReadOnlyList<BackupSummary>> ListAsync(CancellationToken ct = default);
+
+    /// <summary>One committed backup's whole index, or a <see cref="BackupException"/> when there is none of this id.</summary>
+    Task<BackupIndex> GetIndexAsync(string id, CancellationToken ct = default);
 }
 
 /// <summary>A backup that cannot be written, read or restored, with a message for the operator (never a stack trace).</summary>

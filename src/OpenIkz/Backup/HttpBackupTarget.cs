@@ -85,17 +85,34 @@ public sealed class HttpBackupTarget : IBackupTarget
         await EnsureAsync(response, $"commit the backup {index.Id}", ct);
     }
 
-    public async Task<IReadOnlyList<BackupIndex>> ListAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<BackupSummary>> ListAsync(CancellationToken ct = default)
     {
         using var response = await SendAsync(HttpMethod.Get, new Uri(_base, "backups"), null, HttpCompletionOption.ResponseContentRead, ct);
         await EnsureAsync(response, "list the backups", ct);
         try
         {
-            return await response.Content.ReadFromJsonAsync<List<BackupIndex>>(BackupNames.Json, ct) ?? [];
+            return await response.Content.ReadFromJsonAsync<List<BackupSummary>>(BackupNames.Json, ct) ?? [];
         }
         catch (JsonException e)
         {
             throw new BackupException($"{Name} answered the list of backups with something that is no list of backups.", e);
+        }
+    }
+
+    public async Task<BackupIndex> GetIndexAsync(string id, CancellationToken ct = default)
+    {
+        using var response = await SendAsync(HttpMethod.Get, new Uri(_base, "backups/" + BackupNames.Require(id)), null, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) throw new BackupException($"There is no backup {id} on {Name}.");
+        await EnsureAsync(response, $"read the index of backup {id}", ct);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<BackupIndex>(BackupNames.Json, ct) is { Id: not null, Objects: not null } index && index.Id == id
+                ? index
+                : throw new BackupException($"{Name} answered the index of backup {id} with another backup or an empty one.");
+        }
+        catch (JsonException e)
+        {
+            throw new BackupException($"{Name} answered the index of backup {id} with something that is no backup index.", e);
         }
     }
 

@@ -45,7 +45,9 @@ public static class ReceiverApi
             .ProducesProblem(400).ProducesProblem(409);
         receive.MapGet("/backups", async (ClaimsPrincipal user, ReceiverStore store, CancellationToken ct) =>
                 TypedResults.Ok(await store.For(user.PartnerName()).ListAsync(ct)))
-            .WithName("ListReceivedBackups").WithSummary("The caller's committed backups, oldest first.");
+            .WithName("ListReceivedBackups").WithSummary("The caller's committed backups, oldest first: id, createdAt, objectCount and bytes (no object lists).");
+        receive.MapGet("/backups/{id}", GetIndexAsync)
+            .WithName("GetReceivedBackup").WithSummary("One committed backup's whole index (its objects with sizes and SHA-256).").ProducesProblem(404);
         return app;
     }
 
@@ -75,6 +77,23 @@ public static class ReceiverApi
         var target = store.For(user.PartnerName());
         if (!await target.HasObjectAsync(name, ct)) return Problems.NotFound($"Das Objekt '{name}' ist nicht gespeichert.");
         return TypedResults.File(await target.OpenObjectAsync(name, ct), OctetStream);
+    }
+
+    private static async Task<Results<Ok<BackupIndex>, ProblemHttpResult, ValidationProblem>> GetIndexAsync(
+        string id, ClaimsPrincipal user, ReceiverStore store, CancellationToken ct)
+    {
+        if (!BackupNames.IsValid(id)) return InvalidName("id", id);
+        var target = store.For(user.PartnerName());
+        if (!target.HasIndex(id)) return Problems.NotFound($"Die Sicherung '{id}' ist nicht gespeichert.");
+        try
+        {
+            return TypedResults.Ok(await target.GetIndexAsync(id, ct));
+        }
+        catch (BackupException)
+        {
+            return TypedResults.Problem(statusCode: 409, title: Problems.TitleFor(409), type: Problems.TypeFor(409),
+                detail: $"Der Index der Sicherung '{id}' ist hier beschädigt und kann nicht gelesen werden; bitte den Betrieb des Empfängers verständigen.");
+        }
     }
 
     private static async Task<Results<Created<BackupIndex>, ProblemHttpResult, ValidationProblem>> CommitAsync(

@@ -49,7 +49,18 @@ public sealed class ReceiverRetention(ReceiverStore store, IOptions<BackupOption
                 logger.LogWarning("Backup retention of partner {Partner}: {Unreadable} index file(s) cannot be read; no objects removed", partner, indexFiles - keep.Count);
                 return removed;
             }
-            var named = backups.Where(b => keep.Contains(b.Id)).SelectMany(b => b.Objects).Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var kept in backups.Where(b => keep.Contains(b.Id)))
+            {
+                BackupIndex index;
+                try { index = await target.GetIndexAsync(kept.Id, ct); }
+                catch (BackupException e)
+                {
+                    logger.LogWarning("Backup retention of partner {Partner}: the index {Id} cannot be read ({Message}); no objects removed", partner, kept.Id, e.Message);
+                    return removed;
+                }
+                named.UnionWith(index.Objects.Select(o => o.Name));
+            }
             foreach (var file in Files(target, DirectoryBackupTarget.ObjectsFolder).Where(f => !named.Contains(f.Name) && f.LastWriteTimeUtc < now - UploadGrace)
                          .Concat(Files(target, DirectoryBackupTarget.TempFolder).Where(f => f.LastWriteTimeUtc < now - UploadGrace)))
             {

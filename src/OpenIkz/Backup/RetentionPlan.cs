@@ -10,7 +10,7 @@ namespace OpenIkz.Backup;
 /// </summary>
 public static class RetentionPlan
 {
-    public static IReadOnlySet<string> Keep(IReadOnlyList<BackupIndex> backups, DateTime nowUtc, int daily, int weekly, int monthly)
+    public static IReadOnlySet<string> Keep(IReadOnlyList<BackupSummary> backups, DateTime nowUtc, int daily, int weekly, int monthly)
     {
         var keep = new HashSet<string>(StringComparer.Ordinal);
         if (backups.Count == 0) return keep;
@@ -37,6 +37,6 @@ public static class RetentionPlan
     }
 
     /// <summary>The latest by time; of equal times the greatest id (ids begin with the time, so this is the order of the listing).</summary>
-    private static BackupIndex Newest(IEnumerable<BackupIndex> backups) =>
+    private static BackupSummary Newest(IEnumerable<BackupSummary> backups) =>
         backups.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal).First();
 }

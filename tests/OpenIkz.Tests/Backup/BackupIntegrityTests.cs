@@ -85,13 +85,13 @@ public abstract class BackupIntegrityTests(OpenIkzApp fixture)
         Assert.Equal(first.Documents, first.DocumentsSent);
 
         // A document object removed on the target (as a receiver's retention removes objects no kept backup names).
-        var index = (await target.ListAsync()).Single();
+        var index = await target.GetIndexAsync((await target.ListAsync()).Single().Id);
         var manifest = await BackupRestorer.ReadManifestAsync(target, index, key, default);
         File.Delete(Path.Combine(root, "objects", manifest.Documents[0].Object));
 
         var second = (await runner.RunAsync([target])).Single();
         Assert.Equal(second.Documents, second.DocumentsSent); // all sent again, not only the new ones
-        var newest = (await target.ListAsync())[^1];
+        var newest = await target.GetIndexAsync((await target.ListAsync())[^1].Id);
         Assert.Equal(second.Id, newest.Id);
         foreach (var o in newest.Objects) Assert.True(await target.HasObjectAsync(o.Name), $"object {o.Name} of the new backup is missing");
 
@@ -109,7 +109,7 @@ public abstract class BackupIntegrityTests(OpenIkzApp fixture)
         var root = TestEnvironment.NewTempDirectory("backup-forged");
         var target = new DirectoryBackupTarget("integrity-forged", root);
         await app.Services.GetRequiredService<BackupRunner>().RunAsync([target]);
-        var index = (await target.ListAsync()).Single();
+        var index = await target.GetIndexAsync((await target.ListAsync()).Single().Id);
         var manifest = await BackupRestorer.ReadManifestAsync(target, index, key, default);
         var left = manifest.Documents.Single(d => d.Sha256 == sha);
 

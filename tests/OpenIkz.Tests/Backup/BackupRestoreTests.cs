@@ -121,7 +121,7 @@ public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
         var (partner, _) = await BackupWithACaseAsync();
         using var __ = partner;
         var target = new DirectoryBackupTarget("partner", SharedTarget);
-        var newest = (await target.ListAsync())[^1];
+        var newest = await target.GetIndexAsync((await target.ListAsync())[^1].Id);
         var restorer = app.Services.GetRequiredService<BackupRestorer>();
 
         async Task RefusedAsync(BackupPrivateKey key, string expected)
@@ -259,7 +259,8 @@ public abstract class BackupRestoreTests(OpenIkzApp fixture) : IAsyncLifetime
         Assert.Equal(result.BackupId, status.Newest!.Id);
 
         // A drill of a damaged backup fails, says why, and the page's status shows it.
-        var newest = Path.Combine(SharedTarget, "objects", status.Newest.Objects[1].Name);
+        var damaged = await new DirectoryBackupTarget("partner", SharedTarget).GetIndexAsync(status.Newest.Id);
+        var newest = Path.Combine(SharedTarget, "objects", damaged.Objects[1].Name);
         var bytes = File.ReadAllBytes(newest);
         File.WriteAllBytes(newest, bytes[..^10]);
         try

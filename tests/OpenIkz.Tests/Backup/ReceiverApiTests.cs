@@ -82,9 +82,14 @@ public abstract class ReceiverApiTests
 
         Assert.Equal(before, ReceiverFixture.Snapshot(App.PartnerDirectory(name)));
         Assert.Equal(original, await (await partner.GetAsync($"{ReceiverApi.Prefix}/objects/{objectName}")).Content.ReadAsByteArrayAsync());
-        var listed = Assert.Single((await partner.GetFromJsonAsync<List<BackupIndex>>($"{ReceiverApi.Prefix}/backups", BackupNames.Json))!);
-        Assert.Equal(index.Id, listed.Id);
-        Assert.Equal(objectName, Assert.Single(listed.Objects).Name);
+        var listed = Assert.Single((await partner.GetFromJsonAsync<List<BackupSummary>>($"{ReceiverApi.Prefix}/backups", BackupNames.Json))!);
+        Assert.Equal(new BackupSummary(index.Id, index.CreatedAt, 1, index.Bytes), listed);
+        var whole = (await partner.GetFromJsonAsync<BackupIndex>($"{ReceiverApi.Prefix}/backups/{index.Id}", BackupNames.Json))!;
+        Assert.Equal(objectName, Assert.Single(whole.Objects).Name);
+        await (await partner.GetAsync($"{ReceiverApi.Prefix}/backups/20200101t000000000z-00000000")).AssertProblemAsync(404);
+        // Another partner does not see this backup's index.
+        var (_, otherToken) = await App.NewPartnerAsync();
+        await (await App.AsPartner(otherToken).GetAsync($"{ReceiverApi.Prefix}/backups/{index.Id}")).AssertProblemAsync(404);
     }
 
     [SkippableFact]
@@ -236,9 +241,12 @@ public abstract class ReceiverApiTests
         await Assert.ThrowsAsync<BackupException>(() => target.CommitAsync(index));
         var incomplete = await Assert.ThrowsAsync<MissingBackupObjectsException>(() => target.CommitAsync(ReceiverFixture.Index(DateTime.UtcNow, ReceiverFixture.Ref(ReceiverFixture.NewName(), bytes))));
         Assert.Contains("objects[0]", incomplete.Message);
-        var listed = Assert.Single(await target.ListAsync());
-        Assert.Equal(index, listed with { Objects = index.Objects }); // records compare lists by reference
-        Assert.Equal(index.Objects, listed.Objects);
+        Assert.Equal(index.Summary, Assert.Single(await target.ListAsync()));
+        var whole = await target.GetIndexAsync(index.Id);
+        Assert.Equal(index, whole with { Objects = index.Objects }); // records compare lists by reference
+        Assert.Equal(index.Objects, whole.Objects);
+        var absent = await Assert.ThrowsAsync<BackupException>(() => target.GetIndexAsync("20200101t000000000z-00000000"));
+        Assert.Contains("no backup", absent.Message);
 
         var stranger = new HttpBackupTarget("stranger", api, api.BaseAddress!, ReceivePartners.TokenPrefix + "falsch");
         var refused = await Assert.ThrowsAsync<BackupException>(() => stranger.ListAsync());

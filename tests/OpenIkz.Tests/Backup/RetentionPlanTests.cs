@@ -8,13 +8,13 @@ public sealed class RetentionPlanTests
     /// <summary>Thursday, 3 December 2026, 13:00 in Berlin; its ISO week runs from Monday 30 November to Sunday 6 December.</summary>
     private static readonly DateTime Now = new(2026, 12, 3, 12, 0, 0, DateTimeKind.Utc);
 
-    private static BackupIndex At(DateTime utc) => new($"{utc:yyyyMMdd}t{utc:HHmmss}z-{utc.Ticks % 100_000_000:x8}", utc, []);
+    private static BackupSummary At(DateTime utc) => new($"{utc:yyyyMMdd}t{utc:HHmmss}z-{utc.Ticks % 100_000_000:x8}", utc, 0, 0);
 
     /// <summary>One backup a day at 10:00 UTC (11:00 in Berlin), the last on the day of <see cref="Now"/>.</summary>
-    private static List<BackupIndex> Daily(int days) =>
+    private static List<BackupSummary> Daily(int days) =>
         Enumerable.Range(0, days).Select(i => At(new DateTime(2026, 12, 3, 10, 0, 0, DateTimeKind.Utc).AddDays(-i))).Reverse().ToList();
 
-    private static string[] Days(IReadOnlySet<string> keep, IReadOnlyList<BackupIndex> all) =>
+    private static string[] Days(IReadOnlySet<string> keep, IReadOnlyList<BackupSummary> all) =>
         all.Where(b => keep.Contains(b.Id)).Select(b => b.CreatedAt.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     [Theory]

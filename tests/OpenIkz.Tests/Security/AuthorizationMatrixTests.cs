@@ -199,6 +199,7 @@ public abstract class AuthorizationMatrixTests
         ["HEAD /api/v1/backup/receive/objects/{name}"] = "401 401 401 401 401 401 401",
         ["POST /api/v1/backup/receive/backups"] = "401 401 401 401 401 401 401",
         ["GET /api/v1/backup/receive/backups"] = "401 401 401 401 401 401 401",
+        ["GET /api/v1/backup/receive/backups/{id}"] = "401 401 401 401 401 401 401",
 
         // ---- pages (GET); an API client has no cookie session, so it is anonymous to the pages
         ["PAGE /"] = "ok ok ok ok ok ok ok",

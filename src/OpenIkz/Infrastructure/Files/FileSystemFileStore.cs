@@ -52,7 +52,7 @@ public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFil
     public Stream? OpenRead(string sha256)
     {
         var path = PathOf(sha256);
-        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null;
+        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan) : null;
     }
 
     public bool Exists(string sha256) => File.Exists(PathOf(sha256));
