@@ -236,6 +236,94 @@ public abstract class CommandLineTests(TestDatabase kind) : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Backup_KeysRunListRestoreDrill_ThroughTheCommandLine_WithExitCodesAndMessages()
+    {
+        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        var keys = TestEnvironment.NewTempDirectory("cli-backup-keys");
+        var keyFile = Path.Combine(keys, "operator.key");
+        var (exit, output, error) = await RunAsync("", "backup", "keys", "create", "--operator", "--label", "Betrieb", "--out", keyFile);
+        Assert.True(exit == 0, error);
+        Assert.Contains("created", output);
+        Assert.Contains(OpenIkz.Backup.BackupPrivateKey.Prefix, await File.ReadAllTextAsync(keyFile));
+        Assert.DoesNotContain(OpenIkz.Backup.BackupPrivateKey.Prefix, output); // written to the file, not printed
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        (exit, _, error) = await RunAsync("", "backup", "keys", "create", "--operator", "--out", keyFile);
+        Assert.Equal(1, exit);
+        Assert.Contains("exists", error);
+        (exit, _, error) = await RunAsync("", "backup", "keys", "create");
+        Assert.Equal(2, exit);
+        Assert.Contains("exactly one of", error);
+
+        (exit, _, error) = await RunAsync("", "backup", "run");
+        Assert.Equal(1, exit);
+        Assert.Contains("No backup target is configured", error);
+        var target = TestEnvironment.NewTempDirectory("cli-backup-target");
+        _config["OpenIkz:Backup:Targets:0:Name"] = "partner";
+        _config["OpenIkz:Backup:Targets:0:Directory"] = target;
+        (exit, output, error) = await RunAsync("", "backup", "run");
+        Assert.True(exit == 0, error);
+        Assert.Contains("to partner", output);
+        (exit, output, error) = await RunAsync("", "backup", "list", "--from", "partner");
+        Assert.True(exit == 0, error);
+        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Split('\t');
+        Assert.Matches(@"^\d{8}t\d{9}z-[0-9a-f]{8}$", line[0]);
+        Assert.True(int.Parse(line[3], System.Globalization.CultureInfo.InvariantCulture) >= 2, output); // manifest and database at least
+        (exit, _, error) = await RunAsync("", "backup", "list", "--from", "/gibt/es/nicht");
+        Assert.Equal(1, exit);
+        Assert.Contains("neither a configured backup target nor a directory", error);
+
+        // Restore into an empty instance: a wrong key is refused (exit 1, nothing written), the right one restores.
+        var restoreConfig = new Dictionary<string, string?> { ["OpenIkz:DataDirectory"] = TestEnvironment.NewTempDirectory("cli-restore"), ["OpenIkz:Mode"] = "production" };
+        string? restoreDatabase = null;
+        if (kind == TestDatabase.Postgres)
+        {
+            restoreDatabase = await TestEnvironment.CreatePostgresDatabaseAsync();
+            restoreConfig["OpenIkz:Database"] = "postgres";
+            restoreConfig["ConnectionStrings:Postgres"] = restoreDatabase;
+        }
+        try
+        {
+            var strangerKey = Path.Combine(keys, "fremd.key");
+            using (var stranger = OpenIkz.Backup.BackupPrivateKey.Create())
+                await File.WriteAllTextAsync(strangerKey, stranger.Export() + "\n");
+            (exit, _, error) = await RunWithAsync(restoreConfig, "restore", "--from", target, "--key", strangerKey);
+            Assert.Equal(1, exit);
+            Assert.Contains("cannot be opened with this key", error);
+            Assert.False(File.Exists(Path.Combine(restoreConfig["OpenIkz:DataDirectory"]!, "openikz.db")));
+
+            (exit, output, error) = await RunWithAsync(restoreConfig, "restore", "--from", target, "--key", keyFile);
+            Assert.True(exit == 0, error);
+            Assert.Contains("restored and verified", output);
+            Assert.Contains("unbroken chain", output);
+            (exit, _, error) = await RunWithAsync(restoreConfig, "restore", "--from", target, "--key", keyFile);
+            Assert.Equal(1, exit);
+            Assert.Contains("already holds", error);
+            (exit, _, error) = await RunWithAsync(restoreConfig, "restore", "--from", target);
+            Assert.Equal(1, exit);
+            Assert.Contains("--key", error);
+        }
+        finally
+        {
+            if (restoreDatabase is not null) await TestEnvironment.DropPostgresDatabaseAsync(restoreDatabase);
+        }
+
+        // The drill: with the operator's key it passes; with a key that is no recipient it fails with exit 1.
+        (exit, output, error) = await RunAsync("", "backup", "drill", "--key", keyFile);
+        Assert.True(exit == 0, error + output);
+        (exit, output, error) = await RunAsync("", "backup", "drill", "--key", Path.Combine(keys, "fremd.key"));
+        Assert.Equal(1, exit);
+        Assert.Contains("cannot be opened with this key", output + error);
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunWithAsync(Dictionary<string, string?> config, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, new StringReader(""), output, error, config);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [SkippableFact]
     public async Task Help_ListsTheBackupReceiverCommands()
     {
         var (exit, output, _) = await RunAsync("", "help");
