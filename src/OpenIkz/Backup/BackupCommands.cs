@@ -167,7 +167,7 @@ public static class BackupCommands
         using var key = BackupPrivateKey.ReadFile(keyFile);
         var app = services.GetRequiredService<IOptions<OpenIkzOptions>>().Value;
         var db = services.GetRequiredService<Db>();
-        var destination = new RestoreDestination(db.Kind, app.ResolvedDataDirectory, db.Kind == DatabaseKind.Postgres ? db.ConnectionString : null);
+        var destination = new RestoreDestination(db.Kind, app.ResolvedDataDirectory, db.Kind == DatabaseKind.Postgres ? db.ConnectionString : null, app.ResolvedDocumentsDirectory);
         var runner = services.GetRequiredService<BackupRunner>();
         var result = await services.GetRequiredService<BackupRestorer>().RestoreAsync(from, key, single("backup"), destination, runner.ScratchRoot);
         stdout.WriteLine($"Backup {result.BackupId} of {Iso(result.CreatedAt)} restored and verified in {result.Duration.TotalSeconds:0.0} s: {result.Tables} tables, {result.Rows:N0} rows, "

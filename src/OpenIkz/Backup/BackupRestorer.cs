@@ -12,7 +12,10 @@ using OpenIkz.Infrastructure.Files;
 namespace OpenIkz.Backup;
 
 /// <summary>Where a restore goes: an empty data folder (SQLite: its database file and documents) or an empty PostgreSQL database with a data folder for the documents.</summary>
-public sealed record RestoreDestination(DatabaseKind Kind, string DataDirectory, string? PostgresConnectionString = null);
+public sealed record RestoreDestination(DatabaseKind Kind, string DataDirectory, string? PostgresConnectionString = null, string? DocumentsDirectory = null)
+{
+    public OpenIkzOptions StoreOptions => new() { DataDirectory = DataDirectory, DocumentsDirectory = DocumentsDirectory };
+}
 
 public sealed record RestoreResult(string BackupId, DateTime CreatedAt, long Rows, int Tables, int Documents, long AuditEntries, long Bytes, TimeSpan Duration);
 
@@ -49,7 +52,7 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
 
             // The documents first (a PostgreSQL database restored before them could be started on with files missing):
             // several at once, each decrypted next to its place, checked against its SHA-256, then moved into place.
-            var store = new FileSystemFileStore(Options.Create(new OpenIkzOptions { DataDirectory = destination.DataDirectory }));
+            var store = new FileSystemFileStore(Options.Create(destination.StoreOptions));
             var placed = new System.Collections.Concurrent.ConcurrentBag<string>();
             try
             {
@@ -200,9 +203,9 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
             if (await db.QuerySingleAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'", null, ct) > 0)
                 throw new BackupException("The PostgreSQL database already holds tables; a restore goes into an empty one.");
         }
-        var documents = Path.Combine(destination.DataDirectory, "documents");
+        var documents = destination.StoreOptions.ResolvedDocumentsDirectory;
         if (System.IO.Directory.Exists(documents) && System.IO.Directory.EnumerateFiles(documents, "*", SearchOption.AllDirectories).Any())
-            throw new BackupException($"The data folder {destination.DataDirectory} already holds documents; a restore goes into an empty one.");
+            throw new BackupException($"The documents folder {documents} already holds documents; a restore goes into an empty one.");
     }
 
     private static async Task EmptyAsync(RestoreDestination destination)

@@ -26,9 +26,20 @@ public sealed class OpenIkzOptions
     /// </summary>
     public TimeSpan OrphanFileGracePeriod { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary><c>files</c> or <c>database</c> (PostgreSQL only); empty: <c>database</c> on PostgreSQL, <c>files</c> on SQLite (<see cref="OpenIkz.Infrastructure.DataProtectionKeys"/>).</summary>
+    public string? DataProtectionKeys { get; set; }
+
     public bool IsDemo => string.Equals(Mode, "demo", StringComparison.OrdinalIgnoreCase);
 
     public string ResolvedDataDirectory => Path.GetFullPath(DataDirectory);
+
+    /// <summary>
+    /// Where the documents are stored; empty: <c>DATA/documents</c>. With several instances, a folder every instance
+    /// reaches (a shared mount), while each keeps its own data folder (docs/OPERATIONS.md, "Several instances").
+    /// </summary>
+    public string? DocumentsDirectory { get; set; }
+
+    public string ResolvedDocumentsDirectory => DocumentsDirectory is { Length: > 0 } d ? Path.GetFullPath(d) : Path.Combine(ResolvedDataDirectory, "documents");
 
     /// <summary>Checks the values and says in one line per problem what is wrong.</summary>
     public IReadOnlyList<string> Validate(string? postgresConnectionString)
@@ -42,6 +53,12 @@ public sealed class OpenIkzOptions
             errors.Add($"OpenIkz:Mode must be 'demo' or 'production', not '{Mode}'.");
         if (TokenLifetime <= TimeSpan.Zero) errors.Add("OpenIkz:TokenLifetime must be positive.");
         if (OrphanFileGracePeriod < TimeSpan.FromMinutes(5)) errors.Add("OpenIkz:OrphanFileGracePeriod must be at least 5 minutes (uploads in flight need it).");
+        if (DataProtectionKeys is { Length: > 0 } store && !store.Trim().Equals(Infrastructure.DataProtectionKeys.Files, StringComparison.OrdinalIgnoreCase)
+            && !store.Trim().Equals(Infrastructure.DataProtectionKeys.Database, StringComparison.OrdinalIgnoreCase))
+            errors.Add($"OpenIkz:DataProtectionKeys must be '{Infrastructure.DataProtectionKeys.Files}' or '{Infrastructure.DataProtectionKeys.Database}', not '{store}'.");
+        else if (DataProtectionKeys is { Length: > 0 } db && db.Trim().Equals(Infrastructure.DataProtectionKeys.Database, StringComparison.OrdinalIgnoreCase)
+                 && !string.Equals(Database, "postgres", StringComparison.OrdinalIgnoreCase))
+            errors.Add("OpenIkz:DataProtectionKeys 'database' needs OpenIkz:Database 'postgres' (SQLite runs one instance; its keys stay in DATA/keys).");
         if (MaxRequestBodyBytes <= 0) errors.Add("OpenIkz:MaxRequestBodyBytes must be positive.");
         return errors;
     }

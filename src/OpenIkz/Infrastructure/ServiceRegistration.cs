@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using OpenIkz.Infrastructure.Database;
 using OpenIkz.Infrastructure.Files;
@@ -26,8 +25,7 @@ public static class ServiceRegistration
             if (problems.Count > 0) throw new InvalidOperationException(string.Join(" ", problems));
             return Db.Create(options, configuration.GetConnectionString("Postgres"));
         });
-        services.AddDataProtection().SetApplicationName("OpenIkz")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{OpenIkzOptions.Section}:DataDirectory"] ?? new OpenIkzOptions().DataDirectory), "keys")));
+        services.AddOpenIkzDataProtection(configuration);
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<IFileStore, FileSystemFileStore>();
         services.AddPeriodicJob<OrphanFileSweep>();
@@ -35,5 +33,9 @@ public static class ServiceRegistration
     }
 
     /// <summary>The web host's share: runs the periodic jobs the modules registered.</summary>
-    public static IServiceCollection AddPeriodicJobRunner(this IServiceCollection services) => services.AddHostedService<PeriodicJobRunner>();
+    public static IServiceCollection AddPeriodicJobRunner(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => JobLocks.For(sp.GetRequiredService<Db>()));
+        return services.AddHostedService<PeriodicJobRunner>();
+    }
 }

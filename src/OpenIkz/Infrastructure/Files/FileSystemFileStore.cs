@@ -4,7 +4,8 @@ using OpenIkz.Common;
 namespace OpenIkz.Infrastructure.Files;
 
 /// <summary>
-/// The file store on local disk: files addressed by their SHA-256 in DATA/documents/ab/cd/abcd… (also in
+/// The file store on disk: files addressed by their SHA-256 in DATA/documents/ab/cd/abcd…, or below
+/// <c>OpenIkz:DocumentsDirectory</c> (a folder several instances share) (also in
 /// PostgreSQL mode: the database holds the metadata and the hash). A file is written to a temporary name, flushed
 /// to disk and renamed, so a stored hash always names a whole file; identical content is stored once.
 /// Files are written before the transaction that references them commits, so an acknowledged case
@@ -12,7 +13,7 @@ namespace OpenIkz.Infrastructure.Files;
 /// </summary>
 public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFileStore
 {
-    private readonly string _root = Path.Combine(options.Value.ResolvedDataDirectory, "documents");
+    private readonly string _root = options.Value.ResolvedDocumentsDirectory;
 
     public string PathOf(string sha256)
     {

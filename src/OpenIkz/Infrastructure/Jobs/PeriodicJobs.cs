@@ -23,10 +23,12 @@ public static class PeriodicJobRegistration
 }
 
 /// <summary>
-/// Runs every registered job once at start and then at its interval, each in its own loop. A failing round is
-/// logged with its exception type only (messages may quote personal data) and the job runs again at its next tick.
+/// Runs every registered job once at start and then at its interval, each in its own loop. Each round takes the job's
+/// lock first (<see cref="IJobLock"/>: on PostgreSQL an advisory lock, so that of several instances on one database
+/// only one does a round at a time); a round whose lock is held elsewhere is skipped. A failing round is logged with
+/// its exception type only (messages may quote personal data) and the job runs again at its next tick.
 /// </summary>
-public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, ILogger<PeriodicJobRunner> logger) : BackgroundService
+public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, IJobLock locks, ILogger<PeriodicJobRunner> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(jobs.Select(job => RunLoopAsync(job, stoppingToken)));
@@ -38,19 +40,34 @@ public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, ILogger<Pe
         {
             do
             {
-                try
-                {
-                    var handled = await job.RunAsync(stoppingToken);
-                    if (handled > 0) logger.LogInformation("Job {Job} handled {Count} items", job.Name, handled);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError("Job {Job} failed: {ExceptionType}", job.Name, ex.GetType().Name);
-                }
+                await RunRoundAsync(job, stoppingToken);
             } while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>One round under the job's lock; returns whether it ran (false: the lock is held elsewhere, or it failed).</summary>
+    public async Task<bool> RunRoundAsync(IPeriodicJob job, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await using var held = await locks.TryAcquireAsync(job.Name, stoppingToken);
+            if (held is null)
+            {
+                logger.LogDebug("Job {Job} skipped: another instance is running it", job.Name);
+                return false;
+            }
+            var handled = await job.RunAsync(stoppingToken);
+            if (handled > 0) logger.LogInformation("Job {Job} handled {Count} items", job.Name, handled);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // A job's own time-out (a cancelled HTTP call) is a failed round, not the end of its loop.
+            logger.LogError("Job {Job} failed: {ExceptionType}", job.Name, ex.GetType().Name);
+            return false;
         }
     }
 }
