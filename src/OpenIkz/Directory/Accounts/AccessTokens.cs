@@ -41,11 +41,24 @@ public sealed class AccessTokens(Db db, TimeProvider clock, IOptions<OpenIkzOpti
     }
 
     /// <summary>The user of a valid, unexpired token whose account is active; otherwise null.</summary>
-    public async Task<long?> FindUserAsync(string token, CancellationToken ct = default) =>
-        await db.QuerySingleOrDefaultAsync<long?>("""
-            SELECT t.user_id FROM access_tokens t JOIN users u ON u.id = t.user_id
+    /// <summary>
+    /// The user of a valid token with what can change without a new security stamp (the pending steps), in one query:
+    /// null for an unknown, expired or revoked token and for an inactive user.
+    /// </summary>
+    public async Task<TokenUser?> FindUserAsync(string token, CancellationToken ct = default) =>
+        await db.QuerySingleOrDefaultAsync<TokenUser>("""
+            SELECT t.user_id AS UserId, u.security_stamp AS SecurityStamp, u.password_must_change AS PasswordMustChange, u.totp_enabled AS TotpEnabled
+            FROM access_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = @Hash AND t.expires_at > @Now AND u.is_active = @Active
             """, new { Hash = Hash(token), Now = clock.GetUtcNow().UtcDateTime, Active = true }, ct);
+
+    public sealed class TokenUser
+    {
+        public long UserId { get; init; }
+        public string SecurityStamp { get; init; } = "";
+        public bool PasswordMustChange { get; init; }
+        public bool TotpEnabled { get; init; }
+    }
 
     /// <summary>Revokes the given user token (DELETE /api/v1/auth/token). Returns false when it was not there.</summary>
     public async Task<bool> RevokeAsync(string token, CancellationToken ct = default) =>

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using OpenIkz.Infrastructure;
 
@@ -65,9 +66,15 @@ public static class Principals
 
 }
 
-/// <summary>Authenticates <c>Authorization: Bearer …</c> with a user token or an API client secret.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer …</c> with a user token or an API client secret. A user token costs one
+/// query per request: the token with its user's security stamp and pending steps. The user with roles and services
+/// (three more queries) is kept in memory under its id and security stamp (<see cref="UserPrincipalCache"/>): every
+/// change of roles, services, password or active state rotates the stamp (and deletes the tokens), so a kept user is
+/// never used after such a change, on any instance, and a revoked or expired token is refused at once.
+/// </summary>
 public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    AccessTokens tokens, UserAccounts users, IOptions<SecurityOptions> security) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    AccessTokens tokens, UserAccounts users, UserPrincipalCache cache, IOptions<SecurityOptions> security) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -81,11 +88,11 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
             var client = await tokens.FindClientAsync(token, Context.RequestAborted);
             return client is null ? AuthenticateResult.Fail("Unknown client.") : Success(Principals.ForClient(client, Scheme.Name));
         }
-        var userId = await tokens.FindUserAsync(token, Context.RequestAborted);
-        if (userId is null) return AuthenticateResult.Fail("Unknown or expired token.");
-        var user = await users.FindAsync(userId.Value, Context.RequestAborted);
+        var found = await tokens.FindUserAsync(token, Context.RequestAborted);
+        if (found is null) return AuthenticateResult.Fail("Unknown or expired token.");
+        var user = await cache.GetAsync(found.UserId, found.SecurityStamp, users, Context.RequestAborted);
         return user is null || !user.IsActive ? AuthenticateResult.Fail("Inactive user.")
-            : Success(Principals.ForUser(user, Scheme.Name, PendingSteps.For(user, security.Value.RequireSecondFactor == true)));
+            : Success(Principals.ForUser(user, Scheme.Name, PendingSteps.For(found.PasswordMustChange, found.TotpEnabled, security.Value.RequireSecondFactor == true)));
     }
 
     private AuthenticateResult Success(ClaimsPrincipal principal) => AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
@@ -172,6 +179,7 @@ public static class AuthenticationSetup
                     },
                 };
             });
+        services.AddSingleton<UserPrincipalCache>();
         services.AddAuthorization();
         return services;
     }
@@ -183,4 +191,30 @@ public static class AuthenticationSetup
         ctx.Response.Redirect(ctx.RedirectUri);
         return Task.CompletedTask;
     }
+}
+
+/// <summary>
+/// Users with their roles and services, kept for the bearer tokens under (id, security stamp) for a few minutes. A
+/// stamp that changed is a different key, so what was kept for the old one is never handed out again. Bounded in
+/// size; per instance (no state is shared, none needs to be: the stamp comes from the database with every request).
+/// </summary>
+public sealed class UserPrincipalCache : IDisposable
+{
+    public static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(5);
+    public const int MaxEntries = 20_000;
+
+    private readonly MemoryCache _users = new(new MemoryCacheOptions { SizeLimit = MaxEntries });
+
+    public async Task<UserAccount?> GetAsync(long userId, string securityStamp, UserAccounts users, CancellationToken ct)
+    {
+        var key = (userId, securityStamp);
+        if (_users.TryGetValue(key, out UserAccount? kept)) return kept;
+        var user = await users.FindAsync(userId, ct);
+        // Kept only when it is the user of this stamp (a change between the two queries gives the next request a new key).
+        if (user is not null && user.SecurityStamp == securityStamp)
+            _users.Set(key, user, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = KeepFor });
+        return user;
+    }
+
+    public void Dispose() => _users.Dispose();
 }
