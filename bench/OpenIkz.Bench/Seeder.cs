@@ -191,7 +191,9 @@ public static class Seeder
     private static async Task SeedPostgresAsync(BenchOptions o, string hash, DateTime now)
     {
         using var db = OpenIkz.Infrastructure.Database.Db.ForPostgres(o.PostgresConnectionString); // registers the app's Dapper type handlers
-        await using var c = new NpgsqlConnection(o.PostgresConnectionString);
+        // No command timeout anywhere in the seeding: on a slow disk the COPY's completion (index maintenance for
+        // 1,000,000 rows) and the VACUUM can take longer than Npgsql's default 30 s, and seeding must not depend on it.
+        await using var c = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(o.PostgresConnectionString) { CommandTimeout = 0 }.ConnectionString);
         await c.OpenAsync();
         var usersByAgs = new Dictionary<string, List<long>>();
         var counters = new Dictionary<(string, string, int), long>();
@@ -207,6 +209,7 @@ public static class Seeder
                 FROM STDIN (FORMAT BINARY)
                 """))
             {
+                w.Timeout = Timeout.InfiniteTimeSpan;
                 foreach (var k in Cases(o.Cases, now, usersByAgs, counters))
                 {
                     await w.StartRowAsync();
@@ -234,6 +237,6 @@ public static class Seeder
             await tx.CommitAsync();
         }
         // A loaded production database has been vacuumed and analysed by autovacuum; do it now so the run does not measure autovacuum.
-        await c.ExecuteAsync("VACUUM ANALYZE", commandTimeout: 600);
+        await c.ExecuteAsync("VACUUM ANALYZE", commandTimeout: 0);
     }
 }
