@@ -170,6 +170,7 @@ public static class BackupCommands
         var destination = new RestoreDestination(db.Kind, app.ResolvedDataDirectory, db.Kind == DatabaseKind.Postgres ? db.ConnectionString : null, app.ResolvedDocumentsDirectory);
         var runner = services.GetRequiredService<BackupRunner>();
         var result = await services.GetRequiredService<BackupRestorer>().RestoreAsync(from, key, single("backup"), destination, runner.ScratchRoot);
+        if (result.Note is not null) stdout.WriteLine("Note: " + result.Note);
         stdout.WriteLine($"Backup {result.BackupId} of {Iso(result.CreatedAt)} restored and verified in {result.Duration.TotalSeconds:0.0} s: {result.Tables} tables, {result.Rows:N0} rows, "
             + $"{result.AuditEntries:N0} audit entries in an unbroken chain, {result.Documents:N0} documents with their SHA-256. The app can start on it.");
         return 0;

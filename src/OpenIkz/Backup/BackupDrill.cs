@@ -48,7 +48,9 @@ public sealed class BackupDrill(Db db, BackupTargets targets, BackupRestorer res
                 await db.ExecuteAsync($"CREATE DATABASE {scratchDatabase}", null, ct);
                 connection = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Database = scratchDatabase, Pooling = false }.ToString();
             }
-            var restored = await restorer.RestoreAsync(target, key, null, new RestoreDestination(db.Kind, Path.Combine(scratch, "data"), connection), scratch, ct);
+            // The newest backup by name: a drill whose newest backup cannot be read fails, it does not fall back to an older one.
+            var newest = await NewestAsync(target, ct) ?? throw new BackupException($"There is no backup on {target.Name}.");
+            var restored = await restorer.RestoreAsync(target, key, newest.Id, new RestoreDestination(db.Kind, Path.Combine(scratch, "data"), connection), scratch, ct);
             var ended = clock.GetUtcNow().UtcDateTime;
             result = new DrillResult(target.Name, restored.BackupId, true, null, started, ended, watch.Elapsed, ended - restored.CreatedAt, restored.Rows, restored.Documents);
         }

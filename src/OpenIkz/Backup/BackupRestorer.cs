@@ -17,7 +17,7 @@ public sealed record RestoreDestination(DatabaseKind Kind, string DataDirectory,
     public OpenIkzOptions StoreOptions => new() { DataDirectory = DataDirectory, DocumentsDirectory = DocumentsDirectory };
 }
 
-public sealed record RestoreResult(string BackupId, DateTime CreatedAt, long Rows, int Tables, int Documents, long AuditEntries, long Bytes, TimeSpan Duration);
+public sealed record RestoreResult(string BackupId, DateTime CreatedAt, long Rows, int Tables, int Documents, long AuditEntries, long Bytes, TimeSpan Duration, string? Note = null);
 
 /// <summary>
 /// <c>restore</c>: the newest (or a named) backup of a target, decrypted with one recipient's private key into an empty
@@ -32,9 +32,32 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
         var started = Stopwatch.StartNew();
         var backups = await target.ListAsync(ct);
         if (backups.Count == 0) throw new BackupException($"There is no backup on {target.Name}.");
-        var chosen = backupId is null ? backups[^1] : backups.FirstOrDefault(b => b.Id == backupId)
-            ?? throw new BackupException($"There is no backup {backupId} on {target.Name}.");
-        var index = await target.GetIndexAsync(chosen.Id, ct);
+        BackupIndex? index = null;
+        string? note = null;
+        if (backupId is not null)
+        {
+            if (backups.All(b => b.Id != backupId)) throw new BackupException($"There is no backup {backupId} on {target.Name}.");
+            index = await target.GetIndexAsync(backupId, ct);
+        }
+        else
+        {
+            // The newest whose index can be read; a damaged newer one is named in the result (the drill names its backup and fails on it).
+            var unreadable = new List<string>();
+            foreach (var candidate in backups.Reverse())
+            {
+                try
+                {
+                    index = await target.GetIndexAsync(candidate.Id, ct);
+                    break;
+                }
+                catch (BackupException e)
+                {
+                    unreadable.Add($"{candidate.Id} ({e.Message})");
+                }
+            }
+            if (index is null) throw new BackupException($"No backup on {target.Name} can be read: {string.Join("; ", unreadable)}");
+            if (unreadable.Count > 0) note = $"The newer backup(s) {string.Join("; ", unreadable)} could not be read; restored {index.Id} instead.";
+        }
         var manifest = await ReadManifestAsync(target, index, key, ct);
 
         await RequireEmptyAsync(destination, ct);
@@ -121,7 +144,7 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
                 databasePlaced = true;
                 Durability.FlushFileSystem(sqliteTarget);
             }
-            return new RestoreResult(index.Id, manifest.CreatedAt, manifest.Tables.Values.Sum(), manifest.Tables.Count, manifest.Documents.Count, auditEntries, index.Bytes, started.Elapsed);
+            return new RestoreResult(index.Id, manifest.CreatedAt, manifest.Tables.Values.Sum(), manifest.Tables.Count, manifest.Documents.Count, auditEntries, index.Bytes, started.Elapsed, note);
         }
         catch (Exception failure)
         {

@@ -17,6 +17,7 @@ public sealed record BackupIndex(string Id, DateTime CreatedAt, [property: JsonP
     /// <summary>The number of objects (written for the listing; ignored when an index is read).</summary>
     public int ObjectCount => Objects.Count;
 
+    [JsonIgnore]
     public BackupSummary Summary => new(Id, CreatedAt, Objects.Count, Bytes);
 
     /// <summary>The object holding the encrypted manifest of the backup.</summary>
@@ -70,13 +71,21 @@ public interface IBackupTarget
         }, ct);
         try
         {
-            await using var reader = pipe.Reader.AsStream();
-            await PutObjectAsync(name, reader, ct);
+            await PutObjectAsync(name, pipe.Reader.AsStream(leaveOpen: true), ct);
+            await pipe.Reader.CompleteAsync();
         }
-        finally
+        catch (Exception failure)
         {
-            await writer; // surfaces the writer's own error first
+            // The writer's next flush throws this too, so it stops at once instead of encrypting the rest for nobody.
+            await pipe.Reader.CompleteAsync(failure);
+            try { await writer; }
+            catch (Exception own) when (!ReferenceEquals(own, failure))
+            {
+                throw; // the writer's own error (the encryption's) came first and is the cause
+            }
+            throw;
         }
+        await writer;
     }
 
     /// <summary>Reads an object, or throws <see cref="BackupException"/> when it is missing.</summary>

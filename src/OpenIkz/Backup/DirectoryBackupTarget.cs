@@ -42,13 +42,18 @@ public sealed class DirectoryBackupTarget : IBackupTarget
     {
         var path = ObjectPath(name);
         var temp = await WriteTempAsync(write, ct);
-        try { File.Move(temp, path, overwrite: false); }
-        catch (IOException) when (File.Exists(path))
+        try
         {
-            // Names are random, so this is the same object sent again: accepted if the bytes are the same.
-            var same = Sha256Of(path) == Sha256Of(temp);
-            File.Delete(temp);
-            if (!same) throw new BackupException($"The object {name} is already stored on {Name} with other content; it is not replaced.");
+            try { File.Move(temp, path, overwrite: false); }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Names are random, so this is the same object sent again: accepted if the bytes are the same.
+                if (Sha256Of(path) != Sha256Of(temp)) throw new BackupException($"The object {name} is already stored on {Name} with other content; it is not replaced.");
+            }
+        }
+        finally
+        {
+            File.Delete(temp); // gone after the move; otherwise nothing of it stays in tmp/
         }
     }
 
@@ -68,12 +73,18 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         var path = IndexPath(index.Id);
         var json = JsonSerializer.SerializeToUtf8Bytes(index, BackupNames.Json);
         var temp = await WriteTempAsync((file, token) => file.WriteAsync(json, token).AsTask(), ct, flush: true);
-        Durability.FlushFileSystem(temp); // every object of the index, and their moves into place, are on disk before the index counts
-        try { File.Move(temp, path, overwrite: false); }
-        catch (IOException) when (File.Exists(path))
+        try
+        {
+            Durability.FlushFileSystem(temp); // every object of the index, and their moves into place, are on disk before the index counts
+            try { File.Move(temp, path, overwrite: false); }
+            catch (IOException) when (File.Exists(path))
+            {
+                throw new BackupException($"The backup {index.Id} already exists on {Name}; it is not replaced.");
+            }
+        }
+        finally
         {
             File.Delete(temp);
-            throw new BackupException($"The backup {index.Id} already exists on {Name}; it is not replaced.");
         }
         Durability.FlushFileSystem(path); // the index's own name
     }
@@ -85,8 +96,12 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         var list = new List<BackupSummary>();
         foreach (var file in System.IO.Directory.EnumerateFiles(dir, "*.json"))
         {
-            // An unreadable index is no backup; the drill reports the newest readable one.
-            var summary = ReadSummary(file) ?? (await ReadIndexAsync(file, ct))?.Summary;
+            // An index that cannot be read (or is cut off) is no backup. One damaged inside its object list is listed
+            // from its beginning and refused when read whole: the restore then takes the newest readable one, the
+            // retention removes nothing, and the drill of it fails and is shown.
+            BackupSummary? summary;
+            try { summary = ReadSummary(file) ?? (await ReadIndexAsync(file, ct))?.Summary; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; } // removed meanwhile (the retention)
             if (summary is not null && BackupNames.IsValid(summary.Id) && Path.GetFileNameWithoutExtension(file) == summary.Id) list.Add(summary);
         }
         return list.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id, StringComparer.Ordinal).ToList();
@@ -125,7 +140,17 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         var buffer = new byte[4096];
         int length;
         using (var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
+        {
             length = s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            // A cut-off index (its end missing) is read whole, and so refused: its last byte other than white space is '}'.
+            if (s.Length > buffer.Length)
+            {
+                var tail = new byte[64];
+                s.Seek(-tail.Length, SeekOrigin.End);
+                var read = s.ReadAtLeast(tail, tail.Length, throwOnEndOfStream: false);
+                if (tail.AsSpan(0, read).TrimEnd(" \t\r\n"u8) is not [.., (byte)'}']) return null;
+            }
+        }
         var reader = new Utf8JsonReader(buffer.AsSpan(0, length), isFinalBlock: length < buffer.Length, default);
         string? id = null;
         DateTime? createdAt = null;

@@ -91,7 +91,9 @@ public sealed class HttpBackupTarget : IBackupTarget
         await EnsureAsync(response, "list the backups", ct);
         try
         {
-            return await response.Content.ReadFromJsonAsync<List<BackupSummary>>(BackupNames.Json, ct) ?? [];
+            // A receiver of an earlier version lists whole indexes (no objectCount): counted from their objects.
+            return (await response.Content.ReadFromJsonAsync<List<ListedBackup>>(BackupNames.Json, ct) ?? [])
+                .Select(b => new BackupSummary(b.Id, b.CreatedAt, b.ObjectCount ?? b.Objects?.Count ?? 0, b.Bytes ?? b.Objects?.Sum(o => o.Bytes) ?? 0)).ToList();
         }
         catch (JsonException e)
         {
@@ -99,10 +101,24 @@ public sealed class HttpBackupTarget : IBackupTarget
         }
     }
 
+    private sealed record ListedBackup(string Id, DateTime CreatedAt, int? ObjectCount, long? Bytes, IReadOnlyList<BackupObjectRef>? Objects);
+
     public async Task<BackupIndex> GetIndexAsync(string id, CancellationToken ct = default)
     {
         using var response = await SendAsync(HttpMethod.Get, new Uri(_base, "backups/" + BackupNames.Require(id)), null, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound) throw new BackupException($"There is no backup {id} on {Name}.");
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // A receiver of an earlier version has no GET …/backups/{id}; its listing holds the whole indexes.
+            using var listing = await SendAsync(HttpMethod.Get, new Uri(_base, "backups"), null, HttpCompletionOption.ResponseContentRead, ct);
+            if (listing.IsSuccessStatusCode)
+                try
+                {
+                    if ((await listing.Content.ReadFromJsonAsync<List<ListedBackup>>(BackupNames.Json, ct))?.FirstOrDefault(b => b.Id == id) is { Objects: { } objects } whole)
+                        return new BackupIndex(whole.Id, whole.CreatedAt, objects);
+                }
+                catch (JsonException) { /* no list of backups: as not found */ }
+            throw new BackupException($"There is no backup {id} on {Name}.");
+        }
         await EnsureAsync(response, $"read the index of backup {id}", ct);
         try
         {

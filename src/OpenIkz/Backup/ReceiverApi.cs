@@ -89,6 +89,10 @@ public static class ReceiverApi
         {
             return TypedResults.Ok(await target.GetIndexAsync(id, ct));
         }
+        catch (BackupException) when (!target.HasIndex(id))
+        {
+            return Problems.NotFound($"Die Sicherung '{id}' ist nicht gespeichert."); // removed by the retention meanwhile
+        }
         catch (BackupException)
         {
             return TypedResults.Problem(statusCode: 409, title: Problems.TitleFor(409), type: Problems.TypeFor(409),

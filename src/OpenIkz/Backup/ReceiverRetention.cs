@@ -37,6 +37,20 @@ public sealed class ReceiverRetention(ReceiverStore store, IOptions<BackupOption
         {
             var backups = await target.ListAsync(ct);
             var keep = RetentionPlan.Keep(backups, now, receive.Daily, receive.Weekly, receive.Monthly);
+            // Every kept index is read whole before anything is removed: a kept one that is damaged would otherwise
+            // let an intact older backup of its period go. Then nothing is removed until an operator looked at it.
+            var named = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var kept in backups.Where(b => keep.Contains(b.Id)))
+            {
+                BackupIndex index;
+                try { index = await target.GetIndexAsync(kept.Id, ct); }
+                catch (BackupException e)
+                {
+                    logger.LogWarning("Backup retention of partner {Partner}: the index {Id} cannot be read ({Message}); nothing removed", partner, kept.Id, e.Message);
+                    return removed;
+                }
+                named.UnionWith(index.Objects.Select(o => o.Name));
+            }
             foreach (var index in backups.Where(b => !keep.Contains(b.Id)))
             {
                 File.Delete(Path.Combine(target.Root, DirectoryBackupTarget.BackupsFolder, index.Id + ".json"));
@@ -48,18 +62,6 @@ public sealed class ReceiverRetention(ReceiverStore store, IOptions<BackupOption
                 // An index that cannot be read may still name objects: none are removed until an operator looked at it.
                 logger.LogWarning("Backup retention of partner {Partner}: {Unreadable} index file(s) cannot be read; no objects removed", partner, indexFiles - keep.Count);
                 return removed;
-            }
-            var named = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var kept in backups.Where(b => keep.Contains(b.Id)))
-            {
-                BackupIndex index;
-                try { index = await target.GetIndexAsync(kept.Id, ct); }
-                catch (BackupException e)
-                {
-                    logger.LogWarning("Backup retention of partner {Partner}: the index {Id} cannot be read ({Message}); no objects removed", partner, kept.Id, e.Message);
-                    return removed;
-                }
-                named.UnionWith(index.Objects.Select(o => o.Name));
             }
             foreach (var file in Files(target, DirectoryBackupTarget.ObjectsFolder).Where(f => !named.Contains(f.Name) && f.LastWriteTimeUtc < now - UploadGrace)
                          .Concat(Files(target, DirectoryBackupTarget.TempFolder).Where(f => f.LastWriteTimeUtc < now - UploadGrace)))

@@ -52,13 +52,33 @@ public sealed class BackupIndexListingTests
         var path = IndexFile(target, index.Id);
         var bytes = await File.ReadAllBytesAsync(path);
         Assert.True(bytes.Length > 16_384);
-        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
+        var middle = Array.IndexOf(bytes, (byte)'{', bytes.Length / 2);
+        bytes[middle] = (byte)'#'; // no JSON any more, but whole: its end is still there
+        await File.WriteAllBytesAsync(path, bytes);
 
         Assert.Equal(index.Summary, Assert.Single(await target.ListAsync()));
         var refused = await Assert.ThrowsAsync<BackupException>(() => target.GetIndexAsync(index.Id));
         Assert.Contains("cannot be read", refused.Message);
         var absent = await Assert.ThrowsAsync<BackupException>(() => target.GetIndexAsync("20200101t000000000z-00000000"));
         Assert.Contains("no backup", absent.Message);
+    }
+
+    [Fact]
+    public async Task IndexCutOff_IsNotListed()
+    {
+        var (target, index) = await CommittedAsync(200);
+        var path = IndexFile(target, index.Id);
+        var bytes = await File.ReadAllBytesAsync(path);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
+        Assert.Null(DirectoryBackupTarget.ReadSummary(path));
+        Assert.Empty(await target.ListAsync());
+    }
+
+    [Fact]
+    public async Task IndexFile_HoldsNoSummaryObject()
+    {
+        var (target, index) = await CommittedAsync(1);
+        Assert.DoesNotContain("\"summary\"", await File.ReadAllTextAsync(IndexFile(target, index.Id)));
     }
 
     [Fact]

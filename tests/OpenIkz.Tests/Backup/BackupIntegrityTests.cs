@@ -101,6 +101,39 @@ public abstract class BackupIntegrityTests(OpenIkzApp fixture)
     }
 
     [SkippableFact]
+    public async Task ANewestBackupWhoseIndexIsDamaged_IsSkippedByTheRestore_WhichSaysSo()
+    {
+        var app = fixture.Require();
+        using var key = await RecipientAsync(app);
+        await CaseWithDocumentAsync(app, "Zwei Sicherungen " + Guid.NewGuid());
+        var target = new DirectoryBackupTarget("integrity-damaged-index", TestEnvironment.NewTempDirectory("backup-damaged-index"));
+        var runner = app.Services.GetRequiredService<BackupRunner>();
+        var older = (await runner.RunAsync([target])).Single();
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var newer = (await runner.RunAsync([target])).Single();
+
+        // The newer index damaged inside its object list (its beginning and its end intact).
+        var path = Path.Combine(target.Root, DirectoryBackupTarget.BackupsFolder, newer.Id + ".json");
+        var bytes = await File.ReadAllBytesAsync(path);
+        var objects = System.Text.Encoding.UTF8.GetString(bytes).IndexOf("\"objects\"", StringComparison.Ordinal);
+        bytes[Array.IndexOf(bytes, (byte)'{', objects)] = (byte)'#';
+        await File.WriteAllBytesAsync(path, bytes);
+        Assert.Equal([older.Id, newer.Id], (await target.ListAsync()).Select(b => b.Id));
+
+        var fresh = fixture.Database == TestDatabase.Sqlite ? (OpenIkzApp)new SqliteApp() : new PostgresApp();
+        await fresh.InitializeAsync();
+        try
+        {
+            var destination = new RestoreDestination(fresh.Database == TestDatabase.Sqlite ? DatabaseKind.Sqlite : DatabaseKind.Postgres, fresh.DataDirectory, fresh.PostgresConnectionString);
+            var restored = await app.Services.GetRequiredService<BackupRestorer>().RestoreAsync(target, key, null, destination, TestEnvironment.NewTempDirectory("restore-scratch"));
+            Assert.Equal(older.Id, restored.BackupId);
+            Assert.Contains(newer.Id, restored.Note);
+            Assert.Contains("could not be read", restored.Note);
+        }
+        finally { await ((IAsyncLifetime)fresh).DisposeAsync(); }
+    }
+
+    [SkippableFact]
     public async Task ABackupWhoseManifestLeavesOutADocumentTheDatabaseNames_IsRefused_AndLeavesTheDestinationEmpty()
     {
         var app = fixture.Require();

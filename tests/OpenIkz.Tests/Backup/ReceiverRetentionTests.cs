@@ -82,4 +82,29 @@ public sealed class ReceiverRetentionTests : IDisposable
         Assert.True(File.Exists(Path.Combine(target.Root, "objects", "orphan")));
         Assert.True(File.Exists(Path.Combine(target.Root, "backups", "20261101t000000z-broken.json")));
     }
+
+    [Fact]
+    public async Task Run_WhenAKeptIndexIsDamagedInsideItsObjectList_RemovesNothing()
+    {
+        // Daily 1: only the newest of the day would be kept and the older one removed. The newest is listed (its
+        // beginning is whole) but cannot be read: removing the older, intact one would leave the day without a backup.
+        var options = Options.Create(new BackupOptions { Receive = new BackupReceiveOptions { Enabled = true, Daily = 1, Weekly = 0, Monthly = 0 } });
+        var store = new ReceiverStore(options, Options.Create(new OpenIkzOptions { DataDirectory = _data }));
+        var target = store.For("partner");
+        var bytes = Encoding.UTF8.GetBytes("inhalt");
+        await target.PutObjectAsync("object", new MemoryStream(bytes));
+        var older = new BackupIndex("20261203t080000z-00000001", Now.AddHours(-4), [ReceiverFixture.Ref("object", bytes)]);
+        var newer = new BackupIndex("20261203t090000z-00000002", Now.AddHours(-3), [ReceiverFixture.Ref("object", bytes)]);
+        await target.CommitAsync(older);
+        await target.CommitAsync(newer);
+        var path = Path.Combine(target.Root, "backups", newer.Id + ".json");
+        var text = await File.ReadAllTextAsync(path);
+        var objects = text.IndexOf("\"objects\"", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(path, text[..objects] + text[objects..].Replace("\"name\"", "\"name\" kaputt"));
+        Assert.Equal([older.Id, newer.Id], (await target.ListAsync()).Select(b => b.Id));
+
+        Assert.Equal(0, await new ReceiverRetention(store, options, new FixedClock(Now), NullLogger<ReceiverRetention>.Instance).RunAsync(CancellationToken.None));
+        Assert.True(File.Exists(Path.Combine(target.Root, "backups", older.Id + ".json")));
+        Assert.True(File.Exists(Path.Combine(target.Root, "objects", "object")));
+    }
 }
