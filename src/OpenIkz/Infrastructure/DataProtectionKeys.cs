@@ -47,7 +47,8 @@ public static class DataProtectionKeys
 /// The key ring in the table <c>data_protection_keys</c>: read whole, a new key added as a row (never changed or
 /// removed; a revoked key is a new element, as Data Protection writes it). Before the first read the schema is brought
 /// up to date (the key ring may be loaded before the start-up migrations ran), and key files of <c>DATA/keys/</c> from
-/// the time the keys were stored as files are taken over once, so sessions and sealed secrets stay valid.
+/// the time the keys were stored as files are taken over (at every start; one already there is left), so sessions
+/// and sealed secrets stay valid.
 /// </summary>
 public sealed class DatabaseXmlRepository(Db db, MigrationRunner migrations, IConfiguration configuration, TimeProvider clock, ILogger<DatabaseXmlRepository> logger) : IXmlRepository
 {
@@ -57,8 +58,14 @@ public sealed class DatabaseXmlRepository(Db db, MigrationRunner migrations, ICo
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         EnsureReady();
-        return db.QueryAsync<string>("SELECT xml FROM data_protection_keys ORDER BY created_at, name").GetAwaiter().GetResult()
-            .Select(x => XElement.Parse(x)).ToList().AsReadOnly();
+        var elements = new List<XElement>();
+        foreach (var (name, xml) in db.QueryAsync<(string Name, string Xml)>("SELECT name, xml FROM data_protection_keys ORDER BY created_at, name").GetAwaiter().GetResult())
+        {
+            // One damaged row does not take the whole key ring down: what it sealed cannot be opened, everything else can.
+            try { elements.Add(XElement.Parse(xml)); }
+            catch (System.Xml.XmlException) { logger.LogError("The data-protection key {Name} in the database is not valid XML; it is left out", name); }
+        }
+        return elements.AsReadOnly();
     }
 
     public void StoreElement(XElement element, string friendlyName)
@@ -67,7 +74,7 @@ public sealed class DatabaseXmlRepository(Db db, MigrationRunner migrations, ICo
         InsertAsync(friendlyName, element.ToString(SaveOptions.DisableFormatting)).GetAwaiter().GetResult();
     }
 
-    private Task InsertAsync(string name, string xml) =>
+    private Task<int> InsertAsync(string name, string xml) =>
         db.ExecuteAsync("INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@Name, @Xml, @Now) ON CONFLICT (name) DO NOTHING",
             new { Name = name, Xml = xml, Now = clock.GetUtcNow().UtcDateTime });
 
@@ -79,13 +86,20 @@ public sealed class DatabaseXmlRepository(Db db, MigrationRunner migrations, ICo
         {
             if (_isReady) return;
             migrations.MigrateAsync().GetAwaiter().GetResult();
+            // Every start takes over this instance's key files (rows are only added, an existing name is left as it is):
+            // so no instance can miss its old keys because another one wrote the first row in the meantime.
             var directory = DataProtectionKeys.KeysDirectory(configuration);
-            if (db.QuerySingleAsync<long>("SELECT COUNT(*) FROM data_protection_keys").GetAwaiter().GetResult() == 0 && System.IO.Directory.Exists(directory))
+            if (System.IO.Directory.Exists(directory))
             {
-                var files = System.IO.Directory.GetFiles(directory, "*.xml").Order(StringComparer.Ordinal).ToList();
-                foreach (var file in files)
-                    InsertAsync(Path.GetFileNameWithoutExtension(file), XElement.Load(file).ToString(SaveOptions.DisableFormatting)).GetAwaiter().GetResult();
-                if (files.Count > 0) logger.LogInformation("Took over {Count} data-protection key(s) from the key files into the database", files.Count);
+                var taken = 0;
+                foreach (var file in System.IO.Directory.GetFiles(directory, "*.xml").Order(StringComparer.Ordinal))
+                {
+                    string xml;
+                    try { xml = XElement.Load(file).ToString(SaveOptions.DisableFormatting); }
+                    catch (System.Xml.XmlException) { logger.LogError("The data-protection key file {File} is not valid XML; it is not taken over", Path.GetFileName(file)); continue; }
+                    taken += InsertAsync(Path.GetFileNameWithoutExtension(file), xml).GetAwaiter().GetResult();
+                }
+                if (taken > 0) logger.LogInformation("Took over {Count} data-protection key(s) from the key files into the database", taken);
             }
             Volatile.Write(ref _isReady, true);
         }

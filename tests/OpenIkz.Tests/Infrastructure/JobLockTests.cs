@@ -96,7 +96,7 @@ public abstract class JobLockTests(TestDatabase kind) : IAsyncLifetime
             await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'openikz-job-lock' AND datname = current_database()", admin);
             await kill.ExecuteNonQueryAsync();
         }
-        IAsyncDisposable? taken = null;
+        IJobLease? taken = null;
         for (var i = 0; i < 50 && taken is null; i++)
         {
             taken = await Instance().TryAcquireAsync("drill", default);
@@ -105,6 +105,43 @@ public abstract class JobLockTests(TestDatabase kind) : IAsyncLifetime
         Assert.NotNull(taken);
         await taken!.DisposeAsync();
         await held!.DisposeAsync(); // the dead connection's unlock fails quietly
+    }
+
+    /// <summary>PostgreSQL only: a round whose lock connection breaks is stopped (another instance may take the job over).</summary>
+    protected async Task RoundWhoseLockIsLost_IsStopped_AndTheJobIsFreeForAnother_Core()
+    {
+        TestEnvironment.RequirePostgres();
+        var job = new WaitingJob();
+        var runner = new PeriodicJobRunner([job], new PostgresJobLock(_db!.ConnectionString, TimeSpan.FromMilliseconds(200)), NullLogger<PeriodicJobRunner>.Instance);
+        var round = runner.RunRoundAsync(job, default);
+        await job.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await using (var admin = new NpgsqlConnection(_postgres))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'openikz-job-lock' AND datname = current_database()", admin);
+            await kill.ExecuteNonQueryAsync();
+        }
+        Assert.False(await round.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(job.Cancelled);
+        await using var other = await Instance().TryAcquireAsync(WaitingJob.JobName, default);
+        Assert.NotNull(other);
+    }
+
+    private sealed class WaitingJob : IPeriodicJob
+    {
+        public const string JobName = "waiting";
+        public readonly TaskCompletionSource Started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Cancelled;
+        public string Name => JobName;
+        public TimeSpan Interval => TimeSpan.FromHours(1);
+
+        public async Task<int> RunAsync(CancellationToken ct)
+        {
+            Started.SetResult();
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            catch (OperationCanceledException) { Cancelled = true; throw; }
+            return 0;
+        }
     }
 
     private sealed class SlowJob : IPeriodicJob
@@ -141,4 +178,7 @@ public sealed class JobLockTestsPostgres() : JobLockTests(TestDatabase.Postgres)
 {
     [SkippableFact]
     public Task Lock_OfAnInstanceWhoseConnectionDies_IsReleasedByTheServer() => LockOfAnInstanceWhoseConnectionDies_IsReleasedByTheServer();
+
+    [SkippableFact]
+    public Task RoundWhoseLockIsLost_IsStopped_AndTheJobIsFreeForAnother() => RoundWhoseLockIsLost_IsStopped_AndTheJobIsFreeForAnother_Core();
 }

@@ -145,6 +145,13 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 return true;
             case OperationCanceledException when context.RequestAborted.IsCancellationRequested:
                 return true;
+            case Npgsql.NpgsqlException { InnerException: TimeoutException }:
+                // The instance's connection pool stayed exhausted (or the server did not answer) for the pool's Timeout:
+                // the service is busy, not broken. The client may try again shortly.
+                logger.LogWarning("No database connection within the time-out while handling {Method} {Path}", context.Request.Method, LoggedPath(OriginalPath(context)));
+                context.Response.Headers.RetryAfter = "5";
+                await Problems.WriteAsync(context, 503, "Gerade ausgelastet", "Der Dienst ist gerade ausgelastet. Bitte in wenigen Sekunden erneut versuchen.");
+                return true;
             default:
                 // Only the type and the request path are logged: exception messages may quote user input.
                 logger.LogError("Unhandled {ExceptionType} while handling {Method} {Path}: {StackTrace}", exception.GetType().FullName, context.Request.Method, LoggedPath(OriginalPath(context)), exception.StackTrace);

@@ -15,8 +15,14 @@ namespace OpenIkz.Infrastructure.Jobs;
 /// </summary>
 public interface IJobLock
 {
-    /// <summary>The lock of <paramref name="job"/>, or null when it is held elsewhere. Disposing the handle releases it.</summary>
-    Task<IAsyncDisposable?> TryAcquireAsync(string job, CancellationToken ct);
+    /// <summary>The lock of <paramref name="job"/>, or null when it is held elsewhere. Disposing the lease releases it.</summary>
+    Task<IJobLease?> TryAcquireAsync(string job, CancellationToken ct);
+}
+
+/// <summary>A held job lock. <see cref="Lost"/> is cancelled when the lock is gone before the round ended (its connection broke).</summary>
+public interface IJobLease : IAsyncDisposable
+{
+    CancellationToken Lost { get; }
 }
 
 public static class JobLocks
@@ -30,15 +36,28 @@ public static class JobLocks
 
 /// <summary>
 /// A session-level PostgreSQL advisory lock (<c>pg_try_advisory_lock</c>) held on a connection of its own for the
-/// round: released by <c>pg_advisory_unlock</c> when the round ends, and by the server when the instance dies (its
-/// connection closes), so a killed instance never leaves a job locked.
+/// round: released by <c>pg_advisory_unlock</c> when the round ends, and by the server when the connection ends. The
+/// connection is checked every <see cref="Heartbeat"/> (a round can run for hours: a backup) and has TCP keepalives on
+/// both sides and no idle-session time-out; when it breaks, the server has released the lock, another instance may
+/// start the job, and <see cref="IJobLease.Lost"/> stops this round. It must reach PostgreSQL directly or through a
+/// pool in session mode (a transaction-mode pool would move the session lock between clients).
 /// </summary>
-public sealed class PostgresJobLock(string connectionString) : IJobLock
+public sealed class PostgresJobLock(string connectionString, TimeSpan? heartbeat = null) : IJobLock
 {
-    // Outside the pool: a pooled connection could be handed back still holding the lock if the unlock failed.
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "openikz-job-lock" }.ConnectionString;
+    public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(30);
+    public TimeSpan Heartbeat { get; } = heartbeat ?? DefaultHeartbeat;
 
-    public async Task<IAsyncDisposable?> TryAcquireAsync(string job, CancellationToken ct)
+    // Outside the pool: a pooled connection could be handed back still holding the lock if the unlock failed.
+    private readonly string _connectionString = LockConnectionString(connectionString);
+
+    private static string LockConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, ApplicationName = "openikz-job-lock", TcpKeepAlive = true };
+        builder.Options = ((builder.Options ?? "") + " -c idle_session_timeout=0 -c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3").Trim();
+        return builder.ConnectionString;
+    }
+
+    public async Task<IJobLease?> TryAcquireAsync(string job, CancellationToken ct)
     {
         var connection = new NpgsqlConnection(_connectionString);
         try
@@ -48,7 +67,7 @@ public sealed class PostgresJobLock(string connectionString) : IJobLock
             await using (var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
             {
                 command.Parameters.AddWithValue("key", key);
-                if (await command.ExecuteScalarAsync(ct) is true) return new Held(connection, key);
+                if (await command.ExecuteScalarAsync(ct) is true) return new Held(connection, key, Heartbeat);
             }
         }
         catch
@@ -60,23 +79,69 @@ public sealed class PostgresJobLock(string connectionString) : IJobLock
         return null;
     }
 
-    private sealed class Held(NpgsqlConnection connection, long key) : IAsyncDisposable
+    private sealed class Held : IJobLease
     {
-        public async ValueTask DisposeAsync()
+        private readonly NpgsqlConnection _connection;
+        private readonly long _key;
+        private readonly CancellationTokenSource _lost = new();
+        private readonly CancellationTokenSource _ended = new();
+        private readonly Task _watch;
+        private readonly SemaphoreSlim _use = new(1, 1); // one command at a time on the connection
+
+        public Held(NpgsqlConnection connection, long key, TimeSpan heartbeat)
+        {
+            (_connection, _key) = (connection, key);
+            _watch = WatchAsync(heartbeat);
+        }
+
+        public CancellationToken Lost => _lost.Token;
+
+        private async Task WatchAsync(TimeSpan heartbeat)
         {
             try
             {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-                command.Parameters.AddWithValue("key", key);
+                using var timer = new PeriodicTimer(heartbeat);
+                while (await timer.WaitForNextTickAsync(_ended.Token))
+                {
+                    await _use.WaitAsync(_ended.Token);
+                    try
+                    {
+                        await using var command = new NpgsqlCommand("SELECT 1", _connection);
+                        await command.ExecuteScalarAsync(_ended.Token);
+                    }
+                    finally { _use.Release(); }
+                }
+            }
+            catch (OperationCanceledException) when (_ended.IsCancellationRequested)
+            {
+                // the round ended
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
+            {
+                await _lost.CancelAsync(); // the connection and with it the lock are gone
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _ended.CancelAsync();
+            await _watch;
+            try
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", _connection);
+                command.Parameters.AddWithValue("key", _key);
                 await command.ExecuteScalarAsync();
             }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException)
             {
                 // The connection is gone: the server has released the lock with it.
             }
             finally
             {
-                await connection.DisposeAsync();
+                await _connection.DisposeAsync();
+                _lost.Dispose();
+                _ended.Dispose();
+                _use.Dispose();
             }
         }
     }
@@ -87,15 +152,17 @@ public sealed class ProcessJobLock : IJobLock
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
-    public Task<IAsyncDisposable?> TryAcquireAsync(string job, CancellationToken ct)
+    public Task<IJobLease?> TryAcquireAsync(string job, CancellationToken ct)
     {
         var gate = _locks.GetOrAdd(job, _ => new SemaphoreSlim(1, 1));
-        return Task.FromResult<IAsyncDisposable?>(gate.Wait(0) ? new Held(gate) : null);
+        return Task.FromResult<IJobLease?>(gate.Wait(0) ? new Held(gate) : null);
     }
 
-    private sealed class Held(SemaphoreSlim gate) : IAsyncDisposable
+    private sealed class Held(SemaphoreSlim gate) : IJobLease
     {
         private int _released;
+
+        public CancellationToken Lost => CancellationToken.None; // a lock in the process is not lost
 
         public ValueTask DisposeAsync()
         {

@@ -59,9 +59,19 @@ public sealed class PeriodicJobRunner(IEnumerable<IPeriodicJob> jobs, IJobLock l
                 logger.LogDebug("Job {Job} skipped: another instance is running it", job.Name);
                 return false;
             }
-            var handled = await job.RunAsync(stoppingToken);
-            if (handled > 0) logger.LogInformation("Job {Job} handled {Count} items", job.Name, handled);
-            return true;
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, held.Lost);
+            try
+            {
+                var handled = await job.RunAsync(round.Token);
+                if (handled > 0) logger.LogInformation("Job {Job} handled {Count} items", job.Name, handled);
+                return true;
+            }
+            catch (OperationCanceledException) when (held.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                // Another instance may have taken the job over: this round stops rather than run beside it.
+                logger.LogWarning("Job {Job} stopped: its lock was lost (the database connection broke)", job.Name);
+                return false;
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
