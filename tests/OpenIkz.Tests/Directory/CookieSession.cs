@@ -15,6 +15,14 @@ public sealed partial class CookieSession(HttpClient http)
 
     public string? Get(string name) => _jar.TryGetValue(name, out var v) ? v : null;
 
+    /// <summary>The same cookies sent to another server (another instance of the app).</summary>
+    public CookieSession To(HttpClient other)
+    {
+        var copy = new CookieSession(other);
+        foreach (var (k, v) in _jar) copy._jar[k] = v;
+        return copy;
+    }
+
     public CookieSession Copy()
     {
         var copy = new CookieSession(http);
@@ -22,9 +30,13 @@ public sealed partial class CookieSession(HttpClient http)
         return copy;
     }
 
-    public static async Task<CookieSession> SignInAsync(OpenIkzApp app, string username, string password = UserAccounts.DemoPassword, Func<string>? code = null)
+    public static Task<CookieSession> SignInAsync(OpenIkzApp app, string username, string password = UserAccounts.DemoPassword, Func<string>? code = null) =>
+        SignInAsync(app.Api(), username, password, code);
+
+    /// <summary>Signs in through the login form of the server <paramref name="http"/> talks to (no redirects followed, no cookies of its own).</summary>
+    public static async Task<CookieSession> SignInAsync(HttpClient http, string username, string password = UserAccounts.DemoPassword, Func<string>? code = null)
     {
-        var session = new CookieSession(app.Api());
+        var session = new CookieSession(http);
         var form = await session.GetStringAsync("/Anmelden");
         var response = await session.PostFormAsync("/Anmelden", new() { ["Benutzername"] = username, ["Passwort"] = password, ["__RequestVerificationToken"] = Token(form) });
         if (code is not null && response.StatusCode == HttpStatusCode.OK)
