@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Threading.Channels;
 using Dapper;
 using OpenIkz.Directory.Services;
+using OpenIkz.Infrastructure;
 using OpenIkz.Infrastructure.Database;
 
 namespace OpenIkz.Appointments;
@@ -29,12 +31,30 @@ public sealed record NoShowRate(long OfficeId, string OfficeName, string Service
 
 /// <summary>
 /// The calls of each office for its waiting-room display: the last calls, and every open display stream told of a new
-/// one at once (server-sent events, no polling). Kept in this process; several app instances (issue 13) need the
-/// database's LISTEN/NOTIFY instead.
+/// one at once (server-sent events, no polling). With several instances on one PostgreSQL a call made on one instance
+/// reaches the displays connected to every other at once (<see cref="DatabaseNotifications"/>, LISTEN/NOTIFY).
 /// </summary>
 public sealed class CallBoard
 {
+    /// <summary>The topic of <see cref="DatabaseNotifications"/>: "officeId|code|counter|at".</summary>
+    public const string Topic = "calls";
     private const int Kept = 8;
+    private readonly DatabaseNotifications? _notifications;
+
+    public CallBoard() { }
+
+    public CallBoard(DatabaseNotifications notifications)
+    {
+        _notifications = notifications;
+        notifications.Subscribe(Topic, data =>
+        {
+            var parts = data.Split('|');
+            if (parts.Length == 4 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var office)
+                && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var counter)
+                && DateTime.TryParse(parts[3], CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
+                Deliver(office, new Call(parts[1], counter, at));
+        });
+    }
     private readonly ConcurrentDictionary<long, List<Call>> _recent = new();
     private readonly ConcurrentDictionary<long, ConcurrentDictionary<Guid, Channel<Call>>> _listeners = new();
 
@@ -44,7 +64,16 @@ public sealed class CallBoard
         lock (list) return list.ToList();
     }
 
-    public void Publish(long officeId, Call call)
+    /// <summary>Shows the call on this instance's displays at once and tells the other instances.</summary>
+    public async Task PublishAsync(long officeId, Call call, CancellationToken ct = default)
+    {
+        Deliver(officeId, call);
+        if (_notifications is not null)
+            await _notifications.NotifyAsync(Topic, string.Join('|', officeId.ToString(CultureInfo.InvariantCulture), call.Code.Replace("|", "", StringComparison.Ordinal),
+                call.Counter.ToString(CultureInfo.InvariantCulture), call.At.ToString("O", CultureInfo.InvariantCulture)), ct);
+    }
+
+    private void Deliver(long officeId, Call call)
     {
         var list = _recent.GetOrAdd(officeId, _ => []);
         lock (list)
@@ -150,7 +179,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         var now = Now;
         await db.ExecuteAsync("UPDATE appointments SET called_at = @Now, called_counter = @Counter WHERE id = @Id", new { Now = now, Counter = counter, a.Id }, ct);
         var call = new Call(a.CheckinCode ?? "", counter, now);
-        board.Publish(officeId, call);
+        await board.PublishAsync(officeId, call, ct);
         return call;
     }
 

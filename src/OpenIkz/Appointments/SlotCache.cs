@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using OpenIkz.Infrastructure;
 
 namespace OpenIkz.Appointments;
 
@@ -8,14 +9,30 @@ namespace OpenIkz.Appointments;
 /// searches that ask the same while it is being computed (a rush of residents asking the same question costs one search).
 /// An answer is forgotten as soon as a booking, an office change or a closure of one of its offices is committed in
 /// this process (<see cref="Forget"/>, <see cref="ForgetAll"/>), so that whoever booked or changed something sees it in
-/// the next search. What this process does not see (a cancellation, a hold running out, the hold-back of a freed slot
-/// ending, an agreement changed, another instance's booking) shows after at most the cache time. That is never a double
+/// the next search; other instances on the same PostgreSQL are told at once (<see cref="DatabaseNotifications"/>).
+/// What no instance is told of (a cancellation, a hold running out, the hold-back of a freed slot ending, an agreement
+/// changed) shows after at most the cache time. That is never a double
 /// booking: a booking takes its cells under the primary key, so a slot shown free but taken meanwhile is a 409 at the
 /// booking, and a slot shown taken but free is offered again a few seconds later. An answer asked for in the last fifth
 /// of its time is computed anew in the background while it is still given, so that a rush does not wait for it.
 /// </summary>
 public sealed class SlotCache(IOptions<AppointmentOptions> options, TimeProvider clock)
 {
+    /// <summary>The topic of <see cref="DatabaseNotifications"/>: an office id, or "*" for every office.</summary>
+    public const string Topic = "slots";
+    private readonly DatabaseNotifications? _notifications;
+
+    /// <summary>With several instances: a change committed on another instance forgets the answers here too, at once.</summary>
+    public SlotCache(IOptions<AppointmentOptions> options, TimeProvider clock, DatabaseNotifications notifications) : this(options, clock)
+    {
+        _notifications = notifications;
+        notifications.Subscribe(Topic, data =>
+        {
+            if (data == "*") Interlocked.Increment(ref _generation);
+            else if (long.TryParse(data, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var office)) ForgetHere(office);
+        });
+    }
+
     /// <summary>A query after its defaults are filled in, with the day it was asked (closures and agreements count from today).</summary>
     public readonly record struct Key(string Service, string? Municipality, long? OfficeId, DateOnly From, DateOnly To, int Items, DateOnly Today);
 
@@ -46,12 +63,22 @@ public sealed class SlotCache(IOptions<AppointmentOptions> options, TimeProvider
     /// <summary>The office's slots changed (a booking, a closure, its hours or services): its answers are stale from now on. Call after the commit.</summary>
     public void Forget(long officeId)
     {
+        ForgetHere(officeId);
+        _notifications?.Notify(Topic, officeId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private void ForgetHere(long officeId)
+    {
         var change = Interlocked.Increment(ref _changes);
         _lastChange.AddOrUpdate(officeId, change, (_, before) => Math.Max(before, change));
     }
 
     /// <summary>Which offices are open to whom changed (an office created, the sharing of an agreement): every answer is stale.</summary>
-    public void ForgetAll() => Interlocked.Increment(ref _generation);
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _generation);
+        _notifications?.Notify(Topic, "*");
+    }
 
     /// <summary>
     /// The answer to <paramref name="key"/>: a current one kept or being computed, else the one <paramref name="compute"/>

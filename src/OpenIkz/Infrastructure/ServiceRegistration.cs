@@ -29,6 +29,7 @@ public static class ServiceRegistration
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<IFileStore, FileSystemFileStore>();
         services.AddPeriodicJob<OrphanFileSweep>();
+        services.AddSingleton<DatabaseNotifications>();
         return services;
     }
 
@@ -36,6 +37,7 @@ public static class ServiceRegistration
     public static IServiceCollection AddPeriodicJobRunner(this IServiceCollection services)
     {
         services.AddSingleton(sp => JobLocks.For(sp.GetRequiredService<Db>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseNotifications>()); // listens for the other instances' changes (PostgreSQL)
         return services.AddHostedService<PeriodicJobRunner>();
     }
 }

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using OpenIkz.Infrastructure.Database;
+
+namespace OpenIkz.Infrastructure;
+
+/// <summary>
+/// Tells the other instances on the same database that something kept in memory changed (a call for a waiting-room
+/// display, an office whose kept slot answers are stale). PostgreSQL: <c>NOTIFY openikz</c> with the payload
+/// <c>origin|topic|data</c>, and one connection per instance that <c>LISTEN</c>s and hands each message of another
+/// instance to the handlers of its topic. SQLite (one instance): nothing to tell. The sender handles its own change
+/// at once, in its own process; a message is never handed back to the instance that sent it. A message sent while an
+/// instance's listening connection is down is lost for that instance (it reconnects within a few seconds): what is
+/// told here is a hint to refresh kept state, never the state itself.
+/// </summary>
+public sealed class DatabaseNotifications(Db db, ILogger<DatabaseNotifications> logger) : BackgroundService
+{
+    public const string Channel = "openikz";
+
+    /// <summary>This process, so that it skips its own messages.</summary>
+    public string Origin { get; } = Guid.NewGuid().ToString("N");
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Action<string>>> _handlers = new(StringComparer.Ordinal);
+
+    /// <summary>Whether messages go to other instances at all (PostgreSQL).</summary>
+    public bool Shared => db.Kind == DatabaseKind.Postgres;
+
+    /// <summary>Calls <paramref name="handler"/> with the data of every message of <paramref name="topic"/> another instance sends.</summary>
+    public IDisposable Subscribe(string topic, Action<string> handler)
+    {
+        var id = Guid.NewGuid();
+        _handlers.GetOrAdd(topic, _ => new())[id] = handler;
+        return new Subscription(() => _handlers.GetOrAdd(topic, _ => new()).TryRemove(id, out _));
+    }
+
+    /// <summary>Tells the other instances; a failure is logged, not thrown (the others refresh at their next cache expiry).</summary>
+    public async Task NotifyAsync(string topic, string data, CancellationToken ct = default)
+    {
+        if (!Shared) return;
+        try
+        {
+            await db.ExecuteAsync("SELECT pg_notify(@Channel, @Payload)", new { Channel, Payload = $"{Origin}|{topic}|{data}" }, ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            logger.LogWarning("Could not tell the other instances of a change ({Topic}): {ExceptionType}", topic, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Sends without waiting (for callers that are not async); see <see cref="NotifyAsync"/>.</summary>
+    public void Notify(string topic, string data)
+    {
+        if (Shared) _ = NotifyAsync(topic, data);
+    }
+
+    /// <summary>Hands a message to its topic's handlers, unless this process sent it.</summary>
+    internal void Dispatch(string payload)
+    {
+        var parts = payload.Split('|', 3);
+        if (parts.Length != 3 || parts[0] == Origin || !_handlers.TryGetValue(parts[1], out var handlers)) return;
+        foreach (var handler in handlers.Values)
+        {
+            try { handler(parts[2]); }
+            catch (Exception e) { logger.LogError("A handler of {Topic} failed: {ExceptionType}", parts[1], e.GetType().Name); }
+        }
+    }
+
+    /// <summary>Raised once the listening connection is up (again): tests wait for it.</summary>
+    public Task Listening => _listening.Task;
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!Shared) return;
+        var connectionString = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Pooling = false, ApplicationName = "openikz-listen", KeepAlive = 30 }.ConnectionString;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(stoppingToken);
+                connection.Notification += (_, e) => Dispatch(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                _listening.TrySetResult();
+                while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning("The connection listening for other instances' changes broke ({ExceptionType}); reconnecting", e.GetType().Name);
+                try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}
