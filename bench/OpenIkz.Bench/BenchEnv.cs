@@ -31,6 +31,8 @@ public sealed class BenchOptions
     public bool Registry => Command.StartsWith("registry", StringComparison.Ordinal);
     /// <summary>appt: the open-loop rush's request rates per second (--rate 5,20,500, the default), run in ascending order; --seconds (10 for appt) the timed length of each.</summary>
     public List<double> Rates { get; set; } = [5, 20, 500];
+    /// <summary>run/all, phase <c>open</c>: the open-loop rates per second for claim and case read (--open-rates 100,300,1000).</summary>
+    public List<double> OpenRates { get; set; } = [100, 300, 1000];
     public bool Appointments => Command.StartsWith("appt", StringComparison.Ordinal);
     /// <summary>backup: documents beside the cases (100,000); --runs (3) timed backup/restore pairs.</summary>
     public int Documents { get; set; } = 100_000;
@@ -64,6 +66,7 @@ public sealed class BenchOptions
                 case "--concurrency": o.Concurrency = int.Parse(Next()); concurrencyGiven = true; break;
                 case "--intake-concurrency": o.IntakeConcurrency = int.Parse(Next()); break;
                 case "--seconds": o.Seconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); secondsGiven = true; break;
+                case "--open-rates": o.OpenRates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--rate": o.Rates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--port": o.Port = int.Parse(Next()); break;

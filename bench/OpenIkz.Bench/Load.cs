@@ -56,6 +56,57 @@ public static class Load
         return result;
     }
 
+    /// <summary>
+    /// Open loop: request <c>i</c> is due at <c>i / rate</c> seconds and started then by a scheduler thread (1 ms ticks)
+    /// whether or not earlier ones were answered, so a slow server builds a queue instead of slowing the load (the
+    /// closed loop above hides that). Latency from the scheduled start; a request has 10 s, then it counts as an error.
+    /// The first <paramref name="warmupSeconds"/> at the same rate are not recorded. <see cref="PhaseResult.Concurrency"/>
+    /// holds the largest number of requests in flight at once.
+    /// </summary>
+    public static async Task<PhaseResult> OpenLoopAsync(string name, double rate, double seconds, double warmupSeconds, Func<long, Task<bool>> op)
+    {
+        Console.Error.Write($"  {name,-44} {rate,5:0}/s {warmupSeconds:0}s warm-up + {seconds:0}s ... ");
+        var total = (long)Math.Round(rate * (warmupSeconds + seconds));
+        var measuredFrom = (long)Math.Round(rate * warmupSeconds);
+        var latency = new double[total];
+        var succeeded = new bool[total];
+        var tasks = new Task[total];
+        var clock = Stopwatch.StartNew();
+        string? firstError = null;
+        int inFlight = 0, maxInFlight = 0;
+        async Task RunAsync(long i, long dueTicks)
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            int seen;
+            while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen) { }
+            try { succeeded[i] = await op(i).WaitAsync(TimeSpan.FromSeconds(10)); }
+            catch (Exception ex) { Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message.Split('\n')[0], null); }
+            finally { Interlocked.Decrement(ref inFlight); }
+            latency[i] = (clock.ElapsedTicks - dueTicks) * 1000.0 / Stopwatch.Frequency;
+        }
+        var scheduler = new Thread(() =>
+        {
+            for (long i = 0; i < total; i++)
+            {
+                var due = (long)(i * Stopwatch.Frequency / rate);
+                while (clock.ElapsedTicks < due) Thread.Sleep(1);
+                var index = i;
+                tasks[i] = Task.Run(() => RunAsync(index, due)); // never on the scheduler thread: a synchronous operation (SQLite) would hold up the schedule
+            }
+        }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "open-loop scheduler" };
+        scheduler.Start();
+        await Task.Run(scheduler.Join);
+        await Task.WhenAll(tasks);
+        var measured = Enumerable.Range((int)measuredFrom, (int)(total - measuredFrom)).ToList();
+        var ok = measured.Where(i => succeeded[i]).Select(i => latency[i]).ToArray();
+        Array.Sort(ok);
+        var result = new PhaseResult(name, maxInFlight, seconds, ok.Length, measured.Count - ok.Length, ok.Length / seconds,
+            Percentile(ok, 0.50), Percentile(ok, 0.99), ok.Length == 0 ? double.NaN : ok[^1], firstError);
+        Console.Error.WriteLine($"{result.PerSecond,8:0.0}/s  p50 {result.P50Ms,7:0.00} ms  p99 {result.P99Ms,8:0.00} ms  errors {result.Errors}  in flight ≤ {maxInFlight}"
+            + (firstError is null ? "" : $"  (first: {firstError})"));
+        return result;
+    }
+
     public static double Percentile(double[] sorted, double p)
     {
         if (sorted.Length == 0) return double.NaN;

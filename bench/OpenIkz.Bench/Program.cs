@@ -204,6 +204,65 @@ public static class Program
                 }
             }
 
+            // ---- open loop: claim and case read at fixed rates, bare SQL and HTTP, each rate in ascending order ----
+            if (o.Phases.Contains("open"))
+            {
+                Console.Error.WriteLine("open loop (requests started on schedule, whether or not earlier ones were answered):");
+                var pickSql = ClaimNextCase.PickSql(db);
+                var sample = (await db.QueryAsync<(string Id, string Owner)>("SELECT id, owner_ags FROM cases ORDER BY random() LIMIT 20000")).ToList();
+                var foreign = active.Select(k => sample.Where(s => s.Owner != k.Ags).Select(s => s.Id).ToArray()).ToArray();
+                var loadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
+                int Clerk(long i) => (int)(i % active.Count);
+                string Foreign(int w) => foreign[w][Random.Shared.Next(foreign[w].Length)];
+                foreach (var rate in o.OpenRates.Order())
+                {
+                    var phase = $"claim, open {rate:0}/s";
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"claim: bare pick + UPDATE at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    {
+                        var actor = active[Clerk(i)].Actor;
+                        await db.InTransactionAsync(async (c, tx) =>
+                        {
+                            var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
+                            if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
+                        });
+                        return true;
+                    })));
+                    await ResetPoolAsync(db);
+                    ReleaseConnections();
+                    results.Add((phase, "http", await Load.OpenLoopAsync($"claim: POST /api/v1/work/claim at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    {
+                        using var q = Authed(HttpMethod.Post, "/api/v1/work/claim", Clerk(i));
+                        q.Content = new StringContent("{\"service\":\"kfz-zulassung\"}", Encoding.UTF8, "application/json");
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                    })));
+                    await ResetPoolAsync(db);
+                    phase = $"read, open {rate:0}/s";
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare SELECT at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    {
+                        await using var c = await db.OpenAsync();
+                        return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[Clerk(i)].Actor, new { CaseId = Foreign(Clerk(i)) })) is not null;
+                    })));
+                    ReleaseConnections();
+                    results.Add((phase, "http", await Load.OpenLoopAsync($"read: GET /api/v1/cases/{{id}} at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    {
+                        using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Foreign(Clerk(i)), Clerk(i));
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                    })));
+                }
+                // The highest rate whose p99 stays under 20 ms (the goal of issue 13: 300/s for claim and read).
+                foreach (var op in new[] { "claim", "read" })
+                    foreach (var level in new[] { "bare SQL", "http" })
+                    {
+                        var best = results.Where(r => r.Phase.StartsWith(op + ", open", StringComparison.Ordinal) && r.Level == level && r.R.Errors == 0 && r.R.P99Ms < 20)
+                            .Select(r => double.Parse(r.Phase[(r.Phase.LastIndexOf(' ') + 1)..].TrimEnd('/', 's'), CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+                        Console.Error.WriteLine($"  {op} {level}: highest open-loop rate with p99 < 20 ms and no error: {(best > 0 ? $"{best:0}/s" : "none of the rates")}");
+                    }
+            }
+
             // ---- (3) intake with one 100 KB PDF each --------------------------------------------------
             if (o.Phases.Contains("intake"))
             {
