@@ -59,11 +59,12 @@ public static class Load
     /// <summary>
     /// Open loop: request <c>i</c> is due at <c>i / rate</c> seconds and started then by a scheduler thread (1 ms ticks)
     /// whether or not earlier ones were answered, so a slow server builds a queue instead of slowing the load (the
-    /// closed loop above hides that). Latency from the scheduled start; a request has 10 s, then it counts as an error.
+    /// closed loop above hides that). Latency from the scheduled start; a request has 10 s, then it is cancelled and
+    /// counts as an error; the measurement ends when every request has ended.
     /// The first <paramref name="warmupSeconds"/> at the same rate are not recorded. <see cref="PhaseResult.Concurrency"/>
     /// holds the largest number of requests in flight at once.
     /// </summary>
-    public static async Task<PhaseResult> OpenLoopAsync(string name, double rate, double seconds, double warmupSeconds, Func<long, Task<bool>> op)
+    public static async Task<PhaseResult> OpenLoopAsync(string name, double rate, double seconds, double warmupSeconds, Func<long, CancellationToken, Task<bool>> op)
     {
         Console.Error.Write($"  {name,-44} {rate,5:0}/s {warmupSeconds:0}s warm-up + {seconds:0}s ... ");
         var total = (long)Math.Round(rate * (warmupSeconds + seconds));
@@ -79,7 +80,10 @@ public static class Load
             var now = Interlocked.Increment(ref inFlight);
             int seen;
             while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen) { }
-            try { succeeded[i] = await op(i).WaitAsync(TimeSpan.FromSeconds(10)); }
+            // Cancelled at 10 s, and awaited: no abandoned request runs on into the next measurement.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { succeeded[i] = await op(i, timeout.Token); }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested) { Interlocked.CompareExchange(ref firstError, "timeout: no answer within 10 s", null); }
             catch (Exception ex) { Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message.Split('\n')[0], null); }
             finally { Interlocked.Decrement(ref inFlight); }
             latency[i] = (clock.ElapsedTicks - dueTicks) * 1000.0 / Stopwatch.Frequency;

@@ -217,39 +217,39 @@ public static class Program
                 foreach (var rate in o.OpenRates.Order())
                 {
                     var phase = $"claim, open {rate:0}/s";
-                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"claim: bare pick + UPDATE at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"claim: bare pick + UPDATE at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
                         var actor = active[Clerk(i)].Actor;
                         await db.InTransactionAsync(async (c, tx) =>
                         {
-                            var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
-                            if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
-                        });
+                            var id = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx, cancellationToken: ct));
+                            if (id is not null) await c.ExecuteAsync(new CommandDefinition(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx, cancellationToken: ct));
+                        }, ct);
                         return true;
                     })));
                     await ResetPoolAsync(db);
                     ReleaseConnections();
-                    results.Add((phase, "http", await Load.OpenLoopAsync($"claim: POST /api/v1/work/claim at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    results.Add((phase, "http", await Load.OpenLoopAsync($"claim: POST /api/v1/work/claim at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
                         using var q = Authed(HttpMethod.Post, "/api/v1/work/claim", Clerk(i));
                         q.Content = new StringContent("{\"service\":\"kfz-zulassung\"}", Encoding.UTF8, "application/json");
-                        using var r = await http.SendAsync(q);
-                        await r.Content.ReadAsByteArrayAsync();
+                        using var r = await http.SendAsync(q, ct);
+                        await r.Content.ReadAsByteArrayAsync(ct);
                         return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
                     })));
                     await ResetPoolAsync(db);
                     phase = $"read, open {rate:0}/s";
-                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare SELECT at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare SELECT at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
-                        await using var c = await db.OpenAsync();
-                        return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[Clerk(i)].Actor, new { CaseId = Foreign(Clerk(i)) })) is not null;
+                        await using var c = await db.OpenAsync(ct);
+                        return await c.QueryFirstOrDefaultAsync(new CommandDefinition(loadSql, Params(active[Clerk(i)].Actor, new { CaseId = Foreign(Clerk(i)) }), cancellationToken: ct)) is not null;
                     })));
                     ReleaseConnections();
-                    results.Add((phase, "http", await Load.OpenLoopAsync($"read: GET /api/v1/cases/{{id}} at {rate:0}/s", rate, o.Seconds, o.Warmup, async i =>
+                    results.Add((phase, "http", await Load.OpenLoopAsync($"read: GET /api/v1/cases/{{id}} at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
                         using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Foreign(Clerk(i)), Clerk(i));
-                        using var r = await http.SendAsync(q);
-                        await r.Content.ReadAsByteArrayAsync();
+                        using var r = await http.SendAsync(q, ct);
+                        await r.Content.ReadAsByteArrayAsync(ct);
                         return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
                     })));
                 }

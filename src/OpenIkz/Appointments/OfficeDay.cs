@@ -64,13 +64,16 @@ public sealed class CallBoard
         lock (list) return list.ToList();
     }
 
-    /// <summary>Shows the call on this instance's displays at once and tells the other instances.</summary>
-    public async Task PublishAsync(long officeId, Call call, CancellationToken ct = default)
+    /// <summary>
+    /// Shows the call on this instance's displays at once and tells the other instances (through the outbox of
+    /// <see cref="DatabaseNotifications"/>: the call's request neither waits for it nor fails with it).
+    /// </summary>
+    public Task PublishAsync(long officeId, Call call, CancellationToken ct = default)
     {
         Deliver(officeId, call);
-        if (_notifications is not null)
-            await _notifications.NotifyAsync(Topic, string.Join('|', officeId.ToString(CultureInfo.InvariantCulture), call.Code.Replace("|", "", StringComparison.Ordinal),
-                call.Counter.ToString(CultureInfo.InvariantCulture), call.At.ToString("O", CultureInfo.InvariantCulture)), ct);
+        _notifications?.Notify(Topic, string.Join('|', officeId.ToString(CultureInfo.InvariantCulture), call.Code.Replace("|", "", StringComparison.Ordinal),
+            call.Counter.ToString(CultureInfo.InvariantCulture), call.At.ToString("O", CultureInfo.InvariantCulture)));
+        return Task.CompletedTask;
     }
 
     private void Deliver(long officeId, Call call)

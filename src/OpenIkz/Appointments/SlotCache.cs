@@ -26,6 +26,7 @@ public sealed class SlotCache(IOptions<AppointmentOptions> options, TimeProvider
     public SlotCache(IOptions<AppointmentOptions> options, TimeProvider clock, DatabaseNotifications notifications) : this(options, clock)
     {
         _notifications = notifications;
+        notifications.Reconnected += () => Interlocked.Increment(ref _generation); // messages may have been missed meanwhile
         notifications.Subscribe(Topic, data =>
         {
             if (data == "*") Interlocked.Increment(ref _generation);

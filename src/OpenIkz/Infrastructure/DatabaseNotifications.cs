@@ -47,10 +47,39 @@ public sealed class DatabaseNotifications(Db db, ILogger<DatabaseNotifications> 
         }
     }
 
-    /// <summary>Sends without waiting (for callers that are not async); see <see cref="NotifyAsync"/>.</summary>
+    /// <summary>
+    /// Sends without waiting (for callers that are not async, e.g. after every booking): the messages go into an outbox
+    /// that one sender empties, many at once and each only once per batch, in one statement on one connection, so a
+    /// burst of bookings costs a few statements, not one connection per booking. The outbox keeps at most 10,000
+    /// messages (the oldest are dropped: the others then refresh at their cache time).
+    /// </summary>
     public void Notify(string topic, string data)
     {
-        if (Shared) _ = NotifyAsync(topic, data);
+        if (!Shared) return;
+        _outbox.Writer.TryWrite($"{Origin}|{topic}|{data}");
+        if (Interlocked.Exchange(ref _sending, 1) == 0) _ = Task.Run(SendOutboxAsync);
+    }
+
+    private readonly System.Threading.Channels.Channel<string> _outbox = System.Threading.Channels.Channel.CreateBounded<string>(
+        new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest, SingleReader = true });
+    private int _sending;
+
+    private async Task SendOutboxAsync()
+    {
+        var reader = _outbox.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var batch = new HashSet<string>(StringComparer.Ordinal);
+            while (batch.Count < 500 && reader.TryRead(out var payload)) batch.Add(payload);
+            try
+            {
+                await db.ExecuteAsync("SELECT pg_notify(@Channel, p) FROM unnest(@Payloads) AS p", new { Channel, Payloads = batch.ToArray() });
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                logger.LogWarning("Could not tell the other instances of {Count} change(s): {ExceptionType}", batch.Count, e.GetType().Name);
+            }
+        }
     }
 
     /// <summary>Hands a message to its topic's handlers, unless this process sent it.</summary>
@@ -65,8 +94,14 @@ public sealed class DatabaseNotifications(Db db, ILogger<DatabaseNotifications> 
         }
     }
 
-    /// <summary>Raised once the listening connection is up (again): tests wait for it.</summary>
+    /// <summary>Completed when the listening connection is up the first time: tests wait for it.</summary>
     public Task Listening => _listening.Task;
+
+    /// <summary>
+    /// Raised when the listening connection is up again after it broke: what was told meanwhile is lost, so whoever
+    /// keeps something in memory refreshes all of it (the slot answers are forgotten).
+    /// </summary>
+    public event Action? Reconnected;
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -82,15 +117,18 @@ public sealed class DatabaseNotifications(Db db, ILogger<DatabaseNotifications> 
                 connection.Notification += (_, e) => Dispatch(e.Payload);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
-                _listening.TrySetResult();
+                if (!_listening.TrySetResult())
+                    try { Reconnected?.Invoke(); }
+                    catch (Exception e) { logger.LogError("A reconnect handler failed: {ExceptionType}", e.GetType().Name); }
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke, the listener does not end (an ended BackgroundService would stop the host).
                 logger.LogWarning("The connection listening for other instances' changes broke ({ExceptionType}); reconnecting", e.GetType().Name);
                 try { await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken); }
                 catch (OperationCanceledException) { return; }

@@ -93,6 +93,7 @@ public sealed class NginxBalancer : IAsyncDisposable
             }
             catch (SocketException) { await Task.Delay(100); }
         }
+        await balancer.DisposeAsync();
         throw new TimeoutException($"nginx did not listen within 20 s: {balancer.Output} {ErrorLog(prefix)}");
     }
 

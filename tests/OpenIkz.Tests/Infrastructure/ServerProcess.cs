@@ -57,7 +57,15 @@ public sealed class ServerProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._output) server._output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await server.DisposeAsync(); // a server that never became healthy is not left running
+            throw;
+        }
         return server;
     }
 
