@@ -68,12 +68,11 @@ public sealed class CallBoard
     /// Shows the call on this instance's displays at once and tells the other instances (through the outbox of
     /// <see cref="DatabaseNotifications"/>: the call's request neither waits for it nor fails with it).
     /// </summary>
-    public Task PublishAsync(long officeId, Call call, CancellationToken ct = default)
+    public void Publish(long officeId, Call call)
     {
         Deliver(officeId, call);
         _notifications?.Notify(Topic, string.Join('|', officeId.ToString(CultureInfo.InvariantCulture), call.Code.Replace("|", "", StringComparison.Ordinal),
             call.Counter.ToString(CultureInfo.InvariantCulture), call.At.ToString("O", CultureInfo.InvariantCulture)));
-        return Task.CompletedTask;
     }
 
     private void Deliver(long officeId, Call call)
@@ -182,7 +181,7 @@ public sealed class OfficeDay(Db db, Offices offices, CallBoard board, TimeProvi
         var now = Now;
         await db.ExecuteAsync("UPDATE appointments SET called_at = @Now, called_counter = @Counter WHERE id = @Id", new { Now = now, Counter = counter, a.Id }, ct);
         var call = new Call(a.CheckinCode ?? "", counter, now);
-        await board.PublishAsync(officeId, call, ct);
+        board.Publish(officeId, call);
         return call;
     }
 

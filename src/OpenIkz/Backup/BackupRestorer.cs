@@ -30,17 +30,14 @@ public sealed class BackupRestorer(IOptions<BackupOptions> options)
     public async Task<RestoreResult> RestoreAsync(IBackupTarget target, BackupPrivateKey key, string? backupId, RestoreDestination destination, string scratchRoot, CancellationToken ct = default)
     {
         var started = Stopwatch.StartNew();
-        var backups = await target.ListAsync(ct);
-        if (backups.Count == 0) throw new BackupException($"There is no backup on {target.Name}.");
         BackupIndex? index = null;
         string? note = null;
         if (backupId is not null)
-        {
-            if (backups.All(b => b.Id != backupId)) throw new BackupException($"There is no backup {backupId} on {target.Name}.");
-            index = await target.GetIndexAsync(backupId, ct);
-        }
+            index = await target.GetIndexAsync(backupId, ct); // "There is no backup … on …" for an unknown one
         else
         {
+            var backups = await target.ListAsync(ct);
+            if (backups.Count == 0) throw new BackupException($"There is no backup on {target.Name}.");
             // The newest whose index can be read; a damaged newer one is named in the result (the drill names its backup and fails on it).
             var unreadable = new List<string>();
             foreach (var candidate in backups.Reverse())

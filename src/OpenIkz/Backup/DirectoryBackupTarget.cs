@@ -42,9 +42,14 @@ public sealed class DirectoryBackupTarget : IBackupTarget
     {
         var path = ObjectPath(name);
         var temp = await WriteTempAsync(write, ct);
+        var moved = false;
         try
         {
-            try { File.Move(temp, path, overwrite: false); }
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                moved = true;
+            }
             catch (IOException) when (File.Exists(path))
             {
                 // Names are random, so this is the same object sent again: accepted if the bytes are the same.
@@ -53,7 +58,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         }
         finally
         {
-            File.Delete(temp); // gone after the move; otherwise nothing of it stays in tmp/
+            if (!moved) File.Delete(temp); // nothing of a refused or failed object stays in tmp/
         }
     }
 
@@ -73,10 +78,15 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         var path = IndexPath(index.Id);
         var json = JsonSerializer.SerializeToUtf8Bytes(index, BackupNames.Json);
         var temp = await WriteTempAsync((file, token) => file.WriteAsync(json, token).AsTask(), ct, flush: true);
+        var moved = false;
         try
         {
             Durability.FlushFileSystem(temp); // every object of the index, and their moves into place, are on disk before the index counts
-            try { File.Move(temp, path, overwrite: false); }
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+                moved = true;
+            }
             catch (IOException) when (File.Exists(path))
             {
                 throw new BackupException($"The backup {index.Id} already exists on {Name}; it is not replaced.");
@@ -84,7 +94,7 @@ public sealed class DirectoryBackupTarget : IBackupTarget
         }
         finally
         {
-            File.Delete(temp);
+            if (!moved) File.Delete(temp);
         }
         Durability.FlushFileSystem(path); // the index's own name
     }

@@ -84,14 +84,13 @@ public static class ReceiverApi
     {
         if (!BackupNames.IsValid(id)) return InvalidName("id", id);
         var target = store.For(user.PartnerName());
-        if (!target.HasIndex(id)) return Problems.NotFound($"Die Sicherung '{id}' ist nicht gespeichert.");
         try
         {
             return TypedResults.Ok(await target.GetIndexAsync(id, ct));
         }
         catch (BackupException) when (!target.HasIndex(id))
         {
-            return Problems.NotFound($"Die Sicherung '{id}' ist nicht gespeichert."); // removed by the retention meanwhile
+            return Problems.NotFound($"Die Sicherung '{id}' ist nicht gespeichert."); // never stored, or removed by the retention
         }
         catch (BackupException)
         {

@@ -33,22 +33,9 @@ public sealed class DatabaseNotifications(Db db, ILogger<DatabaseNotifications> 
         return new Subscription(() => _handlers.GetOrAdd(topic, _ => new()).TryRemove(id, out _));
     }
 
-    /// <summary>Tells the other instances; a failure is logged, not thrown (the others refresh at their next cache expiry).</summary>
-    public async Task NotifyAsync(string topic, string data, CancellationToken ct = default)
-    {
-        if (!Shared) return;
-        try
-        {
-            await db.ExecuteAsync("SELECT pg_notify(@Channel, @Payload)", new { Channel, Payload = $"{Origin}|{topic}|{data}" }, ct);
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            logger.LogWarning("Could not tell the other instances of a change ({Topic}): {ExceptionType}", topic, e.GetType().Name);
-        }
-    }
-
     /// <summary>
-    /// Sends without waiting (for callers that are not async, e.g. after every booking): the messages go into an outbox
+    /// Tells the other instances, without waiting (the caller's request neither waits for it nor fails with it; a
+    /// failure is logged, and the others refresh at their cache time). The messages go into an outbox
     /// that one sender empties, many at once and each only once per batch, in one statement on one connection, so a
     /// burst of bookings costs a few statements, not one connection per booking. The outbox keeps at most 10,000
     /// messages (the oldest are dropped: the others then refresh at their cache time).

@@ -53,11 +53,10 @@ public sealed class OpenIkzOptions
             errors.Add($"OpenIkz:Mode must be 'demo' or 'production', not '{Mode}'.");
         if (TokenLifetime <= TimeSpan.Zero) errors.Add("OpenIkz:TokenLifetime must be positive.");
         if (OrphanFileGracePeriod < TimeSpan.FromMinutes(5)) errors.Add("OpenIkz:OrphanFileGracePeriod must be at least 5 minutes (uploads in flight need it).");
-        if (DataProtectionKeys is { Length: > 0 } store && !store.Trim().Equals(Infrastructure.DataProtectionKeys.Files, StringComparison.OrdinalIgnoreCase)
-            && !store.Trim().Equals(Infrastructure.DataProtectionKeys.Database, StringComparison.OrdinalIgnoreCase))
-            errors.Add($"OpenIkz:DataProtectionKeys must be '{Infrastructure.DataProtectionKeys.Files}' or '{Infrastructure.DataProtectionKeys.Database}', not '{store}'.");
-        else if (DataProtectionKeys is { Length: > 0 } db && db.Trim().Equals(Infrastructure.DataProtectionKeys.Database, StringComparison.OrdinalIgnoreCase)
-                 && !string.Equals(Database, "postgres", StringComparison.OrdinalIgnoreCase))
+        var keyStore = DataProtectionKeys?.Trim().ToLowerInvariant();
+        if (keyStore is { Length: > 0 } and not (Infrastructure.DataProtectionKeys.Files or Infrastructure.DataProtectionKeys.Database))
+            errors.Add($"OpenIkz:DataProtectionKeys must be '{Infrastructure.DataProtectionKeys.Files}' or '{Infrastructure.DataProtectionKeys.Database}', not '{DataProtectionKeys}'.");
+        else if (keyStore == Infrastructure.DataProtectionKeys.Database && !string.Equals(Database, "postgres", StringComparison.OrdinalIgnoreCase))
             errors.Add("OpenIkz:DataProtectionKeys 'database' needs OpenIkz:Database 'postgres' (SQLite runs one instance; its keys stay in DATA/keys).");
         if (MaxRequestBodyBytes <= 0) errors.Add("OpenIkz:MaxRequestBodyBytes must be positive.");
         return errors;

@@ -64,7 +64,7 @@ public abstract class InstanceNotificationsTests(TestDatabase kind) : OwnDatabas
         var next = onSecond.MoveNextAsync().AsTask();
 
         var call = new Call("K-4711", 3, new DateTime(2026, 12, 4, 9, 30, 0, DateTimeKind.Utc));
-        await first.Board.PublishAsync(7, call);
+        first.Board.Publish(7, call);
         Assert.Equal(call, Assert.Single(first.Board.Recent(7))); // on its own instance at once
 
         if (Kind == TestDatabase.Postgres)
@@ -78,7 +78,7 @@ public abstract class InstanceNotificationsTests(TestDatabase kind) : OwnDatabas
             var onFirst = first.Board.ListenAsync(7, waiting.Token).GetAsyncEnumerator(waiting.Token);
             var marker = onFirst.MoveNextAsync().AsTask();
             var later = new Call("K-0815", 1, call.At.AddMinutes(1));
-            await second.Board.PublishAsync(7, later);
+            second.Board.Publish(7, later);
             Assert.True(await marker);
             Assert.Equal(later, onFirst.Current);
             Assert.Equal([later, call], first.Board.Recent(7));
@@ -155,7 +155,7 @@ public abstract class InstanceNotificationsWiringTests(OpenIkzApp fixture)
         var stream = otherBoard.ListenAsync(4242, stop.Token).GetAsyncEnumerator(stop.Token);
         var next = stream.MoveNextAsync().AsTask();
         var call = new Call("W-1234", 2, new DateTime(2026, 12, 4, 10, 0, 0, DateTimeKind.Utc));
-        await app.Services.GetRequiredService<CallBoard>().PublishAsync(4242, call);
+        app.Services.GetRequiredService<CallBoard>().Publish(4242, call);
         Assert.True(await next);
         Assert.Equal(call, stream.Current);
         await stop.CancelAsync();

@@ -30,6 +30,21 @@ public abstract class BearerCacheTests(OpenIkzApp fixture)
         return (client, await c.QuerySingleAsync<long>("SELECT id FROM users WHERE username = @U", new { U = Clerk }));
     }
 
+    /// <summary>Sets a flag of the user behind the app's back (no new security stamp) for <paramref name="check"/>, then sets it back.</summary>
+    private async Task WithUserFlagAsync(long userId, string column, bool value, Func<Task> check)
+    {
+        await using var c = await App.Db.OpenAsync();
+        try
+        {
+            await c.ExecuteAsync($"UPDATE users SET {column} = @Value WHERE id = @Id", new { Value = value, Id = userId });
+            await check();
+        }
+        finally
+        {
+            await c.ExecuteAsync($"UPDATE users SET {column} = @Value WHERE id = @Id", new { Value = !value, Id = userId });
+        }
+    }
+
     [SkippableFact]
     public async Task KeptUser_IsUsedUnderTheSameStamp_AndReloadedUnderANewOne()
     {
@@ -69,16 +84,8 @@ public abstract class BearerCacheTests(OpenIkzApp fixture)
     {
         var (client, userId) = await SignedInAsync();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/work/mine")).StatusCode);
-        await using var c = await App.Db.OpenAsync();
-        try
-        {
-            await c.ExecuteAsync("UPDATE users SET is_active = @Off WHERE id = @Id", new { Off = false, Id = userId });
-            await (await client.GetAsync("/api/v1/work/mine")).AssertProblemAsync(401);
-        }
-        finally
-        {
-            await c.ExecuteAsync("UPDATE users SET is_active = @On WHERE id = @Id", new { On = true, Id = userId });
-        }
+        await WithUserFlagAsync(userId, "is_active", false, async () =>
+            await (await client.GetAsync("/api/v1/work/mine")).AssertProblemAsync(401));
     }
 
     [SkippableFact]
@@ -86,17 +93,11 @@ public abstract class BearerCacheTests(OpenIkzApp fixture)
     {
         var (client, userId) = await SignedInAsync();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/work/mine")).StatusCode);
-        await using var c = await App.Db.OpenAsync();
-        try
+        await WithUserFlagAsync(userId, "password_must_change", true, async () =>
         {
-            await c.ExecuteAsync("UPDATE users SET password_must_change = @On WHERE id = @Id", new { On = true, Id = userId });
             var refused = await (await client.GetAsync("/api/v1/work/mine")).AssertProblemAsync(403);
             Assert.Equal(PendingSteps.Password, refused.GetProperty("pending").GetString());
-        }
-        finally
-        {
-            await c.ExecuteAsync("UPDATE users SET password_must_change = @Off WHERE id = @Id", new { Off = false, Id = userId });
-        }
+        });
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/work/mine")).StatusCode);
     }
 }

@@ -12,29 +12,17 @@ namespace OpenIkz.Tests.Infrastructure;
 /// another instance on the same database opens, each with its own data folder; key files from before are taken over.
 /// On both databases: the defaults per kind, the files store's separation, a wrong setting refused at start.
 /// </summary>
-public abstract class DataProtectionKeysTests(TestDatabase kind) : IAsyncLifetime
+public abstract class DataProtectionKeysTests(TestDatabase kind) : OwnDatabaseTest(kind, "data-protection")
 {
-    private string? _postgres;
-
-    public async Task InitializeAsync()
-    {
-        if (kind == TestDatabase.Postgres && TestEnvironment.PostgresAdmin is not null) _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
-    }
-
     /// <summary>The configuration of one instance: its own data folder, the shared database.</summary>
     protected Dictionary<string, string?> Instance(string? store)
     {
-        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
+        RequireDatabase();
         var config = new Dictionary<string, string?> { ["OpenIkz:DataDirectory"] = TestEnvironment.NewTempDirectory("dp-instance"), ["OpenIkz:Mode"] = "production" };
-        if (kind == TestDatabase.Postgres)
+        if (Kind == TestDatabase.Postgres)
         {
             config["OpenIkz:Database"] = "postgres";
-            config["ConnectionStrings:Postgres"] = _postgres;
+            config["ConnectionStrings:Postgres"] = PostgresConnectionString;
         }
         if (store is not null) config["OpenIkz:DataProtectionKeys"] = store;
         return config;
@@ -103,7 +91,7 @@ public abstract class DataProtectionKeysTests(TestDatabase kind) : IAsyncLifetim
     public void Default_IsTheDatabaseOnPostgres_AndFilesOnSqlite()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(Instance(null)).Build();
-        Assert.Equal(kind == TestDatabase.Postgres ? DataProtectionKeys.Database : DataProtectionKeys.Files, DataProtectionKeys.StoreOf(config));
+        Assert.Equal(Kind == TestDatabase.Postgres ? DataProtectionKeys.Database : DataProtectionKeys.Files, DataProtectionKeys.StoreOf(config));
     }
 
     [SkippableFact]

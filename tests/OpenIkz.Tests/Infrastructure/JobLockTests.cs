@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using OpenIkz.Infrastructure.Database;
 using OpenIkz.Infrastructure.Jobs;
 
 namespace OpenIkz.Tests.Infrastructure;
@@ -10,38 +9,15 @@ namespace OpenIkz.Tests.Infrastructure;
 /// advisory lock on the server excludes them; on SQLite (one instance) the runners of the instance share one lock.
 /// A round whose lock is held elsewhere is skipped; a lock of an instance that dies is released with its connection.
 /// </summary>
-public abstract class JobLockTests(TestDatabase kind) : IAsyncLifetime
+public abstract class JobLockTests(TestDatabase kind) : OwnDatabaseTest(kind, "job-lock")
 {
-    private string? _postgres;
-    private Db? _db;
-    private ProcessJobLock? _sqliteLock;
-
-    public async Task InitializeAsync()
-    {
-        if (kind == TestDatabase.Postgres)
-        {
-            if (TestEnvironment.PostgresAdmin is null) return;
-            _postgres = await TestEnvironment.CreatePostgresDatabaseAsync();
-            _db = Db.ForPostgres(_postgres);
-        }
-        else
-        {
-            _db = Db.ForSqlite(Path.Combine(TestEnvironment.NewTempDirectory("job-lock"), "openikz.db"));
-            _sqliteLock = new ProcessJobLock();
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        _db?.Dispose();
-        if (_postgres is not null) await TestEnvironment.DropPostgresDatabaseAsync(_postgres);
-    }
+    private readonly ProcessJobLock _sqliteLock = new();
 
     /// <summary>The lock as one more instance sees it (PostgreSQL: its own object, as in another process).</summary>
     private IJobLock Instance()
     {
-        if (kind == TestDatabase.Postgres) TestEnvironment.RequirePostgres();
-        return kind == TestDatabase.Postgres ? JobLocks.For(_db!) : _sqliteLock!;
+        RequireDatabase();
+        return Kind == TestDatabase.Postgres ? new PostgresJobLock(PostgresConnectionString!) : _sqliteLock;
     }
 
     [SkippableFact]
@@ -90,7 +66,7 @@ public abstract class JobLockTests(TestDatabase kind) : IAsyncLifetime
         Assert.NotNull(held);
         Assert.Null(await Instance().TryAcquireAsync("drill", default));
         // As kill -9 of the instance: its connection ends without an unlock.
-        await using (var admin = new NpgsqlConnection(_postgres))
+        await using (var admin = new NpgsqlConnection(PostgresConnectionString))
         {
             await admin.OpenAsync();
             await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'openikz-job-lock' AND datname = current_database()", admin);
@@ -112,10 +88,10 @@ public abstract class JobLockTests(TestDatabase kind) : IAsyncLifetime
     {
         TestEnvironment.RequirePostgres();
         var job = new WaitingJob();
-        var runner = new PeriodicJobRunner([job], new PostgresJobLock(_db!.ConnectionString, TimeSpan.FromMilliseconds(200)), NullLogger<PeriodicJobRunner>.Instance);
+        var runner = new PeriodicJobRunner([job], new PostgresJobLock(PostgresConnectionString!, TimeSpan.FromMilliseconds(200)), NullLogger<PeriodicJobRunner>.Instance);
         var round = runner.RunRoundAsync(job, default);
         await job.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await using (var admin = new NpgsqlConnection(_postgres))
+        await using (var admin = new NpgsqlConnection(PostgresConnectionString))
         {
             await admin.OpenAsync();
             await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'openikz-job-lock' AND datname = current_database()", admin);
