@@ -26,7 +26,7 @@ public sealed record AbsenceChangeRequest(DateOnly? From, DateOnly? To);
 
 /// <summary>The answer to a document request: the letter's document id, whether the applicant gave an e-mail address and whether the e-mail was sent.</summary>
 public sealed record DocumentRequestResponse(string LetterDocumentId, bool ApplicantHasEmail, bool EmailSent);
-public sealed record AuditVerifyResponse(bool Valid, long Entries);
+public sealed record AuditVerifyResponse(bool Valid, long Entries, long Sealed, long Unsealed);
 
 public static class BackofficePolicies
 {
@@ -183,10 +183,10 @@ public static class BackofficeApi
         app.MapGet("/api/v1/audit/verify", async (Db db, CancellationToken ct) =>
             {
                 var result = await AuditLog.VerifyAsync(db, ct);
-                return TypedResults.Ok(new AuditVerifyResponse(result.Valid, result.Entries));
+                return TypedResults.Ok(new AuditVerifyResponse(result.Valid, result.Entries, result.Sealed, result.Unsealed));
             })
             .RequireAuthorization(Directory.DirectoryPolicies.Administration).WithTags("Audit").WithName("VerifyAudit")
-            .WithSummary("Recomputes the hash chain of the audit log: valid is false when any entry was changed, deleted or reordered.");
+            .WithSummary("Recomputes the hash chain of the audit log and checks the entries not yet sealed into it: valid is false when any entry was changed, or a sealed one deleted or reordered.");
 
         app.MapGet("/api/v1/audit", async (ClaimsPrincipal p, AuditLogQueries log, string? person, string? action, string? municipality, string? from, string? to,
                 string? page, string? pageSize, CancellationToken ct) =>

@@ -12,11 +12,13 @@ namespace OpenIkz.Backoffice;
 
 public static class BackofficeModule
 {
-    /// <summary>Intake, case work, decisions, audit, absences; the clerk, team-lead and intake policies; the absence sweep; the intake problems; the files it references (for the orphan sweep).</summary>
+    /// <summary>Intake, case work, decisions, audit (and its sealer), absences; the clerk, team-lead and intake policies; the absence sweep; the intake problems; the files it references (for the orphan sweep).</summary>
     public static IServiceCollection AddBackoffice(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("OpenIkz:Intake").Get<IntakeLimits>() ?? new IntakeLimits());
         services.AddSingleton<AuditLog>();
+        services.AddSingleton(configuration.GetSection(AuditOptions.Section).Get<AuditOptions>() ?? new AuditOptions());
+        services.AddHostedService<AuditSealer>(); // chains the appended entries, on one instance at a time
         services.AddSingleton<AuditLogQueries>();
         services.AddMailSender(configuration); // the document request's e-mail to the applicant
         services.AddSingleton<SubmitApplication>();

@@ -39,7 +39,10 @@ public static class CommandLine
           api-clients revoke --id N
               Revokes an API client: its secret is refused from the next request on.
           audit verify
-              Recomputes the hash chain of the audit log and prints {"valid": true|false, "entries": N}; exit code 1 when broken.
+              Recomputes the hash chain of the audit log and checks the entries not yet sealed into it; prints
+              {"valid": true|false, "entries": N, "sealed": S, "unsealed": U}; exit code 1 when broken.
+          audit seal
+              Seals the appended entries into the chain now (the running app does so every second); prints how many.
         """ + "\n" + Backup.BackupCommands.Usage + "\n" + Backup.ReceiverCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
@@ -122,9 +125,13 @@ public static class CommandLine
                     return 0;
                 case ["audit", "verify", ..]:
                     var verification = await Backoffice.Audit.AuditLog.VerifyAsync(services.GetRequiredService<Db>());
-                    stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { valid = verification.Valid, entries = verification.Entries }));
+                    stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { valid = verification.Valid, entries = verification.Entries, @sealed = verification.Sealed, unsealed = verification.Unsealed }));
                     if (!verification.Valid) stderr.WriteLine($"Audit log broken: {verification.Problem}.");
                     return verification.Valid ? 0 : 1;
+                case ["audit", "seal", ..]:
+                    var chained = await Backoffice.Audit.AuditLog.SealAllAsync(services.GetRequiredService<Db>());
+                    stdout.WriteLine($"{chained} audit entries sealed.");
+                    return 0;
                 default:
                     return UsageError(stderr, $"Unknown command '{string.Join(' ', args.Take(2))}'.");
             }

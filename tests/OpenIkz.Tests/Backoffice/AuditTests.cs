@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using OpenIkz.Backoffice.Audit;
 using OpenIkz.Cli;
 using OpenIkz.Tests.Infrastructure;
 
@@ -27,13 +28,13 @@ public abstract class AuditTests(TestDatabase kind) : IAsyncLifetime
         return caseId;
     }
 
-    private async Task<(bool Valid, long Entries)> VerifyApiAsync()
+    private async Task<(bool Valid, long Entries, long Sealed, long Unsealed)> VerifyApiAsync()
     {
         var admin = await app.ApiAsAsync("frankenthal.admin");
         var response = await admin.GetAsync("/api/v1/audit/verify");
         var json = await response.ReadJsonAsync();
         Assert.True(response.IsSuccessStatusCode, json.ToString());
-        return (json.GetProperty("valid").GetBoolean(), json.GetProperty("entries").GetInt64());
+        return (json.GetProperty("valid").GetBoolean(), json.GetProperty("entries").GetInt64(), json.GetProperty("sealed").GetInt64(), json.GetProperty("unsealed").GetInt64());
     }
 
     private async Task<(int Exit, string Output)> VerifyCliAsync()
@@ -51,12 +52,14 @@ public abstract class AuditTests(TestDatabase kind) : IAsyncLifetime
     public async Task Verify_AfterWork_IsValid_ThenDetectsAChangedRow_AndADeletedRow()
     {
         await SomeAuditedWorkAsync();
-        var (valid, entries) = await VerifyApiAsync();
+        await AuditLog.SealAllAsync(app.Db);
+        var (valid, entries, sealedEntries, unsealed) = await VerifyApiAsync();
         Assert.True(valid);
         Assert.True(entries >= 2);
+        Assert.Equal((entries, 0), (sealedEntries, unsealed));
         var (exit, output) = await VerifyCliAsync();
         Assert.Equal(0, exit);
-        Assert.Equal($"{{\"valid\":true,\"entries\":{entries}}}", output);
+        Assert.Equal($"{{\"valid\":true,\"entries\":{entries},\"sealed\":{entries},\"unsealed\":0}}", output);
 
         // Someone edits one entry in the database: the chain breaks there.
         await app.Db.ExecuteAsync("UPDATE audit_log SET actor_ags = '07318000' WHERE seq = 1");
@@ -67,9 +70,10 @@ public abstract class AuditTests(TestDatabase kind) : IAsyncLifetime
     }
 
     [SkippableFact]
-    public async Task Verify_DetectsDeletionOfTheNewestEntries()
+    public async Task Verify_DetectsDeletionOfTheNewestSealedEntries()
     {
         await SomeAuditedWorkAsync();
+        await AuditLog.SealAllAsync(app.Db);
         var last = await app.Db.QuerySingleAsync<long>("SELECT MAX(seq) FROM audit_log");
         await app.Db.ExecuteAsync("DELETE FROM audit_log WHERE seq = @Seq", new { Seq = last });
         Assert.False((await VerifyApiAsync()).Valid);
