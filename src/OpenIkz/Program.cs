@@ -107,6 +107,7 @@ public partial class Program
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddOpenIkzForwardedHeaders(builder.Configuration);
         builder.Services.AddOpenIkzRateLimits(builder.Configuration);
+        builder.Services.AddOpenIkzAdmission(builder.Configuration);
 
         var app = builder.Build();
         // The legal pages show a missing statement as missing; in production the operator is told at start which ones.
@@ -121,6 +122,7 @@ public partial class Program
         app.UseStatusCodePages(StatusCodePages.HandleAsync);
         app.UseRequestSizeLimit();
         app.UseStaticFiles();
+        app.UseAdmission(); // at most so many requests at once, a short queue, then 503 (docs/OPERATIONS.md)
         app.UseRouting();
         app.UseAuthentication();
         app.UseCrossSiteProtection();

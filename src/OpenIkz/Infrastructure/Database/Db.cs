@@ -69,6 +69,9 @@ public sealed class Db : IDisposable
         return new(DatabaseKind.Postgres, builder.ToString(), null);
     }
 
+    /// <summary>The most connections this instance's pool opens (PostgreSQL); 0 on SQLite (no pool limit).</summary>
+    public int MaxPoolSize => _npgsql is null ? 0 : new NpgsqlConnectionStringBuilder(ConnectionString).MaxPoolSize;
+
     /// <summary>A short name for logs and /health: "sqlite" or "postgres".</summary>
     public string Name => Kind == DatabaseKind.Sqlite ? "sqlite" : "postgres";
 
