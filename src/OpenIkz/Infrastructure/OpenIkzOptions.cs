@@ -11,6 +11,9 @@ public sealed class OpenIkzOptions
     /// <summary><c>sqlite</c> (default) or <c>postgres</c> (then ConnectionStrings:Postgres is required).</summary>
     public string Database { get; set; } = "sqlite";
 
+    /// <summary>SQLite: concurrent write transactions are committed together behind one fsync (default true; false: one commit each, for comparison).</summary>
+    public bool SqliteGroupCommit { get; set; } = true;
+
     /// <summary><c>demo</c> (default) loads demo data on first start; <c>production</c> loads none and refuses demo passwords.</summary>
     public string Mode { get; set; } = "demo";
 

@@ -41,7 +41,8 @@ public sealed class AuditLog(TimeProvider clock)
     /// <summary>How many entries one sealing transaction chains at most.</summary>
     public const int SealBatch = 2000;
 
-    public async Task AppendAsync(DbConnection c, DbTransaction tx, Actor actor, AuditEntry entry)
+    /// <summary>Appends in <paramref name="tx"/> (the transaction of the change it records); without one, the INSERT commits by itself.</summary>
+    public async Task AppendAsync(DbConnection c, DbTransaction? tx, Actor actor, AuditEntry entry)
     {
         var row = new Row
         {

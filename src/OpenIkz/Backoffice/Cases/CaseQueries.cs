@@ -117,10 +117,20 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
     internal static bool IsForeign(Actor actor, Row row) => row.OwnerAgs != actor.Ags;
 
     /// <summary>A read by a user of another municipality is audited (a short write of its own).</summary>
-    internal Task AuditForeignReadAsync(Actor actor, Row row, string action, string? details, CancellationToken ct) =>
-        IsForeign(actor, row)
-            ? db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, new AuditEntry(action, row.OwnerAgs, row.AgreementId, row.Id, details)), ct)
-            : Task.CompletedTask;
+    /// <summary>
+    /// Audits a read by another municipality's user before the content is handed out. PostgreSQL: one INSERT (its own
+    /// transaction) on the reader's connection <paramref name="c"/>, so that a read never holds one pooled connection
+    /// while it waits for a second (at as many concurrent reads as the pool has connections, that waited for the pool's
+    /// time-out). SQLite: through the one writer (group commit).
+    /// </summary>
+    internal Task AuditForeignReadAsync(DbConnection c, Actor actor, Row row, string action, string? details, CancellationToken ct)
+    {
+        if (!IsForeign(actor, row)) return Task.CompletedTask;
+        var entry = new AuditEntry(action, row.OwnerAgs, row.AgreementId, row.Id, details);
+        return db.Kind == DatabaseKind.Postgres
+            ? audit.AppendAsync(c, null, actor, entry)
+            : db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, entry), ct);
+    }
 
     internal async Task<CaseDetails> DetailsAsync(DbConnection c, DbTransaction? tx, Row row)
     {

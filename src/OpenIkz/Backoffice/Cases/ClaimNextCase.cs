@@ -63,7 +63,6 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
                     return (anyLeft == 0, null);
                 }
                 await CaseHistory.AddAsync(c, tx, hit.Id, now, actor, "übernommen", "Aus dem Pool geholt.");
-                // Last before commit: on PostgreSQL the audit head row stays locked only for the commit.
                 await audit.AppendAsync(c, tx, actor, new AuditEntry("case.claimed", hit.OwnerAgs, hit.AgreementId, hit.Id));
                 return (true, hit);
             }, ct);

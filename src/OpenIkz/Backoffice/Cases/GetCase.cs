@@ -10,7 +10,7 @@ public sealed class GetCase(Db db, CaseQueries queries)
         // Reading needs no write transaction; only a cross-municipality read appends (briefly) to the audit log.
         await using var c = await db.OpenAsync(ct);
         var row = await queries.LoadAsync(c, null, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
-        await queries.AuditForeignReadAsync(actor, row, "case.read", null, ct);
+        await queries.AuditForeignReadAsync(c, actor, row, "case.read", null, ct);
         return await queries.DetailsAsync(c, null, row);
     }
 }
@@ -22,7 +22,7 @@ public sealed class GetCaseHistory(Db db, CaseQueries queries)
     {
         await using var c = await db.OpenAsync(ct);
         var row = await queries.LoadAsync(c, null, actor, caseId, forUpdate: false) ?? throw new CaseNotFoundException();
-        await queries.AuditForeignReadAsync(actor, row, "case.read", "history", ct);
+        await queries.AuditForeignReadAsync(c, actor, row, "case.read", "history", ct);
         return await CaseQueries.HistoryAsync(c, null, row.Id);
     }
 }

@@ -15,7 +15,7 @@ public sealed class OpenDocument(Db db, CaseQueries queries, IFileStore document
                    size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
             FROM case_documents WHERE id = @DocId AND case_id = @CaseId
             """, new { DocId = documentId, CaseId = row.Id }))?.ToDto() ?? throw new CaseNotFoundException();
-        await queries.AuditForeignReadAsync(actor, row, "document.read", document.Id, ct);
+        await queries.AuditForeignReadAsync(c, actor, row, "document.read", document.Id, ct);
         var stream = documents.OpenRead(document.Sha256) ?? throw new FileNotFoundException("Document file missing: " + document.Sha256);
         return (document, stream);
     }

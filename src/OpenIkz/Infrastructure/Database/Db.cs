@@ -40,10 +40,11 @@ public sealed class Db : IDisposable
         if (string.Equals(options.Database, "postgres", StringComparison.OrdinalIgnoreCase))
             return ForPostgres(postgresConnectionString ?? throw new InvalidOperationException("ConnectionStrings:Postgres is not set."));
         System.IO.Directory.CreateDirectory(options.ResolvedDataDirectory);
-        return ForSqlite(Path.Combine(options.ResolvedDataDirectory, "openikz.db"));
+        return ForSqlite(Path.Combine(options.ResolvedDataDirectory, "openikz.db"), options.SqliteGroupCommit);
     }
 
-    public static Db ForSqlite(string file)
+    /// <summary>SQLite in <paramref name="file"/>; <paramref name="groupCommit"/> (default): concurrent write transactions of this process share one commit (<see cref="SqliteGroupCommit"/>).</summary>
+    public static Db ForSqlite(string file, bool groupCommit = true)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -53,7 +54,7 @@ public sealed class Db : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         };
-        return new Db(DatabaseKind.Sqlite, builder.ToString(), file);
+        return new Db(DatabaseKind.Sqlite, builder.ToString(), file) { _useGroupCommit = groupCommit };
     }
 
     /// <summary>
@@ -116,8 +117,10 @@ public sealed class Db : IDisposable
     {
         if (Kind == DatabaseKind.Sqlite)
         {
-            // SQLite has one writer. Writers of this process queue here in arrival order instead of in
-            // SQLite's busy handler, which sleeps and retries and lets some waiters starve for seconds.
+            // SQLite has one writer. Writers of this process queue here in arrival order instead of in SQLite's busy
+            // handler, which sleeps and retries and lets some waiters starve for seconds; with group commit the
+            // waiting ones are committed together (SqliteGroupCommit).
+            if (_useGroupCommit) return await GroupCommit.RunAsync(work, ct);
             await _sqliteWriteGate.WaitAsync(ct);
             try { return await RunTransactionAsync(work, ct); }
             finally { _sqliteWriteGate.Release(); }
@@ -126,6 +129,21 @@ public sealed class Db : IDisposable
     }
 
     private readonly SemaphoreSlim _sqliteWriteGate = new(1, 1);
+    private bool _useGroupCommit;
+    private SqliteGroupCommit? _groupCommit;
+    private readonly Lock _groupCommitStart = new();
+
+    private SqliteGroupCommit GroupCommit
+    {
+        get
+        {
+            if (_groupCommit is { } started) return started;
+            lock (_groupCommitStart) return _groupCommit ??= new SqliteGroupCommit(this); // its committer starts with the first write
+        }
+    }
+
+    /// <summary>SQLite with group commit: the commits made and the transactions they carried (null without it).</summary>
+    internal (long Commits, long Transactions)? GroupCommitCounts => _useGroupCommit ? GroupCommit.Counts : null;
 
     private async Task<T> RunTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
@@ -168,6 +186,7 @@ public sealed class Db : IDisposable
     public void Dispose()
     {
         _npgsql?.Dispose();
+        _groupCommit?.Dispose();
         _sqliteWriteGate.Dispose();
     }
 }
