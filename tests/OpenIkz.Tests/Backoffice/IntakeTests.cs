@@ -36,6 +36,51 @@ public abstract partial class IntakeTests(OpenIkzApp fixture)
         Assert.Equal("open", await app.Db.QuerySingleAsync<string>("SELECT status FROM cases WHERE id = @Id", new { Id = caseId }));
     }
 
+    /// <summary>The same PDF as plain base64, with JSON escapes (\u002B, \/), with spaces in it, and in a chunked body without Content-Length: each stored byte for byte under one hash.</summary>
+    [SkippableFact]
+    public async Task Submit_Base64AsPlainEscapedOrSpacedText_AndAChunkedBody_StoreTheSameFile()
+    {
+        var portal = await app.Require().PortalAsync(BackofficeFixture.Frankenthal);
+        // Content whose base64 has '+' and '/' in it.
+        var pdf = BackofficeFixture.Pdf("Base64-Varianten").Concat(Enumerable.Range(0, 300).Select(i => (byte)(i % 3 == 0 ? 0xFB : i % 3 == 1 ? 0xFF : 0xBF))).ToArray();
+        var plain = Convert.ToBase64String(pdf);
+        Assert.Contains('+', plain);
+        Assert.Contains('/', plain);
+        var variants = new[]
+        {
+            plain,
+            plain.Replace("+", "\\u002B").Replace("/", "\\/"),
+            string.Join(' ', plain.Chunk(76).Select(c => new string(c))),
+        };
+        var hashes = new List<string>();
+        foreach (var (text, i) in variants.Select((v, i) => (v, i)))
+        {
+            var body = JsonSerializer.Serialize(BackofficeFixture.KfzApplication(familyName: $"Variante{i}", pdf: [0x25]))
+                .Replace("\"" + Convert.ToBase64String([0x25]) + "\"", "\"" + text + "\"");
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/applications")
+            {
+                Content = i < 2 ? new StringContent(body, Encoding.UTF8, "application/json") : new ChunkedContent(Encoding.UTF8.GetBytes(body)),
+            };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            var response = await portal.SendAsync(request);
+            var json = await response.ReadJsonAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"variant {i}: {json}");
+            hashes.Add(await app.Db.QuerySingleAsync<string>("SELECT sha256 FROM case_documents WHERE case_id = @Id", new { Id = json.GetProperty("caseId").GetString() }));
+        }
+        Assert.All(hashes, h => Assert.Equal(ContentHash.Sha256(pdf), h));
+        var path = ((OpenIkz.Infrastructure.Files.FileSystemFileStore)app.Services.GetRequiredService<IFileStore>()).PathOf(hashes[0]);
+        Assert.Equal(pdf, await File.ReadAllBytesAsync(path));
+    }
+
+    /// <summary>A body of unknown length (sent chunked).</summary>
+    private sealed class ChunkedContent : HttpContent
+    {
+        private readonly byte[] bytes;
+        public ChunkedContent(byte[] body) { bytes = body; Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"); }
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+        protected override bool TryComputeLength(out long length) { length = 0; return false; }
+    }
+
     [SkippableFact]
     public async Task Submit_WithoutRequiredDocuments_IsAcceptedButMarkedIncomplete()
     {
@@ -126,6 +171,7 @@ public abstract partial class IntakeTests(OpenIkzApp fixture)
     [SkippableFact] public Task Refused_WhenDeclaredTypeDoesNotMatchContent() => AssertRefusedAsync(With(b => Attachment(b)["contentType"] = "image/png"), 400, "attachments[0].contentType");
     [SkippableFact] public Task Refused_WhenFileNameTraversesPaths() => AssertRefusedAsync(With(b => Attachment(b)["fileName"] = "../../../etc/passwd.pdf"), 400, "attachments[0].fileName");
     [SkippableFact] public Task Refused_WhenBase64IsInvalid() => AssertRefusedAsync(With(b => Attachment(b)["contentBase64"] = "%%%nicht-base64%%%"), 400, "attachments[0].contentBase64");
+    [SkippableFact] public Task Refused_WhenBase64HasACharacterAfterItsEnd() => AssertRefusedAsync(With(b => Attachment(b)["contentBase64"] = Convert.ToBase64String(BackofficeFixture.Pdf()) + "A"), 400, "attachments[0].contentBase64");
 
     [SkippableFact]
     public async Task Refused_WhenFileIsLargerThanTheLimit_With413()

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -9,9 +12,11 @@ namespace OpenIkz.Backoffice.Intake;
 
 public sealed record Applicant(string GivenName, string FamilyName, DateOnly BirthDate, string? Email, string Street, string PostalCode, string City);
 
+/// <summary>A validated attachment. Its SHA-256 is computed once, on first use (the intake takes it from the file store's write instead).</summary>
 public sealed record Attachment(string DocumentType, string FileName, string ContentType, byte[] Content)
 {
-    public string Sha256 { get; } = ContentHash.Sha256(Content);
+    private string? _sha256;
+    public string Sha256 => _sha256 ??= ContentHash.Sha256(Content);
 }
 
 public sealed record ValidApplication(ServiceDefinition Service, string? CaseGroup, string Municipality, Applicant Applicant,
@@ -180,15 +185,21 @@ public static partial class ApplicationValidator
             var name = FileTypes.SanitiseFileName(rawName);
             if (rawName is not null && name is null) errors.Add($"{p}.fileName", FileTypes.InvalidFileNameMessage);
             var declared = Text(item, "contentType", $"{p}.contentType", errors, true, 100);
-            var base64 = Text(item, "contentBase64", $"{p}.contentBase64", errors, true, int.MaxValue);
-            if (base64 is null) continue;
-            // Size is checked before decoding, from the length of the base64 text.
-            var approximate = (long)base64.Length * 3 / 4;
-            if (approximate > limits.MaxAttachmentBytes + 3)
-                throw new PayloadTooLargeException($"{p}.contentBase64", $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
-            byte[] content;
-            try { content = Convert.FromBase64String(base64); }
-            catch (FormatException)
+            // The common case, valid base64: decoded from the request's bytes without a string in between. Anything
+            // else takes the text path, which gives the field's message.
+            var content = DecodeValidBase64(item, $"{p}.contentBase64", limits);
+            if (content is null)
+            {
+                var base64 = Text(item, "contentBase64", $"{p}.contentBase64", errors, true, int.MaxValue);
+                if (base64 is null) continue;
+                // Size is checked before decoding, from the length of the base64 text.
+                var approximate = (long)base64.Length * 3 / 4;
+                if (approximate > limits.MaxAttachmentBytes + 3)
+                    throw new PayloadTooLargeException($"{p}.contentBase64", $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
+                try { content = Convert.FromBase64String(base64); }
+                catch (FormatException) { content = null; }
+            }
+            if (content is null)
             {
                 errors.Add($"{p}.contentBase64", "Der Inhalt ist kein gültiges Base64.");
                 continue;
@@ -212,6 +223,46 @@ public static partial class ApplicationValidator
                 result.Add(new Attachment(type, name, actual, content));
         }
         return result;
+    }
+
+    private static readonly SearchValues<byte> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+
+    /// <summary>The raw UTF-8 bytes of a JSON string as they stand in the request, without the quotes (no copy).</summary>
+    private static ReadOnlySpan<byte> RawString(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value); // with the quotes
+        return raw.Length > 2 ? raw[1..^1] : default;
+    }
+
+    /// <summary>
+    /// The decoded <c>contentBase64</c> when it is valid base64; null otherwise (the caller's text path then finds the
+    /// problem and names it). Plain text (the base64 alphabet only) is decoded straight from the request's UTF-8 bytes,
+    /// checked for size first; text with JSON escapes (a serializer that writes + as \u002B) is unescaped and decoded by
+    /// System.Text.Json, likewise without a string.
+    /// </summary>
+    private static byte[]? DecodeValidBase64(JsonElement item, string path, IntakeLimits limits)
+    {
+        if (!item.TryGetProperty("contentBase64", out var value) || value.ValueKind != JsonValueKind.String) return null;
+        var utf8 = RawString(value);
+        if (utf8.IsEmpty) return null;
+        if (utf8.IndexOf((byte)'\\') < 0)
+        {
+            if (utf8.ContainsAnyExcept(Base64Alphabet)) return null;
+            if ((long)utf8.Length * 3 / 4 > limits.MaxAttachmentBytes + 3)
+                throw new PayloadTooLargeException(path, $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
+            return DecodeBase64(utf8);
+        }
+        return value.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0 ? bytes : null;
+    }
+
+    /// <summary>Decodes into an array of exactly the content's length, or null when it is no valid base64.</summary>
+    private static byte[]? DecodeBase64(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length % 4 != 0) return null;
+        var padding = utf8[^1] == '=' ? utf8[^2] == '=' ? 2 : 1 : 0;
+        var content = new byte[utf8.Length / 4 * 3 - padding];
+        var status = Base64.DecodeFromUtf8(utf8, content, out _, out var written);
+        return status == OperationStatus.Done && written == content.Length ? content : null;
     }
 
     private static string? Text(JsonElement obj, string name, string path, ValidationErrors errors, bool required, int max)

@@ -33,25 +33,28 @@ public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audi
         // A replay is answered before the body is validated again: same key and body, same case.
         if (await FindReplayAsync(client.ClientId.Value, idempotencyKey, requestHash, ct) is { } replay) return replay;
 
-        JsonElement root;
+        // Parsed over the body itself (no copy of the document); the validation takes out what it keeps.
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
-            root = document.RootElement.Clone();
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException)
         {
             throw new ValidationException(new ValidationErrors { { "$", ["Der Inhalt ist kein gültiges JSON."] } });
         }
         var today = BerlinTime.Today(clock);
-        var application = ApplicationValidator.Validate(root, limits, today);
+        ValidApplication application;
+        using (document) application = ApplicationValidator.Validate(document.RootElement, limits, today);
         if (application.Municipality != client.Ags) throw new ForbiddenMunicipalityException(application.Municipality);
         // Every refusal comes before the first file is written; what the transaction refuses after that (a concurrent
         // request with the same key and another body) leaves an unreferenced file, which the orphan sweep removes.
         if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = application.Municipality }, ct) == 0)
             throw new ForbiddenMunicipalityException(application.Municipality);
 
-        foreach (var attachment in application.Attachments) await documents.SaveAsync(attachment.Content, ct);
+        // Each attachment is hashed once, by the store that writes it.
+        var stored = new string[application.Attachments.Count];
+        for (var i = 0; i < stored.Length; i++) stored[i] = await documents.SaveAsync(application.Attachments[i].Content, ct);
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await db.InTransactionAsync(async (c, tx) =>
@@ -89,12 +92,15 @@ public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audi
                 Search = CaseSearch.Key(a.FamilyName, a.GivenName), Form = JsonSerializer.Serialize(application.Form), Now = now,
                 Due = today.AddDays(application.Service.TargetProcessingDays), Client = client.ClientId,
             }, tx);
-            foreach (var attachment in application.Attachments)
+            for (var i = 0; i < stored.Length; i++)
+            {
+                var attachment = application.Attachments[i];
                 await c.ExecuteAsync("""
                     INSERT INTO case_documents (id, case_id, document_type, file_name, content_type, size_bytes, sha256, source, added_at)
                     VALUES (@Id, @CaseId, @Type, @Name, @ContentType, @Size, @Sha, 'intake', @Now)
                     """, new { Id = Guid.CreateVersion7().ToString(), CaseId = caseId, Type = attachment.DocumentType, Name = attachment.FileName,
-                        attachment.ContentType, Size = attachment.Content.LongLength, Sha = attachment.Sha256, Now = now }, tx);
+                        attachment.ContentType, Size = attachment.Content.LongLength, Sha = stored[i], Now = now }, tx);
+            }
             var missing = application.MissingDocuments;
             await CaseHistory.AddAsync(c, tx, caseId, now, client, "eingegangen",
                 missing.Count == 0 ? "Antrag vollständig eingegangen." : $"Antrag eingegangen, es fehlen: {string.Join(", ", missing.Select(m => application.Service.Document(m)?.Label ?? m))}.");

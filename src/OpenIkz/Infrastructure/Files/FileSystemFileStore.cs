@@ -40,7 +40,7 @@ public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFil
         }
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous)) // unbuffered: the content goes to the file in one write
         {
             await stream.WriteAsync(content, ct);
             await stream.FlushAsync(ct);
