@@ -30,6 +30,23 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
         WHERE id = @Id AND status = 'open'
         """;
 
+    /// <summary>
+    /// PostgreSQL: the pick and the assignment in one statement (one round trip instead of two). The row is locked by the
+    /// pick (FOR UPDATE SKIP LOCKED), so the assignment always finds it open. SQLite keeps the two statements: they cost
+    /// no round trip there, and its UPDATE … FROM cannot return the picked agreement.
+    /// </summary>
+    internal const string ClaimPostgresSql = "WITH " + CaseAccess.GrantsCte + ",\n" + $"""
+        pick AS (
+            SELECT c.id, c.owner_ags, g.agreement_id FROM cases c {CaseAccess.JoinGrants}
+            WHERE c.service_slug = @Service AND c.status = 'open'
+            ORDER BY c.due_date, c.received_at
+            LIMIT 1 FOR UPDATE OF c SKIP LOCKED
+        )
+        UPDATE cases u SET status = 'assigned', assigned_user_id = @ActorId, assigned_at = @Now, version = u.version + 1
+        FROM pick WHERE u.id = pick.id AND u.status = 'open'
+        RETURNING pick.id AS Id, pick.owner_ags AS OwnerAgs, pick.agreement_id AS AgreementId
+        """;
+
     private sealed class Claimed
     {
         public string Id { get; set; } = "";
@@ -50,8 +67,14 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
                 var now = queries.Now;
                 if (await CaseQueries.IsAbsentAsync(c, tx, actor.UserId!.Value, today))
                     throw new RuleException("ClerkIsAbsent", "Sie sind heute als abwesend eingetragen und können keine Vorgänge holen.");
-                var hit = await c.QuerySingleOrDefaultAsync<Claimed>(PickSql(db), CaseQueries.Params(actor, today, new { Service = service }), tx);
-                if (hit is not null && await c.ExecuteAsync(AssignSql, new { ActorId = actor.UserId, Now = now, hit.Id }, tx) == 0) return (false, null);
+                Claimed? hit;
+                if (db.Kind == DatabaseKind.Postgres)
+                    hit = await c.QuerySingleOrDefaultAsync<Claimed>(ClaimPostgresSql, CaseQueries.Params(actor, today, new { Service = service, Now = now }), tx);
+                else
+                {
+                    hit = await c.QuerySingleOrDefaultAsync<Claimed>(PickSql(db), CaseQueries.Params(actor, today, new { Service = service }), tx);
+                    if (hit is not null && await c.ExecuteAsync(AssignSql, new { ActorId = actor.UserId, Now = now, hit.Id }, tx) == 0) return (false, null);
+                }
                 if (hit is null)
                 {
                     // SQLite has one writer: nothing returned means nothing left. PostgreSQL may have skipped rows that
