@@ -122,8 +122,8 @@ public partial class Program
         app.UseStatusCodePages(StatusCodePages.HandleAsync);
         app.UseRequestSizeLimit();
         app.UseStaticFiles();
-        app.UseAdmission(); // at most so many requests at once, a short queue, then 503 (docs/OPERATIONS.md)
         app.UseRouting();
+        app.UseAdmission(); // at most so many requests at once, a short queue, then 503 (docs/OPERATIONS.md)
         app.UseAuthentication();
         app.UseCrossSiteProtection();
         app.UseAccountGate();

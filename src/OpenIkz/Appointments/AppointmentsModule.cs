@@ -135,6 +135,7 @@ public static class AppointmentsApi
                     await context.Response.Body.FlushAsync(ct);
                 }
             })
+            .WithMetadata(new OpenIkz.Infrastructure.Http.AdmissionExemptAttribute()) // a display keeps its stream open all day
             .WithName("OfficeCalls").WithSummary("Server-sent events for the waiting-room display: one event 'call' {code, counter, at} per call of the office.").ProducesProblem(404);
 
         open.MapPost("/waitlist", async Task<Created<WaitlistResult>> (WaitlistRequest request, Bookings bookings, BookingChallenge challenge, CancellationToken ct) =>

@@ -26,7 +26,8 @@ public sealed record AbsenceChangeRequest(DateOnly? From, DateOnly? To);
 
 /// <summary>The answer to a document request: the letter's document id, whether the applicant gave an e-mail address and whether the e-mail was sent.</summary>
 public sealed record DocumentRequestResponse(string LetterDocumentId, bool ApplicantHasEmail, bool EmailSent);
-public sealed record AuditVerifyResponse(bool Valid, long Entries, long Sealed, long Unsealed);
+/// <summary>valid: the chain and every unsealed entry check out; oldestUnsealedAt: the oldest entry still waiting for its seal; sealerBehind: it waits longer than a minute (the sealer is not running).</summary>
+public sealed record AuditVerifyResponse(bool Valid, long Entries, long Sealed, long Unsealed, DateTime? OldestUnsealedAt, bool SealerBehind);
 
 public static class BackofficePolicies
 {
@@ -178,10 +179,11 @@ public static class BackofficeApi
                 })))
             .WithName("PoolOverview").WithSummary("Per service and partner: open, unassigned, overdue cases and the age of the oldest.");
 
-        app.MapGet("/api/v1/audit/verify", async (Db db, CancellationToken ct) =>
+        app.MapGet("/api/v1/audit/verify", async (Db db, TimeProvider clock, CancellationToken ct) =>
             {
                 var result = await AuditLog.VerifyAsync(db, ct);
-                return TypedResults.Ok(new AuditVerifyResponse(result.Valid, result.Entries, result.Sealed, result.Unsealed));
+                return TypedResults.Ok(new AuditVerifyResponse(result.Valid, result.Entries, result.Sealed, result.Unsealed, result.OldestUnsealedAt,
+                    result.SealerBehind(clock.GetUtcNow().UtcDateTime)));
             })
             .RequireAuthorization(Directory.DirectoryPolicies.Administration).WithTags("Audit").WithName("VerifyAudit")
             .WithSummary("Recomputes the hash chain of the audit log and checks the entries not yet sealed into it: valid is false when any entry was changed, or a sealed one deleted or reordered.");
@@ -208,14 +210,17 @@ public static class BackofficeApi
     }
 
     /// <summary>
-    /// The request body, read once: straight into an array of exactly Content-Length bytes when the client sent one within
-    /// the size limit (no growing buffer, no copy out of it); otherwise through a growing buffer, where the server's
-    /// limit stops an oversized body with 413 while it is read.
+    /// The request body, read once: straight into an array of exactly Content-Length bytes when the client sent one of at
+    /// most 4 MB within the size limit (no growing buffer, no copy out of it); otherwise through a growing buffer, where
+    /// the server's limit stops an oversized body with 413 while it is read.
     /// </summary>
+    /// <summary>Bodies up to this size are read into an array of their declared length; larger ones grow as they arrive (a declared length alone allocates nothing big).</summary>
+    private const long ExactBodyBytes = 4 * 1024 * 1024;
+
     internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-        if (request.ContentLength is { } length && limit is { } max && length <= max)
+        if (request.ContentLength is { } length && limit is { } max && length <= Math.Min(max, ExactBodyBytes))
         {
             var body = new byte[length];
             await request.Body.ReadExactlyAsync(body, ct);

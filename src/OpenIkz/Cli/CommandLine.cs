@@ -127,6 +127,8 @@ public static class CommandLine
                     var verification = await Backoffice.Audit.AuditLog.VerifyAsync(services.GetRequiredService<Db>());
                     stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { valid = verification.Valid, entries = verification.Entries, @sealed = verification.Sealed, unsealed = verification.Unsealed }));
                     if (!verification.Valid) stderr.WriteLine($"Audit log broken: {verification.Problem}.");
+                    else if (verification.SealerBehind(DateTime.UtcNow))
+                        stderr.WriteLine($"Warning: the oldest unsealed entry is from {verification.OldestUnsealedAt:yyyy-MM-dd HH:mm:ss} UTC: the sealer is not running (start the app, or run 'audit seal').");
                     return verification.Valid ? 0 : 1;
                 case ["audit", "seal", ..]:
                     var chained = await Backoffice.Audit.AuditLog.SealAllAsync(services.GetRequiredService<Db>());

@@ -138,6 +138,43 @@ public abstract class AuditSealingTests(TestDatabase kind) : OwnDatabaseTest(kin
         var result = await AuditLog.VerifyAsync(db);
         Assert.False(result.Valid, tampering);
         Assert.NotNull(result.Problem);
+        if (tampering == "delete-middle") // the first entry after the gap is named
+            Assert.Equal(await db.QuerySingleAsync<long>("SELECT seq FROM audit_log WHERE chain_pos = 4"), result.FirstBrokenSeq);
+    }
+
+    [SkippableFact]
+    public async Task AnEntryWrittenTheOldWay_IsRefused_AndTheChainStaysWhole()
+    {
+        // As an instance of the version before 0026 would append: number from the head, hash in the row, no entry hash.
+        using var db = await MigratedAsync();
+        await AppendAsync(db, 2);
+        await AuditLog.SealAllAsync(db);
+        var refused = await Record.ExceptionAsync(() => db.InTransactionAsync(async (c, tx) =>
+        {
+            var head = await c.QuerySingleAsync<(long Seq, string Hash)>("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", transaction: tx);
+            await c.ExecuteAsync("""
+                INSERT INTO audit_log (seq, at, actor_name, actor_ags, action, prev_hash, hash) VALUES (@Seq, @At, 'alt', '07314000', 'case.read', @Prev, 'x')
+                """, new { head.Seq, At = DateTime.UtcNow, Prev = head.Hash }, tx);
+        }));
+        Assert.NotNull(refused);
+        Assert.Contains("entry_hash", refused.Message);
+        var result = await AuditLog.VerifyAsync(db);
+        Assert.True(result.Valid, result.Problem);
+        Assert.Equal((2L, 0L), (result.Sealed, result.Unsealed));
+    }
+
+    [SkippableFact]
+    public async Task AnUnsealedEntryOlderThanAMinute_IsReportedAsTheSealerBeingBehind()
+    {
+        using var db = await MigratedAsync();
+        await AppendAsync(db, 1);
+        var fresh = await AuditLog.VerifyAsync(db);
+        Assert.False(fresh.SealerBehind(DateTime.UtcNow));
+        Assert.True(fresh.SealerBehind(DateTime.UtcNow.AddMinutes(2)));
+        await AuditLog.SealAllAsync(db);
+        var sealedNow = await AuditLog.VerifyAsync(db);
+        Assert.Null(sealedNow.OldestUnsealedAt);
+        Assert.False(sealedNow.SealerBehind(DateTime.UtcNow.AddMinutes(2)));
     }
 
     [SkippableFact]

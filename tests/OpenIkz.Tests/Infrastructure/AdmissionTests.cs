@@ -1,4 +1,5 @@
 using System.Net;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenIkz.Infrastructure.Database;
@@ -17,6 +18,7 @@ public sealed class AdmissionTests : IClassFixture<AdmissionTests.App>
     {
         public App() : base(TestDatabase.Sqlite)
         {
+            Settings["OpenIkz:Admission:Enabled"] = "true";
             Settings["OpenIkz:Admission:MaxConcurrent"] = "2";
             Settings["OpenIkz:Admission:MaxQueue"] = "1";
             Settings["OpenIkz:Admission:MaxQueueWaitMilliseconds"] = "200";
@@ -43,9 +45,21 @@ public sealed class AdmissionTests : IClassFixture<AdmissionTests.App>
 
             var page = await browser.GetAsync("/Anmelden");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
-            Assert.Contains("Gerade ausgelastet", await page.Content.ReadAsStringAsync());
+            var html = await page.Content.ReadAsStringAsync();
+            Assert.Contains("<html lang=\"de\">", html);
+            Assert.Contains("Gerade ausgelastet", html);
+            Assert.Equal(TimeSpan.FromSeconds(1), page.Headers.RetryAfter?.Delta);
 
+            // Never refused: the balancer's health check, static files, and the waiting-room display's all-day stream.
             Assert.Equal(HttpStatusCode.OK, (await _app.Api().GetAsync("/health")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await _app.Api().GetAsync("/lib/kern/kern.min.css")).StatusCode);
+            var office = await _app.Db.QuerySingleAsync<long>("SELECT MIN(id) FROM appointment_offices");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            using var stream = await _app.Api().SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/api/v1/appointments/offices/{office}/calls"),
+                HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+            Assert.Equal("text/event-stream", stream.Content.Headers.ContentType!.MediaType);
+            Assert.Equal(2, admission.InFlight); // the stream holds no place
         }
         finally
         {
@@ -84,8 +98,8 @@ public sealed class AdmissionTests : IClassFixture<AdmissionTests.App>
         var onSqlite = new Admission(Options.Create(new AdmissionOptions()), sqlite);
         Assert.Equal((32, 256), (onSqlite.MaxConcurrent, onSqlite.MaxQueue));
         using var postgres = Db.ForPostgres("Host=127.0.0.1;Username=x;Password=y;Database=z;Maximum Pool Size=25");
-        Assert.Equal(25, new Admission(Options.Create(new AdmissionOptions()), postgres).MaxConcurrent);
+        Assert.Equal(25 - Admission.ReservedConnections, new Admission(Options.Create(new AdmissionOptions()), postgres).MaxConcurrent);
         using var pooled = Db.ForPostgres("Host=127.0.0.1;Username=x;Password=y;Database=z");
-        Assert.Equal(40, new Admission(Options.Create(new AdmissionOptions()), pooled).MaxConcurrent);
+        Assert.Equal(40 - Admission.ReservedConnections, new Admission(Options.Create(new AdmissionOptions()), pooled).MaxConcurrent);
     }
 }

@@ -51,6 +51,10 @@ public class OpenIkzApp(TestDatabase database) : WebApplicationFactory<Program>,
             ["ConnectionStrings:Postgres"] = PostgresConnectionString,
             // Many sign-ins from one address within seconds: the limits are off unless a test switches them on (RateLimitTests).
             ["OpenIkz:RateLimits:Enabled"] = "false",
+            // Fifty clerks at once on a machine running other test classes beside: the admission gate would refuse some
+            // after its 1-s queue. Off in the test host; AdmissionTests switch it on, the server-process tests
+            // (several instances, durability) run with the defaults.
+            ["OpenIkz:Admission:Enabled"] = "false",
             // Bookings by the hundred: the proof-of-work challenge is off unless a test switches it on (BookingChallengeTests).
             ["OpenIkz:Appointments:RequireChallenge"] = "false",
         };

@@ -14,7 +14,14 @@ public sealed record AuditEntry(string Action, string? OwnerAgs, long? Agreement
 /// The result of <see cref="AuditLog.VerifyAsync"/>: <see cref="Entries"/> = <see cref="Sealed"/> (in the hash chain) +
 /// <see cref="Unsealed"/> (appended, each checked against its own content hash, not yet chained).
 /// </summary>
-public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq = null, string? Problem = null, long Sealed = 0, long Unsealed = 0);
+public sealed record AuditVerification(bool Valid, long Entries, long? FirstBrokenSeq = null, string? Problem = null, long Sealed = 0, long Unsealed = 0,
+    DateTime? OldestUnsealedAt = null)
+{
+    /// <summary>Entries waiting longer than this for their seal mean the sealer is not running (or keeps failing): their deletion would go unseen.</summary>
+    public static readonly TimeSpan SealOverdue = TimeSpan.FromMinutes(1);
+
+    public bool SealerBehind(DateTime nowUtc) => OldestUnsealedAt is { } oldest && nowUtc - oldest > SealOverdue;
+}
 
 /// <summary>
 /// The tamper-evident audit log, in two steps so that concurrent appends do not wait for each other:
@@ -130,7 +137,7 @@ public sealed class AuditLog(TimeProvider clock)
         {
             chained++;
             var pos = row.ChainPos!.Value;
-            if (pos != expectedPos) return new AuditVerification(false, chained, PositionSeq(expectedPos, row), $"the sealed entry at position {expectedPos} is missing");
+            if (pos != expectedPos) return new AuditVerification(false, chained, row.Seq, $"the sealed entry at position {expectedPos} (before entry {row.Seq}) is missing");
             if (row.PrevHash != previous) return new AuditVerification(false, chained, row.Seq, $"entry {row.Seq} does not follow its predecessor");
             if (row.EntryHash is null)
             {
@@ -149,16 +156,17 @@ public sealed class AuditLog(TimeProvider clock)
             return new AuditVerification(false, chained, null, head.Seq > chained ? "sealed entries after the last one were deleted" : "the head of the chain was changed", chained);
 
         long unsealed = 0;
+        DateTime? oldest = null;
         await foreach (var row in c.QueryUnbufferedAsync<Row>($"SELECT {columns} FROM audit_log WHERE chain_pos IS NULL ORDER BY seq", transaction: tx).WithCancellation(ct))
         {
             unsealed++;
+            if (oldest is null || row.At < oldest) oldest = row.At;
             if (row.PrevHash is not null || row.Hash is not null) return new AuditVerification(false, chained + unsealed, row.Seq, $"entry {row.Seq} was taken out of the chain", chained, unsealed);
             if (row.EntryHash is null || EntryHash(row) != row.EntryHash) return new AuditVerification(false, chained + unsealed, row.Seq, $"entry {row.Seq} was changed", chained, unsealed);
         }
-        return new AuditVerification(true, chained + unsealed, Sealed: chained, Unsealed: unsealed);
+        return new AuditVerification(true, chained + unsealed, Sealed: chained, Unsealed: unsealed, OldestUnsealedAt: oldest);
     }
 
-    private static long? PositionSeq(long expectedPos, Row found) => found.ChainPos == expectedPos ? found.Seq : null;
 
     private static DateTime Truncate(DateTime utc) => new(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc); // microseconds, as PostgreSQL stores them
 

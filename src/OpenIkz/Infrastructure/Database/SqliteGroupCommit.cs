@@ -87,7 +87,12 @@ internal sealed class SqliteGroupCommit : IDisposable
         }
     }
 
-    public void Dispose() => _queue.Writer.TryComplete();
+    /// <summary>Takes no new work and lets the queued transactions commit (for at most 10 s).</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _committer.Wait(TimeSpan.FromSeconds(10));
+    }
 
     private interface IWrite
     {

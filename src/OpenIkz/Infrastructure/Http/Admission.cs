@@ -17,7 +17,8 @@ public sealed class AdmissionOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Requests worked on at once. 0 (default): the database pool's size on PostgreSQL (a request holds about one connection), 32 on SQLite.</summary>
+    /// <summary>Requests worked on at once. 0 (default): on PostgreSQL the database pool's size less 4 (a request holds one
+    /// connection at a time; the rest stays for /health, the audit sealer and the jobs), 32 on SQLite.</summary>
     public int MaxConcurrent { get; set; }
 
     /// <summary>Requests that may wait for a place. 0 (default): eight times <see cref="MaxConcurrent"/>.</summary>
@@ -27,11 +28,20 @@ public sealed class AdmissionOptions
     public int MaxQueueWaitMilliseconds { get; set; } = 1000;
 }
 
-/// <summary>The gate behind <see cref="AdmissionOptions"/>; one per instance. Health checks and static files pass untouched.</summary>
+/// <summary>
+/// Marks an endpoint the gate lets through: a long-lived stream (the waiting-room display's server-sent events), which
+/// would otherwise hold a place for hours. Such an endpoint limits itself.
+/// </summary>
+public sealed class AdmissionExemptAttribute : Attribute;
+
+/// <summary>The gate behind <see cref="AdmissionOptions"/>; one per instance. Health checks, static files and exempt endpoints pass untouched.</summary>
 public sealed class Admission
 {
     private static readonly Meter Meter = new("OpenIkz.Admission");
     private static readonly Counter<long> Refused = Meter.CreateCounter<long>("openikz.admission.refused", description: "Requests refused with 503 because the instance was full");
+
+    /// <summary>Connections of the pool the default leaves to what does not pass the gate (/health, the sealer, the jobs).</summary>
+    public const int ReservedConnections = 4;
 
     private readonly SemaphoreSlim _places;
     private readonly TimeSpan _maxWait;
@@ -41,7 +51,7 @@ public sealed class Admission
     {
         var options = settings.Value;
         Enabled = options.Enabled;
-        MaxConcurrent = options.MaxConcurrent > 0 ? options.MaxConcurrent : db.Kind == Database.DatabaseKind.Postgres ? Math.Max(4, db.MaxPoolSize) : 32;
+        MaxConcurrent = options.MaxConcurrent > 0 ? options.MaxConcurrent : db.Kind == Database.DatabaseKind.Postgres ? Math.Max(4, db.MaxPoolSize - ReservedConnections) : 32;
         MaxQueue = options.MaxQueue > 0 ? options.MaxQueue : 8 * MaxConcurrent;
         _maxWait = TimeSpan.FromMilliseconds(Math.Max(0, options.MaxQueueWaitMilliseconds));
         _places = new SemaphoreSlim(MaxConcurrent, MaxConcurrent);
@@ -96,9 +106,16 @@ public sealed class Admission
             Refused.Add(1);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "1";
-            if (context.Request.Path.StartsWithSegments("/api"))
+            if (context.Request.Path.StartsWithSegments("/api") || WantsJson(context.Request))
                 await Problems.WriteAsync(context, 503, "Gerade ausgelastet", "Der Dienst ist gerade ausgelastet. Bitte in einer Sekunde erneut versuchen.");
-            return; // a browser gets the German error page from the status code pages
+            else
+            {
+                // A fixed German page, written here: the regular error page would run authentication (a database query)
+                // for every refused request, just when the instance is full.
+                context.Response.ContentType = "text/html; charset=utf-8";
+                await context.Response.WriteAsync(BusyPage, context.RequestAborted);
+            }
+            return;
         }
         try
         {
@@ -110,9 +127,38 @@ public sealed class Admission
         }
     }
 
-    /// <summary>/health (the balancer must see an instance that is busy but alive) and the error page of a refusal.</summary>
+    /// <summary>
+    /// /health (the balancer must see an instance that is busy but alive), endpoints marked <see cref="AdmissionExemptAttribute"/>,
+    /// and the error pages' re-execution (its request was admitted or refused already).
+    /// </summary>
     private static bool Exempt(HttpContext context) =>
-        context.Request.Path.StartsWithSegments("/health") || context.Features.Get<IStatusCodeReExecuteFeature>() is not null;
+        context.Request.Path.StartsWithSegments("/health")
+        || context.GetEndpoint()?.Metadata.GetMetadata<AdmissionExemptAttribute>() is not null
+        || context.Features.Get<IStatusCodeReExecuteFeature>() is not null
+        || context.Features.Get<IExceptionHandlerFeature>() is not null;
+
+    private static bool WantsJson(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a is not null && a.Contains("json", StringComparison.OrdinalIgnoreCase) && !a.Contains("html", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The refusal page for browsers: German, in the site's styles (static files are never refused).</summary>
+    internal const string BusyPage = """
+        <!DOCTYPE html>
+        <html lang="de">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Gerade ausgelastet – OpenIKZ</title>
+        <link rel="stylesheet" href="/lib/kern/kern.min.css">
+        </head>
+        <body>
+        <main class="kern-container" id="inhalt">
+        <h1 class="kern-heading-large">Gerade ausgelastet</h1>
+        <p class="kern-body">Der Dienst ist gerade stark ausgelastet. Bitte laden Sie die Seite in einigen Sekunden neu.</p>
+        <p class="kern-body"><a class="kern-link" href="/">Zur Startseite</a></p>
+        </main>
+        </body>
+        </html>
+        """;
 }
 
 public static class AdmissionSetup
@@ -127,7 +173,7 @@ public static class AdmissionSetup
         return services;
     }
 
-    /// <summary>After the static files: a page's style sheet is never refused.</summary>
+    /// <summary>After the static files (a page's style sheet is never refused) and after routing (it reads the endpoint's marker).</summary>
     public static IApplicationBuilder UseAdmission(this IApplicationBuilder app)
     {
         var admission = app.ApplicationServices.GetRequiredService<Admission>();

@@ -12,7 +12,7 @@ namespace OpenIkz.Pages.Verwaltung;
 /// filters by person, action, municipality and time kept in the URL, paged on the server, and the check of the hash chain
 /// on request (it reads the whole log). The folder's policy admits only the Administration.
 /// </summary>
-public sealed class ProtokollModel(AuditLogQueries log, MunicipalityQueries municipalities, Db db) : PageModel
+public sealed class ProtokollModel(AuditLogQueries log, MunicipalityQueries municipalities, Db db, TimeProvider clock) : PageModel
 {
     public const string PersonId = "person", ActionId = "aktion", MunicipalityId = "kommune", FromId = "von", ToId = "bis";
 
@@ -26,6 +26,9 @@ public sealed class ProtokollModel(AuditLogQueries log, MunicipalityQueries muni
 
     public AuditPage? Result { get; private set; }
     public AuditVerification? Verification { get; private set; }
+
+    /// <summary>Entries wait longer than a minute for their seal: the sealer is not running.</summary>
+    public bool SealerBehind { get; private set; }
     public Dictionary<string, List<string>> Errors { get; } = [];
     public IReadOnlyDictionary<string, string> Names { get; private set; } = new Dictionary<string, string>();
     public string MunicipalityName { get; private set; } = "";
@@ -58,7 +61,11 @@ public sealed class ProtokollModel(AuditLogQueries log, MunicipalityQueries muni
                 list.AddRange(messages);
             }
         }
-        if (Check) Verification = await AuditLog.VerifyAsync(db, ct);
+        if (Check)
+        {
+            Verification = await AuditLog.VerifyAsync(db, ct);
+            SealerBehind = Verification.SealerBehind(clock.GetUtcNow().UtcDateTime);
+        }
         return Page();
     }
 
