@@ -196,7 +196,10 @@ public abstract class AppointmentSettlementTests(OpenIkzApp fixture)
         }
 
         // A Ludwigshafen resident at Frankenthal's office, today; checked in through the office's day.
-        var (id, code) = await AppointmentAsync(frankenthal, BackofficeFixture.Ludwigshafen, app.Clock.GetUtcNow().UtcDateTime.AddMinutes(-5), served: false);
+        // Five minutes ago, but never yesterday: in the first minutes after midnight in Berlin the appointment is at midnight.
+        var start = app.Clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
+        if (BerlinTime.DateOf(start) != today) start = BerlinTime.StartOfDayUtc(today);
+        var (id, code) = await AppointmentAsync(frankenthal, BackofficeFixture.Ludwigshafen, start, served: false);
         await app.Db.ExecuteAsync("UPDATE appointments SET no_show_at = NULL WHERE id = @Id", new { Id = id });
         var before = await LudwigshafensBalance();
         var (staffId, staffAgs) = await app.Db.QuerySingleAsync<(long, string)>("SELECT id, municipality_ags FROM users WHERE username = 'frankenthal.sachbearbeitung'");
