@@ -49,7 +49,16 @@ public sealed class AuditLog(TimeProvider clock)
     public const int SealBatch = 2000;
 
     /// <summary>Appends in <paramref name="tx"/> (the transaction of the change it records); without one, the INSERT commits by itself.</summary>
-    public async Task AppendAsync(DbConnection c, DbTransaction? tx, Actor actor, AuditEntry entry)
+    public Task AppendAsync(DbConnection c, DbTransaction? tx, Actor actor, AuditEntry entry) => c.ExecuteAsync(InsertSql, NewEntry(actor, entry), tx);
+
+    /// <summary>The INSERT of an entry; its parameters are the properties of <see cref="NewEntry"/>'s row (for a caller that sends it together with its own statement).</summary>
+    internal const string InsertSql = """
+        INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_name, actor_ags, owner_ags, agreement_id, case_id, action, detail, entry_hash)
+        VALUES (@At, @ActorUserId, @ActorClientId, @ActorName, @ActorAgs, @OwnerAgs, @AgreementId, @CaseId, @Action, @Detail, @EntryHash)
+        """;
+
+    /// <summary>An entry as appended now, with its entry hash.</summary>
+    internal Row NewEntry(Actor actor, AuditEntry entry)
     {
         var row = new Row
         {
@@ -57,10 +66,7 @@ public sealed class AuditLog(TimeProvider clock)
             OwnerAgs = entry.OwnerAgs, AgreementId = entry.AgreementId, CaseId = entry.CaseId, Action = entry.Action, Detail = entry.Detail,
         };
         row.EntryHash = EntryHash(row);
-        await c.ExecuteAsync("""
-            INSERT INTO audit_log (at, actor_user_id, actor_client_id, actor_name, actor_ags, owner_ags, agreement_id, case_id, action, detail, entry_hash)
-            VALUES (@At, @ActorUserId, @ActorClientId, @ActorName, @ActorAgs, @OwnerAgs, @AgreementId, @CaseId, @Action, @Detail, @EntryHash)
-            """, row, tx);
+        return row;
     }
 
     /// <summary>

@@ -47,6 +47,14 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
         RETURNING pick.id AS Id, pick.owner_ags AS OwnerAgs, pick.agreement_id AS AgreementId
         """;
 
+    private const string ClaimHistoryAction = "übernommen", ClaimHistoryDetails = "Aus dem Pool geholt.";
+
+    /// <summary>The claim's history row, with the audit entry's parameters (@CaseId, @ActorUserId, @ActorAgs) and its own time and name.</summary>
+    private const string ClaimHistorySql = $"""
+        INSERT INTO case_history (case_id, at, actor_user_id, actor_name, actor_ags, action, details)
+        VALUES (@CaseId, @HistoryAt, @ActorUserId, @HistoryName, @ActorAgs, '{ClaimHistoryAction}', '{ClaimHistoryDetails}')
+        """;
+
     private sealed class Claimed
     {
         public string Id { get; set; } = "";
@@ -85,8 +93,20 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
                         """, CaseQueries.Params(actor, today, new { Service = service }), tx);
                     return (anyLeft == 0, null);
                 }
-                await CaseHistory.AddAsync(c, tx, hit.Id, now, actor, "übernommen", "Aus dem Pool geholt.");
-                await audit.AppendAsync(c, tx, actor, new AuditEntry("case.claimed", hit.OwnerAgs, hit.AgreementId, hit.Id));
+                var entry = new AuditEntry("case.claimed", hit.OwnerAgs, hit.AgreementId, hit.Id);
+                if (db.Kind == DatabaseKind.Postgres)
+                {
+                    // The history row and the audit entry in one round trip: the picked row stays locked one round trip less.
+                    var both = new DynamicParameters(audit.NewEntry(actor, entry));
+                    both.Add("HistoryAt", now);
+                    both.Add("HistoryName", actor.DisplayName);
+                    await c.ExecuteAsync(ClaimHistorySql + ";\n" + AuditLog.InsertSql, both, tx);
+                }
+                else
+                {
+                    await CaseHistory.AddAsync(c, tx, hit.Id, now, actor, ClaimHistoryAction, ClaimHistoryDetails);
+                    await audit.AppendAsync(c, tx, actor, entry);
+                }
                 return (true, hit);
             }, ct);
             if (claimed is not null)
