@@ -56,7 +56,7 @@ public static class BackofficeApi
                         detail: "Jeder Antrag braucht einen Kopf 'Idempotency-Key' (höchstens 200 Zeichen), damit eine Wiederholung keinen zweiten Vorgang anlegt.");
                 if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
                     return TypedResults.Problem(statusCode: 415, title: Problems.TitleFor(415), detail: Problems.DetailFor(415, request.HttpContext), type: Problems.TypeFor(415));
-                var result = await submit.HandleAsync(Actor.From(principal)!, key.Trim(), await ReadBodyAsync(request, ct), ct);
+                var result = await submit.HandleAsync(Actor.From(principal)!, key.Trim(), await OpenIkz.Infrastructure.Http.BufferedBody.Of(request, ct), ct);
                 return TypedResults.Created($"/api/v1/cases/{result.CaseId}", new SubmitResponse(result.CaseId, result.Reference));
             })
             .RequireAuthorization(BackofficePolicies.Intake).RequireRateLimiting(OpenIkz.Infrastructure.Http.RateLimitPolicies.ApiClient).WithTags("Antragseingang").WithName("SubmitApplication")
@@ -207,28 +207,6 @@ public static class BackofficeApi
             .WithSummary("The audit entries of the caller's municipality: what its people did and what anyone did with its cases, newest first, paged.");
 
         return app;
-    }
-
-    /// <summary>
-    /// The request body, read once: straight into an array of exactly Content-Length bytes when the client sent one of at
-    /// most 4 MB within the size limit (no growing buffer, no copy out of it); otherwise through a growing buffer, where
-    /// the server's limit stops an oversized body with 413 while it is read.
-    /// </summary>
-    /// <summary>Bodies up to this size are read into an array of their declared length; larger ones grow as they arrive (a declared length alone allocates nothing big).</summary>
-    private const long ExactBodyBytes = 4 * 1024 * 1024;
-
-    internal static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-        if (request.ContentLength is { } length && limit is { } max && length <= Math.Min(max, ExactBodyBytes))
-        {
-            var body = new byte[length];
-            await request.Body.ReadExactlyAsync(body, ct);
-            return body;
-        }
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
     }
 
     public static void AddBackofficePolicies(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder) => builder

@@ -28,7 +28,7 @@ public sealed class FehlerModel : PageModel
             405 => ("Aktion nicht möglich", "Diese Aktion kann nicht über einen Link aufgerufen werden. Bitte nutzen Sie die Schaltfläche auf der Seite."),
             413 => ("Anfrage zu groß", "Die gesendeten Daten sind zu groß."),
             429 => ("Zu viele Anfragen", "Sie haben in kurzer Zeit zu viele Anfragen gestellt. Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
-            503 => ("Gerade ausgelastet", "Der Dienst ist gerade stark ausgelastet. Bitte laden Sie die Seite in einigen Sekunden neu."),
+            503 => (OpenIkz.Infrastructure.Http.Admission.BusyTitle, OpenIkz.Infrastructure.Http.Admission.BusyText),
             >= 500 => ("Technischer Fehler", "Auf dem Server ist ein Fehler aufgetreten. Bitte versuchen Sie es später noch einmal. Wenn der Fehler bleibt, wenden Sie sich an Ihren IT-Betrieb."),
             _ => ("Fehler", "Die Anfrage konnte nicht ausgeführt werden."),
         };

@@ -100,7 +100,7 @@ internal static class EvaluationScan
             // The last part holds the present: the cases decided from its start on and those still open, read in one
             // transaction (one snapshot), so a case decided during the scan counts once — as open or as decided.
             await using var snapshot = last
-                ? c is Microsoft.Data.Sqlite.SqliteConnection lite ? lite.BeginTransaction(deferred: true) : await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct)
+                ? await Db.BeginSnapshotAsync(c, ct)
                 : null;
             var range = parameters with { ScanFromUtc = first ? fromUtc : split, ScanUntilUtc = last ? null : split };
             await using (var r = await ScanRows.OpenAsync(c, ClosedSql(sqlite, bounded: !last), range, texts, ct))

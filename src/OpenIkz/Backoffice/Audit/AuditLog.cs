@@ -79,8 +79,7 @@ public sealed class AuditLog(TimeProvider clock)
         db.InTransactionAsync(async (c, tx) =>
         {
             var head = await c.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition(
-                db.Kind == DatabaseKind.Postgres ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE" : "SELECT seq, hash FROM audit_head WHERE id = 1",
-                transaction: tx, cancellationToken: ct));
+                "SELECT seq, hash FROM audit_head h WHERE id = 1" + db.ForUpdate("h"), transaction: tx, cancellationToken: ct));
             var pending = (await c.QueryAsync<(long Seq, string? EntryHash)>(new CommandDefinition(
                 "SELECT seq, entry_hash FROM audit_log WHERE chain_pos IS NULL ORDER BY seq LIMIT @Batch", new { Batch = batch }, tx, cancellationToken: ct))).AsList();
             if (pending.Count == 0) return 0;
@@ -128,9 +127,7 @@ public sealed class AuditLog(TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         // One snapshot for the head and both passes: a sealer committing in between would otherwise move entries from
         // the second pass's view into the first's. SQLite: a read transaction; PostgreSQL: REPEATABLE READ.
-        await using var tx = c is Microsoft.Data.Sqlite.SqliteConnection lite
-            ? lite.BeginTransaction(deferred: true)
-            : await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var tx = await Db.BeginSnapshotAsync(c, ct);
         var head = await c.QuerySingleAsync<(long Seq, string Hash)>(new CommandDefinition("SELECT seq, hash FROM audit_head WHERE id = 1", transaction: tx, cancellationToken: ct));
         var previous = Genesis;
         long expectedPos = 1, chained = 0;
@@ -182,18 +179,19 @@ public sealed class AuditLog(TimeProvider clock)
 
     private static string Timestamp(DateTime at) => at.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
 
+    /// <summary>An entry's content fields, as both hashes cover them.</summary>
+    private static string Content(Row r) => string.Join('\u001f', Timestamp(r.At), Nullable(r.ActorUserId), Nullable(r.ActorClientId),
+        r.ActorName, r.ActorAgs, r.OwnerAgs ?? "", Nullable(r.AgreementId), r.CaseId ?? "", r.Action, r.Detail ?? "");
+
     /// <summary>The hash of an entry's content (not its number: that is known only after the INSERT, and the seal covers it).</summary>
-    internal static string EntryHash(Row r) => Sha256Hex(string.Join('\u001f', "openikz-audit-entry-v2", Timestamp(r.At), Nullable(r.ActorUserId), Nullable(r.ActorClientId),
-        r.ActorName, r.ActorAgs, r.OwnerAgs ?? "", Nullable(r.AgreementId), r.CaseId ?? "", r.Action, r.Detail ?? ""));
+    internal static string EntryHash(Row r) => Sha256Hex("openikz-audit-entry-v2\u001f" + Content(r));
 
     /// <summary>The seal of an entry: the chain before it, its position, its number and its entry hash.</summary>
     internal static string ChainHash(string previous, long position, long seq, string entryHash) => Sha256Hex(string.Join('\u001f',
         "openikz-audit-seal-v2", previous, position.ToString(CultureInfo.InvariantCulture), seq.ToString(CultureInfo.InvariantCulture), entryHash));
 
     /// <summary>The hash of entries written before migration 0026 (content and chain in one).</summary>
-    internal static string LegacyHash(Row r) => Sha256Hex(string.Join('\u001f',
-        r.PrevHash, r.Seq.ToString(CultureInfo.InvariantCulture), Timestamp(r.At), Nullable(r.ActorUserId), Nullable(r.ActorClientId),
-        r.ActorName, r.ActorAgs, r.OwnerAgs ?? "", Nullable(r.AgreementId), r.CaseId ?? "", r.Action, r.Detail ?? ""));
+    internal static string LegacyHash(Row r) => Sha256Hex(string.Join('\u001f', r.PrevHash, r.Seq.ToString(CultureInfo.InvariantCulture), Content(r)));
 
     internal sealed class Row
     {

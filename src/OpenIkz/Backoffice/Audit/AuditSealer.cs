@@ -90,12 +90,9 @@ public sealed class AuditSealer(Db db, IJobLock locks, AuditOptions options, IHo
         }
     }
 
-    private Task WhenStartedAsync(CancellationToken ct)
+    private async Task WhenStartedAsync(CancellationToken ct)
     {
-        if (lifetime.ApplicationStarted.IsCancellationRequested) return Task.CompletedTask;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        var cancelled = ct.Register(() => started.TrySetCanceled(ct));
-        return started.Task.ContinueWith(t => { registration.Dispose(); cancelled.Dispose(); return t; }, TaskScheduler.Default).Unwrap();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult())) await started.Task.WaitAsync(ct);
     }
 }

@@ -108,17 +108,8 @@ public sealed class SearchArchive(Db db, AuditLog audit, CaseQueries queries)
             LIMIT @Limit OFFSET @Offset
             """, parameters, cancellationToken: ct))).ToList();
         var foreign = rows.Where(r => r.OwnerAgs != actor.Ags).ToList();
-        // PostgreSQL: on the search's own connection, so that it never holds one pooled connection while waiting for a
-        // second; SQLite: through the one writer.
-        if (foreign.Count > 0 && db.Kind == DatabaseKind.Postgres)
-        {
-            await using var tx = await c.BeginTransactionAsync(ct);
-            foreach (var row in foreign)
-                await audit.AppendAsync(c, tx, actor, new AuditEntry("case.found", row.OwnerAgs, row.AgreementId, row.Id, "archive-search"));
-            await tx.CommitAsync(ct);
-        }
-        else if (foreign.Count > 0)
-            await db.InTransactionAsync(async (wc, tx) =>
+        if (foreign.Count > 0)
+            await db.InTransactionOnAsync(c, async (wc, tx) =>
             {
                 foreach (var row in foreign)
                     await audit.AppendAsync(wc, tx, actor, new AuditEntry("case.found", row.OwnerAgs, row.AgreementId, row.Id, "archive-search"));

@@ -195,7 +195,7 @@ public static partial class ApplicationValidator
                 // Size is checked before decoding, from the length of the base64 text.
                 var approximate = (long)base64.Length * 3 / 4;
                 if (approximate > limits.MaxAttachmentBytes + 3)
-                    throw new PayloadTooLargeException($"{p}.contentBase64", $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
+                    throw AttachmentTooLarge($"{p}.contentBase64", limits);
                 try { content = Convert.FromBase64String(base64); }
                 catch (FormatException) { content = null; }
             }
@@ -210,7 +210,7 @@ public static partial class ApplicationValidator
                 continue;
             }
             if (content.LongLength > limits.MaxAttachmentBytes)
-                throw new PayloadTooLargeException($"{p}.contentBase64", $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
+                throw AttachmentTooLarge($"{p}.contentBase64", limits);
             total += content.LongLength;
             if (total > limits.MaxTotalAttachmentBytes)
                 throw new PayloadTooLargeException("attachments", $"Alle Anlagen zusammen dürfen höchstens {limits.MaxTotalAttachmentBytes / (1024 * 1024)} MB groß sein.");
@@ -226,6 +226,9 @@ public static partial class ApplicationValidator
     }
 
     private static readonly SearchValues<byte> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
+
+    private static PayloadTooLargeException AttachmentTooLarge(string path, IntakeLimits limits) =>
+        new(path, $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
 
     /// <summary>The raw UTF-8 bytes of a JSON string as they stand in the request, without the quotes (no copy).</summary>
     private static ReadOnlySpan<byte> RawString(JsonElement value)
@@ -249,7 +252,7 @@ public static partial class ApplicationValidator
         {
             if (utf8.ContainsAnyExcept(Base64Alphabet)) return null;
             if ((long)utf8.Length * 3 / 4 > limits.MaxAttachmentBytes + 3)
-                throw new PayloadTooLargeException(path, $"Eine Anlage darf höchstens {limits.MaxAttachmentBytes / (1024 * 1024)} MB groß sein.");
+                throw AttachmentTooLarge(path, limits);
             return DecodeBase64(utf8);
         }
         return value.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0 ? bytes : null;

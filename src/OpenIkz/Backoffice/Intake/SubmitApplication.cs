@@ -25,10 +25,10 @@ public sealed class ForbiddenMunicipalityException(string ags) : Exception($"Die
 /// </summary>
 public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audit, TimeProvider clock, IntakeLimits limits)
 {
-    public async Task<SubmitResult> HandleAsync(Actor client, string idempotencyKey, byte[] body, CancellationToken ct = default)
+    public async Task<SubmitResult> HandleAsync(Actor client, string idempotencyKey, ReadOnlyMemory<byte> body, CancellationToken ct = default)
     {
         if (client.ClientId is null) throw new InvalidOperationException("Only API clients submit applications.");
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body));
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(body.Span));
 
         // A replay is answered before the body is validated again: same key and body, same case.
         if (await FindReplayAsync(client.ClientId.Value, idempotencyKey, requestHash, ct) is { } replay) return replay;

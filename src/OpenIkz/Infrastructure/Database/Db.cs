@@ -156,6 +156,27 @@ public sealed class Db : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// A write transaction for a caller that already holds the open connection <paramref name="c"/>: on PostgreSQL on that
+    /// connection, so that a request never holds one pooled connection while it waits for a second; on SQLite through
+    /// the one writer, as <see cref="InTransactionAsync{T}"/>.
+    /// </summary>
+    public async Task InTransactionOnAsync(DbConnection c, Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
+    {
+        if (Kind == DatabaseKind.Sqlite)
+        {
+            await InTransactionAsync(work, ct);
+            return;
+        }
+        await using var tx = await c.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        await work(c, tx);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A read-only transaction with one snapshot for several queries: SQLite a deferred read transaction (it takes no write lock), PostgreSQL REPEATABLE READ.</summary>
+    public static async Task<DbTransaction> BeginSnapshotAsync(DbConnection c, CancellationToken ct = default) =>
+        c is SqliteConnection lite ? lite.BeginTransaction(deferred: true) : await c.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+
     public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct = default)
         => InTransactionAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
 

@@ -106,7 +106,7 @@ public sealed class Admission
             Refused.Add(1);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.Headers.RetryAfter = "1";
-            if (context.Request.Path.StartsWithSegments("/api") || WantsJson(context.Request))
+            if (StatusCodePages.IsApi(context.Request))
                 await Problems.WriteAsync(context, 503, "Gerade ausgelastet", "Der Dienst ist gerade ausgelastet. Bitte in einer Sekunde erneut versuchen.");
             else
             {
@@ -137,23 +137,23 @@ public sealed class Admission
         || context.Features.Get<IStatusCodeReExecuteFeature>() is not null
         || context.Features.Get<IExceptionHandlerFeature>() is not null;
 
-    private static bool WantsJson(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a is not null && a.Contains("json", StringComparison.OrdinalIgnoreCase) && !a.Contains("html", StringComparison.OrdinalIgnoreCase));
+    /// <summary>What a person is told when the instance is full (this page and the error page of a 503).</summary>
+    public const string BusyTitle = "Gerade ausgelastet", BusyText = "Der Dienst ist gerade stark ausgelastet. Bitte laden Sie die Seite in einigen Sekunden neu.";
 
     /// <summary>The refusal page for browsers: German, in the site's styles (static files are never refused).</summary>
-    internal const string BusyPage = """
+    internal const string BusyPage = $"""
         <!DOCTYPE html>
         <html lang="de">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Gerade ausgelastet – OpenIKZ</title>
+        <title>{BusyTitle} – OpenIKZ</title>
         <link rel="stylesheet" href="/lib/kern/kern.min.css">
         </head>
         <body>
         <main class="kern-container" id="inhalt">
-        <h1 class="kern-heading-large">Gerade ausgelastet</h1>
-        <p class="kern-body">Der Dienst ist gerade stark ausgelastet. Bitte laden Sie die Seite in einigen Sekunden neu.</p>
+        <h1 class="kern-heading-large">{BusyTitle}</h1>
+        <p class="kern-body">{BusyText}</p>
         <p class="kern-body"><a class="kern-link" href="/">Zur Startseite</a></p>
         </main>
         </body>

@@ -43,7 +43,8 @@ public static class StatusCodePages
         }
     }
 
-    private static bool IsApi(HttpRequest request) =>
+    /// <summary>An API request, or a client that asks for JSON: it gets a problem document rather than a page.</summary>
+    internal static bool IsApi(HttpRequest request) =>
         request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/health")
         || request.Headers.Accept.Any(a => a is not null && a.Contains("json", StringComparison.OrdinalIgnoreCase) && !a.Contains("html", StringComparison.OrdinalIgnoreCase));
 }

@@ -42,18 +42,40 @@ public static class StrictJson
             await next();
             return;
         }
-        var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted); // a body over the limit throws BadHttpRequestException (413)
-        if (buffer.Length > 0 && Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } violation)
+        var body = await ReadBodyAsync(request, context.RequestAborted); // a body over the limit throws BadHttpRequestException (413)
+        if (body.Length > 0 && Check(body.Span) is { } violation)
         {
             await Problems.WriteAsync(context, 400, "Die Eingaben sind ungültig.", "Der Inhalt ist kein zulässiges JSON: " + violation.Message,
                 new Dictionary<string, string[]> { [violation.Path] = [violation.Message] });
             return;
         }
-        buffer.Position = 0;
-        request.Body = buffer;
+        // The endpoint reads the same bytes: through the body stream (model binding) or whole (BufferedBody.Of).
+        context.Features.Set(new BufferedBody(body));
+        request.Body = BufferedBody.Stream(body);
         await next();
     });
+
+    /// <summary>Bodies up to this size are read into an array of their declared length; larger ones grow as they arrive (a declared length alone allocates nothing big).</summary>
+    private const long ExactBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The request body, read once: straight into an array of exactly Content-Length bytes when the client sent one of at
+    /// most 4 MB within the size limit (no growing buffer); otherwise through a growing buffer (not copied out of it),
+    /// where the server's limit stops an oversized body with 413 while it is read.
+    /// </summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
+        if (request.ContentLength is { } length && limit is { } max && length <= Math.Min(max, ExactBodyBytes))
+        {
+            var exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, ct);
+            return exact;
+        }
+        var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
 
     private static bool HasJsonBody(HttpRequest request) =>
         (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method) || HttpMethods.IsDelete(request.Method))
@@ -145,4 +167,20 @@ public static class StrictJson
     /// <summary>A serializer path ("$.members[0].ags") as the field name of a problem ("members[0].ags"); the root stays "$".</summary>
     public static string FieldOf(string? jsonPath) =>
         string.IsNullOrEmpty(jsonPath) || jsonPath == "$" ? "$" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+}
+
+/// <summary>A JSON body the strict-JSON check has read already (a request feature): an endpoint that wants the bytes takes them from here instead of reading them again.</summary>
+public sealed class BufferedBody(ReadOnlyMemory<byte> bytes)
+{
+    public ReadOnlyMemory<byte> Bytes { get; } = bytes;
+
+    /// <summary>The request's body bytes: the buffered ones, or read now (once) when no check buffered them.</summary>
+    public static async Task<ReadOnlyMemory<byte>> Of(HttpRequest request, CancellationToken ct) =>
+        request.HttpContext.Features.Get<BufferedBody>()?.Bytes ?? await StrictJson.ReadBodyAsync(request, ct);
+
+    /// <summary>A read-only stream over the bytes (no copy).</summary>
+    internal static Stream Stream(ReadOnlyMemory<byte> bytes) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false, publiclyVisible: true)
+            : new MemoryStream(bytes.ToArray(), writable: false);
 }
