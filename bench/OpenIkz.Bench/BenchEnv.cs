@@ -33,6 +33,11 @@ public sealed class BenchOptions
     public List<double> Rates { get; set; } = [5, 20, 500];
     /// <summary>run/all, phase <c>open</c>: the open-loop rates per second for claim and case read (--open-rates 100,300,1000).</summary>
     public List<double> OpenRates { get; set; } = [100, 300, 1000];
+    /// <summary>
+    /// Closed loop (claim, read, intake): the levels run in this many rounds, in turn (bare, …, http, bare, …), each for
+    /// --seconds ÷ rounds; a drift of the machine then hits every level alike. Each level's figure is over all its rounds.
+    /// </summary>
+    public int Rounds { get; set; } = 1;
     public bool Appointments => Command.StartsWith("appt", StringComparison.Ordinal);
     /// <summary>backup: documents beside the cases (100,000); --runs (3) timed backup/restore pairs.</summary>
     public int Documents { get; set; } = 100_000;
@@ -69,6 +74,7 @@ public sealed class BenchOptions
                 case "--open-rates": o.OpenRates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--rate": o.Rates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                case "--rounds": o.Rounds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); if (o.Rounds < 1) throw new ArgumentException("--rounds must be at least 1."); break;
                 case "--port": o.Port = int.Parse(Next()); break;
                 case "--data": o.DataDirectoryOption = Next(); break;
                 case "--pg-server": o.PostgresServer = Next(); break;

@@ -7,6 +7,21 @@ public sealed record PhaseResult(string Name, int Concurrency, double Seconds, l
 {
     public static PhaseResult Skipped(string name, string why) => new(name, 0, 0, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN, why);
     public bool IsSkipped => double.IsNaN(PerSecond);
+
+    /// <summary>The sorted latencies of the successful operations (ms), so that rounds can be merged exactly.</summary>
+    public double[] Latencies { get; init; } = [];
+
+    /// <summary>Several rounds of one level as one figure: operations and time summed, percentiles over all latencies.</summary>
+    public static PhaseResult Merge(IReadOnlyList<PhaseResult> rounds)
+    {
+        if (rounds.Count == 1 || rounds.Any(r => r.IsSkipped)) return rounds[0];
+        var all = rounds.SelectMany(r => r.Latencies).ToArray();
+        Array.Sort(all);
+        var seconds = rounds.Sum(r => r.Seconds);
+        return new PhaseResult(rounds[0].Name, rounds.Max(r => r.Concurrency), seconds, all.Length, rounds.Sum(r => r.Errors), all.Length / seconds,
+            Load.Percentile(all, 0.50), Load.Percentile(all, 0.99), all.Length == 0 ? double.NaN : all[^1], rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null))
+        { Latencies = all };
+    }
 }
 
 /// <summary>
@@ -50,7 +65,7 @@ public static class Load
         var all = lists.SelectMany(l => l).ToArray();
         Array.Sort(all);
         var result = new PhaseResult(name, concurrency, seconds, all.Length, errors.Sum(), all.Length / seconds,
-            Percentile(all, 0.50), Percentile(all, 0.99), all.Length == 0 ? double.NaN : all[^1], firstError);
+            Percentile(all, 0.50), Percentile(all, 0.99), all.Length == 0 ? double.NaN : all[^1], firstError) { Latencies = all };
         Console.Error.WriteLine($"{result.PerSecond,8:0.0}/s  p50 {result.P50Ms,7:0.00} ms  p99 {result.P99Ms,8:0.00} ms  errors {result.Errors}"
             + (firstError is null ? "" : $"  (first: {firstError})"));
         return result;

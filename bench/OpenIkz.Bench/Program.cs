@@ -35,7 +35,7 @@ public static class Program
         catch (ArgumentException ex)
         {
             Console.Error.WriteLine(ex.Message);
-            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all|settle|settle-seed|settle-run|registry|registry-seed|registry-run|assess-queue|assess-shapley|assess-simulation|assess-evaluation|appt|appt-seed|appt-run|backup|backup-seed|backup-run [--database sqlite|postgres] [--municipalities 11000] [--entries 100000] [--requests 400] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake] [--out FILE.md] [--partners 40] [--runs 3] [--rate 5,20,500] [--documents 100000]");
+            Console.Error.WriteLine("usage: OpenIkz.Bench seed|run|all|settle|settle-seed|settle-run|registry|registry-seed|registry-run|assess-queue|assess-shapley|assess-simulation|assess-evaluation|appt|appt-seed|appt-run|backup|backup-seed|backup-run [--database sqlite|postgres] [--municipalities 11000] [--entries 100000] [--requests 400] [--cases 1000000] [--clerks 200] [--concurrency 50] [--intake-concurrency 16] [--seconds 20] [--warmup 3] [--port 5391] [--data DIR] [--phases claim,read,intake,open] [--rounds 1] [--open-rates 100,300,1000] [--out FILE.md] [--partners 40] [--runs 3] [--rate 5,20,500] [--documents 100000]");
             return 2;
         }
         // The load generator and the in-process baselines must not be limited by thread-pool ramp-up
@@ -99,6 +99,8 @@ public static class Program
 
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1024, UseCookies = false, UseProxy = false, AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{o.Port}"), Timeout = TimeSpan.FromSeconds(60) };
+        void Add((string Phase, string Level, PhaseResult R) measured) => results.Add(measured); // one round of a closed-loop level; Report merges the rounds
+        (double Seconds, double Warmup) Slice(int round) => (o.Seconds / o.Rounds, round == 0 ? o.Warmup : Math.Min(o.Warmup, 1));
         var server = await BenchEnv.StartServerAsync(o, http);
         try
         {
@@ -118,31 +120,38 @@ public static class Program
             {
                 Console.Error.WriteLine("claim (kfz-zulassung pool):");
                 var pickSql = ClaimNextCase.PickSql(db);
-                results.Add(("claim", "bare SQL", await Load.RunAsync("claim: bare pick + UPDATE, 1 tx each", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                for (var round = 0; round < o.Rounds; round++)
                 {
-                    var actor = active[w].Actor;
-                    await db.InTransactionAsync(async (c, tx) =>
+                    var (secs, warm) = Slice(round);
+                    Add(("claim", "bare SQL", await Load.RunAsync("claim: bare, the statements ClaimNextCase sends", o.Concurrency, secs, warm, async (w, _) =>
+                        await BareClaimAsync(db, audit, queries, active[w].Actor, "kfz-zulassung", default))));
+                    await ResetPoolAsync(db);
+                    Add(("claim", "bare minimal", await Load.RunAsync("claim: bare pick + UPDATE only, 1 tx each", o.Concurrency, secs, warm, async (w, _) =>
                     {
-                        var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
-                        if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
-                    });
-                    return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim
-                })));
-                await ResetPoolAsync(db);
-                results.Add(("claim", "service", await Load.RunAsync("claim: ClaimNextCase in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                    await claim.HandleAsync(active[w].Actor, "kfz-zulassung") is not null)));
-                await ResetPoolAsync(db);
-                ReleaseConnections();
-                results.Add(("claim", "http", await Load.RunAsync("claim: POST /api/v1/work/claim", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                {
-                    using var q = Authed(HttpMethod.Post, "/api/v1/work/claim", w);
-                    q.Content = new StringContent("{\"service\":\"kfz-zulassung\"}", Encoding.UTF8, "application/json");
-                    using var r = await http.SendAsync(q);
-                    await r.Content.ReadAsByteArrayAsync();
-                    if (r.StatusCode == HttpStatusCode.NoContent) throw new Exception("204: pool empty");
-                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
-                })));
-                await ResetPoolAsync(db);
+                        var actor = active[w].Actor;
+                        await db.InTransactionAsync(async (c, tx) =>
+                        {
+                            var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
+                            if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
+                        });
+                        return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim
+                    })));
+                    await ResetPoolAsync(db);
+                    Add(("claim", "service", await Load.RunAsync("claim: ClaimNextCase in-process", o.Concurrency, secs, warm, async (w, _) =>
+                        await claim.HandleAsync(active[w].Actor, "kfz-zulassung") is not null)));
+                    await ResetPoolAsync(db);
+                    ReleaseConnections();
+                    Add(("claim", "http", await Load.RunAsync("claim: POST /api/v1/work/claim", o.Concurrency, secs, warm, async (w, _) =>
+                    {
+                        using var q = Authed(HttpMethod.Post, "/api/v1/work/claim", w);
+                        q.Content = new StringContent("{\"service\":\"kfz-zulassung\"}", Encoding.UTF8, "application/json");
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        if (r.StatusCode == HttpStatusCode.NoContent) throw new Exception("204: pool empty");
+                        return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                    })));
+                    await ResetPoolAsync(db);
+                }
             }
 
             // ---- (2) case read by a partner clerk (owner is another municipality: audited) -------------
@@ -153,29 +162,6 @@ public static class Program
                 var foreign = active.Select(k => sample.Where(s => s.Owner != k.Ags).Select(s => s.Id).ToArray()).ToArray();
                 string Pick(int w) => foreign[w][Random.Shared.Next(foreign[w].Length)];
                 var loadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
-                results.Add(("read", "bare SQL", await Load.RunAsync("read: bare SELECT (LoadAsync query)", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                {
-                    await using var c = await db.OpenAsync();
-                    return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[w].Actor, new { CaseId = Pick(w) })) is not null;
-                })));
-                results.Add(("read", "service", await Load.RunAsync("read: GetCase in-process", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                    (await getCase.HandleAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
-                ReleaseConnections();
-                results.Add(("read", "http", await Load.RunAsync("read: GET /api/v1/cases/{id}", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
-                {
-                    using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
-                    using var r = await http.SendAsync(q);
-                    await r.Content.ReadAsByteArrayAsync();
-                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
-                })));
-                results.Add(("read", "http (1 clerk)", await Load.RunAsync("read: GET /api/v1/cases/{id}, one clerk", 1, Math.Min(o.Seconds, 10), 1, async (w, _) =>
-                {
-                    using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
-                    using var r = await http.SendAsync(q);
-                    await r.Content.ReadAsByteArrayAsync();
-                    return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
-                })));
-
                 // The case page needs a cookie session (form login with antiforgery token).
                 var cookies = new string?[active.Count];
                 cookies[0] = await CookieLoginAsync(http, active[0].Username);
@@ -183,25 +169,56 @@ public static class Program
                 probe.Headers.TryAddWithoutValidation("Cookie", cookies[0]);
                 probe.Headers.Add("X-Forwarded-Proto", "https");
                 using var probeResponse = await http.SendAsync(probe);
+                string? pageSkipped = null;
                 if (probeResponse.StatusCode != HttpStatusCode.OK)
                 {
                     var why = $"GET /Vorgaenge/{{id}} answered {(int)probeResponse.StatusCode} (404: no case page in this build; 500: see the server log)";
                     Console.Error.WriteLine("  page: skipped (" + why + ")");
-                    results.Add(("read", "http page", PhaseResult.Skipped("page", why)));
+                    pageSkipped = why;
                 }
                 else
                 {
                     await Parallel.ForEachAsync(Enumerable.Range(1, active.Count - 1), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (i, _) => cookies[i] = await CookieLoginAsync(http, active[i].Username));
-                    results.Add(("read", "http page", await Load.RunAsync("read: GET /Vorgaenge/{id} (HTML page)", o.Concurrency, o.Seconds, o.Warmup, async (w, _) =>
+                }
+                for (var round = 0; round < o.Rounds; round++)
+                {
+                    var (secs, warm) = Slice(round);
+                    Add(("read", "bare SQL", await Load.RunAsync("read: bare, the statements GetCase sends", o.Concurrency, secs, warm, async (w, _) =>
+                        await BareReadAsync(db, audit, loadSql, active[w].Actor, Pick(w), default))));
+                    Add(("read", "bare minimal", await Load.RunAsync("read: bare SELECT of the case only", o.Concurrency, secs, warm, async (w, _) =>
                     {
-                        using var q = new HttpRequestMessage(HttpMethod.Get, "/Vorgaenge/" + Pick(w));
-                        q.Headers.TryAddWithoutValidation("Cookie", cookies[w]);
-                        q.Headers.Add("X-Forwarded-Proto", "https");
+                        await using var c = await db.OpenAsync();
+                        return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[w].Actor, new { CaseId = Pick(w) })) is not null;
+                    })));
+                    Add(("read", "service", await Load.RunAsync("read: GetCase in-process", o.Concurrency, secs, warm, async (w, _) =>
+                        (await getCase.HandleAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
+                    ReleaseConnections();
+                    Add(("read", "http", await Load.RunAsync("read: GET /api/v1/cases/{id}", o.Concurrency, secs, warm, async (w, _) =>
+                    {
+                        using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
                         using var r = await http.SendAsync(q);
                         await r.Content.ReadAsByteArrayAsync();
                         return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
                     })));
+                    Add(("read", "http (1 clerk)", await Load.RunAsync("read: GET /api/v1/cases/{id}, one clerk", 1, Math.Min(secs, 10), 1, async (w, _) =>
+                    {
+                        using var q = Authed(HttpMethod.Get, "/api/v1/cases/" + Pick(w), w);
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                    })));
+                    if (pageSkipped is null)
+                        Add(("read", "http page", await Load.RunAsync("read: GET /Vorgaenge/{id} (HTML page)", o.Concurrency, secs, warm, async (w, _) =>
+                        {
+                            using var q = new HttpRequestMessage(HttpMethod.Get, "/Vorgaenge/" + Pick(w));
+                            q.Headers.TryAddWithoutValidation("Cookie", cookies[w]);
+                            q.Headers.Add("X-Forwarded-Proto", "https");
+                            using var r = await http.SendAsync(q);
+                            await r.Content.ReadAsByteArrayAsync();
+                            return r.StatusCode == HttpStatusCode.OK ? true : throw new Exception($"HTTP {(int)r.StatusCode}");
+                        })));
                 }
+                if (pageSkipped is not null) results.Add(("read", "http page", PhaseResult.Skipped("page", pageSkipped)));
             }
 
             // ---- open loop: claim and case read at fixed rates, bare SQL and HTTP, each rate in ascending order ----
@@ -217,7 +234,10 @@ public static class Program
                 foreach (var rate in o.OpenRates.Order())
                 {
                     var phase = $"claim, open {rate:0}/s";
-                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"claim: bare pick + UPDATE at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"claim: bare, the statements ClaimNextCase sends, at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
+                        await BareClaimAsync(db, audit, queries, active[Clerk(i)].Actor, "kfz-zulassung", ct))));
+                    await ResetPoolAsync(db);
+                    results.Add((phase, "bare minimal", await Load.OpenLoopAsync($"claim: bare pick + UPDATE only at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
                         var actor = active[Clerk(i)].Actor;
                         await db.InTransactionAsync(async (c, tx) =>
@@ -239,7 +259,9 @@ public static class Program
                     })));
                     await ResetPoolAsync(db);
                     phase = $"read, open {rate:0}/s";
-                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare SELECT at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
+                    results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare, the statements GetCase sends, at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
+                        await BareReadAsync(db, audit, loadSql, active[Clerk(i)].Actor, Foreign(Clerk(i)), ct))));
+                    results.Add((phase, "bare minimal", await Load.OpenLoopAsync($"read: bare SELECT of the case only at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
                         await using var c = await db.OpenAsync(ct);
                         return await c.QueryFirstOrDefaultAsync(new CommandDefinition(loadSql, Params(active[Clerk(i)].Actor, new { CaseId = Foreign(Clerk(i)) }), cancellationToken: ct)) is not null;
@@ -255,7 +277,7 @@ public static class Program
                 }
                 // The highest rate whose p99 stays under 20 ms (the goal of issue 13: 300/s for claim and read).
                 foreach (var op in new[] { "claim", "read" })
-                    foreach (var level in new[] { "bare SQL", "http" })
+                    foreach (var level in new[] { "bare SQL", "bare minimal", "http" })
                     {
                         var best = results.Where(r => r.Phase.StartsWith(op + ", open", StringComparison.Ordinal) && r.Level == level && r.R.Errors == 0 && r.R.P99Ms < 20)
                             .Select(r => double.Parse(r.Phase[(r.Phase.LastIndexOf(' ') + 1)..].TrimEnd('/', 's'), CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
@@ -268,26 +290,30 @@ public static class Program
             {
                 Console.Error.WriteLine($"intake (one ~100 KB PDF each, municipality {Seeder.IntakeAgs}):");
                 var client = new Actor(null, clientId, "client:bench-portal", "client:bench-portal", Seeder.IntakeAgs, false, []);
-                var run = DateTime.UtcNow.Ticks;
-                results.Add(("intake", "bare SQL+file", await Load.RunAsync("intake: bare file+fsync, then 1 tx of inserts", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
+                for (var round = 0; round < o.Rounds; round++)
                 {
-                    await BareIntakeAsync(db, documents, audit, client, run, n);
-                    return true;
-                })));
-                results.Add(("intake", "service", await Load.RunAsync("intake: SubmitApplication.HandleAsync in-process", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
-                    !(await submit.HandleAsync(client, $"svc-{run}-{n}", ApplicationBody(run * 10 + 1, n))).Replayed)));
-                ReleaseConnections();
-                results.Add(("intake", "http", await Load.RunAsync("intake: POST /api/v1/applications", o.IntakeConcurrency, o.Seconds, o.Warmup, async (w, n) =>
-                {
-                    using var q = new HttpRequestMessage(HttpMethod.Post, "/api/v1/applications");
-                    q.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-                    q.Headers.Add("Idempotency-Key", $"http-{run}-{n}");
-                    q.Content = new ByteArrayContent(ApplicationBody(run * 10 + 2, n));
-                    q.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                    using var r = await http.SendAsync(q);
-                    await r.Content.ReadAsByteArrayAsync();
-                    return r.StatusCode == HttpStatusCode.Created ? true : throw new Exception($"HTTP {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
-                })));
+                    var (secs, warm) = Slice(round);
+                    var run = DateTime.UtcNow.Ticks; // per round: the idempotency keys count from 1 in each measurement
+                    Add(("intake", "bare SQL+file", await Load.RunAsync("intake: bare file+fsync, then 1 tx of inserts", o.IntakeConcurrency, secs, warm, async (w, n) =>
+                    {
+                        await BareIntakeAsync(db, documents, audit, client, run, n);
+                        return true;
+                    })));
+                    Add(("intake", "service", await Load.RunAsync("intake: SubmitApplication.HandleAsync in-process", o.IntakeConcurrency, secs, warm, async (w, n) =>
+                        !(await submit.HandleAsync(client, $"svc-{run}-{n}", ApplicationBody(run * 10 + 1, n))).Replayed)));
+                    ReleaseConnections();
+                    Add(("intake", "http", await Load.RunAsync("intake: POST /api/v1/applications", o.IntakeConcurrency, secs, warm, async (w, n) =>
+                    {
+                        using var q = new HttpRequestMessage(HttpMethod.Post, "/api/v1/applications");
+                        q.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+                        q.Headers.Add("Idempotency-Key", $"http-{run}-{n}");
+                        q.Content = new ByteArrayContent(ApplicationBody(run * 10 + 2, n));
+                        q.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                        using var r = await http.SendAsync(q);
+                        await r.Content.ReadAsByteArrayAsync();
+                        return r.StatusCode == HttpStatusCode.Created ? true : throw new Exception($"HTTP {(int)r.StatusCode}: {await r.Content.ReadAsStringAsync()}");
+                    })));
+                }
             }
 
             // ---- (4) peak memory ----------------------------------------------------------------
@@ -312,6 +338,71 @@ public static class Program
         var t = Stopwatch.StartNew();
         var n = await db.ExecuteAsync("UPDATE cases SET status = 'open', assigned_user_id = NULL, assigned_at = NULL WHERE assigned_user_id IS NOT NULL AND status = 'assigned'");
         Console.Error.WriteLine($"  (pool reset: {n:N0} cases back to open in {t.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    /// <summary>
+    /// A claim's statements exactly as ClaimNextCase sends them, on the same connections and transactions, without its C#
+    /// around them: in one write transaction the absence check, the pick and assignment (one statement on PostgreSQL), the
+    /// history row and the audit entry (one round trip on PostgreSQL); after the commit the case and its file (documents,
+    /// notes, history) are read.
+    /// </summary>
+    private static async Task<bool> BareClaimAsync(Db db, AuditLog audit, CaseQueries queries, Actor actor, string service, CancellationToken ct)
+    {
+        var today = BerlinTime.Today(TimeProvider.System);
+        var claimed = await db.InTransactionAsync(async (c, tx) =>
+        {
+            var now = DateTime.UtcNow;
+            await CaseQueries.IsAbsentAsync(c, tx, actor.UserId!.Value, today);
+            ClaimNextCase.Claimed? hit;
+            if (db.Kind == DatabaseKind.Postgres)
+                hit = await c.QuerySingleOrDefaultAsync<ClaimNextCase.Claimed>(new CommandDefinition(ClaimNextCase.ClaimPostgresSql, Params(actor, new { Service = service, Now = now }), tx, cancellationToken: ct));
+            else
+            {
+                hit = await c.QuerySingleOrDefaultAsync<ClaimNextCase.Claimed>(new CommandDefinition(ClaimNextCase.PickSql(db), Params(actor, new { Service = service }), tx, cancellationToken: ct));
+                if (hit is not null) await c.ExecuteAsync(new CommandDefinition(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = now, hit.Id }, tx, cancellationToken: ct));
+            }
+            if (hit is null) return null; // PostgreSQL: every head row locked by a concurrent claim; still one executed claim
+            var entry = new AuditEntry("case.claimed", hit.OwnerAgs, hit.AgreementId, hit.Id);
+            if (db.Kind == DatabaseKind.Postgres)
+            {
+                var both = new DynamicParameters(audit.NewEntry(actor, entry));
+                both.Add("HistoryAt", now);
+                both.Add("HistoryName", actor.DisplayName);
+                await c.ExecuteAsync(new CommandDefinition(ClaimNextCase.ClaimHistorySql + ";\n" + AuditLog.InsertSql, both, tx, cancellationToken: ct));
+            }
+            else
+            {
+                await CaseHistory.AddAsync(c, tx, hit.Id, now, actor, ClaimNextCase.ClaimHistoryAction, ClaimNextCase.ClaimHistoryDetails);
+                await audit.AppendAsync(c, tx, actor, entry);
+            }
+            return hit;
+        }, ct);
+        if (claimed is null) return true;
+        await using var rc = await db.OpenAsync(ct);
+        _ = await queries.LoadOwnAsync(rc, claimed.Id, claimed.AgreementId) ?? throw new InvalidOperationException("claimed case not found");
+        await ReadFileAsync(rc, claimed.Id);
+        return true;
+    }
+
+    /// <summary>A partner's case read exactly as GetCase sends it: the case under the access rule, the audit entry (PostgreSQL: on the same connection; SQLite: through the one writer), the file.</summary>
+    private static async Task<bool> BareReadAsync(Db db, AuditLog audit, string loadSql, Actor actor, string caseId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<CaseQueries.Row>(new CommandDefinition(loadSql, Params(actor, new { CaseId = caseId }), cancellationToken: ct))
+            ?? throw new InvalidOperationException("case not found");
+        var entry = new AuditEntry("case.read", row.OwnerAgs, row.AgreementId, row.Id);
+        if (db.Kind == DatabaseKind.Postgres) await audit.AppendAsync(c, null, actor, entry);
+        else await db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, entry), ct);
+        await ReadFileAsync(c, row.Id);
+        return true;
+    }
+
+    private static async Task ReadFileAsync(System.Data.Common.DbConnection c, string caseId)
+    {
+        await using var file = await c.QueryMultipleAsync(CaseQueries.FileSql, new { Id = caseId });
+        _ = (await file.ReadAsync<CaseQueries.DocumentRow>()).AsList();
+        _ = (await file.ReadAsync<CaseQueries.NoteRow>()).AsList();
+        _ = (await file.ReadAsync<CaseQueries.HistoryRow>()).AsList();
     }
 
     /// <summary>The writes of an intake without HTTP, JSON or validation: the PDF to disk (fsync, rename), then one transaction with the same inserts as SubmitApplication.</summary>
@@ -393,19 +484,33 @@ public static class Program
     {
         var sb = new StringBuilder();
         string F(double v, string fmt) => double.IsNaN(v) ? "–" : v.ToString(fmt, CultureInfo.InvariantCulture);
-        sb.AppendLine(CultureInfo.InvariantCulture, $"OpenIKZ benchmark, {o.Database}, {started:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, {cases:N0} cases ({pool:N0} open at start), {clerks} clerks, {o.Seconds:0} s per measurement after {o.Warmup:0} s warm-up");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"OpenIKZ benchmark, {o.Database}, {started:yyyy-MM-dd HH:mm} UTC, {System.Environment.ProcessorCount} cores, {cases:N0} cases ({pool:N0} open at start), {clerks} clerks, {o.Seconds:0} s per measurement after {o.Warmup:0} s warm-up{(o.Rounds > 1 ? $" (closed loop: in {o.Rounds} rounds)" : "")}");
         sb.AppendLine();
-        sb.AppendLine("| Phase | Level | Concurrency | ops/s | ratio to bare | p50 ms | p99 ms | p99 ratio to bare | max ms | errors |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var group in results.GroupBy(r => r.Phase))
+        // "bare SQL" runs the statements the app sends; "bare minimal" (claim and read) only the pick + UPDATE or the case SELECT, for comparison with earlier runs.
+        sb.AppendLine("| Phase | Level | Concurrency | ops/s | ratio to bare | ratio to bare minimal | p50 ms | p99 ms | p99 ratio to bare | max ms | errors |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var perRound = new List<string>();
+        foreach (var byPhase in results.GroupBy(r => r.Phase))
         {
+            // The rounds of each level (--rounds) as one figure, the levels in the order they first ran.
+            var group = byPhase.GroupBy(r => r.Level).Select(l => (Phase: byPhase.Key, Level: l.Key, R: PhaseResult.Merge(l.Select(x => x.R).ToList()), Rounds: l.Select(x => x.R).ToList())).ToList();
             var bare = group.First(r => r.Level.StartsWith("bare")).R;
-            foreach (var (phase, level, r) in group)
+            var minimal = group.FirstOrDefault(r => r.Level == "bare minimal").R;
+            var bareRounds = group.First(r => r.Level.StartsWith("bare")).Rounds;
+            foreach (var l in group.Where(l => l.Level.StartsWith("http") && l.Rounds.Count > 1 && l.Rounds.Count == bareRounds.Count && !l.R.IsSkipped))
+                perRound.Add(string.Create(CultureInfo.InvariantCulture, $"{l.Phase}, {l.Level} ÷ bare per round: {string.Join(", ", l.Rounds.Zip(bareRounds, (h, b) => (h.PerSecond / b.PerSecond).ToString("0.00", CultureInfo.InvariantCulture)))}"));
+            foreach (var (phase, level, r, _) in group)
             {
-                if (r.IsSkipped) { sb.AppendLine($"| {phase} | {level} | – | – | – | – | – | – | – | {r.FirstError} |"); continue; }
+                if (r.IsSkipped) { sb.AppendLine($"| {phase} | {level} | – | – | – | – | – | – | – | – | {r.FirstError} |"); continue; }
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {phase} | {level} | {r.Concurrency} | {F(r.PerSecond, "0.0")} | {F(r.PerSecond / bare.PerSecond, "0.00")} | {F(r.P50Ms, "0.00")} | {F(r.P99Ms, "0.00")} | {F(r.P99Ms / bare.P99Ms, "0.0")} | {F(r.MaxMs, "0")} | {r.Errors} |");
+                    $"| {phase} | {level} | {r.Concurrency} | {F(r.PerSecond, "0.0")} | {F(r.PerSecond / bare.PerSecond, "0.00")} | {(minimal is null ? "–" : F(r.PerSecond / minimal.PerSecond, "0.00"))} | {F(r.P50Ms, "0.00")} | {F(r.P99Ms, "0.00")} | {F(r.P99Ms / bare.P99Ms, "0.0")} | {F(r.MaxMs, "0")} | {r.Errors} |");
             }
+        }
+        if (perRound.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"{o.Rounds} rounds of {o.Seconds / o.Rounds:0.#} s per level, the levels in turn; the ratios of each round:");
+            foreach (var line in perRound) sb.AppendLine("- " + line);
         }
         sb.AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB.");

@@ -133,17 +133,20 @@ public sealed class CaseQueries(Db db, AuditLog audit, TimeProvider clock)
             : db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, entry), ct);
     }
 
+    /// <summary>The case file's documents, notes and history (@Id), in one command.</summary>
+    internal const string FileSql = """
+        SELECT id, document_type AS DocumentType, document_type AS DocumentLabel, file_name AS FileName, content_type AS ContentType,
+               size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
+        FROM case_documents WHERE case_id = @Id ORDER BY added_at, id;
+        SELECT n.id, n.created_at AS CreatedAt, n.author_user_id AS UserId, u.display_name AS Name, u.municipality_ags AS Ags, n.text
+        FROM case_notes n JOIN users u ON u.id = n.author_user_id WHERE n.case_id = @Id ORDER BY n.created_at, n.id;
+        """ + HistorySql;
+
     internal async Task<CaseDetails> DetailsAsync(DbConnection c, DbTransaction? tx, Row row)
     {
         var service = ServiceCatalog.Get(row.ServiceSlug);
         // Documents, notes and history in one command (one round trip on PostgreSQL instead of three).
-        await using var results = await c.QueryMultipleAsync("""
-            SELECT id, document_type AS DocumentType, document_type AS DocumentLabel, file_name AS FileName, content_type AS ContentType,
-                   size_bytes AS SizeBytes, sha256, source, added_at AS AddedAt
-            FROM case_documents WHERE case_id = @Id ORDER BY added_at, id;
-            SELECT n.id, n.created_at AS CreatedAt, n.author_user_id AS UserId, u.display_name AS Name, u.municipality_ags AS Ags, n.text
-            FROM case_notes n JOIN users u ON u.id = n.author_user_id WHERE n.case_id = @Id ORDER BY n.created_at, n.id;
-            """ + HistorySql, new { row.Id }, tx);
+        await using var results = await c.QueryMultipleAsync(FileSql, new { row.Id }, tx);
         var docs = (await results.ReadAsync<DocumentRow>()).Select(d => d.ToDto() with { DocumentLabel = service.Document(d.DocumentType)?.Label ?? GeneratedDocumentLabel(d.DocumentType) }).ToList();
         var notes = (await results.ReadAsync<NoteRow>()).Select(n => new NoteDto(n.Id, n.CreatedAt, new PersonRef(n.UserId, n.Name, n.Ags), n.Text)).ToList();
         var history = (await results.ReadAsync<HistoryRow>()).Select(ToHistory).ToList();

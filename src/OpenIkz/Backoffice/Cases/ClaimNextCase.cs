@@ -47,15 +47,15 @@ public sealed class ClaimNextCase(Db db, AuditLog audit, CaseQueries queries)
         RETURNING pick.id AS Id, pick.owner_ags AS OwnerAgs, pick.agreement_id AS AgreementId
         """;
 
-    private const string ClaimHistoryAction = "übernommen", ClaimHistoryDetails = "Aus dem Pool geholt.";
+    internal const string ClaimHistoryAction = "übernommen", ClaimHistoryDetails = "Aus dem Pool geholt.";
 
     /// <summary>The claim's history row, with the audit entry's parameters (@CaseId, @ActorUserId, @ActorAgs) and its own time and name.</summary>
-    private const string ClaimHistorySql = $"""
+    internal const string ClaimHistorySql = $"""
         INSERT INTO case_history (case_id, at, actor_user_id, actor_name, actor_ags, action, details)
         VALUES (@CaseId, @HistoryAt, @ActorUserId, @HistoryName, @ActorAgs, '{ClaimHistoryAction}', '{ClaimHistoryDetails}')
         """;
 
-    private sealed class Claimed
+    internal sealed class Claimed
     {
         public string Id { get; set; } = "";
         public string OwnerAgs { get; set; } = "";
