@@ -8,7 +8,7 @@ namespace OpenIkz.Common;
 public interface IFileStore
 {
     /// <summary>Stores the content and returns its SHA-256.</summary>
-    Task<string> SaveAsync(byte[] content, CancellationToken ct = default);
+    Task<string> SaveAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default);
 
     /// <summary>The content, or null when no such file is stored.</summary>
     Stream? OpenRead(string sha256);

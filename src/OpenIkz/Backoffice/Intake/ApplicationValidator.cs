@@ -12,11 +12,13 @@ namespace OpenIkz.Backoffice.Intake;
 
 public sealed record Applicant(string GivenName, string FamilyName, DateOnly BirthDate, string? Email, string Street, string PostalCode, string City);
 
-/// <summary>A validated attachment. Its SHA-256 is computed once, on first use (the intake takes it from the file store's write instead).</summary>
-public sealed record Attachment(string DocumentType, string FileName, string ContentType, byte[] Content)
+/// <summary>
+/// A validated attachment (its SHA-256 comes from the file store's write). A large one is decoded into a pooled buffer
+/// (<see cref="Pooled"/>), which <see cref="ValidApplication.ReturnBuffers"/> gives back; its Content is invalid after that.
+/// </summary>
+public sealed record Attachment(string DocumentType, string FileName, string ContentType, ReadOnlyMemory<byte> Content)
 {
-    private string? _sha256;
-    public string Sha256 => _sha256 ??= ContentHash.Sha256(Content);
+    internal byte[]? Pooled { get; init; }
 }
 
 public sealed record ValidApplication(ServiceDefinition Service, string? CaseGroup, string Municipality, Applicant Applicant,
@@ -24,6 +26,13 @@ public sealed record ValidApplication(ServiceDefinition Service, string? CaseGro
 {
     public bool Complete => Service.RequiredDocumentsFor(CaseGroup).All(d => Attachments.Any(a => a.DocumentType == d));
     public IReadOnlyList<string> MissingDocuments => Service.RequiredDocumentsFor(CaseGroup).Where(d => Attachments.All(a => a.DocumentType != d)).ToList();
+
+    /// <summary>Clears the pooled buffers of the attachments and gives them back (once, when the attachments are stored or refused); their Content is invalid afterwards.</summary>
+    public void ReturnBuffers()
+    {
+        foreach (var a in Attachments)
+            if (a.Pooled is { } pooled) ApplicationValidator.ReturnBuffer(pooled);
+    }
 }
 
 public sealed class IntakeLimits
@@ -187,7 +196,7 @@ public static partial class ApplicationValidator
             var declared = Text(item, "contentType", $"{p}.contentType", errors, true, 100);
             // The common case, valid base64: decoded from the request's bytes without a string in between. Anything
             // else takes the text path, which gives the field's message.
-            var content = DecodeValidBase64(item, $"{p}.contentBase64", limits);
+            var (content, pooled) = DecodeValidBase64(item, $"{p}.contentBase64", limits);
             if (content is null)
             {
                 var base64 = Text(item, "contentBase64", $"{p}.contentBase64", errors, true, int.MaxValue);
@@ -198,29 +207,31 @@ public static partial class ApplicationValidator
                     throw AttachmentTooLarge($"{p}.contentBase64", limits);
                 try { content = Convert.FromBase64String(base64); }
                 catch (FormatException) { content = null; }
+                pooled = null;
             }
             if (content is null)
             {
                 errors.Add($"{p}.contentBase64", "Der Inhalt ist kein gültiges Base64.");
                 continue;
             }
-            if (content.Length == 0)
+            if (content.Value.Length == 0)
             {
                 errors.Add($"{p}.contentBase64", "Die Datei ist leer.");
                 continue;
             }
-            if (content.LongLength > limits.MaxAttachmentBytes)
+            if (content.Value.Length > limits.MaxAttachmentBytes)
                 throw AttachmentTooLarge($"{p}.contentBase64", limits);
-            total += content.LongLength;
+            total += content.Value.Length;
             if (total > limits.MaxTotalAttachmentBytes)
                 throw new PayloadTooLargeException("attachments", $"Alle Anlagen zusammen dürfen höchstens {limits.MaxTotalAttachmentBytes / (1024 * 1024)} MB groß sein.");
-            var actual = FileTypes.Sniff(content);
+            var actual = FileTypes.Sniff(content.Value.Span);
             if (actual is null)
                 errors.Add($"{p}.contentBase64", "Der Dateiinhalt ist kein PDF, PNG, JPEG oder XML.");
             else if (declared is not null && FileTypes.Normalise(declared) != actual)
                 errors.Add($"{p}.contentType", $"Der angegebene Typ '{declared}' passt nicht zum Inhalt ({actual}).");
             if (type is not null && name is not null && actual is not null && declared is not null && FileTypes.Normalise(declared) == actual)
-                result.Add(new Attachment(type, name, actual, content));
+                result.Add(new Attachment(type, name, actual, content.Value) { Pooled = pooled });
+            else if (pooled is not null) ReturnBuffer(pooled); // refused: the errors go back, the content is not needed
         }
         return result;
     }
@@ -243,29 +254,41 @@ public static partial class ApplicationValidator
     /// checked for size first; text with JSON escapes (a serializer that writes + as \u002B) is unescaped and decoded by
     /// System.Text.Json, likewise without a string.
     /// </summary>
-    private static byte[]? DecodeValidBase64(JsonElement item, string path, IntakeLimits limits)
+    private static (ReadOnlyMemory<byte>? Content, byte[]? Pooled) DecodeValidBase64(JsonElement item, string path, IntakeLimits limits)
     {
-        if (!item.TryGetProperty("contentBase64", out var value) || value.ValueKind != JsonValueKind.String) return null;
+        if (!item.TryGetProperty("contentBase64", out var value) || value.ValueKind != JsonValueKind.String) return (null, null);
         var utf8 = RawString(value);
-        if (utf8.IsEmpty) return null;
+        if (utf8.IsEmpty) return (null, null);
         if (utf8.IndexOf((byte)'\\') < 0)
         {
-            if (utf8.ContainsAnyExcept(Base64Alphabet)) return null;
+            if (utf8.ContainsAnyExcept(Base64Alphabet)) return (null, null);
             if ((long)utf8.Length * 3 / 4 > limits.MaxAttachmentBytes + 3)
                 throw AttachmentTooLarge(path, limits);
             return DecodeBase64(utf8);
         }
-        return value.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0 ? bytes : null;
+        return value.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0 ? (bytes, null) : (null, null);
     }
 
-    /// <summary>Decodes into an array of exactly the content's length, or null when it is no valid base64.</summary>
-    private static byte[]? DecodeBase64(ReadOnlySpan<byte> utf8)
+    /// <summary>Content from this size on is decoded into a pooled buffer: a new array for each 100-KB document would be a large object.</summary>
+    private const int PooledContentBytes = 16 * 1024;
+
+    internal static void ReturnBuffer(byte[] pooled) => ArrayPool<byte>.Shared.Return(pooled, clearArray: true); // no applicant's document stays behind in the pool
+
+    /// <summary>
+    /// Decodes into exactly the content's length (a pooled buffer from <see cref="PooledContentBytes"/> on, else an array
+    /// of its own), or null when it is no valid base64.
+    /// </summary>
+    private static (ReadOnlyMemory<byte>? Content, byte[]? Pooled) DecodeBase64(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length % 4 != 0) return null;
+        if (utf8.Length % 4 != 0) return (null, null);
         var padding = utf8[^1] == '=' ? utf8[^2] == '=' ? 2 : 1 : 0;
-        var content = new byte[utf8.Length / 4 * 3 - padding];
-        var status = Base64.DecodeFromUtf8(utf8, content, out _, out var written);
-        return status == OperationStatus.Done && written == content.Length ? content : null;
+        var length = utf8.Length / 4 * 3 - padding;
+        var pooled = length >= PooledContentBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var content = pooled is null ? new byte[length] : pooled.AsMemory(0, length);
+        var status = Base64.DecodeFromUtf8(utf8, content.Span, out _, out var written);
+        if (status == OperationStatus.Done && written == length) return (content, pooled);
+        if (pooled is not null) ReturnBuffer(pooled);
+        return (null, null);
     }
 
     private static string? Text(JsonElement obj, string name, string path, ValidationErrors errors, bool required, int max)

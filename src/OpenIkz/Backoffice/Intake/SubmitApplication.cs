@@ -46,15 +46,22 @@ public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audi
         var today = BerlinTime.Today(clock);
         ValidApplication application;
         using (document) application = ApplicationValidator.Validate(document.RootElement, limits, today);
-        if (application.Municipality != client.Ags) throw new ForbiddenMunicipalityException(application.Municipality);
-        // Every refusal comes before the first file is written; what the transaction refuses after that (a concurrent
-        // request with the same key and another body) leaves an unreferenced file, which the orphan sweep removes.
-        if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = application.Municipality }, ct) == 0)
-            throw new ForbiddenMunicipalityException(application.Municipality);
-
-        // Each attachment is hashed once, by the store that writes it.
         var stored = new string[application.Attachments.Count];
-        for (var i = 0; i < stored.Length; i++) stored[i] = await documents.SaveAsync(application.Attachments[i].Content, ct);
+        try
+        {
+            if (application.Municipality != client.Ags) throw new ForbiddenMunicipalityException(application.Municipality);
+            // Every refusal comes before the first file is written; what the transaction refuses after that (a concurrent
+            // request with the same key and another body) leaves an unreferenced file, which the orphan sweep removes.
+            if (await db.QuerySingleAsync<int>("SELECT COUNT(*) FROM municipalities WHERE ags = @Ags", new { Ags = application.Municipality }, ct) == 0)
+                throw new ForbiddenMunicipalityException(application.Municipality);
+
+            // Each attachment is hashed once, by the store that writes it.
+            for (var i = 0; i < stored.Length; i++) stored[i] = await documents.SaveAsync(application.Attachments[i].Content, ct);
+        }
+        finally
+        {
+            application.ReturnBuffers(); // the contents are stored (or refused); only their lengths are used below
+        }
 
         var now = clock.GetUtcNow().UtcDateTime;
         return await db.InTransactionAsync(async (c, tx) =>
@@ -99,7 +106,7 @@ public sealed class SubmitApplication(Db db, IFileStore documents, AuditLog audi
                     INSERT INTO case_documents (id, case_id, document_type, file_name, content_type, size_bytes, sha256, source, added_at)
                     VALUES (@Id, @CaseId, @Type, @Name, @ContentType, @Size, @Sha, 'intake', @Now)
                     """, new { Id = Guid.CreateVersion7().ToString(), CaseId = caseId, Type = attachment.DocumentType, Name = attachment.FileName,
-                        attachment.ContentType, Size = attachment.Content.LongLength, Sha = stored[i], Now = now }, tx);
+                        attachment.ContentType, Size = (long)attachment.Content.Length, Sha = stored[i], Now = now }, tx);
             }
             var missing = application.MissingDocuments;
             await CaseHistory.AddAsync(c, tx, caseId, now, client, "eingegangen",

@@ -21,11 +21,11 @@ public sealed class FileSystemFileStore(IOptions<OpenIkzOptions> options) : IFil
         return Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
     }
 
-    public async Task<string> SaveAsync(byte[] content, CancellationToken ct = default)
+    public async Task<string> SaveAsync(ReadOnlyMemory<byte> content, CancellationToken ct = default)
     {
-        var hash = ContentHash.Sha256(content);
+        var hash = ContentHash.Sha256(content.Span);
         var path = PathOf(hash);
-        if (File.Exists(path) && new FileInfo(path).Length == content.LongLength)
+        if (File.Exists(path) && new FileInfo(path).Length == content.Length)
         {
             // Stored again: the file counts as fresh, so the orphan sweep's grace period protects it until the new row commits.
             try
