@@ -269,21 +269,24 @@ public static partial class ApplicationValidator
         return value.TryGetBytesFromBase64(out var bytes) && bytes.Length > 0 ? (bytes, null) : (null, null);
     }
 
-    /// <summary>Content from this size on is decoded into a pooled buffer: a new array for each 100-KB document would be a large object.</summary>
-    private const int PooledContentBytes = 16 * 1024;
+    /// <summary>
+    /// Content from 16 KB up to 1 MB is decoded into a pooled buffer: a new array for each 100-KB document would be a
+    /// large object. Larger documents (rare) get an array of their own, so the shared pool never keeps multi-megabyte arrays.
+    /// </summary>
+    private const int PooledContentBytes = 16 * 1024, MaxPooledContentBytes = 1024 * 1024;
 
     internal static void ReturnBuffer(byte[] pooled) => ArrayPool<byte>.Shared.Return(pooled, clearArray: true); // no applicant's document stays behind in the pool
 
     /// <summary>
-    /// Decodes into exactly the content's length (a pooled buffer from <see cref="PooledContentBytes"/> on, else an array
-    /// of its own), or null when it is no valid base64.
+    /// Decodes into exactly the content's length (a pooled buffer between <see cref="PooledContentBytes"/> and
+    /// <see cref="MaxPooledContentBytes"/>, else an array of its own), or null when it is no valid base64.
     /// </summary>
     private static (ReadOnlyMemory<byte>? Content, byte[]? Pooled) DecodeBase64(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length % 4 != 0) return (null, null);
         var padding = utf8[^1] == '=' ? utf8[^2] == '=' ? 2 : 1 : 0;
         var length = utf8.Length / 4 * 3 - padding;
-        var pooled = length >= PooledContentBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var pooled = length is >= PooledContentBytes and <= MaxPooledContentBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
         var content = pooled is null ? new byte[length] : pooled.AsMemory(0, length);
         var status = Base64.DecodeFromUtf8(utf8, content.Span, out _, out var written);
         if (status == OperationStatus.Done && written == length) return (content, pooled);

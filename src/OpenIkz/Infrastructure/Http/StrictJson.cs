@@ -69,7 +69,7 @@ public static class StrictJson
         var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength is { } length && limit is { } max && length <= Math.Min(max, ExactBodyBytes))
         {
-            if (length < PooledBodyBytes)
+            if (length < PooledBodyBytes || length > MaxPooledBodyBytes)
             {
                 var exact = new byte[length];
                 await request.Body.ReadExactlyAsync(exact, ct);
@@ -89,8 +89,8 @@ public static class StrictJson
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
-    /// <summary>Bodies from this size on are read into a pooled buffer (for the rest of the request only).</summary>
-    private const long PooledBodyBytes = 16 * 1024;
+    /// <summary>Bodies from this size up to <see cref="MaxPooledBodyBytes"/> are read into a pooled buffer (for the rest of the request only); the rare larger ones get an array of their own, so the shared pool never keeps multi-megabyte arrays.</summary>
+    private const long PooledBodyBytes = 16 * 1024, MaxPooledBodyBytes = 1024 * 1024;
 
     private sealed class ReturnToPool(byte[] array) : IDisposable
     {
@@ -201,6 +201,6 @@ public sealed class BufferedBody(ReadOnlyMemory<byte> bytes)
     /// <summary>A read-only stream over the bytes (no copy).</summary>
     internal static Stream Stream(ReadOnlyMemory<byte> bytes) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false, publiclyVisible: true)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false, publiclyVisible: false) // GetBuffer() would show a pooled array's bytes past the body
             : new MemoryStream(bytes.ToArray(), writable: false);
 }
