@@ -66,6 +66,8 @@ public static class Program
     // The app's own SQL (internal to the app, visible to the benchmark), so the bare level measures exactly what the app runs.
     private const string CaseColumns = CaseQueries.CaseColumns;
     private const string CaseFrom = CaseQueries.CaseFrom;
+    /// <summary>The case under the access rule, as CaseQueries.LoadAsync sends it.</summary>
+    private const string LoadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
 
     private static DynamicParameters Params(Actor actor, object more)
     {
@@ -127,15 +129,7 @@ public static class Program
                         await BareClaimAsync(db, audit, queries, active[w].Actor, "kfz-zulassung", default))));
                     await ResetPoolAsync(db);
                     Add(("claim", "bare minimal", await Load.RunAsync("claim: bare pick + UPDATE only, 1 tx each", o.Concurrency, secs, warm, async (w, _) =>
-                    {
-                        var actor = active[w].Actor;
-                        await db.InTransactionAsync(async (c, tx) =>
-                        {
-                            var id = await c.QuerySingleOrDefaultAsync<string>(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx);
-                            if (id is not null) await c.ExecuteAsync(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx);
-                        });
-                        return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim
-                    })));
+                        await BareMinimalClaimAsync(db, pickSql, active[w].Actor, default))));
                     await ResetPoolAsync(db);
                     Add(("claim", "service", await Load.RunAsync("claim: ClaimNextCase in-process", o.Concurrency, secs, warm, async (w, _) =>
                         await claim.HandleAsync(active[w].Actor, "kfz-zulassung") is not null)));
@@ -161,7 +155,6 @@ public static class Program
                 var sample = (await db.QueryAsync<(string Id, string Owner)>("SELECT id, owner_ags FROM cases ORDER BY random() LIMIT 20000")).ToList();
                 var foreign = active.Select(k => sample.Where(s => s.Owner != k.Ags).Select(s => s.Id).ToArray()).ToArray();
                 string Pick(int w) => foreign[w][Random.Shared.Next(foreign[w].Length)];
-                var loadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
                 // The case page needs a cookie session (form login with antiforgery token).
                 var cookies = new string?[active.Count];
                 cookies[0] = await CookieLoginAsync(http, active[0].Username);
@@ -184,12 +177,9 @@ public static class Program
                 {
                     var (secs, warm) = Slice(round);
                     Add(("read", "bare SQL", await Load.RunAsync("read: bare, the statements GetCase sends", o.Concurrency, secs, warm, async (w, _) =>
-                        await BareReadAsync(db, audit, loadSql, active[w].Actor, Pick(w), default))));
+                        await BareReadAsync(db, audit, active[w].Actor, Pick(w), default))));
                     Add(("read", "bare minimal", await Load.RunAsync("read: bare SELECT of the case only", o.Concurrency, secs, warm, async (w, _) =>
-                    {
-                        await using var c = await db.OpenAsync();
-                        return await c.QueryFirstOrDefaultAsync(loadSql, Params(active[w].Actor, new { CaseId = Pick(w) })) is not null;
-                    })));
+                        await BareMinimalReadAsync(db, active[w].Actor, Pick(w), default))));
                     Add(("read", "service", await Load.RunAsync("read: GetCase in-process", o.Concurrency, secs, warm, async (w, _) =>
                         (await getCase.HandleAsync(active[w].Actor, Pick(w))).Id.Length > 0)));
                     ReleaseConnections();
@@ -228,7 +218,6 @@ public static class Program
                 var pickSql = ClaimNextCase.PickSql(db);
                 var sample = (await db.QueryAsync<(string Id, string Owner)>("SELECT id, owner_ags FROM cases ORDER BY random() LIMIT 20000")).ToList();
                 var foreign = active.Select(k => sample.Where(s => s.Owner != k.Ags).Select(s => s.Id).ToArray()).ToArray();
-                var loadSql = CaseAccess.With + $"SELECT {CaseColumns} {CaseFrom} WHERE c.id = @CaseId";
                 int Clerk(long i) => (int)(i % active.Count);
                 string Foreign(int w) => foreign[w][Random.Shared.Next(foreign[w].Length)];
                 foreach (var rate in o.OpenRates.Order())
@@ -238,15 +227,7 @@ public static class Program
                         await BareClaimAsync(db, audit, queries, active[Clerk(i)].Actor, "kfz-zulassung", ct))));
                     await ResetPoolAsync(db);
                     results.Add((phase, "bare minimal", await Load.OpenLoopAsync($"claim: bare pick + UPDATE only at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
-                    {
-                        var actor = active[Clerk(i)].Actor;
-                        await db.InTransactionAsync(async (c, tx) =>
-                        {
-                            var id = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx, cancellationToken: ct));
-                            if (id is not null) await c.ExecuteAsync(new CommandDefinition(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx, cancellationToken: ct));
-                        }, ct);
-                        return true;
-                    })));
+                        await BareMinimalClaimAsync(db, pickSql, active[Clerk(i)].Actor, ct))));
                     await ResetPoolAsync(db);
                     ReleaseConnections();
                     results.Add((phase, "http", await Load.OpenLoopAsync($"claim: POST /api/v1/work/claim at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
@@ -260,12 +241,9 @@ public static class Program
                     await ResetPoolAsync(db);
                     phase = $"read, open {rate:0}/s";
                     results.Add((phase, "bare SQL", await Load.OpenLoopAsync($"read: bare, the statements GetCase sends, at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
-                        await BareReadAsync(db, audit, loadSql, active[Clerk(i)].Actor, Foreign(Clerk(i)), ct))));
+                        await BareReadAsync(db, audit, active[Clerk(i)].Actor, Foreign(Clerk(i)), ct))));
                     results.Add((phase, "bare minimal", await Load.OpenLoopAsync($"read: bare SELECT of the case only at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
-                    {
-                        await using var c = await db.OpenAsync(ct);
-                        return await c.QueryFirstOrDefaultAsync(new CommandDefinition(loadSql, Params(active[Clerk(i)].Actor, new { CaseId = Foreign(Clerk(i)) }), cancellationToken: ct)) is not null;
-                    })));
+                        await BareMinimalReadAsync(db, active[Clerk(i)].Actor, Foreign(Clerk(i)), ct))));
                     ReleaseConnections();
                     results.Add((phase, "http", await Load.OpenLoopAsync($"read: GET /api/v1/cases/{{id}} at {rate:0}/s", rate, o.Seconds, o.Warmup, async (i, ct) =>
                     {
@@ -385,16 +363,34 @@ public static class Program
     }
 
     /// <summary>A partner's case read exactly as GetCase sends it: the case under the access rule, the audit entry (PostgreSQL: on the same connection; SQLite: through the one writer), the file.</summary>
-    private static async Task<bool> BareReadAsync(Db db, AuditLog audit, string loadSql, Actor actor, string caseId, CancellationToken ct)
+    private static async Task<bool> BareReadAsync(Db db, AuditLog audit, Actor actor, string caseId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<CaseQueries.Row>(new CommandDefinition(loadSql, Params(actor, new { CaseId = caseId }), cancellationToken: ct))
+        var row = await c.QuerySingleOrDefaultAsync<CaseQueries.Row>(new CommandDefinition(LoadSql, Params(actor, new { CaseId = caseId }), cancellationToken: ct))
             ?? throw new InvalidOperationException("case not found");
         var entry = new AuditEntry("case.read", row.OwnerAgs, row.AgreementId, row.Id);
         if (db.Kind == DatabaseKind.Postgres) await audit.AppendAsync(c, null, actor, entry);
         else await db.InTransactionAsync((wc, tx) => audit.AppendAsync(wc, tx, actor, entry), ct);
         await ReadFileAsync(c, row.Id);
         return true;
+    }
+
+    /// <summary>The earlier bare claim, kept for comparison: the pick and the UPDATE only, one transaction.</summary>
+    private static async Task<bool> BareMinimalClaimAsync(Db db, string pickSql, Actor actor, CancellationToken ct)
+    {
+        await db.InTransactionAsync(async (c, tx) =>
+        {
+            var id = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(pickSql, Params(actor, new { Service = "kfz-zulassung" }), tx, cancellationToken: ct));
+            if (id is not null) await c.ExecuteAsync(new CommandDefinition(ClaimNextCase.AssignSql, new { ActorId = actor.UserId, Now = DateTime.UtcNow, Id = id }, tx, cancellationToken: ct));
+        }, ct);
+        return true; // null = row taken concurrently (PostgreSQL SKIP LOCKED race); still one executed claim
+    }
+
+    /// <summary>The earlier bare read, kept for comparison: the case SELECT under the access rule only.</summary>
+    private static async Task<bool> BareMinimalReadAsync(Db db, Actor actor, string caseId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QueryFirstOrDefaultAsync(new CommandDefinition(LoadSql, Params(actor, new { CaseId = caseId }), cancellationToken: ct)) is not null;
     }
 
     private static async Task ReadFileAsync(System.Data.Common.DbConnection c, string caseId)

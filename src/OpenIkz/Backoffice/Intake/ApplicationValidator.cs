@@ -31,7 +31,7 @@ public sealed record ValidApplication(ServiceDefinition Service, string? CaseGro
     public void ReturnBuffers()
     {
         foreach (var a in Attachments)
-            if (a.Pooled is { } pooled) ApplicationValidator.ReturnBuffer(pooled);
+            if (a.Pooled is { } pooled) PooledBytes.Return(pooled);
     }
 }
 
@@ -231,7 +231,7 @@ public static partial class ApplicationValidator
                 errors.Add($"{p}.contentType", $"Der angegebene Typ '{declared}' passt nicht zum Inhalt ({actual}).");
             if (type is not null && name is not null && actual is not null && declared is not null && FileTypes.Normalise(declared) == actual)
                 result.Add(new Attachment(type, name, actual, content.Value) { Pooled = pooled });
-            else if (pooled is not null) ReturnBuffer(pooled); // refused: the errors go back, the content is not needed
+            else if (pooled is not null) PooledBytes.Return(pooled); // refused: the errors go back, the content is not needed
         }
         return result;
     }
@@ -270,27 +270,19 @@ public static partial class ApplicationValidator
     }
 
     /// <summary>
-    /// Content from 16 KB up to 1 MB is decoded into a pooled buffer: a new array for each 100-KB document would be a
-    /// large object. Larger documents (rare) get an array of their own, so the shared pool never keeps multi-megabyte arrays.
-    /// </summary>
-    private const int PooledContentBytes = 16 * 1024, MaxPooledContentBytes = 1024 * 1024;
-
-    internal static void ReturnBuffer(byte[] pooled) => ArrayPool<byte>.Shared.Return(pooled, clearArray: true); // no applicant's document stays behind in the pool
-
-    /// <summary>
-    /// Decodes into exactly the content's length (a pooled buffer between <see cref="PooledContentBytes"/> and
-    /// <see cref="MaxPooledContentBytes"/>, else an array of its own), or null when it is no valid base64.
+    /// Decodes into exactly the content's length (a pooled buffer in <see cref="PooledBytes"/>' range, else an array of
+    /// its own), or null when it is no valid base64.
     /// </summary>
     private static (ReadOnlyMemory<byte>? Content, byte[]? Pooled) DecodeBase64(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length % 4 != 0) return (null, null);
         var padding = utf8[^1] == '=' ? utf8[^2] == '=' ? 2 : 1 : 0;
         var length = utf8.Length / 4 * 3 - padding;
-        var pooled = length is >= PooledContentBytes and <= MaxPooledContentBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var pooled = PooledBytes.RentFor(length);
         var content = pooled is null ? new byte[length] : pooled.AsMemory(0, length);
         var status = Base64.DecodeFromUtf8(utf8, content.Span, out _, out var written);
         if (status == OperationStatus.Done && written == length) return (content, pooled);
-        if (pooled is not null) ReturnBuffer(pooled);
+        if (pooled is not null) PooledBytes.Return(pooled);
         return (null, null);
     }
 

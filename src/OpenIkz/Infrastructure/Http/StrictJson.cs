@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
@@ -69,32 +68,16 @@ public static class StrictJson
         var limit = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
         if (request.ContentLength is { } length && limit is { } max && length <= Math.Min(max, ExactBodyBytes))
         {
-            if (length < PooledBodyBytes || length > MaxPooledBodyBytes)
-            {
-                var exact = new byte[length];
-                await request.Body.ReadExactlyAsync(exact, ct);
-                return exact;
-            }
-            // A large body (an application with its attachments) goes into a pooled buffer, cleared and given back when
-            // the request ends: hundreds of 100-KB bodies a second would otherwise each be a new large object, and the
-            // large-object heap's budget would set off a full collection many times a second.
-            var rented = ArrayPool<byte>.Shared.Rent((int)length);
-            request.HttpContext.Response.RegisterForDispose(new ReturnToPool(rented));
-            var body = rented.AsMemory(0, (int)length);
+            // An application with its attachments goes into a pooled buffer (PooledBytes), given back when the request ends.
+            var pooled = PooledBytes.RentFor(length);
+            if (pooled is not null) request.HttpContext.Response.RegisterForDispose(new PooledBytes.Lease(pooled));
+            var body = pooled is null ? new byte[length] : pooled.AsMemory(0, (int)length);
             await request.Body.ReadExactlyAsync(body, ct);
             return body;
         }
         var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, ct);
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
-
-    /// <summary>Bodies from this size up to <see cref="MaxPooledBodyBytes"/> are read into a pooled buffer (for the rest of the request only); the rare larger ones get an array of their own, so the shared pool never keeps multi-megabyte arrays.</summary>
-    private const long PooledBodyBytes = 16 * 1024, MaxPooledBodyBytes = 1024 * 1024;
-
-    private sealed class ReturnToPool(byte[] array) : IDisposable
-    {
-        public void Dispose() => ArrayPool<byte>.Shared.Return(array, clearArray: true); // no applicant's data stays behind in the pool
     }
 
     private static bool HasJsonBody(HttpRequest request) =>
