@@ -617,8 +617,8 @@ public static class AppointmentBench
         }
         finally
         {
-            if (!server.HasExited) { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
-            if (!uncachedServer.HasExited) { uncachedServer.Kill(entireProcessTree: true); await uncachedServer.WaitForExitAsync(); }
+            await BenchEnv.StopAsync(server);
+            await BenchEnv.StopAsync(uncachedServer);
         }
 
         var report = Report(o, started, total.Elapsed, all.Count, counters, appointmentsAtStart, takenCells, gridCells, today, to, slotsReturned, bareCellRows, lastSlotDay,
@@ -813,7 +813,7 @@ public static class AppointmentBench
         var rushErrors = rushes.Where(r => r.FirstError is not null).Select(r => r.FirstError).ToList();
         if (rushErrors.Count > 0) { sb.AppendLine(); sb.AppendLine("First error: " + string.Join("; ", rushErrors)); }
         sb.AppendLine();
-        sb.AppendLine(inv, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB.");
+        sb.AppendLine(inv, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB; MALLOC_ARENA_MAX={BenchEnv.MallocArenaMaxOf(o)}.");
         return sb.ToString();
     }
 }

@@ -248,8 +248,7 @@ public static class BackupBench
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await BenchEnv.StopAsync(server);
         }
     }
 

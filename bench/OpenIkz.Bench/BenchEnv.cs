@@ -38,6 +38,11 @@ public sealed class BenchOptions
     /// --seconds ÷ rounds; a drift of the machine then hits every level alike. Each level's figure is over all its rounds.
     /// </summary>
     public int Rounds { get; set; } = 1;
+    /// <summary>
+    /// MALLOC_ARENA_MAX of the server process, as docs/OPERATIONS.md recommends running it (--malloc-arenas, default 2);
+    /// null ("glibc") leaves glibc's default of 8 arenas per core. A MALLOC_ARENA_MAX in the bench's own environment wins.
+    /// </summary>
+    public string? MallocArenas { get; set; } = "2";
     public bool Appointments => Command.StartsWith("appt", StringComparison.Ordinal);
     /// <summary>backup: documents beside the cases (100,000); --runs (3) timed backup/restore pairs.</summary>
     public int Documents { get; set; } = 100_000;
@@ -75,6 +80,8 @@ public sealed class BenchOptions
                 case "--rate": o.Rates = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => double.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList(); break;
                 case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--rounds": o.Rounds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); if (o.Rounds < 1) throw new ArgumentException("--rounds must be at least 1."); break;
+                case "--malloc-arenas": o.MallocArenas = Next() is var a && a == "glibc" ? null
+                    : int.TryParse(a, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? a : throw new ArgumentException("--malloc-arenas must be a positive number or glibc."); break;
                 case "--port": o.Port = int.Parse(Next()); break;
                 case "--data": o.DataDirectoryOption = Next(); break;
                 case "--pg-server": o.PostgresServer = Next(); break;
@@ -152,6 +159,10 @@ public static class BenchEnv
         }
     }
 
+    /// <summary>The server's MALLOC_ARENA_MAX as the report states it.</summary>
+    public static string MallocArenaMaxOf(BenchOptions o) =>
+        Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is { Length: > 0 } own ? own : o.MallocArenas ?? "glibc's default (8 per core)";
+
     public static void Configure(ProcessStartInfo psi, BenchOptions o)
     {
         psi.WorkingDirectory = AppDirectory;
@@ -164,6 +175,8 @@ public static class BenchEnv
         psi.Environment["OpenIkz__Database"] = o.Database;
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        // As docs/OPERATIONS.md recommends running the app: few malloc arenas (an explicit MALLOC_ARENA_MAX of the caller wins).
+        if (o.MallocArenas is { } arenas && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"))) psi.Environment["MALLOC_ARENA_MAX"] = arenas;
         if (o.Postgres) psi.Environment["ConnectionStrings__Postgres"] = $"{o.PostgresServer};Database={o.PostgresDatabase}"; // the app's own pool settings
     }
 
@@ -206,9 +219,30 @@ public static class BenchEnv
         return await stdout;
     }
 
+    /// <summary>
+    /// Ends a server the bench started (SIGKILL) and waits for it. Falls back to the process alone when the tree cannot
+    /// be walked (it reads /proc, which fails when the bench has run out of file descriptors), so no server is left
+    /// holding the port for the next run.
+    /// </summary>
+    public static async Task StopAsync(Process server)
+    {
+        if (server.HasExited) return;
+        try { server.Kill(entireProcessTree: true); }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or InvalidOperationException or UnauthorizedAccessException) { server.Kill(); }
+        await server.WaitForExitAsync();
+    }
+
     /// <summary>Starts the server as its own process on 127.0.0.1 (on <paramref name="port"/>, default --port, with further settings as environment variables) and waits for /health.</summary>
     public static async Task<Process> StartServerAsync(BenchOptions o, HttpClient http, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
+        // Another process on the port (a server an earlier run left behind) would answer /health and take the load.
+        using (var probe = new System.Net.Sockets.TcpClient())
+        {
+            var taken = true;
+            try { await probe.ConnectAsync(System.Net.IPAddress.Loopback, port ?? o.Port); }
+            catch (System.Net.Sockets.SocketException) { taken = false; }
+            if (taken) throw new InvalidOperationException($"Port {port ?? o.Port} is in use already (a server left by an earlier run?); stop it or choose --port.");
+        }
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(AppDll);
         psi.ArgumentList.Add("--urls");

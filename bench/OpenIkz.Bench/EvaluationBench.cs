@@ -161,7 +161,7 @@ public static class EvaluationBench
             }
             finally
             {
-                if (!server.HasExited) { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
+                await BenchEnv.StopAsync(server);
             }
         }
         timings.Add(new("GET /api/v1/agreements/{id}/evaluation (http)", httpTimes, httpNote));

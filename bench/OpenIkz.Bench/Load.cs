@@ -77,8 +77,12 @@ public static class Load
     /// closed loop above hides that). Latency from the scheduled start; a request has 10 s, then it is cancelled and
     /// counts as an error; the measurement ends when every request has ended.
     /// The first <paramref name="warmupSeconds"/> at the same rate are not recorded. <see cref="PhaseResult.Concurrency"/>
-    /// holds the largest number of requests in flight at once.
+    /// holds the largest number of requests in flight at once. A request that falls due while <see cref="MaxInFlight"/>
+    /// are in flight is not sent and counts as an error (a bare level without admission control would otherwise open a
+    /// SQLite connection per waiting request until the process runs out of file descriptors).
     /// </summary>
+    public const int MaxInFlight = 2_000;
+
     public static async Task<PhaseResult> OpenLoopAsync(string name, double rate, double seconds, double warmupSeconds, Func<long, CancellationToken, Task<bool>> op)
     {
         Console.Error.Write($"  {name,-44} {rate,5:0}/s {warmupSeconds:0}s warm-up + {seconds:0}s ... ");
@@ -90,9 +94,8 @@ public static class Load
         var clock = Stopwatch.StartNew();
         string? firstError = null;
         int inFlight = 0, maxInFlight = 0;
-        async Task RunAsync(long i, long dueTicks)
+        async Task RunAsync(long i, long dueTicks, int now)
         {
-            var now = Interlocked.Increment(ref inFlight);
             int seen;
             while ((seen = Volatile.Read(ref maxInFlight)) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen) { }
             // Cancelled at 10 s, and awaited: no abandoned request runs on into the next measurement.
@@ -110,7 +113,15 @@ public static class Load
                 var due = (long)(i * Stopwatch.Frequency / rate);
                 while (clock.ElapsedTicks < due) Thread.Sleep(1);
                 var index = i;
-                tasks[i] = Task.Run(() => RunAsync(index, due)); // never on the scheduler thread: a synchronous operation (SQLite) would hold up the schedule
+                var now = Interlocked.Increment(ref inFlight);
+                if (now > MaxInFlight)
+                {
+                    Interlocked.Decrement(ref inFlight);
+                    Interlocked.CompareExchange(ref firstError, $"not sent: {MaxInFlight} requests in flight", null);
+                    tasks[i] = Task.CompletedTask;
+                    continue;
+                }
+                tasks[i] = Task.Run(() => RunAsync(index, due, now)); // never on the scheduler thread: a synchronous operation (SQLite) would hold up the schedule
             }
         }) { IsBackground = true, Priority = ThreadPriority.AboveNormal, Name = "open-loop scheduler" };
         scheduler.Start();

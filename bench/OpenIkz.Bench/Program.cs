@@ -303,7 +303,7 @@ public static class Program
         }
         finally
         {
-            if (!server.HasExited) { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
+            await BenchEnv.StopAsync(server);
         }
     }
 
@@ -509,7 +509,7 @@ public static class Program
             foreach (var line in perRound) sb.AppendLine("- " + line);
         }
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Server peak memory (VmHWM): {hwm:0} MB; resident at the end (VmRSS): {rss:0} MB; MALLOC_ARENA_MAX={BenchEnv.MallocArenaMaxOf(o)}.");
         var errors = results.Where(r => r.R.FirstError is not null && !r.R.IsSkipped).Select(r => $"{r.Phase}/{r.Level}: {r.R.FirstError}").ToList();
         if (errors.Count > 0) { sb.AppendLine(); sb.AppendLine("First error per measurement: " + string.Join("; ", errors)); }
         return sb.ToString();

@@ -143,8 +143,7 @@ public static class RegistryBench
         }
         finally
         {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await BenchEnv.StopAsync(server);
         }
 
         var report = Report(o, started, municipalities, entries, searches.Count, samples);

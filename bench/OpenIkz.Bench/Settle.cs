@@ -395,7 +395,7 @@ public static class SettleBench
             }
             finally
             {
-                if (!server.HasExited) { server.Kill(entireProcessTree: true); await server.WaitForExitAsync(); }
+                await BenchEnv.StopAsync(server);
             }
         }
         timings.Add(new("POST /api/v1/agreements/{id}/settlements (http)", httpTimes, httpNote));
