@@ -426,7 +426,13 @@ public static class AppointmentBench
         // A second server on the next port that keeps no answers: every search there is computed (and admitted or refused).
         using var uncachedHandler = new SocketsHttpHandler { MaxConnectionsPerServer = 2048, UseCookies = false, UseProxy = false, AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         using var uncached = new HttpClient(uncachedHandler) { BaseAddress = new Uri($"http://127.0.0.1:{o.Port + 1}"), Timeout = TimeSpan.FromSeconds(60) };
-        var uncachedServer = await BenchEnv.StartServerAsync(o, uncached, o.Port + 1, new Dictionary<string, string> { ["OpenIkz__Appointments__SlotCacheSeconds"] = "0" });
+        Process uncachedServer;
+        try { uncachedServer = await BenchEnv.StartServerAsync(o, uncached, o.Port + 1, new Dictionary<string, string> { ["OpenIkz__Appointments__SlotCacheSeconds"] = "0" }); }
+        catch
+        {
+            await BenchEnv.StopAsync(server); // the first one would keep its port
+            throw;
+        }
         var samples = new List<Sample>();
         var bursts = new List<BurstResult>();
         var rushes = new List<RushResult>();

@@ -81,7 +81,7 @@ public sealed class BenchOptions
                 case "--warmup": o.Warmup = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                 case "--rounds": o.Rounds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); if (o.Rounds < 1) throw new ArgumentException("--rounds must be at least 1."); break;
                 case "--malloc-arenas": o.MallocArenas = Next() is var a && a == "glibc" ? null
-                    : int.TryParse(a, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? a : throw new ArgumentException("--malloc-arenas must be a positive number or glibc."); break;
+                    : int.TryParse(a, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : throw new ArgumentException("--malloc-arenas must be a positive number or glibc."); break;
                 case "--port": o.Port = int.Parse(Next()); break;
                 case "--data": o.DataDirectoryOption = Next(); break;
                 case "--pg-server": o.PostgresServer = Next(); break;
@@ -228,7 +228,7 @@ public static class BenchEnv
     {
         if (server.HasExited) return;
         try { server.Kill(entireProcessTree: true); }
-        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or InvalidOperationException or UnauthorizedAccessException) { server.Kill(); }
+        catch (Exception) { server.Kill(); } // IOException from /proc, or AggregateException when a child could not be killed
         await server.WaitForExitAsync();
     }
 
@@ -267,7 +267,7 @@ public static class BenchEnv
             catch (HttpRequestException) { }
             await Task.Delay(250);
         }
-        p.Kill(entireProcessTree: true);
+        await StopAsync(p);
         throw new TimeoutException("The server did not become healthy within 90 s.");
     }
 

@@ -71,6 +71,9 @@ public static class Load
         return result;
     }
 
+    /// <summary>The open loop's bound on requests in flight (<see cref="OpenLoopAsync"/>).</summary>
+    public const int MaxInFlight = 2_000;
+
     /// <summary>
     /// Open loop: request <c>i</c> is due at <c>i / rate</c> seconds and started then by a scheduler thread (1 ms ticks)
     /// whether or not earlier ones were answered, so a slow server builds a queue instead of slowing the load (the
@@ -81,8 +84,6 @@ public static class Load
     /// are in flight is not sent and counts as an error (a bare level without admission control would otherwise open a
     /// SQLite connection per waiting request until the process runs out of file descriptors).
     /// </summary>
-    public const int MaxInFlight = 2_000;
-
     public static async Task<PhaseResult> OpenLoopAsync(string name, double rate, double seconds, double warmupSeconds, Func<long, CancellationToken, Task<bool>> op)
     {
         Console.Error.Write($"  {name,-44} {rate,5:0}/s {warmupSeconds:0}s warm-up + {seconds:0}s ... ");
@@ -93,7 +94,7 @@ public static class Load
         var tasks = new Task[total];
         var clock = Stopwatch.StartNew();
         string? firstError = null;
-        int inFlight = 0, maxInFlight = 0;
+        int inFlight = 0, maxInFlight = 0, notSent = 0;
         async Task RunAsync(long i, long dueTicks, int now)
         {
             int seen;
@@ -117,6 +118,7 @@ public static class Load
                 if (now > MaxInFlight)
                 {
                     Interlocked.Decrement(ref inFlight);
+                    if (i >= measuredFrom) notSent++;
                     Interlocked.CompareExchange(ref firstError, $"not sent: {MaxInFlight} requests in flight", null);
                     tasks[i] = Task.CompletedTask;
                     continue;
@@ -132,7 +134,7 @@ public static class Load
         Array.Sort(ok);
         var result = new PhaseResult(name, maxInFlight, seconds, ok.Length, measured.Count - ok.Length, ok.Length / seconds,
             Percentile(ok, 0.50), Percentile(ok, 0.99), ok.Length == 0 ? double.NaN : ok[^1], firstError);
-        Console.Error.WriteLine($"{result.PerSecond,8:0.0}/s  p50 {result.P50Ms,7:0.00} ms  p99 {result.P99Ms,8:0.00} ms  errors {result.Errors}  in flight ≤ {maxInFlight}"
+        Console.Error.WriteLine($"{result.PerSecond,8:0.0}/s  p50 {result.P50Ms,7:0.00} ms  p99 {result.P99Ms,8:0.00} ms  errors {result.Errors}{(notSent > 0 ? $" (not sent {notSent})" : "")}  in flight ≤ {maxInFlight}"
             + (firstError is null ? "" : $"  (first: {firstError})"));
         return result;
     }
