@@ -159,9 +159,12 @@ public static class BenchEnv
         }
     }
 
+    /// <summary>The server's MALLOC_ARENA_MAX: the bench's own environment's, else --malloc-arenas; null for glibc's default.</summary>
+    private static string? MallocArenas(BenchOptions o) =>
+        Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is { Length: > 0 } own ? own : o.MallocArenas;
+
     /// <summary>The server's MALLOC_ARENA_MAX as the report states it.</summary>
-    public static string MallocArenaMaxOf(BenchOptions o) =>
-        Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") is { Length: > 0 } own ? own : o.MallocArenas ?? "glibc's default (8 per core)";
+    public static string MallocArenaMaxOf(BenchOptions o) => MallocArenas(o) ?? "glibc's default (8 per core)";
 
     public static void Configure(ProcessStartInfo psi, BenchOptions o)
     {
@@ -176,7 +179,7 @@ public static class BenchEnv
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         // As docs/OPERATIONS.md recommends running the app: few malloc arenas (an explicit MALLOC_ARENA_MAX of the caller wins).
-        if (o.MallocArenas is { } arenas && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX"))) psi.Environment["MALLOC_ARENA_MAX"] = arenas;
+        if (MallocArenas(o) is { } arenas) psi.Environment["MALLOC_ARENA_MAX"] = arenas;
         if (o.Postgres) psi.Environment["ConnectionStrings__Postgres"] = $"{o.PostgresServer};Database={o.PostgresDatabase}"; // the app's own pool settings
     }
 

@@ -207,7 +207,6 @@ public static partial class ApplicationValidator
                     throw AttachmentTooLarge($"{p}.contentBase64", limits);
                 try { content = Convert.FromBase64String(base64); }
                 catch (FormatException) { content = null; }
-                pooled = null;
             }
             if (content is null)
             {
